@@ -1,0 +1,59 @@
+package org.meterhub.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.decode.DecodeCommand;
+import org.meterhub.app.demo.DemoCommand;
+import org.meterhub.app.engine.EngineCommand;
+import org.meterhub.app.gateway.GatewayCommand;
+import org.meterhub.app.query.QueryCommand;
+import org.meterhub.app.sim.SimCommand;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The meterhub command line. User mistakes exit with 2 and one line; faults exit with 1. */
+@Command(name = "meterhub", mixinStandardHelpOptions = true, version = "meterhub 0.1.0",
+        description = "Smart-meter data acquisition gateway and metering engine.",
+        subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
+                QueryCommand.class, DecodeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_USAGE = 2;
+
+    private static boolean verbose;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Log debug detail to stderr.")
+    void setVerbose(boolean on) {
+        verbose = on;
+        if (on) {
+            ((Logger) LoggerFactory.getLogger("org.meterhub")).setLevel(Level.DEBUG);
+            ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ConfigException) {
+                cmd.getErr().println("meterhub: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("meterhub: " + ex.getMessage());
+            if (verbose) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+}

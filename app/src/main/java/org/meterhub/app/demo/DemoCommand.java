@@ -1,0 +1,281 @@
+package org.meterhub.app.demo;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.IOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.config.ConfigLoader;
+import org.meterhub.app.config.Durations;
+import org.meterhub.app.config.GatewayConfig;
+import org.meterhub.app.runtime.ShutdownSignal;
+import org.meterhub.app.runtime.SingleBox;
+import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.query.ConsumptionQuery;
+import org.meterhub.engine.query.Step;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.store.MeterStore;
+import org.meterhub.engine.store.StoreFactory;
+import org.meterhub.gateway.bus.BusProtocol;
+import org.meterhub.gateway.poll.PollSettings;
+import org.meterhub.simulators.cjt188.MeterFault;
+import org.meterhub.simulators.cjt188.SimulatedCjt188Meter;
+import org.meterhub.simulators.clock.SimClock;
+import org.meterhub.simulators.dtu.SimulatedDtu;
+import org.meterhub.simulators.dtu.WireModel;
+import org.meterhub.simulators.fleet.Cjt188Fleet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole chain in one process on loopback: simulated CJ/T 188 gas meters behind simulated 4G
+ * DTUs dial into the gateway, which polls them and hands readings to the engine and its store.
+ * Simulated time runs {@code --speed} times faster; at the end every meter is read once more and
+ * the run's ground truth is written next to the store.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run simulated gas meters, DTUs, the gateway and the engine together on loopback.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--meters", defaultValue = "200", description = "Simulated meters (default ${DEFAULT-VALUE}).")
+    int meters;
+
+    @Option(names = "--dtus", defaultValue = "10", description = "Simulated 4G DTUs the meters sit behind (default ${DEFAULT-VALUE}).")
+    int dtus;
+
+    @Option(names = "--speed", defaultValue = "1440",
+            description = "Simulated seconds per real second (default ${DEFAULT-VALUE}: a day per minute).")
+    long speed;
+
+    @Option(names = "--duration", defaultValue = "60s",
+            description = "Real time to run, e.g. 30s, 5m; 0 runs until Ctrl-C (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--read-interval", defaultValue = "1h",
+            description = "Each meter's read interval in simulated time (default ${DEFAULT-VALUE}).")
+    String readInterval;
+
+    @Option(names = "--baud", defaultValue = "9600",
+            description = "RS-485 speed behind each DTU; replies take the wire time (default ${DEFAULT-VALUE}; 0 = no delay).")
+    int baud;
+
+    @Option(names = "--store", description = "Store URL (default from config: jdbc:sqlite:data/meterhub.db).")
+    String store;
+
+    @Option(names = "--config", description = "Gateway YAML file whose settings the demo uses (buses are generated).")
+    Path config;
+
+    @Option(names = "--faults", defaultValue = "0.02",
+            description = "Share of meters that misbehave now and then: silence, noise, low battery (default ${DEFAULT-VALUE}).")
+    double faults;
+
+    @Option(names = "--seed", defaultValue = "188", description = "Seed of the simulated fleet (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (meters < 1 || meters > 100_000) throw new ConfigException("--meters: expected 1 to 100000, got " + meters);
+        if (dtus < 1 || dtus > meters) throw new ConfigException("--dtus: expected 1 to the number of meters, got " + dtus);
+        if (speed < 1 || speed > 100_000) throw new ConfigException("--speed: expected 1 to 100000, got " + speed);
+        if (faults < 0 || faults > 1) throw new ConfigException("--faults: expected a share from 0 to 1, got " + faults);
+        Duration runFor = parseDuration("--duration", duration, true);
+        Duration simInterval = parseDuration("--read-interval", readInterval, false);
+        GatewayConfig cfg = config != null ? new ConfigLoader().load(config, GatewayConfig.class) : GatewayConfig.defaults();
+        String storeUrl = store != null ? store : cfg.store();
+
+        try (MeterStore db = openStore(storeUrl)) {
+            Instant simStart = startAfter(db);
+            SimClock clock = new SimClock(simStart, speed);
+            EventLoopGroup simGroup = new NioEventLoopGroup(1);
+            try {
+                Cjt188Fleet fleet = Cjt188Fleet.create(meters, dtus, clock, cfg.zone(),
+                        baud == 0 ? WireModel.instant() : WireModel.rs485(baud), Duration.ofSeconds(20), seed);
+                resumeRegisters(fleet, db);
+                injectFaults(fleet);
+                GatewayConfig demoCfg = demoConfig(cfg, fleet);
+                for (SimulatedCjt188Meter m : fleet.meters()) {
+                    db.registerMeter(new MeterInfo(m.address().digits(), Medium.GAS, m.initialRegisterL(), simStart,
+                            MeterInfo.CJT188_CAPACITY_L));
+                }
+                Duration realInterval = simInterval.dividedBy(speed);
+                PollSettings poll = SingleBox.pollSettings(demoCfg.poll())
+                        .withInterval(realInterval, realInterval.dividedBy(10));
+                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup);
+            } finally {
+                simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    private int run(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
+                    Duration runFor, EventLoopGroup simGroup) throws Exception {
+        ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
+        StatusLine status = new StatusLine(System.out);
+        Instant simEnd;
+        try (SingleBox box = new SingleBox(cfg, db, clock, poll, 1)) {
+            InetSocketAddress at = box.start();
+            System.out.printf("meterhub demo: %d gas meters behind %d DTUs dialling into %s, store %s%n",
+                    meters, dtus, at, db.describe());
+            System.out.printf("simulated time starts %s and runs %dx (%s); press Ctrl-C to stop%n",
+                    local(clock.start(), cfg), speed, runFor.isZero() ? "until Ctrl-C" : "for " + Durations.format(runFor));
+            List<ChannelFuture> dials = fleet.connectAll(simGroup, new InetSocketAddress("127.0.0.1", at.getPort()));
+            for (ChannelFuture f : dials) f.syncUninterruptibly();
+
+            long startNanos = System.nanoTime();
+            long lastReadings = 0;
+            long lastNanos = startNanos;
+            while (true) {
+                Duration left = runFor.isZero() ? Duration.ofSeconds(1)
+                        : runFor.minusNanos(System.nanoTime() - startNanos);
+                if (left.isNegative() || left.isZero()) break;
+                if (signal.await(left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1))) break;
+                long now = System.nanoTime();
+                long readings = box.buses().stats().readings.get();
+                double rate = (readings - lastReadings) * 1e9 / Math.max(1, now - lastNanos);
+                lastReadings = readings;
+                lastNanos = now;
+                status.show(statusText(box, clock, cfg, rate));
+            }
+            status.end();
+            System.out.println("stopping: final read of every meter, then flushing the store ...");
+            simEnd = clock.freeze();
+            box.drain(Duration.ofSeconds(60));
+            status.show(statusText(box, clock, cfg, 0));
+            status.end();
+        } finally {
+            fleet.disconnectAll();
+            signal.finished();
+        }
+        summarize(db, fleet, cfg, clock.start(), simEnd);
+        return 0;
+    }
+
+    private String statusText(SingleBox box, SimClock clock, GatewayConfig cfg, double rate) {
+        var s = box.buses().stats();
+        var c = box.buses().protocolCounters();
+        return String.format("%s  DTUs %d/%d  meters online %d/%d  readings/s %.0f  stored %d  failed polls %d  alarms %d",
+                local(clock.instant(), cfg).substring(0, 16), box.dtuServer().connectedCount(), dtus,
+                box.buses().onlineMeters(), meters, rate, box.ingest().stats().stored(), s.failedPolls.get(),
+                box.ingest().stats().faultReadings() + box.ingest().stats().registerDecreases()
+                        + c.meterErrors.get());
+    }
+
+    private void summarize(MeterStore db, Cjt188Fleet fleet, GatewayConfig cfg, Instant from, Instant to)
+            throws IOException {
+        Path truth = Path.of("data", "demo-truth.csv");
+        Files.createDirectories(truth.getParent());
+        try (Writer w = Files.newBufferedWriter(truth)) {
+            fleet.writeTruth(w);
+        }
+        Instant queryTo = to.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+        int equal = 0;
+        List<String> differ = new ArrayList<>();
+        for (SimulatedCjt188Meter m : fleet.meters()) {
+            long stored = ConsumptionQuery.total(new ConsumptionQuery().series(db, m.address().digits(), from, queryTo,
+                    Step.DAY, cfg.zone()));
+            if (stored == m.deliveredLitres()) equal++;
+            else differ.add(m.address().digits() + " (simulator " + m.deliveredLitres() + " L, stored " + stored + " L)");
+        }
+        SimulatedCjt188Meter sample = fleet.meters().get(0);
+        DateTimeFormatter iso = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+        System.out.printf("ground truth: %d of %d meters' stored consumption equals what the simulator delivered, to the litre (%s)%n",
+                equal, fleet.meters().size(), truth);
+        differ.stream().limit(5).forEach(d -> System.out.println("  differs: " + d));
+        System.out.printf("meter %s delivered %s m³ (%d L) during the run. Its hourly consumption:%n",
+                sample.address().digits(), java.math.BigDecimal.valueOf(sample.deliveredLitres(), 3).toPlainString(),
+                sample.deliveredLitres());
+        System.out.printf("  ./meterhub query consumption --meter %s --from %s --to %s --step 1h%s%n",
+                sample.address().digits(), iso.format(from.atZone(cfg.zone())), iso.format(queryTo.atZone(cfg.zone())),
+                store != null ? " --store " + store : "");
+    }
+
+    /** Meters continue from where a previous demo run against the same store left them. */
+    private static void resumeRegisters(Cjt188Fleet fleet, MeterStore db) {
+        for (SimulatedDtu d : fleet.dtus()) {
+            for (SimulatedCjt188Meter m : d.meters()) {
+                Optional<Reading> last = db.lastReading(m.address().digits());
+                last.ifPresent(r -> m.resumeAt(r.volumeL()));
+            }
+        }
+    }
+
+    private void injectFaults(Cjt188Fleet fleet) {
+        java.util.Random r = new java.util.Random(seed);
+        for (SimulatedCjt188Meter m : fleet.meters()) {
+            if (r.nextDouble() >= faults) continue;
+            switch (r.nextInt(4)) {
+                case 0 -> m.inject(MeterFault.SILENT, 0.3);
+                case 1 -> m.inject(MeterFault.GARBAGE_BEFORE, 0.5);
+                case 2 -> m.inject(MeterFault.CORRUPT_BYTE, 0.2);
+                default -> m.inject(MeterFault.LOW_BATTERY, 1.0);
+            }
+        }
+    }
+
+    /**
+     * A fresh store starts at the current minute; a store with an earlier demo's readings starts
+     * where that run's final reads left off, so the meters' history continues without a gap.
+     */
+    private static Instant startAfter(MeterStore db) {
+        Instant latest = null;
+        for (MeterInfo m : db.meters()) {
+            Optional<Reading> last = db.lastReading(m.meterId());
+            if (last.isPresent() && (latest == null || last.get().time().isAfter(latest))) latest = last.get().time();
+        }
+        return latest != null ? latest : Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    private static GatewayConfig demoConfig(GatewayConfig cfg, Cjt188Fleet fleet) {
+        List<GatewayConfig.BusSection> buses = new ArrayList<>();
+        for (SimulatedDtu d : fleet.dtus()) {
+            List<GatewayConfig.MeterSection> ms = new ArrayList<>();
+            for (SimulatedCjt188Meter m : d.meters()) {
+                ms.add(new GatewayConfig.MeterSection(m.address().digits(), null, "gas", null, null));
+            }
+            buses.add(new GatewayConfig.BusSection(d.id(), BusProtocol.CJT188.name().toLowerCase(), ms));
+        }
+        GatewayConfig.DtuSection dtu = cfg.dtu();
+        GatewayConfig.DtuSection loopback = new GatewayConfig.DtuSection("127.0.0.1:0", dtu.registrationTimeout(),
+                dtu.idleTimeout(), dtu.heartbeat(), dtu.maxBytesWithoutFrame(), dtu.preambleBytes());
+        return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses);
+    }
+
+    private static MeterStore openStore(String url) {
+        try {
+            return StoreFactory.open(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store: " + e.getMessage());
+        }
+    }
+
+    private static Duration parseDuration(String option, String text, boolean zeroAllowed) {
+        if (zeroAllowed && text.trim().equals("0")) return Duration.ZERO;
+        try {
+            Duration d = Durations.parse(text);
+            if (d.isZero() && !zeroAllowed) throw new IllegalArgumentException("expected a positive duration");
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(option + ": " + e.getMessage());
+        }
+    }
+
+    private static String local(Instant t, GatewayConfig cfg) {
+        return ZonedDateTime.ofInstant(t, cfg.zone()).toLocalDateTime().toString().replace('T', ' ');
+    }
+}

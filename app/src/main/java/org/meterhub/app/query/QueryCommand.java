@@ -1,0 +1,14 @@
+package org.meterhub.app.query;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Read-only questions to the store. */
+@Command(name = "query", mixinStandardHelpOptions = true, description = "Ask the store: consumption per hour, day or month.",
+        subcommands = {ConsumptionCommand.class})
+public final class QueryCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -1,0 +1,178 @@
+package org.meterhub.engine.ingest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.meterhub.engine.consumption.ConsumptionCalculator;
+import org.meterhub.engine.consumption.ConsumptionInterval;
+import org.meterhub.engine.consumption.ConsumptionSettings;
+import org.meterhub.engine.consumption.IntervalFlag;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.store.MeterStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's front door: readings go in, consumption and readings come out in the store.
+ *
+ * <p>One writer thread owns the consumption state and the store's write side. The queue in front
+ * of it is bounded, so a store that falls behind slows the producers down (back-pressure) instead
+ * of filling the heap.
+ */
+public final class IngestPipeline implements ReadingSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
+
+    private final MeterStore store;
+    private final BlockingQueue<Object> queue;
+    private final ConsumptionCalculator calculator;
+    private final int batchSize;
+    private final Duration maxBatchDelay;
+    private final Thread writer;
+    private final IngestStats stats = new IngestStats();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private volatile boolean closing;
+
+    public IngestPipeline(MeterStore store, ConsumptionSettings settings, int queueCapacity, int batchSize,
+                          Duration maxBatchDelay) {
+        this.store = store;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.batchSize = batchSize;
+        this.maxBatchDelay = maxBatchDelay;
+        this.calculator = new ConsumptionCalculator(settings, this::baseline);
+        this.writer = new Thread(this::run, "engine-ingest");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public static IngestPipeline withDefaults(MeterStore store) {
+        return new IngestPipeline(store, ConsumptionSettings.defaults(), 65_536, 2_000, Duration.ofMillis(200));
+    }
+
+    private Optional<ConsumptionCalculator.Baseline> baseline(String meterId) {
+        Optional<Reading> last = store.lastReading(meterId);
+        if (last.isPresent()) {
+            long capacity = store.meter(meterId).map(m -> m.registerCapacityL())
+                    .orElse(org.meterhub.engine.meter.MeterInfo.CJT188_CAPACITY_L);
+            return Optional.of(new ConsumptionCalculator.Baseline(last.get().time(), last.get().volumeL(), capacity));
+        }
+        return store.meter(meterId).flatMap(ConsumptionCalculator::baselineOf);
+    }
+
+    /** Blocks while the queue is full: that is the back-pressure. */
+    @Override
+    public void accept(Reading reading) {
+        if (closing) throw new IllegalStateException("ingest pipeline is closed");
+        rethrowFailure();
+        try {
+            queue.put(reading);
+            stats.accepted.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing a reading", e);
+        }
+    }
+
+    /** Returns once everything accepted before the call is committed to the store. */
+    public void flush() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        queue.put(done);
+        while (!done.await(100, TimeUnit.MILLISECONDS)) {
+            rethrowFailure();
+            if (!writer.isAlive()) throw new IllegalStateException("ingest writer stopped");
+        }
+        rethrowFailure();
+    }
+
+    public IngestStats stats() {
+        return stats;
+    }
+
+    private void rethrowFailure() {
+        RuntimeException f = failure.get();
+        if (f != null) throw new IllegalStateException("store write failed: " + f.getMessage(), f);
+    }
+
+    private void run() {
+        List<Reading> readings = new ArrayList<>(batchSize);
+        List<ConsumptionInterval> intervals = new ArrayList<>(batchSize * 2);
+        List<CountDownLatch> waiting = new ArrayList<>();
+        try {
+            while (!(closing && queue.isEmpty())) {
+                Object first = queue.poll(maxBatchDelay.toMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                long deadline = System.nanoTime() + maxBatchDelay.toNanos();
+                Object item = first;
+                while (item != null) {
+                    if (item instanceof CountDownLatch latch) {
+                        waiting.add(latch);
+                        break;
+                    }
+                    Reading r = (Reading) item;
+                    readings.add(r);
+                    for (ConsumptionInterval i : calculator.accept(r)) {
+                        intervals.add(i);
+                        if (i.flags().contains(IntervalFlag.REGISTER_DECREASE)) stats.registerDecreases.incrementAndGet();
+                    }
+                    if (readings.size() >= batchSize) break;
+                    long left = deadline - System.nanoTime();
+                    item = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                }
+                if (!readings.isEmpty()) {
+                    store.append(readings, intervals);
+                    stats.stored.addAndGet(readings.size());
+                    stats.intervals.addAndGet(intervals.size());
+                    for (Reading r : readings) {
+                        if (r.has(ReadingFlag.VALVE_FAULT) || r.has(ReadingFlag.LOW_BATTERY)) {
+                            stats.faultReadings.incrementAndGet();
+                        }
+                    }
+                    readings.clear();
+                    intervals.clear();
+                }
+                waiting.forEach(CountDownLatch::countDown);
+                waiting.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // Keep what was not written visible: the gateway journal (not this queue) is the durable copy.
+            log.error("store write failed, ingest stopped: {}", e.getMessage());
+            failure.set(e);
+        }
+    }
+
+    /** Drains and commits everything queued, then stops the writer. The store stays open. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rethrowFailure();
+    }
+
+    /** Counters read by status lines and tests. */
+    public static final class IngestStats {
+        final AtomicLong accepted = new AtomicLong();
+        final AtomicLong stored = new AtomicLong();
+        final AtomicLong intervals = new AtomicLong();
+        final AtomicLong faultReadings = new AtomicLong();
+        final AtomicLong registerDecreases = new AtomicLong();
+
+        public long accepted() { return accepted.get(); }
+        public long stored() { return stored.get(); }
+        public long intervals() { return intervals.get(); }
+        public long faultReadings() { return faultReadings.get(); }
+        public long registerDecreases() { return registerDecreases.get(); }
+    }
+}

@@ -1,0 +1,6 @@
+package org.meterhub.engine.meter;
+
+/** What a meter measures. */
+public enum Medium {
+    GAS, WATER, HEAT
+}

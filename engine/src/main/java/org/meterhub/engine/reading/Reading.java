@@ -1,0 +1,31 @@
+package org.meterhub.engine.reading;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One register reading as a meter reported it. Immutable: a correction is a new record.
+ *
+ * <p>{@code time} is the meter's own clock when it is plausible, otherwise the gateway's
+ * receive time (and {@link ReadingFlag#CLOCK_INVALID} or {@link ReadingFlag#CLOCK_SKEW} says so);
+ * {@code receivedAt} is always the gateway clock. The idempotency key is (meter, time, source).
+ *
+ * @param volumeL cumulative register in litres (0.001 m³); fixed-point, never a double
+ * @param statusBits the meter's raw status word, kept for traceability
+ */
+public record Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
+                      ReadingSource source, Set<ReadingFlag> flags, int statusBits) {
+    public Reading {
+        Objects.requireNonNull(meterId, "meterId");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        Objects.requireNonNull(source, "source");
+        flags = Set.copyOf(flags);
+        if (volumeL < 0) throw new IllegalArgumentException("negative register: " + volumeL);
+    }
+
+    public boolean has(ReadingFlag flag) {
+        return flags.contains(flag);
+    }
+}

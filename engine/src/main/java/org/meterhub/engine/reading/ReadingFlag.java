@@ -1,0 +1,16 @@
+package org.meterhub.engine.reading;
+
+/** Facts about a reading that validation and billing must see. Flags never change the value. */
+public enum ReadingFlag {
+    /** The meter's clock was all zeros or not a valid date; time is the receive time. */
+    CLOCK_INVALID,
+    /** The meter's clock differed from the gateway clock by more than the allowed skew. */
+    CLOCK_SKEW,
+    VALVE_CLOSED,
+    VALVE_FAULT,
+    LOW_BATTERY,
+    /** Produced by estimation, not by a meter. */
+    ESTIMATED,
+    /** Arrived after a later reading of the same meter had been processed. */
+    LATE
+}

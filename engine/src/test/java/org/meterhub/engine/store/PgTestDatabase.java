@@ -1,0 +1,106 @@
+package org.meterhub.engine.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fresh PostgreSQL database for one test class, created through an admin URL and dropped
+ * (WITH (FORCE)) on close. The admin URL comes from the system property or environment variable
+ * {@value #ENV}, else {@value #DEFAULT_ADMIN_URL}. If the server cannot be reached the test
+ * fails: PostgreSQL tests never skip.
+ */
+public final class PgTestDatabase implements AutoCloseable {
+
+    public static final String ENV = "METERHUB_PG_URL";
+    public static final String DEFAULT_ADMIN_URL =
+            "jdbc:postgresql://127.0.0.1:5432/postgres?user=meterhub&password=meterhub";
+
+    private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*)(/[^?]*)?(\\?.*)?$");
+
+    private final String adminUrl;
+    private final String name;
+    private final String url;
+
+    private PgTestDatabase(String adminUrl, String name, String url) {
+        this.adminUrl = adminUrl;
+        this.name = name;
+        this.url = url;
+    }
+
+    public static String adminUrl() {
+        String url = System.getProperty(ENV);
+        if (url == null || url.isBlank()) {
+            url = System.getenv(ENV);
+        }
+        return url == null || url.isBlank() ? DEFAULT_ADMIN_URL : url.strip();
+    }
+
+    /** Creates {@code mh_test_<random hex>}; throws AssertionError if PostgreSQL is unreachable. */
+    public static PgTestDatabase create() {
+        String admin = adminUrl();
+        Matcher m = URL.matcher(admin);
+        if (!m.matches()) {
+            throw new AssertionError(ENV + " is not a jdbc:postgresql://host[:port]/database[?params] URL: "
+                    + JdbcUrls.redact(admin));
+        }
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        String name = "mh_test_" + HexFormat.of().formatHex(random);
+        String url = m.group(1) + "/" + name + (m.group(3) == null ? "" : m.group(3));
+        try (Connection c = connect(admin); Statement st = c.createStatement()) {
+            st.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL tests need a server, and none could be used at "
+                    + JdbcUrls.redact(admin) + ": " + e.getMessage() + ". Start PostgreSQL, or set " + ENV
+                    + " (system property or environment variable) to an admin URL whose role may CREATE"
+                    + " DATABASE. These tests fail rather than skip.", e);
+        }
+        return new PgTestDatabase(admin, name, url);
+    }
+
+    /** JDBC URL of the test database (with the admin URL's credentials). */
+    public String url() {
+        return url;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** A plain connection to the test database, for checks behind the store's back. */
+    public Connection connect() throws SQLException {
+        return connect(url);
+    }
+
+    /** Drops every table, so the next store opens on an empty database. */
+    public void reset() {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("drop table if exists readings, consumption, meters, schema_migrations cascade");
+        } catch (SQLException e) {
+            throw new AssertionError("cannot reset " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try (Connection c = connect(adminUrl); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + name + " with (force)");
+        } catch (SQLException e) {
+            throw new AssertionError("cannot drop test database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(String url) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("ApplicationName", "meterhub-engine-tests");
+        return DriverManager.getConnection(url, p);
+    }
+}

@@ -1,0 +1,173 @@
+package org.meterhub.gateway.cjt188;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.driver.MeterEndpoint;
+import org.meterhub.gateway.driver.MeterSession;
+import org.meterhub.gateway.driver.ReadFailure;
+import org.meterhub.protocol.cjt188.Cjt188Message;
+import org.meterhub.protocol.cjt188.ErrorReply;
+import org.meterhub.protocol.cjt188.GasWaterCurrentData;
+import org.meterhub.protocol.cjt188.MeterAddress;
+import org.meterhub.protocol.cjt188.ReadDataRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A CJ/T 188 bus behind one channel (a DTU tunnel or a serial line): the last handler of the
+ * pipeline. Sends one request at a time and credits a reply to a meter only when type, address
+ * and function all match the outstanding request; anything else is counted and ignored.
+ *
+ * <p>All state is touched on the channel's event loop only.
+ */
+public final class Cjt188Session extends ChannelInboundHandlerAdapter implements MeterSession {
+    private static final Logger log = LoggerFactory.getLogger(Cjt188Session.class);
+    private static final int DI_CURRENT_DATA = 0x901F;
+
+    private final String busId;
+    private final Cjt188ReadingMapper mapper;
+    private final Duration timeout;
+    private final Counters counters;
+    private volatile Channel channel;
+    private Pending pending;
+    private int ser;
+
+    private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode,
+                           CompletableFuture<Reading> result, ScheduledFuture<?> timer) {
+    }
+
+    /** Per-bus protocol counters; shared with status reporting. */
+    public static final class Counters {
+        public final AtomicLong unsolicited = new AtomicLong();
+        public final AtomicLong mismatched = new AtomicLong();
+        public final AtomicLong meterErrors = new AtomicLong();
+        public final AtomicLong timeouts = new AtomicLong();
+    }
+
+    public Cjt188Session(String busId, Cjt188ReadingMapper mapper, Duration timeout, Counters counters) {
+        this.busId = busId;
+        this.mapper = mapper;
+        this.timeout = timeout;
+        this.counters = counters;
+    }
+
+    /** True while a request waits for its reply; the heartbeat filter only acts when this is false. */
+    public boolean requestOutstanding() {
+        return pending != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    @Override
+    public void close() {
+        Channel ch = channel;
+        if (ch != null) ch.close();
+    }
+
+    @Override
+    public CompletableFuture<Reading> read(MeterEndpoint meter) {
+        CompletableFuture<Reading> result = new CompletableFuture<>();
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            result.completeExceptionally(new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " is not connected"));
+            return result;
+        }
+        ch.eventLoop().execute(() -> send(ch, meter, result));
+        return result;
+    }
+
+    private void send(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
+        if (pending != null) {
+            result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BUSY, "bus " + busId + " has a request outstanding"));
+            return;
+        }
+        Cjt188Options options = (Cjt188Options) meter.options();
+        MeterAddress address = MeterAddress.of(meter.address());
+        ser = (ser + 1) & 0xFF;
+        ReadDataRequest request = new ReadDataRequest(options.meterTypeCode(), address, DI_CURRENT_DATA, ser, options.diOrder());
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> expire(result), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        pending = new Pending(meter, address, options.meterTypeCode(), result, timer);
+        ch.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) fail(result, new ReadFailure(ReadFailure.Kind.CLOSED, "write failed on bus " + busId));
+        });
+    }
+
+    private void expire(CompletableFuture<Reading> result) {
+        if (pending != null && pending.result() == result) {
+            counters.timeouts.incrementAndGet();
+            fail(result, new ReadFailure(ReadFailure.Kind.TIMEOUT, "no reply within " + timeout.toMillis() + " ms"));
+        }
+    }
+
+    private void fail(CompletableFuture<Reading> result, ReadFailure failure) {
+        if (pending != null && pending.result() == result) {
+            pending.timer().cancel(false);
+            pending = null;
+        }
+        result.completeExceptionally(failure);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Cjt188Message message)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Pending p = pending;
+        if (p == null) {
+            counters.unsolicited.incrementAndGet();
+            return;
+        }
+        if (!p.address().equals(message.address()) || p.typeCode() != message.meterTypeCode()) {
+            counters.mismatched.incrementAndGet();
+            return;
+        }
+        if (message instanceof ErrorReply err) {
+            counters.meterErrors.incrementAndGet();
+            fail(p.result(), new ReadFailure(ReadFailure.Kind.METER_ERROR,
+                    "meter answered with error status 0x" + Integer.toHexString(err.errorStatus())));
+            return;
+        }
+        if (!(message instanceof GasWaterCurrentData data) || data.ser() != ser) {
+            counters.mismatched.incrementAndGet();
+            return;
+        }
+        pending.timer().cancel(false);
+        pending = null;
+        try {
+            p.result().complete(mapper.toReading(p.meter().meterId(), data));
+        } catch (ReadFailure e) {
+            p.result().completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Pending p = pending;
+        if (p != null) fail(p.result(), new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " disconnected"));
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Decoders throw only when a peer floods garbage past the limit: cut it off, it can redial.
+        log.warn("bus {}: closing connection: {}", busId, cause.getMessage());
+        ctx.close();
+    }
+}

@@ -1,0 +1,53 @@
+package org.meterhub.gateway.dtu;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the DTU's id line, hands it to {@code onRegistered} (which installs the bus pipeline
+ * behind this handler), then removes itself. Bytes after the terminator already belong to the
+ * tunnel; {@link ByteToMessageDecoder} passes them on when the handler is removed.
+ */
+final class DtuRegistrationDecoder extends ByteToMessageDecoder {
+    private final Pattern idPattern;
+    private final int maxLineBytes;
+    private final BiConsumer<ChannelHandlerContext, String> onRegistered;
+    private final BiConsumer<ChannelHandlerContext, String> onRejected;
+
+    DtuRegistrationDecoder(Pattern idPattern, int maxLineBytes,
+                           BiConsumer<ChannelHandlerContext, String> onRegistered,
+                           BiConsumer<ChannelHandlerContext, String> onRejected) {
+        this.idPattern = idPattern;
+        this.maxLineBytes = maxLineBytes;
+        this.onRegistered = onRegistered;
+        this.onRejected = onRejected;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int nl = in.indexOf(in.readerIndex(), Math.min(in.writerIndex(), in.readerIndex() + maxLineBytes), (byte) '\n');
+        if (nl < 0) {
+            if (in.readableBytes() >= maxLineBytes) {
+                in.skipBytes(in.readableBytes());
+                onRejected.accept(ctx, "no registration line within " + maxLineBytes + " bytes");
+            }
+            return;
+        }
+        int end = nl;
+        if (end > in.readerIndex() && in.getByte(end - 1) == '\r') end--;
+        String id = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+        in.readerIndex(nl + 1);
+        if (!idPattern.matcher(id).matches()) {
+            in.skipBytes(in.readableBytes());
+            onRejected.accept(ctx, "invalid DTU id (" + id.length() + " bytes)");
+            return;
+        }
+        onRegistered.accept(ctx, id);
+        ctx.pipeline().remove(this);
+    }
+}

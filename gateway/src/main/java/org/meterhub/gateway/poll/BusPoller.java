@@ -1,0 +1,225 @@
+package org.meterhub.gateway.poll;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.meterhub.engine.ingest.ReadingSink;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.driver.MeterEndpoint;
+import org.meterhub.gateway.driver.MeterSession;
+import org.meterhub.gateway.driver.ReadFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls the meters of one bus, one request at a time, on the bus's event loop (no thread per
+ * device). It knows only the {@link MeterSession} SPI, never a protocol.
+ *
+ * <p>A failed read is retried later with backoff while the other meters go on; a meter that keeps
+ * failing is degraded (polled less often) and comes back by itself on its first good answer.
+ */
+public final class BusPoller {
+    private static final Logger log = LoggerFactory.getLogger(BusPoller.class);
+
+    private final String busId;
+    private final MeterSession session;
+    private final PollSettings settings;
+    private final ReadingSink sink;
+    private final PollStats stats;
+    private final EventExecutor loop;
+    private final Random random;
+    private final List<MeterState> meters = new ArrayList<>();
+    private boolean running;
+    private boolean busy;
+    private io.netty.util.concurrent.ScheduledFuture<?> wakeUp;
+    private final List<Round> rounds = new ArrayList<>();
+
+    private static final class MeterState {
+        final MeterEndpoint endpoint;
+        long nextDueNanos;
+        int attempt;
+        int failedPolls;
+        boolean degraded;
+        boolean online;
+        long roundSeq;
+
+        MeterState(MeterEndpoint endpoint, long nextDueNanos) {
+            this.endpoint = endpoint;
+            this.nextDueNanos = nextDueNanos;
+        }
+    }
+
+    /** A request to read every meter once, e.g. the final read before shutdown. */
+    private record Round(long seq, CompletableFuture<Void> done) {
+    }
+
+    private long roundSeq;
+
+    public BusPoller(String busId, MeterSession session, List<MeterEndpoint> endpoints, PollSettings settings,
+                     ReadingSink sink, PollStats stats, EventExecutor loop, long seed) {
+        this.busId = busId;
+        this.session = session;
+        this.settings = settings;
+        this.sink = sink;
+        this.stats = stats;
+        this.loop = loop;
+        this.random = new Random(seed);
+        long now = System.nanoTime();
+        for (MeterEndpoint e : endpoints) {
+            // spread the first reads over one interval's jitter so a restart does not burst
+            meters.add(new MeterState(e, now + jitterNanos()));
+        }
+    }
+
+    public void start() {
+        loop.execute(() -> {
+            running = true;
+            schedule(0);
+        });
+    }
+
+    public void stop() {
+        loop.execute(() -> {
+            running = false;
+            if (wakeUp != null) wakeUp.cancel(false);
+            rounds.forEach(r -> r.done().complete(null));
+            rounds.clear();
+        });
+    }
+
+    /** Reads every meter of the bus once, now; completes when each has had its attempts. */
+    public CompletableFuture<Void> readAllNow() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (!running || !session.isOpen()) {
+                done.complete(null);
+                return;
+            }
+            long seq = ++roundSeq;
+            long now = System.nanoTime();
+            for (MeterState m : meters) {
+                m.nextDueNanos = now;
+                m.attempt = 0;
+            }
+            rounds.add(new Round(seq, done));
+            if (!busy) schedule(0);
+        });
+        return done;
+    }
+
+    public int onlineMeters() {
+        int n = 0;
+        for (MeterState m : meters) if (m.online) n++;
+        return n;
+    }
+
+    public int meterCount() {
+        return meters.size();
+    }
+
+    private void schedule(long delayNanos) {
+        if (!running) return;
+        if (wakeUp != null) wakeUp.cancel(false);
+        wakeUp = loop.schedule(this::tick, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        if (!running || busy) return;
+        if (!session.isOpen()) {
+            running = false;
+            rounds.forEach(r -> r.done().complete(null));
+            rounds.clear();
+            return;
+        }
+        MeterState next = null;
+        for (MeterState m : meters) {
+            if (next == null || m.nextDueNanos < next.nextDueNanos) next = m;
+        }
+        if (next == null) return;
+        long now = System.nanoTime();
+        if (next.nextDueNanos > now) {
+            schedule(next.nextDueNanos - now);
+            return;
+        }
+        poll(next, now);
+    }
+
+    private void poll(MeterState m, long startNanos) {
+        busy = true;
+        stats.polls.incrementAndGet();
+        session.read(m.endpoint).whenComplete((reading, error) -> loop.execute(() -> {
+            busy = false;
+            if (error == null) {
+                succeeded(m, reading, startNanos);
+            } else {
+                failed(m, unwrap(error));
+            }
+            completeRounds();
+            schedule(settings.interFrameDelay().toNanos());
+        }));
+    }
+
+    private void succeeded(MeterState m, Reading reading, long startNanos) {
+        stats.latencyMicros.recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1000));
+        if (m.degraded) log.info("bus {}: meter {} answers again", busId, m.endpoint.meterId());
+        m.attempt = 0;
+        m.failedPolls = 0;
+        m.degraded = false;
+        m.online = true;
+        m.roundSeq = roundSeq;
+        m.nextDueNanos = System.nanoTime() + settings.interval().toNanos() + jitterNanos();
+        stats.readings.incrementAndGet();
+        sink.accept(reading);
+    }
+
+    private void failed(MeterState m, Throwable error) {
+        stats.failedAttempts.incrementAndGet();
+        long now = System.nanoTime();
+        if (error instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED) {
+            return; // the bus is gone; tick() notices and stops
+        }
+        if (m.attempt < settings.retries()) {
+            m.attempt++;
+            m.nextDueNanos = now + (settings.retryBackoff().toNanos() << (m.attempt - 1));
+            return;
+        }
+        stats.failedPolls.incrementAndGet();
+        m.attempt = 0;
+        m.online = false;
+        m.failedPolls++;
+        m.roundSeq = roundSeq;
+        long interval = settings.interval().toNanos();
+        if (m.failedPolls >= settings.degradeAfter()) {
+            if (!m.degraded) {
+                stats.degraded.incrementAndGet();
+                log.info("bus {}: meter {} failed {} polls in a row ({}), polling it {}x less often", busId,
+                        m.endpoint.meterId(), m.failedPolls, error.getMessage(), settings.degradeFactor());
+            }
+            m.degraded = true;
+            interval *= settings.degradeFactor();
+        }
+        m.nextDueNanos = now + interval + jitterNanos();
+    }
+
+    private void completeRounds() {
+        if (rounds.isEmpty()) return;
+        rounds.removeIf(r -> {
+            for (MeterState m : meters) if (m.roundSeq < r.seq()) return false;
+            r.done().complete(null);
+            return true;
+        });
+    }
+
+    private long jitterNanos() {
+        long j = settings.jitter().toNanos();
+        return j <= 0 ? 0 : (long) (random.nextDouble() * j);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Makes sure the servers the integration tests talk to are installed, running and reachable:
+# PostgreSQL on 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB) and Mosquitto on 127.0.0.1:1883,
+# plus socat for serial pseudo-terminals. Installs missing Debian packages when run as root.
+# Exit code 1 when a server cannot be brought up: under CI=true that fails the run.
+set -uo pipefail
+
+log() { echo "services: $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { for _ in $(seq 1 60); do port_open "$1" && return 0; sleep 0.5; done; return 1; }
+
+apt_updated=
+install_pkgs() {
+  [ $# -gt 0 ] || return 0
+  log "installing missing Debian packages: $*"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq >/dev/null || return 1; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+missing=()
+command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+command -v psql >/dev/null || missing+=(postgresql-client)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+command -v socat >/dev/null || missing+=(socat)
+install_pkgs "${missing[@]}" || log "could not install ${missing[*]}"
+
+ok=0
+# PostgreSQL
+if ! port_open 5432; then
+  if command -v pg_ctlcluster >/dev/null; then
+    ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$ver" ]; then
+      ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+      as_root pg_createcluster "$ver" main >/dev/null 2>&1 || true
+    fi
+    log "starting PostgreSQL $ver"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || true
+  fi
+  wait_port 5432 || { log "PostgreSQL is not reachable on 127.0.0.1:5432"; ok=1; }
+fi
+if port_open 5432; then
+  # Works whether TCP logins are trusted or need a password: the role has one either way.
+  sql="DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='meterhub') THEN
+       CREATE ROLE meterhub LOGIN CREATEDB PASSWORD 'meterhub'; END IF; END\$\$;"
+  if ! PGPASSWORD=meterhub psql -h 127.0.0.1 -U meterhub -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- psql -qc "$sql" >/dev/null
+    else sudo -u postgres psql -qc "$sql" >/dev/null; fi || { log "cannot create role meterhub"; ok=1; }
+  fi
+fi
+
+# Mosquitto
+if ! port_open 1883; then
+  if [ -f /etc/mosquitto/mosquitto.conf ]; then
+    # Without systemd these directories are missing and mosquitto -d exits at once.
+    as_root install -d -o mosquitto -g mosquitto /run/mosquitto /var/log/mosquitto 2>/dev/null || true
+    log "starting Mosquitto"
+    as_root mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
+  fi
+  wait_port 1883 || { log "Mosquitto is not reachable on 127.0.0.1:1883"; ok=1; }
+fi
+exit $ok

@@ -1,0 +1,188 @@
+package org.meterhub.simulators.cjt188;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.meterhub.protocol.cjt188.Cjt188Message;
+import org.meterhub.protocol.cjt188.GasWaterCurrentData;
+import org.meterhub.protocol.cjt188.MeterAddress;
+import org.meterhub.protocol.cjt188.MeterClock;
+import org.meterhub.protocol.cjt188.MeterStatus;
+import org.meterhub.protocol.cjt188.MeterType;
+import org.meterhub.protocol.cjt188.Quantity;
+import org.meterhub.protocol.cjt188.ReadDataRequest;
+import org.meterhub.protocol.cjt188.Unit;
+import org.meterhub.protocol.cjt188.WriteDataReply;
+import org.meterhub.protocol.cjt188.WriteValveRequest;
+import org.meterhub.simulators.usage.UsageProfile;
+
+/**
+ * A CJ/T 188 household gas (or water) meter. Its register moves in the mechanism's real steps
+ * of 0.01 m³ (10 L), so what it registered is exactly what a reader can see: the ground truth
+ * for end-to-end tests is {@link #deliveredLitres()}.
+ *
+ * <p>Thread-safe: the bus and the test harness may both look at it.
+ */
+public final class SimulatedCjt188Meter {
+    private static final int DI_CURRENT_DATA = 0x901F;
+    private static final long STEP_L = 10;
+
+    private final MeterAddress address;
+    private final int typeCode;
+    private long initialRegisterL;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final UsageProfile profile;
+    private final Random random;
+    private final Map<MeterFault, Double> faults = new EnumMap<>(MeterFault.class);
+    private long registerL;
+    private long carryMilliL;
+    private Instant advancedTo;
+    private boolean valveClosed;
+
+    public SimulatedCjt188Meter(MeterAddress address, int typeCode, long initialRegisterL, Clock clock, ZoneId zone,
+                                UsageProfile profile, long seed) {
+        if (initialRegisterL % STEP_L != 0) throw new IllegalArgumentException("register moves in 10 L steps");
+        this.address = address;
+        this.typeCode = typeCode;
+        this.initialRegisterL = initialRegisterL;
+        this.registerL = initialRegisterL;
+        this.clock = clock;
+        this.zone = zone;
+        this.profile = profile;
+        this.random = new Random(seed);
+        this.advancedTo = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    public static SimulatedCjt188Meter gas(MeterAddress address, long initialRegisterL, Clock clock, ZoneId zone,
+                                           UsageProfile profile, long seed) {
+        return new SimulatedCjt188Meter(address, MeterType.GAS.code(), initialRegisterL, clock, zone, profile, seed);
+    }
+
+    public MeterAddress address() {
+        return address;
+    }
+
+    public int typeCode() {
+        return typeCode;
+    }
+
+    public long initialRegisterL() {
+        return initialRegisterL;
+    }
+
+    /** Continues a meter from a register value known from an earlier run; the run's count starts there. */
+    public synchronized void resumeAt(long registerValueL) {
+        if (registerValueL % STEP_L != 0 || registerValueL < 0) {
+            throw new IllegalArgumentException("register moves in 10 L steps: " + registerValueL);
+        }
+        advancedTo = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        registerL = registerValueL;
+        initialRegisterL = registerValueL;
+        carryMilliL = 0;
+    }
+
+    /** Shows {@code fault} on each request with the given probability (0..1). */
+    public synchronized void inject(MeterFault fault, double probability) {
+        faults.put(fault, probability);
+    }
+
+    public synchronized void clearFaults() {
+        faults.clear();
+    }
+
+    /** True, by chance, when the fault is injected; decided per request. */
+    public synchronized boolean shows(MeterFault fault) {
+        Double p = faults.get(fault);
+        return p != null && random.nextDouble() < p;
+    }
+
+    public synchronized long registerL() {
+        advance(clock.instant());
+        return registerL;
+    }
+
+    /** Gas that passed the meter since the simulation started, as its register shows it. */
+    public synchronized long deliveredLitres() {
+        return registerL() - initialRegisterL;
+    }
+
+    public synchronized boolean valveClosed() {
+        return valveClosed;
+    }
+
+    /** The meter's answer to a request addressed to it; empty when it is not addressed or keeps silent. */
+    public synchronized Optional<Cjt188Message> answer(Cjt188Message request) {
+        if (!addressed(request)) return Optional.empty();
+        if (request instanceof ReadDataRequest read && read.di() == DI_CURRENT_DATA) {
+            return Optional.of(currentData(read));
+        }
+        if (request instanceof WriteValveRequest valve) {
+            advance(clock.instant());
+            valveClosed = valve.close();
+            return Optional.of(new WriteDataReply(typeCode, address, 0xA017, valve.ser(), valve.diOrder(), status().bits()));
+        }
+        return Optional.empty();
+    }
+
+    private boolean addressed(Cjt188Message request) {
+        boolean typeOk = request.meterTypeCode() == typeCode || request.meterTypeCode() == MeterType.ANY.code();
+        boolean addressOk = request.address().equals(address) || request.address().equals(MeterAddress.WILDCARD);
+        return typeOk && addressOk;
+    }
+
+    private GasWaterCurrentData currentData(ReadDataRequest read) {
+        Instant now = clock.instant();
+        advance(now);
+        LocalDateTime local = LocalDateTime.ofInstant(now, zone).truncatedTo(ChronoUnit.SECONDS);
+        MeterClock meterClock;
+        if (shows(MeterFault.CLOCK_ZERO)) {
+            meterClock = new MeterClock(new byte[7], null);
+        } else if (shows(MeterFault.CLOCK_WRONG)) {
+            meterClock = MeterClock.of(local.minusDays(1));
+        } else {
+            meterClock = MeterClock.of(local);
+        }
+        MeterAddress replyAddress = shows(MeterFault.WRONG_ADDRESS) ? neighbour() : address;
+        return new GasWaterCurrentData(typeCode, replyAddress, read.ser(), read.diOrder(),
+                m3(registerL), m3(initialRegisterL), meterClock, status());
+    }
+
+    private MeterStatus status() {
+        int st0 = (valveClosed ? 1 : 0) | (shows(MeterFault.LOW_BATTERY) ? 4 : 0);
+        return new MeterStatus(st0, 0);
+    }
+
+    private MeterAddress neighbour() {
+        String d = address.digits();
+        char last = d.charAt(d.length() - 1);
+        return MeterAddress.of(d.substring(0, d.length() - 1) + (last == '9' ? '0' : (char) (last + 1)));
+    }
+
+    private static Quantity m3(long litres) {
+        return new Quantity(BigDecimal.valueOf(litres, 3).setScale(2), Unit.M3);
+    }
+
+    /** Runs the usage model minute by minute up to {@code now}; a closed valve passes no gas. */
+    private void advance(Instant now) {
+        while (!advancedTo.plus(1, ChronoUnit.MINUTES).isAfter(now)) {
+            if (!valveClosed) {
+                long expected = profile.expectedMilliLitresPerMinute(LocalDateTime.ofInstant(advancedTo, zone));
+                // between 0 and twice the mean: bursty like real burners, right on average
+                carryMilliL += (long) (expected * 2 * random.nextDouble());
+                while (carryMilliL >= STEP_L * 1000) {
+                    carryMilliL -= STEP_L * 1000;
+                    registerL += STEP_L;
+                }
+            }
+            advancedTo = advancedTo.plus(1, ChronoUnit.MINUTES);
+        }
+    }
+}

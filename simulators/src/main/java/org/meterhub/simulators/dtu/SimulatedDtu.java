@@ -1,0 +1,159 @@
+package org.meterhub.simulators.dtu;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.meterhub.protocol.cjt188.Cjt188Exception;
+import org.meterhub.protocol.cjt188.Cjt188Frame;
+import org.meterhub.protocol.cjt188.Cjt188FrameDecoder;
+import org.meterhub.protocol.cjt188.Cjt188Frames;
+import org.meterhub.protocol.cjt188.Cjt188Message;
+import org.meterhub.protocol.cjt188.Cjt188Messages;
+import org.meterhub.protocol.cjt188.MeterAddress;
+import org.meterhub.simulators.cjt188.MeterFault;
+import org.meterhub.simulators.cjt188.SimulatedCjt188Meter;
+
+/**
+ * A 4G DTU with an RS-485 bus of CJ/T 188 meters behind it. It dials the gateway, registers
+ * with its id, sends heartbeats while idle, and answers requests the way the line would: one
+ * meter talks, after the time the bytes need on the wire.
+ */
+public final class SimulatedDtu {
+    private final String id;
+    private final Map<MeterAddress, SimulatedCjt188Meter> meters = new HashMap<>();
+    private final WireModel wire;
+    private final Duration heartbeatEvery;
+    private final Duration lateReplyDelay;
+    private final int preambleBytes;
+    private final Random random;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong replies = new AtomicLong();
+    private volatile Channel channel;
+    private volatile boolean busy;
+
+    public SimulatedDtu(String id, List<SimulatedCjt188Meter> meters, WireModel wire, Duration heartbeatEvery,
+                        long seed) {
+        this.id = id;
+        for (SimulatedCjt188Meter m : meters) this.meters.put(m.address(), m);
+        this.wire = wire;
+        this.heartbeatEvery = heartbeatEvery;
+        this.lateReplyDelay = Duration.ofSeconds(5);
+        this.preambleBytes = 2;
+        this.random = new Random(seed);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public List<SimulatedCjt188Meter> meters() {
+        return List.copyOf(meters.values());
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public long replies() {
+        return replies.get();
+    }
+
+    public boolean isConnected() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    /** Dials the gateway and registers; completes when the registration line is on the wire. */
+    public ChannelFuture connect(EventLoopGroup group, InetSocketAddress gateway) {
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new Cjt188FrameDecoder(4096), new BusHandler());
+                    }
+                });
+        return b.connect(gateway).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) return;
+            channel = f.channel();
+            channel.writeAndFlush(Unpooled.copiedBuffer(id + "\n", StandardCharsets.US_ASCII));
+            if (!heartbeatEvery.isZero()) {
+                channel.eventLoop().scheduleAtFixedRate(this::heartbeat, heartbeatEvery.toMillis(),
+                        heartbeatEvery.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    public void disconnect() {
+        Channel ch = channel;
+        if (ch != null) ch.close().syncUninterruptibly();
+    }
+
+    private void heartbeat() {
+        Channel ch = channel;
+        if (ch != null && ch.isActive() && !busy) {
+            ch.writeAndFlush(Unpooled.copiedBuffer("HB\n", StandardCharsets.US_ASCII));
+        }
+    }
+
+    private final class BusHandler extends SimpleChannelInboundHandler<Cjt188Frame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Cjt188Frame frame) {
+            requests.incrementAndGet();
+            Cjt188Message request;
+            try {
+                request = Cjt188Messages.decode(frame);
+            } catch (Cjt188Exception e) {
+                return; // a real meter ignores a request it cannot parse
+            }
+            SimulatedCjt188Meter meter = meters.get(request.address());
+            if (meter == null && request.address().equals(MeterAddress.WILDCARD) && meters.size() == 1) {
+                meter = meters.values().iterator().next();
+            }
+            if (meter == null || meter.shows(MeterFault.SILENT)) return;
+            Optional<Cjt188Message> answer = meter.answer(request);
+            if (answer.isEmpty()) return;
+            byte[] requestBytes = Cjt188Frames.encode(frame, preambleBytes);
+            byte[] reply = Cjt188Frames.encode(Cjt188Messages.encode(answer.get()), preambleBytes);
+            if (meter.shows(MeterFault.CORRUPT_BYTE)) {
+                int at = preambleBytes + random.nextInt(reply.length - preambleBytes);
+                reply[at] ^= (byte) (1 << random.nextInt(8));
+            }
+            byte[] garbage = meter.shows(MeterFault.GARBAGE_BEFORE) ? noise() : new byte[0];
+            long delay = wire.exchangeMicros(requestBytes.length, reply.length + garbage.length);
+            if (meter.shows(MeterFault.LATE_REPLY)) delay += lateReplyDelay.toNanos() / 1000;
+            busy = true;
+            ByteBuf out = Unpooled.wrappedBuffer(garbage, reply);
+            ctx.channel().eventLoop().schedule(() -> {
+                busy = false;
+                replies.incrementAndGet();
+                ctx.writeAndFlush(out);
+            }, delay, TimeUnit.MICROSECONDS);
+        }
+
+        private byte[] noise() {
+            byte[] b = new byte[1 + random.nextInt(8)];
+            random.nextBytes(b);
+            return b;
+        }
+    }
+}
