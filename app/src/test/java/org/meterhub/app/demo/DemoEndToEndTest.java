@@ -1,0 +1,103 @@
+package org.meterhub.app.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.meterhub.app.Main;
+import org.meterhub.app.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The foundation's acceptance test: the demo runs end to end, and afterwards the store's
+ * consumption for each meter equals, to the litre, what the simulator says it delivered.
+ */
+class DemoEndToEndTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run meterhub(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Main.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static void assertTruthMatches(Run demo, String store) throws Exception {
+        assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out()).contains("readings/s");
+        Matcher m = Pattern.compile("ground truth: (\\d+) of (\\d+) meters").matcher(demo.out());
+        assertThat(m.find()).as(demo.out()).isTrue();
+        assertThat(m.group(1)).isEqualTo(m.group(2));
+
+        // The printed query command answers with the same total as the truth file.
+        Matcher q = Pattern.compile("query consumption --meter (\\d+) --from (\\S+) --to (\\S+)").matcher(demo.out());
+        assertThat(q.find()).isTrue();
+        List<String> truth = Files.readAllLines(Path.of("data", "demo-truth.csv"));
+        String row = truth.stream().filter(l -> l.startsWith(q.group(1) + ",")).findFirst().orElseThrow();
+        long delivered = Long.parseLong(row.substring(row.lastIndexOf(',') + 1));
+        assertThat(delivered).as("the simulated meter used some gas").isPositive();
+        Run query = meterhub("query", "consumption", "--meter", q.group(1), "--from", q.group(2), "--to", q.group(3),
+                "--step", "1h", "--format", "json", "--store", store);
+        assertThat(query.exit()).as(query.err()).isZero();
+        assertThat(query.out()).contains("\"total_l\":" + delivered + ",");
+        assertThat(query.out()).contains("\"start\":");
+    }
+
+    @Test
+    void demoOnSqliteStoresExactlyWhatTheMetersDelivered(@TempDir Path dir) throws Exception {
+        String store = "jdbc:sqlite:" + dir.resolve("demo.db");
+        Run demo = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "6s", "--speed", "3600",
+                "--store", store);
+        assertTruthMatches(demo, store);
+
+        // A second run on the same store continues the meters' history and still adds up.
+        Run again = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "4s", "--speed", "3600",
+                "--store", store);
+        assertTruthMatches(again, store);
+    }
+
+    @Test
+    void demoOnPostgresqlStoresExactlyWhatTheMetersDelivered() throws Exception {
+        try (TestDatabases.Database db = TestDatabases.createPostgres()) {
+            Run demo = meterhub("demo", "--meters", "20", "--dtus", "2", "--duration", "5s", "--speed", "3600",
+                    "--store", db.url());
+            assertTruthMatches(demo, db.url());
+        }
+    }
+
+    @Test
+    void aBrokenConfigLineIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("gateway.yaml");
+        Files.writeString(cfg, "dtu:\n  listen: 0.0.0.0:7700\n  idle-timeout: forever\n");
+        Run run = meterhub("demo", "--config", cfg.toString(), "--duration", "1s");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).doesNotContain("\n")
+                .startsWith("meterhub: " + cfg + ":3: dtu.idle-timeout:");
+    }
+
+    @Test
+    void wrongOptionValuesAreUsageErrors() {
+        assertThat(meterhub("demo", "--meters", "0").exit()).isEqualTo(2);
+        assertThat(meterhub("demo", "--duration", "soon").err()).contains("--duration");
+        assertThat(meterhub("query", "consumption", "--meter", "1", "--from", "yesterday", "--to", "2026-11-25",
+                "--store", "jdbc:sqlite:/nonexistent/x.db").exit()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,108 @@
+package org.meterhub.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs against a real PostgreSQL server (see {@link PgTestDatabase}); fails if there is none. */
+class PostgresStoreTest extends MeterStoreContract {
+
+    private static PgTestDatabase db;
+
+    @BeforeAll
+    static void createDatabase() {
+        db = PgTestDatabase.create();
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyDatabase() {
+        db.reset();
+    }
+
+    @Override
+    MeterStore open() {
+        return new PostgresStore(db.url());
+    }
+
+    @Override
+    Dialect dialect() {
+        return Dialect.POSTGRESQL;
+    }
+
+    @Override
+    Connection rawConnection() throws SQLException {
+        return db.connect();
+    }
+
+    @Test
+    void describeHidesThePasswordAndSaysPlainTablesWithoutTimescale() {
+        try (PostgresStore store = new PostgresStore(db.url() + (db.url().contains("?") ? "&" : "?") + "sslpassword=topsecret")) {
+            String description = store.describe();
+            assertThat(description).startsWith("PostgreSQL jdbc:postgresql://").contains(db.name())
+                    .doesNotContain("topsecret");
+            if (db.url().contains("password=")) {
+                assertThat(description).contains("password=***");
+            }
+            assertThat(store.hypertables()).isFalse(); // no TimescaleDB on the test server
+            assertThat(description).endsWith("(plain tables)");
+        }
+    }
+
+    @Test
+    void columnsHaveTheDocumentedTypesAndComments() throws SQLException {
+        new PostgresStore(db.url()).close();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("""
+                    select table_name || '.' || column_name || ' ' || data_type
+                      from information_schema.columns
+                     where table_name in ('meters', 'readings', 'consumption')
+                       and (column_name like '%time%' or column_name like '%\\_l' or column_name like '%\\_at')
+                     order by 1""")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            assertThat(rows).containsExactly(
+                    "consumption.end_time timestamp with time zone",
+                    "consumption.start_time timestamp with time zone",
+                    "consumption.volume_l bigint",
+                    "meters.base_reading_l bigint",
+                    "meters.base_time timestamp with time zone",
+                    "meters.created_at timestamp with time zone",
+                    "meters.register_capacity_l bigint",
+                    "readings.received_at timestamp with time zone",
+                    "readings.time timestamp with time zone",
+                    "readings.volume_l bigint");
+            try (ResultSet rs = st.executeQuery("""
+                    select c.relname || coalesce('.' || a.attname, '')
+                      from pg_class c
+                      left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+                     where c.relname in ('meters', 'readings', 'consumption') and c.relkind = 'r'
+                       and (obj_description(c.oid, 'pg_class') is null
+                            or (a.attname is not null and col_description(c.oid, a.attnum) is null))""")) {
+                List<String> undocumented = new ArrayList<>();
+                while (rs.next()) {
+                    undocumented.add(rs.getString(1));
+                }
+                assertThat(undocumented).as("tables and columns without COMMENT").isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.meterhub.gateway.dtu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.gateway.bus.BusConfig;
+import org.meterhub.gateway.bus.BusProtocol;
+import org.meterhub.gateway.cjt188.Cjt188Options;
+import org.meterhub.gateway.driver.MeterEndpoint;
+import org.meterhub.gateway.poll.PollSettings;
+import org.meterhub.protocol.cjt188.DiOrder;
+import org.meterhub.simulators.cjt188.MeterFault;
+import org.meterhub.simulators.cjt188.SimulatedCjt188Meter;
+import org.meterhub.simulators.clock.SimClock;
+import org.meterhub.simulators.dtu.SimulatedDtu;
+import org.meterhub.simulators.dtu.WireModel;
+import org.meterhub.simulators.fleet.Cjt188Fleet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Simulated DTUs dial in over loopback TCP; the gateway polls their meters through the tunnel. */
+class DtuPollingTest {
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private final NioEventLoopGroup gatewayGroup = new NioEventLoopGroup(1);
+    private final NioEventLoopGroup simGroup = new NioEventLoopGroup(1);
+    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
+    private DtuServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+        gatewayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private DtuBusManager startGateway(Cjt188Fleet fleet, SimClock clock, PollSettings poll) throws Exception {
+        List<BusConfig> buses = new ArrayList<>();
+        for (SimulatedDtu d : fleet.dtus()) {
+            List<MeterEndpoint> eps = d.meters().stream()
+                    .map(m -> new MeterEndpoint(m.address().digits(), m.address().digits(), Medium.GAS,
+                            new Cjt188Options(0x30, DiOrder.HIGH_FIRST)))
+                    .collect(Collectors.toList());
+            buses.add(new BusConfig(d.id(), BusProtocol.CJT188, eps));
+        }
+        DtuBusManager manager = new DtuBusManager(buses, poll, readings::add, ZONE, clock, Duration.ofMinutes(10));
+        server = new DtuServer(DtuSettings.defaults("127.0.0.1", 0), manager, gatewayGroup, clock);
+        manager.attach(server);
+        InetSocketAddress at = server.start();
+        fleet.connectAll(simGroup, at).forEach(f -> f.syncUninterruptibly());
+        return manager;
+    }
+
+    private static PollSettings fastPoll() {
+        return new PollSettings(Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(500),
+                Duration.ofMillis(2), 2, Duration.ofMillis(20), 3, 4);
+    }
+
+    @Test
+    void everyMeterIsReadAndEachReadingIsItsOwnRegister() throws Exception {
+        SimClock clock = new SimClock(Instant.parse("2026-11-24T00:00:00Z"), 600);
+        Cjt188Fleet fleet = Cjt188Fleet.create(12, 3, clock, ZONE, WireModel.rs485(115200), Duration.ofSeconds(20), 7);
+        DtuBusManager manager = startGateway(fleet, clock, fastPoll());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && readings.stream().map(Reading::meterId).distinct().count() < 12) {
+            Thread.sleep(20);
+        }
+        manager.readAllNow().get(10, TimeUnit.SECONDS);
+        Map<String, List<Reading>> byMeter = readings.stream().collect(Collectors.groupingBy(Reading::meterId));
+        assertThat(byMeter).hasSize(12);
+        for (SimulatedCjt188Meter m : fleet.meters()) {
+            List<Reading> rs = byMeter.get(m.address().digits());
+            long now = m.registerL();
+            assertThat(rs).allSatisfy(r -> {
+                assertThat(r.volumeL()).isBetween(m.initialRegisterL(), now);
+                assertThat(r.flags()).doesNotContain(ReadingFlag.CLOCK_INVALID, ReadingFlag.CLOCK_SKEW);
+            });
+        }
+        assertThat(manager.onlineMeters()).isEqualTo(12);
+    }
+
+    @Test
+    void repliesWithAWrongAddressAreNeverCredited() throws Exception {
+        SimClock clock = new SimClock(Instant.parse("2026-11-24T00:00:00Z"), 600);
+        Cjt188Fleet fleet = Cjt188Fleet.create(3, 1, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 9);
+        SimulatedCjt188Meter liar = fleet.meters().get(0);
+        liar.inject(MeterFault.WRONG_ADDRESS, 1.0);
+        DtuBusManager manager = startGateway(fleet, clock, fastPoll());
+        Thread.sleep(1500);
+        manager.readAllNow().get(10, TimeUnit.SECONDS);
+        SimulatedCjt188Meter neighbour = fleet.meters().get(1);
+        assertThat(readings).noneMatch(r -> r.meterId().equals(liar.address().digits()));
+        assertThat(readings).filteredOn(r -> r.meterId().equals(neighbour.address().digits()))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.volumeL()).isBetween(neighbour.initialRegisterL(), neighbour.registerL()));
+        assertThat(manager.protocolCounters().mismatched.get()).isPositive();
+        assertThat(manager.stats().degraded.get()).isEqualTo(1);
+    }
+
+    @Test
+    void corruptedAndNoisyRepliesAreRetriedAndNeverCreditedWrongly() throws Exception {
+        SimClock clock = new SimClock(Instant.parse("2026-11-24T00:00:00Z"), 600);
+        Cjt188Fleet fleet = Cjt188Fleet.create(6, 2, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 11);
+        for (SimulatedCjt188Meter m : fleet.meters()) {
+            m.inject(MeterFault.CORRUPT_BYTE, 0.3);
+            m.inject(MeterFault.GARBAGE_BEFORE, 0.3);
+        }
+        DtuBusManager manager = startGateway(fleet, clock, fastPoll());
+        Thread.sleep(2000);
+        manager.readAllNow().get(10, TimeUnit.SECONDS);
+        for (SimulatedCjt188Meter m : fleet.meters()) {
+            assertThat(readings).filteredOn(r -> r.meterId().equals(m.address().digits()))
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.volumeL()).isBetween(m.initialRegisterL(), m.registerL()));
+        }
+        assertThat(manager.stats().failedAttempts.get()).isPositive();
+    }
+
+    @Test
+    void aMeterWhoseClockIsZeroIsReadWithReceiveTimeAndFlagged() throws Exception {
+        SimClock clock = new SimClock(Instant.parse("2026-11-24T00:00:00Z"), 1);
+        Cjt188Fleet fleet = Cjt188Fleet.create(1, 1, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 3);
+        fleet.meters().get(0).inject(MeterFault.CLOCK_ZERO, 1.0);
+        DtuBusManager manager = startGateway(fleet, clock, fastPoll());
+        manager.readAllNow().get(10, TimeUnit.SECONDS);
+        Thread.sleep(300);
+        assertThat(readings).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.flags()).contains(ReadingFlag.CLOCK_INVALID);
+            assertThat(r.time()).isEqualTo(r.receivedAt());
+        });
+    }
+}

@@ -1,0 +1,185 @@
+package org.meterhub.gateway.dtu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.bus.BusConfig;
+import org.meterhub.gateway.bus.BusProtocol;
+import org.meterhub.gateway.cjt188.Cjt188Options;
+import org.meterhub.gateway.driver.MeterEndpoint;
+import org.meterhub.gateway.poll.PollSettings;
+import org.meterhub.protocol.cjt188.DiOrder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dial-in contract over real TCP on loopback, with raw sockets as DTUs. */
+class DtuServerTest {
+    private NioEventLoopGroup group;
+    private DtuServer server;
+    private InetSocketAddress address;
+    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        group = new NioEventLoopGroup(1);
+        List<MeterEndpoint> meters = List.of(new MeterEndpoint("30000000000001", "30000000000001", Medium.GAS,
+                new Cjt188Options(0x30, DiOrder.HIGH_FIRST)));
+        PollSettings poll = new PollSettings(Duration.ofHours(1), Duration.ZERO, Duration.ofMillis(300),
+                Duration.ZERO, 0, Duration.ofMillis(100), 3, 4);
+        DtuBusManager manager = new DtuBusManager(List.of(new BusConfig("DTU-0001", BusProtocol.CJT188, meters)),
+                poll, readings::add, ZoneId.of("Asia/Shanghai"), Clock.systemUTC(), Duration.ofMinutes(10));
+        DtuSettings settings = new DtuSettings("127.0.0.1", 0, Duration.ofMillis(400), Duration.ofSeconds(30), "HB\n",
+                DtuSettings.DEFAULT_ID, 512, 2);
+        server = new DtuServer(settings, manager, group, Clock.systemUTC());
+        manager.attach(server);
+        address = server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private Socket dial() throws Exception {
+        Socket s = new Socket();
+        s.connect(address, 2000);
+        s.setSoTimeout(3000);
+        return s;
+    }
+
+    private static void send(Socket s, String text) throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** Reads until the server closes the connection; true if it did within the socket timeout. */
+    private static boolean closedByServer(Socket s) throws Exception {
+        InputStream in = s.getInputStream();
+        try {
+            while (true) {
+                if (in.read() < 0) return true;
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(condition.getAsBoolean()).as("condition within 5 s").isTrue();
+    }
+
+    @Test
+    void silentConnectionIsClosedAfterRegistrationTimeout() throws Exception {
+        try (Socket s = dial()) {
+            assertThat(closedByServer(s)).isTrue();
+        }
+        assertThat(server.stats().registrationTimeouts.get()).isEqualTo(1);
+        assertThat(server.stats().registered.get()).isZero();
+    }
+
+    @Test
+    void invalidIdIsRejected() throws Exception {
+        try (Socket s = dial()) {
+            send(s, "not a valid id!\n");
+            assertThat(closedByServer(s)).isTrue();
+        }
+        assertThat(server.stats().rejected.get()).isEqualTo(1);
+    }
+
+    @Test
+    void unconfiguredDtuIsRefused() throws Exception {
+        try (Socket s = dial()) {
+            send(s, "DTU-9999\r\n");
+            assertThat(closedByServer(s)).isTrue();
+        }
+        assertThat(server.connectedCount()).isZero();
+    }
+
+    @Test
+    void registersAndSendsTheFirstRequestToTheConfiguredMeter() throws Exception {
+        try (Socket s = dial()) {
+            send(s, "DTU-0001\n");
+            byte[] request = new byte[20];
+            int n = s.getInputStream().readNBytes(request, 0, 20);
+            assertThat(n).isEqualTo(20);
+            // 2 preamble bytes, 68, type 30, address low byte first: 01 00 00 00 00 00 30, C=01, L=03, DI 90 1F
+            assertThat(request).startsWith((byte) 0xFE, (byte) 0xFE, (byte) 0x68, (byte) 0x30, (byte) 0x01);
+            assertThat(request[11]).isEqualTo((byte) 0x30);
+            assertThat(request[12]).isEqualTo((byte) 0x01);
+            assertThat(request[14]).isEqualTo((byte) 0x90);
+            assertThat(request[15]).isEqualTo((byte) 0x1F);
+            await(() -> server.isConnected("DTU-0001"));
+        }
+    }
+
+    @Test
+    void heartbeatsAreCountedNotTreatedAsData() throws Exception {
+        try (Socket s = dial()) {
+            send(s, "DTU-0001\nHB\n");
+            s.getInputStream().readNBytes(20); // the first poll; let it time out unanswered
+            Thread.sleep(400);
+            send(s, "HB\nHB\n");
+            send(s, "HB");
+            send(s, "\n");
+            await(() -> server.stats().heartbeats.get() >= 3);
+            assertThat(server.isConnected("DTU-0001")).isTrue();
+        }
+        assertThat(readings).isEmpty();
+    }
+
+    @Test
+    void reconnectWithTheSameIdReplacesTheOldConnection() throws Exception {
+        try (Socket first = dial(); Socket second = dial()) {
+            send(first, "DTU-0001\n");
+            await(() -> server.isConnected("DTU-0001"));
+            send(second, "DTU-0001\n");
+            assertThat(closedByServer(first)).isTrue();
+            await(() -> server.stats().replaced.get() == 1);
+            assertThat(server.isConnected("DTU-0001")).isTrue();
+        }
+    }
+
+    @Test
+    void endlessGarbageIsCutOff() throws Exception {
+        try (Socket s = dial()) {
+            send(s, "DTU-0001\n");
+            await(() -> server.isConnected("DTU-0001"));
+            byte[] junk = new byte[256];
+            java.util.Arrays.fill(junk, (byte) 0x55);
+            boolean closed = false;
+            for (int i = 0; i < 64 && !closed; i++) {
+                try {
+                    s.getOutputStream().write(junk);
+                    s.getOutputStream().flush();
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+                Thread.sleep(5);
+            }
+            assertThat(closed || closedByServer(s)).isTrue();
+        }
+        await(() -> !server.isConnected("DTU-0001"));
+    }
+}
