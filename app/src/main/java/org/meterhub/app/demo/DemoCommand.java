@@ -190,7 +190,7 @@ public final class DemoCommand implements Callable<Integer> {
         int equal = 0;
         List<String> differ = new ArrayList<>();
         for (SimulatedCjt188Meter m : fleet.meters()) {
-            long stored = ConsumptionQuery.total(new ConsumptionQuery().series(db, m.address().digits(), from, queryTo,
+            long stored = ConsumptionQuery.total(ConsumptionQuery.series(db, m.address().digits(), from, queryTo,
                     Step.DAY, cfg.zone()));
             if (stored == m.deliveredLitres()) equal++;
             else differ.add(m.address().digits() + " (simulator " + m.deliveredLitres() + " L, stored " + stored + " L)");

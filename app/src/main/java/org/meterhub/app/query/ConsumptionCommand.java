@@ -75,7 +75,7 @@ public final class ConsumptionCommand implements Callable<Integer> {
             if (db.meter(meter).isEmpty() && db.lastReading(meter).isEmpty()) {
                 throw new ConfigException("--meter: no meter " + meter + " in " + db.describe());
             }
-            List<Bucket> buckets = new ConsumptionQuery().series(db, meter, start, end, s, zone);
+            List<Bucket> buckets = ConsumptionQuery.series(db, meter, start, end, s, zone);
             print(System.out, buckets, zone);
         }
         return 0;

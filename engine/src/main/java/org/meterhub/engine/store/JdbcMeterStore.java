@@ -94,7 +94,7 @@ abstract class JdbcMeterStore implements MeterStore {
                 writer = connectWriter();
                 List<Integer> applied = Migrations.apply(writer, dialect);
                 afterMigrations(writer);
-                log.info("opened {}{}", describe(),
+                LoggerFactory.getLogger(getClass()).info("opened {}{}", describe(),
                         applied.isEmpty() ? "" : ", applied schema migrations " + applied);
             }
             if (separateReader) {

@@ -18,8 +18,14 @@ import org.slf4j.LoggerFactory;
  * created, they stay plain tables. TimescaleDB is detected, never required; queries are the
  * same either way. {@link #describe()} says which.
  *
- * <p>Times are timestamptz, kept to the millisecond. Threads: one writer thread and concurrent
- * reader threads may share an instance (two connections; see {@link JdbcMeterStore}).
+ * <p>Times are timestamptz, kept to the millisecond (a finer part is dropped on write), as in
+ * {@link SqliteStore}, so both stores give identical answers.
+ *
+ * <p><b>Threads</b>: safe for one writer thread plus any number of reader threads. Writes go
+ * through one connection under a lock (concurrent writers are serialised); reads go through a
+ * second connection under another lock, so they never wait for a write in progress (readers wait
+ * for each other). A connection that failed with a connection error (SQLState 08xxx) is reopened
+ * on next use; the failed call still throws {@link StoreException}.
  */
 public final class PostgresStore extends JdbcMeterStore {
 

@@ -19,10 +19,14 @@ import org.sqlite.SQLiteConfig;
  * <p>Times are INTEGER epoch milliseconds (see {@code db/sqlite/V1__base.sql}). One append is
  * one transaction with batched inserts, which sustains well over 10k rows/s.
  *
- * <p>Threads: one writer thread and concurrent reader threads may share an instance; reads use
- * their own read-only connection and see the last committed state without waiting for a write
- * in progress (see {@link JdbcMeterStore}). An in-memory store has a single connection, so its
- * reads wait for writes.
+ * <p><b>Threads</b>: safe for one writer thread plus any number of reader threads. Writes go
+ * through one connection under a lock (concurrent writers are serialised); reads go through a
+ * second, read-only connection under another lock, so they see the last committed state without
+ * waiting for a write in progress (readers wait for each other). An in-memory store has a single
+ * connection, so there reads wait for writes.
+ *
+ * <p>Times are kept to the millisecond (a finer part is dropped on write), as in
+ * {@link PostgresStore}, so both stores give identical answers.
  */
 public final class SqliteStore extends JdbcMeterStore {
 

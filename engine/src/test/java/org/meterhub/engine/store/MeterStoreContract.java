@@ -67,6 +67,11 @@ abstract class MeterStoreContract {
             }
             store.append(readings.subList(0, 5), intervals.subList(0, 5));
             store.append(readings, intervals); // overlaps the first batch
+            List<Reading> twice = new ArrayList<>(readings);
+            twice.addAll(readings);
+            List<ConsumptionInterval> twiceI = new ArrayList<>(intervals);
+            twiceI.addAll(intervals);
+            store.append(twice, twiceI); // duplicates inside one batch
             store.append(readings, intervals);
             // the same key with other values is ignored too: nothing is updated in place
             Reading changed = new Reading("M1", T0, T0, 999_999, ReadingSource.CJT188, Set.of(ReadingFlag.LATE), 7);

@@ -57,8 +57,8 @@ public final class PgTestDatabase implements AutoCloseable {
         try (Connection c = connect(admin); Statement st = c.createStatement()) {
             st.execute("create database " + name);
         } catch (SQLException e) {
-            throw new AssertionError("PostgreSQL tests need a server, and none could be used at "
-                    + JdbcUrls.redact(admin) + ": " + e.getMessage() + ". Start PostgreSQL, or set " + ENV
+            throw new AssertionError("PostgreSQL tests need a server and none could be used at "
+                    + JdbcUrls.redact(admin) + " (" + e.getMessage() + "). Start PostgreSQL, or set " + ENV
                     + " (system property or environment variable) to an admin URL whose role may CREATE"
                     + " DATABASE. These tests fail rather than skip.", e);
         }

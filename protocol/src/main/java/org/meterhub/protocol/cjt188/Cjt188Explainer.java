@@ -108,9 +108,8 @@ public final class Cjt188Explainer {
 
         if (d.checksumOffset() >= 0) {
             int given = b[d.checksumOffset()] & 0xFF;
-            fields.add(field("CS", b, d.checksumOffset(), d.checksumOffset() + 1, given == d.checksumComputed()
-                    ? "checksum ok"
-                    : "checksum WRONG: computed " + Hex.byteValue(d.checksumComputed())));
+            fields.add(field("CS", b, d.checksumOffset(), d.checksumOffset() + 1, "given " + Hex.byteValue(given) + ", computed "
+                    + Hex.byteValue(d.checksumComputed()) + (given == d.checksumComputed() ? ": ok" : ": WRONG")));
         }
         if (d.endOffset() >= 0) {
             boolean endOk = (b[d.endOffset()] & 0xFF) == Cjt188Frames.END_BYTE;

@@ -15,6 +15,8 @@ public final class Cjt188Messages {
 
     /** DI + SER. */
     private static final int DI_SER = 3;
+    /** C of every read-data reply; the DI (and for 901F the meter type) picks the layout. */
+    private static final int READ_DATA_REPLY = 0x81;
 
     private Cjt188Messages() {
     }
@@ -73,7 +75,7 @@ public final class Cjt188Messages {
                 return di.di() == WriteValveRequest.DI ? Optional.of(valve(frame, order, r)) : Optional.empty();
             case WriteDataReply.CONTROL:
                 return Optional.of(writeReply(frame, di, r));
-            case GasWaterCurrentData.CONTROL:
+            case READ_DATA_REPLY:
                 return readReply(frame, di, r);
             default:
                 return Optional.empty();

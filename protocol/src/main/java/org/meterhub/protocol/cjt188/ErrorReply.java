@@ -23,4 +23,9 @@ public record ErrorReply(int meterTypeCode, MeterAddress address, int control, i
     public MeterStatus status() {
         return MeterStatus.ofBits(errorStatus);
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

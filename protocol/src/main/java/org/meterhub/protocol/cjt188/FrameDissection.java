@@ -117,7 +117,8 @@ final class FrameDissection {
         }
         if (n >= frameEnd && u8(frameEnd - 1) == END_BYTE) {
             if (n > frameEnd) {
-                problems.add((n - frameEnd) + " unexpected bytes after the end byte at offset " + (frameEnd - 1));
+                problems.add((n - frameEnd) + (n - frameEnd == 1 ? " unexpected byte" : " unexpected bytes")
+                        + " after the end byte at offset " + (frameEnd - 1));
             }
         } else if (n == frameEnd - 1 && checksumMatches()) {
             // Everything up to the checksum is consistent with L: the capture just stops before 0x16.

@@ -27,4 +27,9 @@ public record GasWaterCurrentData(int meterTypeCode, MeterAddress address, int s
     static boolean carriesThisLayout(int meterTypeCode) {
         return MeterType.of(meterTypeCode).map(t -> t.isWater() || t == MeterType.GAS).orElse(false);
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

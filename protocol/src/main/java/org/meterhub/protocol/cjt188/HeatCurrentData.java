@@ -56,4 +56,9 @@ public record HeatCurrentData(int meterTypeCode, MeterAddress address, int ser, 
     static boolean carriesThisLayout(int meterTypeCode) {
         return MeterType.of(meterTypeCode).map(MeterType::isHeat).orElse(false);
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

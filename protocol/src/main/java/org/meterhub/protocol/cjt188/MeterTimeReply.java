@@ -14,4 +14,9 @@ public record MeterTimeReply(int meterTypeCode, MeterAddress address, int ser, D
         Checks.nonNull(diOrder, "diOrder");
         Checks.nonNull(clock, "clock");
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

@@ -35,4 +35,9 @@ public record MonthlyHistory(int meterTypeCode, MeterAddress address, int di, in
         return new MonthlyHistory(meterTypeCode, address, Cjt188Di.HISTORY_FIRST + monthsAgo - 1, ser, diOrder,
                 monthsAgo, cumulative);
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

@@ -29,4 +29,9 @@ public record PurchaseAmount(int meterTypeCode, MeterAddress address, int ser, D
         Bcd.requireFits(amount, AMOUNT_BYTES, DECIMALS, "amount");
         amount = amount.setScale(DECIMALS);
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

@@ -12,4 +12,9 @@ public record ReadAddressReply(int meterTypeCode, MeterAddress address, int di, 
         Checks.u8(ser, "ser");
         Checks.nonNull(diOrder, "diOrder");
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

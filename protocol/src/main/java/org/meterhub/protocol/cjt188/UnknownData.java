@@ -44,7 +44,6 @@ public record UnknownData(int meterTypeCode, MeterAddress address, int control, 
 
     @Override
     public String toString() {
-        return "UnknownData[meterTypeCode=" + Hex.byteValue(meterTypeCode) + ", address=" + address + ", control="
-                + Hex.byteValue(control) + ", di=" + Hex.di(di) + ", diOrder=" + diOrder + ", body=" + Hex.bytes(body) + "]";
+        return MessageText.of(this);
     }
 }

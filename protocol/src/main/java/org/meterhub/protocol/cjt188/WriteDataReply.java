@@ -25,4 +25,9 @@ public record WriteDataReply(int meterTypeCode, MeterAddress address, int di, in
     public boolean hasStatus() {
         return status != NO_STATUS;
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }

@@ -18,4 +18,9 @@ public record WriteValveRequest(int meterTypeCode, MeterAddress address, int ser
         Checks.u8(ser, "ser");
         Checks.nonNull(diOrder, "diOrder");
     }
+
+    @Override
+    public String toString() {
+        return MessageText.of(this);
+    }
 }
