@@ -24,6 +24,8 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 command -v socat >/dev/null || missing+=(socat)
+command -v mbpoll >/dev/null || missing+=(mbpoll)
+/usr/bin/python3 -c "import pymodbus" 2>/dev/null || missing+=(python3-pymodbus)
 install_pkgs "${missing[@]}" || log "could not install ${missing[*]}"
 
 ok=0

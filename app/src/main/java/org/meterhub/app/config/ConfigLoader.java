@@ -85,14 +85,15 @@ public final class ConfigLoader {
             if (value == null) return mapper.readValue("{}", type);
             return value;
         } catch (JsonMappingException e) {
-            throw new ConfigException(describe(name, e));
+            throw new ConfigException(describe(name, yaml, e));
         } catch (JsonProcessingException e) {
             throw new ConfigException(name + where(e.getLocation()) + ": not valid YAML: " + e.getOriginalMessage());
         }
     }
 
-    private static String describe(String name, JsonMappingException e) {
+    private static String describe(String name, String yaml, JsonMappingException e) {
         String path = path(e);
+        String key = null;
         String field = path.isEmpty() ? "" : " " + path + ":";
         String what;
         if (e instanceof UnrecognizedPropertyException u) {
@@ -100,17 +101,42 @@ public final class ConfigLoader {
             what = "unknown field \"" + u.getPropertyName() + "\"; expected one of: "
                     + known.stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
             field = parentPath(path).isEmpty() ? "" : " " + parentPath(path) + ":";
+            key = u.getPropertyName();
         } else if (e instanceof InvalidFormatException f) {
             what = "expected " + typeName(f.getTargetType()) + ", got \"" + f.getValue() + "\"";
         } else if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             what = v.getCause().getMessage();
+            // Record validation says "field-name: expected …"; fold the name into the path.
+            int colon = what.indexOf(": ");
+            if (colon > 0 && what.substring(0, colon).matches("[a-z-]+")) {
+                key = what.substring(0, colon);
+                field = " " + (path.isEmpty() ? "" : path + ".") + key + ":";
+                what = what.substring(colon + 2);
+            }
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null
                 && !m.getOriginalMessage().startsWith("expected")) {
             what = "expected " + typeName(m.getTargetType());
         } else {
             what = e.getOriginalMessage();
         }
-        return name + where(e.getLocation()) + ":" + field + " " + firstLine(what);
+        JsonLocation at = e.getProcessor() instanceof JsonParser p ? p.currentTokenLocation() : e.getLocation();
+        String line = where(at);
+        if (key != null && at != null) {
+            // Records are built after their whole mapping is read, so the parser stands past the
+            // offending key; the nearest earlier line with that key is the one to name.
+            int found = lineOfKey(yaml, key, at.getLineNr());
+            if (found > 0) line = ":" + found;
+        }
+        return name + line + ":" + field + " " + firstLine(what);
+    }
+
+    private static int lineOfKey(String yaml, String key, int atOrBefore) {
+        String[] lines = yaml.split("\n", -1);
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\s*(-\\s+)?" + java.util.regex.Pattern.quote(key) + "\\s*:");
+        for (int i = Math.min(atOrBefore, lines.length) - 1; i >= 0; i--) {
+            if (p.matcher(lines[i]).find()) return i + 1;
+        }
+        return -1;
     }
 
     private static String where(JsonLocation location) {

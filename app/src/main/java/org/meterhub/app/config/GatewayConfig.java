@@ -26,13 +26,17 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
                              Integer maxBytesWithoutFrame, Integer preambleBytes) {
         public DtuSection {
             listen = listen != null ? listen : "0.0.0.0:7700";
-            HostPort.parse(listen);
+            try {
+                HostPort.parse(listen);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("listen: " + e.getMessage());
+            }
             registrationTimeout = positive(registrationTimeout, Duration.ofSeconds(10), "registration-timeout");
             idleTimeout = positive(idleTimeout, Duration.ofMinutes(5), "idle-timeout");
             heartbeat = heartbeat != null ? heartbeat : "HB\n";
-            if (heartbeat.isEmpty()) throw new IllegalArgumentException("expected a non-empty heartbeat string");
-            maxBytesWithoutFrame = range(maxBytesWithoutFrame, 4096, 64, 1 << 20);
-            preambleBytes = range(preambleBytes, 2, 0, 4);
+            if (heartbeat.isEmpty()) throw new IllegalArgumentException("heartbeat: expected a non-empty string");
+            maxBytesWithoutFrame = range(maxBytesWithoutFrame, 4096, 128, 1 << 20, "max-bytes-without-frame");
+            preambleBytes = range(preambleBytes, 2, 0, 4, "preamble-bytes");
         }
     }
 
@@ -45,10 +49,10 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             jitter = jitter != null ? jitter : Duration.ofSeconds(30);
             timeout = positive(timeout, Duration.ofSeconds(2), "timeout");
             interFrameDelay = interFrameDelay != null ? interFrameDelay : Duration.ofMillis(20);
-            retries = range(retries, 2, 0, 10);
+            retries = range(retries, 2, 0, 10, "retries");
             retryBackoff = positive(retryBackoff, Duration.ofMillis(200), "retry-backoff");
-            degradeAfter = range(degradeAfter, 3, 1, 1000);
-            degradeFactor = range(degradeFactor, 4, 1, 1000);
+            degradeAfter = range(degradeAfter, 3, 1, 1000, "degrade-after");
+            degradeFactor = range(degradeFactor, 4, 1, 1000, "degrade-factor");
             maxClockSkew = positive(maxClockSkew, Duration.ofMinutes(10), "max-clock-skew");
         }
     }
@@ -96,15 +100,15 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     static Duration positive(Duration value, Duration fallback, String name) {
         if (value == null) return fallback;
         if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException("expected a positive duration for " + name + ", got " + Durations.format(value));
+            throw new IllegalArgumentException(name + ": expected a positive duration, got " + Durations.format(value));
         }
         return value;
     }
 
-    static int range(Integer value, int fallback, int min, int max) {
+    static int range(Integer value, int fallback, int min, int max, String name) {
         if (value == null) return fallback;
         if (value < min || value > max) {
-            throw new IllegalArgumentException("expected an integer from " + min + " to " + max + ", got " + value);
+            throw new IllegalArgumentException(name + ": expected an integer from " + min + " to " + max + ", got " + value);
         }
         return value;
     }

@@ -72,8 +72,8 @@ class ConfigLoaderTest {
     void wrongNumberAndRangeAreReported() {
         assertThat(error("dtu:\n  preamble-bytes: many\n").getMessage())
                 .startsWith("gateway.yaml:2: dtu.preamble-bytes:").contains("whole number");
-        assertThat(error("dtu:\n  preamble-bytes: 9\n").getMessage())
-                .contains("dtu").contains("from 0 to 4, got 9");
+        assertThat(error("dtu:\n  listen: 0.0.0.0:7700\n  preamble-bytes: 9\n  idle-timeout: 1m\n").getMessage())
+                .isEqualTo("gateway.yaml:3: dtu.preamble-bytes: expected an integer from 0 to 4, got 9");
     }
 
     @Test

@@ -75,8 +75,8 @@ public final class DtuServer implements AutoCloseable {
                         ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
                             if (ch.attr(DTU_ID).get() == null && ch.isActive()) {
                                 stats.registrationTimeouts.incrementAndGet();
-                                log.info("DTU at {} sent no registration within {} s, closing", ch.remoteAddress(),
-                                        settings.registrationTimeout().toSeconds());
+                                log.info("DTU at {} sent no registration within {} ms, closing", ch.remoteAddress(),
+                                        settings.registrationTimeout().toMillis());
                                 ch.close();
                             }
                         }, settings.registrationTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -45,7 +45,10 @@ public final class BusPoller {
         int failedPolls;
         boolean degraded;
         boolean online;
+        /** The last round this meter's answer counts for. */
         long roundSeq;
+        /** The round that was current when the outstanding poll was sent. */
+        long pollRound;
 
         MeterState(MeterEndpoint endpoint, long nextDueNanos) {
             this.endpoint = endpoint;
@@ -150,6 +153,9 @@ public final class BusPoller {
 
     private void poll(MeterState m, long startNanos) {
         busy = true;
+        // An answer to a request sent before a round began says nothing about the meter's
+        // state at that round (e.g. the final read after the clock froze), so it cannot close it.
+        m.pollRound = roundSeq;
         stats.polls.incrementAndGet();
         session.read(m.endpoint).whenComplete((reading, error) -> loop.execute(() -> {
             busy = false;
@@ -157,6 +163,9 @@ public final class BusPoller {
                 succeeded(m, reading, startNanos);
             } else {
                 failed(m, unwrap(error));
+            }
+            if (m.roundSeq < roundSeq && m.attempt == 0) {
+                m.nextDueNanos = System.nanoTime(); // a round started while it was in flight: read it again
             }
             completeRounds();
             schedule(settings.interFrameDelay().toNanos());
@@ -170,7 +179,7 @@ public final class BusPoller {
         m.failedPolls = 0;
         m.degraded = false;
         m.online = true;
-        m.roundSeq = roundSeq;
+        m.roundSeq = m.pollRound;
         m.nextDueNanos = System.nanoTime() + settings.interval().toNanos() + jitterNanos();
         stats.readings.incrementAndGet();
         sink.accept(reading);
@@ -191,7 +200,7 @@ public final class BusPoller {
         m.attempt = 0;
         m.online = false;
         m.failedPolls++;
-        m.roundSeq = roundSeq;
+        m.roundSeq = m.pollRound;
         long interval = settings.interval().toNanos();
         if (m.failedPolls >= settings.degradeAfter()) {
             if (!m.degraded) {

@@ -98,7 +98,9 @@ class DtuPollingTest {
         Cjt188Fleet fleet = Cjt188Fleet.create(3, 1, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 9);
         SimulatedCjt188Meter liar = fleet.meters().get(0);
         liar.inject(MeterFault.WRONG_ADDRESS, 1.0);
-        DtuBusManager manager = startGateway(fleet, clock, fastPoll());
+        PollSettings impatient = new PollSettings(Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMillis(100),
+                Duration.ofMillis(2), 0, Duration.ofMillis(20), 2, 4);
+        DtuBusManager manager = startGateway(fleet, clock, impatient);
         Thread.sleep(1500);
         manager.readAllNow().get(10, TimeUnit.SECONDS);
         SimulatedCjt188Meter neighbour = fleet.meters().get(1);

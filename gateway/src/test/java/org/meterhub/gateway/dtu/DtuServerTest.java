@@ -121,15 +121,18 @@ class DtuServerTest {
     void registersAndSendsTheFirstRequestToTheConfiguredMeter() throws Exception {
         try (Socket s = dial()) {
             send(s, "DTU-0001\n");
-            byte[] request = new byte[20];
-            int n = s.getInputStream().readNBytes(request, 0, 20);
-            assertThat(n).isEqualTo(20);
+            // 2 preamble + 68 T A0..A6 C L + DI DI SER + CS 16 = 18 bytes
+            byte[] request = new byte[18];
+            int n = s.getInputStream().readNBytes(request, 0, 18);
+            assertThat(n).isEqualTo(18);
             // 2 preamble bytes, 68, type 30, address low byte first: 01 00 00 00 00 00 30, C=01, L=03, DI 90 1F
             assertThat(request).startsWith((byte) 0xFE, (byte) 0xFE, (byte) 0x68, (byte) 0x30, (byte) 0x01);
-            assertThat(request[11]).isEqualTo((byte) 0x30);
-            assertThat(request[12]).isEqualTo((byte) 0x01);
-            assertThat(request[14]).isEqualTo((byte) 0x90);
-            assertThat(request[15]).isEqualTo((byte) 0x1F);
+            assertThat(request[10]).as("A6, highest address byte").isEqualTo((byte) 0x30);
+            assertThat(request[11]).as("C: read data").isEqualTo((byte) 0x01);
+            assertThat(request[12]).as("L").isEqualTo((byte) 0x03);
+            assertThat(request[13]).isEqualTo((byte) 0x90);
+            assertThat(request[14]).isEqualTo((byte) 0x1F);
+            assertThat(request[17]).isEqualTo((byte) 0x16);
             await(() -> server.isConnected("DTU-0001"));
         }
     }
@@ -138,7 +141,7 @@ class DtuServerTest {
     void heartbeatsAreCountedNotTreatedAsData() throws Exception {
         try (Socket s = dial()) {
             send(s, "DTU-0001\nHB\n");
-            s.getInputStream().readNBytes(20); // the first poll; let it time out unanswered
+            s.getInputStream().readNBytes(18); // the first poll; let it time out unanswered
             Thread.sleep(400);
             send(s, "HB\nHB\n");
             send(s, "HB");

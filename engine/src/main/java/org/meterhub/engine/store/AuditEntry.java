@@ -1,0 +1,25 @@
+package org.meterhub.engine.store;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One access to metering data (consumption records are sensitive personal data: every access
+ * is logged).
+ *
+ * @param actor   who asked (user or service name), or "anonymous"
+ * @param action  what was asked, e.g. {@code GET /api/v1/meters/{id}/consumption}
+ * @param subject whose data: a meter id, {@code district:<id>} or {@code *}
+ * @param detail  the query parameters
+ * @param client  the caller's address
+ */
+public record AuditEntry(Instant at, String actor, String action, String subject, String detail, String client) {
+    public AuditEntry {
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(subject, "subject");
+        detail = detail == null ? "" : detail;
+        client = client == null ? "" : client;
+    }
+}

@@ -1,0 +1,73 @@
+package org.meterhub.engine.store;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.meterhub.engine.account.Account;
+import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.meter.MeterProfile;
+import org.meterhub.engine.query.Step;
+
+/**
+ * A {@link MeterStore} with the head-end's questions: meter attributes, accounts, rollups,
+ * fleet totals, health counts and the audit trail. SQLite and PostgreSQL answer every method
+ * identically for the same data.
+ */
+public interface TimeSeriesStore extends MeterStore {
+
+    /** The zone of the daily and monthly rollup buckets (store_settings.rollup_zone). */
+    ZoneId rollupZone();
+
+    /**
+     * Inserts the meter, or records its descriptive attributes (type, class, accuracy, Qmax,
+     * verification, district, location, role) on the existing row. The base reading, base time
+     * and register capacity of an existing meter never change.
+     */
+    void saveProfile(MeterProfile profile);
+
+    Optional<MeterProfile> profile(String meterId);
+
+    /** Meters of a district, by id; every meter when {@code districtId} is null. */
+    List<MeterProfile> profiles(String districtId);
+
+    /** Inserts or replaces the account (master data, not a measurement). */
+    void saveAccount(Account account);
+
+    /** Accounts in the given state (all when null), by id. */
+    List<Account> accounts(AccountState state);
+
+    /**
+     * Rollup rows with bucket in [from, to), by meter then bucket; one meter, or every meter when
+     * {@code meterId} is null. {@code step} picks hourly, daily or monthly.
+     */
+    List<RollupRow> rollup(Step step, String meterId, Instant from, Instant to);
+
+    /**
+     * Each meter's consumption with interval start in [from, to), meters with nothing recorded
+     * left out. Restricted to the customer meters of a district when {@code districtId} is given,
+     * to the inlet meters when {@code inlets} is true. Largest first, then by id; at most
+     * {@code limit} rows. Uses the coarsest rollup whose buckets tile the range exactly.
+     */
+    List<MeterTotal> totals(Instant from, Instant to, String districtId, boolean inlets, int limit);
+
+    /** Number of distinct reading times of the meter in [from, to). */
+    long readingTimes(String meterId, Instant from, Instant to);
+
+    /** Writes one audit row, committed before this returns. */
+    void audit(AuditEntry entry);
+
+    /** Audit rows with time in [from, to), oldest first. */
+    List<AuditEntry> auditTrail(Instant from, Instant to);
+
+    /**
+     * Rows of the {@code alarms} table (maintained by the alarm lifecycle) of one meter, or of
+     * every meter when null, newest first, as column name to value; empty when the table does not
+     * exist.
+     */
+    Optional<List<Map<String, Object>>> alarms(String meterId, int limit);
+
+    /** Recomputes the engine-maintained rollups from the consumption table (repair tool). */
+    void rebuildRollups();
+}

@@ -1,0 +1,70 @@
+package org.meterhub.gateway.mqtt;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the MQTT side of the gateway has seen, for status lines, tests and benchmarks. Every
+ * message ends in exactly one of: handed on as a reading, duplicate, or rejected (by reason).
+ */
+public final class MqttCounters {
+    /** Messages that arrived on an uplink topic. */
+    public final AtomicLong received = new AtomicLong();
+    /** Readings handed to the engine. */
+    public final AtomicLong readings = new AtomicLong();
+    /** Same {@code seq} seen again: dropped, one effect. */
+    public final AtomicLong duplicates = new AtomicLong();
+    /** Sequence numbers skipped over (sum over meters); lowered again when a late one turns up. */
+    public final AtomicLong missedUplinks = new AtomicLong();
+    /** Messages that arrived after a later one and were put back in order while held. */
+    public final AtomicLong reordered = new AtomicLong();
+    /** Messages that arrived after their gap had been given up: handed on flagged LATE. */
+    public final AtomicLong late = new AtomicLong();
+    /** A meter's seq went far backwards with a newer time: taken as a restarted counter. */
+    public final AtomicLong seqResets = new AtomicLong();
+    /** Readings whose meter clock was off by more than the allowed skew. */
+    public final AtomicLong clockSkewed = new AtomicLong();
+    public final AtomicLong unknownAlarmNames = new AtomicLong();
+    public final AtomicLong alarmsRaised = new AtomicLong();
+    public final AtomicLong alarmsCleared = new AtomicLong();
+    /** Acks received on the ack topics (valid or not). */
+    public final AtomicLong acks = new AtomicLong();
+    public final AtomicLong connects = new AtomicLong();
+    public final AtomicLong connectionsLost = new AtomicLong();
+    private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
+
+    public MqttCounters() {
+        for (RejectReason r : RejectReason.values()) rejected.put(r, new AtomicLong());
+    }
+
+    public void reject(RejectReason reason) {
+        rejected.get(reason).incrementAndGet();
+    }
+
+    public long rejected(RejectReason reason) {
+        return rejected.get(reason).get();
+    }
+
+    public long rejectedTotal() {
+        long n = 0;
+        for (AtomicLong a : rejected.values()) n += a.get();
+        return n;
+    }
+
+    /** Rejections with a non-zero count, for a status line: {@code BAD_JSON=3 WRONG_TYPE=1}. */
+    public String rejectedSummary() {
+        StringBuilder b = new StringBuilder();
+        rejected.forEach((r, n) -> {
+            if (n.get() > 0) b.append(b.length() == 0 ? "" : " ").append(r).append('=').append(n.get());
+        });
+        return b.length() == 0 ? "none" : b.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "received=" + received + " readings=" + readings + " duplicates=" + duplicates
+                + " missed=" + missedUplinks + " reordered=" + reordered + " late=" + late
+                + " rejected=" + rejectedTotal() + " (" + rejectedSummary() + ")";
+    }
+}

@@ -1,0 +1,43 @@
+package org.meterhub.gateway.mqtt;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs a rejected uplink at most once per meter per interval, so a meter stuck sending garbage
+ * does not flood the log; the counters still count every message. The map of last-logged times
+ * is bounded (least recently logged meters are forgotten), so random meter ids cannot grow it.
+ */
+public final class RejectionLog {
+    private static final Logger log = LoggerFactory.getLogger(RejectionLog.class);
+    private static final int MAX_TRACKED = 10_000;
+
+    private final Clock clock;
+    private final long intervalMillis;
+    private final Map<String, Long> lastLogged = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_TRACKED;
+        }
+    };
+
+    public RejectionLog(Clock clock, Duration interval) {
+        this.clock = clock;
+        this.intervalMillis = interval.toMillis();
+    }
+
+    /** Returns true if this rejection was logged (false when suppressed). */
+    public synchronized boolean rejected(String meterKey, RejectReason reason, String detail) {
+        long now = clock.millis();
+        Long last = lastLogged.get(meterKey);
+        if (last != null && now - last < intervalMillis) return false;
+        lastLogged.put(meterKey, now);
+        log.warn("uplink from meter {} rejected: {} ({}); further rejections for it are counted, not logged, for {} s",
+                meterKey, reason, detail, intervalMillis / 1000);
+        return true;
+    }
+}
