@@ -3,7 +3,9 @@ package org.meterhub.engine.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
@@ -33,6 +35,17 @@ public enum Dialect {
         Instant readTime(ResultSet rs, int column) throws SQLException {
             return Instant.ofEpochMilli(rs.getLong(column));
         }
+
+        @Override
+        void bindDate(PreparedStatement ps, int index, LocalDate date) throws SQLException {
+            ps.setString(index, date == null ? null : date.toString());
+        }
+
+        @Override
+        LocalDate readDate(ResultSet rs, int column) throws SQLException {
+            String s = rs.getString(column);
+            return s == null ? null : LocalDate.parse(s);
+        }
     },
 
     /** PostgreSQL (optionally TimescaleDB): times are timestamptz. */
@@ -53,6 +66,16 @@ public enum Dialect {
         @Override
         Instant readTime(ResultSet rs, int column) throws SQLException {
             return rs.getObject(column, OffsetDateTime.class).toInstant();
+        }
+
+        @Override
+        void bindDate(PreparedStatement ps, int index, LocalDate date) throws SQLException {
+            ps.setObject(index, date, Types.DATE);
+        }
+
+        @Override
+        LocalDate readDate(ResultSet rs, int column) throws SQLException {
+            return rs.getObject(column, LocalDate.class);
         }
     };
 
@@ -83,4 +106,9 @@ public enum Dialect {
     abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;
 
     abstract Instant readTime(ResultSet rs, int column) throws SQLException;
+
+    /** Binds a calendar date (null allowed): PostgreSQL date, SQLite ISO text. */
+    abstract void bindDate(PreparedStatement ps, int index, LocalDate date) throws SQLException;
+
+    abstract LocalDate readDate(ResultSet rs, int column) throws SQLException;
 }

@@ -4,21 +4,35 @@ import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Types;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.IntervalFlag;
+import org.meterhub.engine.account.Account;
+import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.meter.MeterProfile;
+import org.meterhub.engine.meter.MeterRole;
+import org.meterhub.engine.query.ConsumptionQuery;
+import org.meterhub.engine.query.Step;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
@@ -39,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * readers wait for each other, and concurrent writers are serialised. A connection that failed
  * with a connection-level error (SQLState class 08) is reopened on next use.
  */
-abstract class JdbcMeterStore implements MeterStore {
+abstract class JdbcMeterStore implements TimeSeriesStore {
 
     /** Earliest storable time. */
     static final Instant TIME_MIN = Instant.parse("0001-01-01T00:00:00Z");
@@ -66,6 +80,7 @@ abstract class JdbcMeterStore implements MeterStore {
     /** Guarded by readLock; auto-commit on; unused when !separateReader. */
     private Connection reader;
     private volatile boolean closed;
+    private volatile ZoneId rollupZone = ConsumptionQuery.DEFAULT_ZONE;
 
     /**
      * @param separateReader false when a second connection would not see the same database
@@ -94,6 +109,11 @@ abstract class JdbcMeterStore implements MeterStore {
                 writer = connectWriter();
                 List<Integer> applied = Migrations.apply(writer, dialect);
                 afterMigrations(writer);
+                rollupZone = readRollupZone(writer);
+                if (applied.contains(2) && maintainsRollups()) {
+                    rebuildRollups(writer); // a store created before V2 had no rollups
+                    writer.commit();
+                }
                 LoggerFactory.getLogger(getClass()).info("opened {}{}", describe(),
                         applied.isEmpty() ? "" : ", applied schema migrations " + applied);
             }
@@ -149,48 +169,101 @@ abstract class JdbcMeterStore implements MeterStore {
         if (readings.isEmpty() && intervals.isEmpty()) {
             return;
         }
+        checkTimes(readings, intervals); // before any work, so a bad row leaves nothing behind
+        beforeAppend(readings, intervals);
         write("append of " + readings.size() + " readings and " + intervals.size() + " intervals", c -> {
-            if (!readings.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("insert into readings (meter_id, time, source,"
-                        + " received_at, volume_l, flags, status_bits) values (?, ?, ?, ?, ?, ?, ?)"
-                        + " on conflict do nothing")) {
-                    int rows = 0;
-                    for (Reading r : readings) {
-                        ps.setString(1, r.meterId());
-                        bindTime(ps, 2, r.time());
-                        ps.setString(3, r.source().name());
-                        bindTime(ps, 4, r.receivedAt());
-                        ps.setLong(5, r.volumeL());
-                        ps.setString(6, encodeFlags(r.flags()));
-                        ps.setInt(7, r.statusBits());
-                        ps.addBatch();
-                        if (++rows % BATCH_ROWS == 0) {
-                            ps.executeBatch();
-                        }
-                    }
-                    ps.executeBatch();
-                }
-            }
-            if (!intervals.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("insert into consumption (meter_id, start_time,"
-                        + " end_time, volume_l, flags) values (?, ?, ?, ?, ?) on conflict do nothing")) {
-                    int rows = 0;
-                    for (ConsumptionInterval i : intervals) {
-                        ps.setString(1, i.meterId());
-                        bindTime(ps, 2, i.start());
-                        bindTime(ps, 3, i.end());
-                        ps.setLong(4, i.volumeL());
-                        ps.setString(5, encodeFlags(i.flags()));
-                        ps.addBatch();
-                        if (++rows % BATCH_ROWS == 0) {
-                            ps.executeBatch();
-                        }
-                    }
-                    ps.executeBatch();
-                }
+            List<ConsumptionInterval> fresh = insertRows(c, readings, intervals);
+            if (maintainsRollups()) {
+                Rollups.add(c, dialect, rollupZone, fresh);
             }
             return null;
         });
+    }
+
+    /** Refuses the whole append when any time lies outside the storable range. */
+    static void checkTimes(List<Reading> readings, List<ConsumptionInterval> intervals) {
+        for (Reading r : readings) {
+            checkTime(r.time());
+            checkTime(r.receivedAt());
+        }
+        for (ConsumptionInterval i : intervals) {
+            checkTime(i.start());
+            checkTime(i.end());
+        }
+    }
+
+    private static void checkTime(Instant time) {
+        if (time.isBefore(TIME_MIN) || !time.isBefore(TIME_END)) {
+            throw new IllegalArgumentException("time " + time + " outside the storable range ["
+                    + TIME_MIN + ", " + TIME_END + ")");
+        }
+    }
+
+    /** Runs before the append transaction, in its own (e.g. to create partitions); times are valid. */
+    void beforeAppend(List<Reading> readings, List<ConsumptionInterval> intervals) {
+    }
+
+    /** Whether the engine maintains the rollup tables (false when they are continuous aggregates). */
+    boolean maintainsRollups() {
+        return true;
+    }
+
+    /**
+     * Inserts the rows, ignoring those whose key is stored already, inside the append transaction.
+     *
+     * @return the intervals that were newly stored (for the rollups)
+     */
+    List<ConsumptionInterval> insertRows(Connection c, List<Reading> readings, List<ConsumptionInterval> intervals)
+            throws SQLException {
+        if (!readings.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into readings (meter_id, time, source,"
+                    + " received_at, volume_l, flags, status_bits) values (?, ?, ?, ?, ?, ?, ?)"
+                    + " on conflict do nothing")) {
+                int rows = 0;
+                for (Reading r : readings) {
+                    ps.setString(1, r.meterId());
+                    bindTime(ps, 2, r.time());
+                    ps.setString(3, r.source().name());
+                    bindTime(ps, 4, r.receivedAt());
+                    ps.setLong(5, r.volumeL());
+                    ps.setString(6, encodeFlags(r.flags()));
+                    ps.setInt(7, r.statusBits());
+                    ps.addBatch();
+                    if (++rows % BATCH_ROWS == 0) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+        }
+        List<ConsumptionInterval> fresh = new ArrayList<>();
+        if (!intervals.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into consumption (meter_id, start_time,"
+                    + " end_time, volume_l, flags) values (?, ?, ?, ?, ?) on conflict do nothing")) {
+                int from = 0;
+                for (int k = 0; k < intervals.size(); k++) {
+                    ConsumptionInterval i = intervals.get(k);
+                    ps.setString(1, i.meterId());
+                    bindTime(ps, 2, i.start());
+                    bindTime(ps, 3, i.end());
+                    ps.setLong(4, i.volumeL());
+                    ps.setString(5, encodeFlags(i.flags()));
+                    ps.addBatch();
+                    if (k + 1 - from == BATCH_ROWS || k + 1 == intervals.size()) {
+                        int[] counts = ps.executeBatch(); // per row: 1 inserted, 0 already there
+                        for (int j = 0; j < counts.length; j++) {
+                            if (counts[j] > 0) {
+                                fresh.add(intervals.get(from + j));
+                            } else if (counts[j] != 0) {
+                                throw new SQLException("the driver did not report which rows were inserted");
+                            }
+                        }
+                        from = k + 1;
+                    }
+                }
+            }
+        }
+        return fresh;
     }
 
     @Override
@@ -243,6 +316,302 @@ abstract class JdbcMeterStore implements MeterStore {
                 return rs.getLong(1);
             }
         });
+    }
+
+    // ---- TimeSeriesStore ----
+
+    private static final String PROFILE_COLUMNS = "select meter_id, medium, base_reading_l, base_time,"
+            + " register_capacity_l, meter_type, customer_class, accuracy_class, qmax_lph, first_verification,"
+            + " district_id, location, role from meters";
+    private static final String ACCOUNT_COLUMNS = "select account_id, meter_id, state, customer_class, district_id,"
+            + " ignited_on, updated_at from accounts";
+
+    @Override
+    public ZoneId rollupZone() {
+        return rollupZone;
+    }
+
+    private static ZoneId readRollupZone(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select value from store_settings where key = 'rollup_zone'")) {
+            ZoneId zone = rs.next() ? ZoneId.of(rs.getString(1)) : ConsumptionQuery.DEFAULT_ZONE;
+            c.commit();
+            return zone;
+        }
+    }
+
+    @Override
+    public void saveProfile(MeterProfile p) {
+        Objects.requireNonNull(p, "profile");
+        registerMeter(p.info());
+        write("saveProfile " + p.meterId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("update meters set meter_type = ?, customer_class = ?,"
+                    + " accuracy_class = ?, qmax_lph = ?, first_verification = ?, district_id = ?, location = ?,"
+                    + " role = ? where meter_id = ?")) {
+                ps.setString(1, p.meterType());
+                ps.setString(2, p.customerClass() == null ? null : p.customerClass().code());
+                ps.setString(3, p.accuracyClass());
+                ps.setObject(4, p.qmaxLph(), Types.BIGINT);
+                dialect.bindDate(ps, 5, p.firstVerification());
+                ps.setString(6, p.districtId());
+                ps.setString(7, p.location());
+                ps.setString(8, p.role().code());
+                ps.setString(9, p.meterId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<MeterProfile> profile(String meterId) {
+        Objects.requireNonNull(meterId, "meterId");
+        return read("profile " + meterId, c -> query(c, PROFILE_COLUMNS + " where meter_id = ?",
+                ps -> ps.setString(1, meterId), this::profile)).stream().findFirst();
+    }
+
+    @Override
+    public List<MeterProfile> profiles(String districtId) {
+        return read("profiles", c -> districtId == null
+                ? query(c, PROFILE_COLUMNS + " order by meter_id", ps -> { }, this::profile)
+                : query(c, PROFILE_COLUMNS + " where district_id = ? order by meter_id",
+                        ps -> ps.setString(1, districtId), this::profile));
+    }
+
+    private MeterProfile profile(ResultSet rs) throws SQLException {
+        long qmax = rs.getLong(9);
+        boolean noQmax = rs.wasNull();
+        String customerClass = rs.getString(7);
+        return new MeterProfile(meterInfo(rs), rs.getString(6),
+                customerClass == null ? null : CustomerClass.fromCode(customerClass), rs.getString(8),
+                noQmax ? null : qmax, dialect.readDate(rs, 10), rs.getString(11), rs.getString(12),
+                MeterRole.fromCode(rs.getString(13)));
+    }
+
+    @Override
+    public void saveAccount(Account a) {
+        Objects.requireNonNull(a, "account");
+        write("saveAccount", c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into accounts (account_id, meter_id, state,"
+                    + " customer_class, district_id, ignited_on, updated_at) values (?, ?, ?, ?, ?, ?, ?)"
+                    + " on conflict (account_id) do update set meter_id = excluded.meter_id, state = excluded.state,"
+                    + " customer_class = excluded.customer_class, district_id = excluded.district_id,"
+                    + " ignited_on = excluded.ignited_on, updated_at = excluded.updated_at")) {
+                ps.setString(1, a.accountId());
+                ps.setString(2, a.meterId());
+                ps.setString(3, a.state().code());
+                ps.setString(4, a.customerClass().code());
+                ps.setString(5, a.districtId());
+                dialect.bindDate(ps, 6, a.ignitedOn());
+                bindTime(ps, 7, a.updatedAt());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Account> accounts(AccountState state) {
+        return read("accounts", c -> state == null
+                ? query(c, ACCOUNT_COLUMNS + " order by account_id", ps -> { }, this::account)
+                : query(c, ACCOUNT_COLUMNS + " where state = ? order by account_id",
+                        ps -> ps.setString(1, state.code()), this::account));
+    }
+
+    private Account account(ResultSet rs) throws SQLException {
+        return new Account(rs.getString(1), rs.getString(2), AccountState.fromCode(rs.getString(3)),
+                CustomerClass.fromCode(rs.getString(4)), rs.getString(5), dialect.readDate(rs, 6),
+                dialect.readTime(rs, 7));
+    }
+
+    @Override
+    public List<RollupRow> rollup(Step step, String meterId, Instant from, Instant to) {
+        Objects.requireNonNull(step, "step");
+        Instant lo = bound(from);
+        Instant hi = bound(to);
+        if (!lo.isBefore(hi)) {
+            return List.of();
+        }
+        String sql = "select meter_id, bucket, volume_l, intervals, flag_bits from " + Rollups.table(step)
+                + " where " + (meterId == null ? "" : "meter_id = ? and ") + "bucket >= ? and bucket < ?"
+                + " order by meter_id, bucket";
+        return read("rollup " + step, c -> query(c, sql, ps -> {
+            int i = 1;
+            if (meterId != null) {
+                ps.setString(i++, meterId);
+            }
+            dialect.bindTime(ps, i++, lo);
+            dialect.bindTime(ps, i, hi);
+        }, rs -> new RollupRow(rs.getString(1), dialect.readTime(rs, 2), rs.getLong(3), rs.getInt(4),
+                Rollups.flags(rs.getInt(5)))));
+    }
+
+    @Override
+    public List<MeterTotal> totals(Instant from, Instant to, String districtId, boolean inlets, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        Instant lo = bound(from);
+        Instant hi = bound(to);
+        if (!lo.isBefore(hi)) {
+            return List.of();
+        }
+        Step tiling = tiling(lo, hi);
+        String sql;
+        if (tiling == null) {
+            sql = "select s.meter_id, sum(s.volume_l), count(*), " + Rollups.flagBitsOfConsumption("s")
+                    + " from consumption s" + districtJoin(districtId)
+                    + " where s.start_time >= ? and s.start_time < ?";
+        } else {
+            sql = "select s.meter_id, sum(s.volume_l), sum(s.intervals), " + Rollups.flagBitsOfRollup("s")
+                    + " from " + Rollups.table(tiling) + " s" + districtJoin(districtId)
+                    + " where s.bucket >= ? and s.bucket < ?";
+        }
+        String full = sql + " group by s.meter_id order by 2 desc, s.meter_id limit ?";
+        return read("totals", c -> query(c, full, ps -> {
+            int i = 1;
+            if (districtId != null) {
+                ps.setString(i++, districtId);
+                ps.setString(i++, (inlets ? MeterRole.DISTRICT_INLET : MeterRole.CUSTOMER).code());
+            }
+            dialect.bindTime(ps, i++, lo);
+            dialect.bindTime(ps, i++, hi);
+            ps.setInt(i, limit);
+        }, rs -> new MeterTotal(rs.getString(1), rs.getLong(2), rs.getLong(3), Rollups.flags(rs.getInt(4)))));
+    }
+
+    private static String districtJoin(String districtId) {
+        return districtId == null ? "" : " join meters m on m.meter_id = s.meter_id and m.district_id = ? and m.role = ?";
+    }
+
+    /** The coarsest rollup whose buckets tile [from, to) exactly, or null (read raw consumption). */
+    private Step tiling(Instant from, Instant to) {
+        for (Step step : List.of(Step.MONTH, Step.DAY, Step.HOUR)) {
+            if (step.floor(from, rollupZone).equals(from) && step.floor(to, rollupZone).equals(to)) {
+                return step;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public long readingTimes(String meterId, Instant from, Instant to) {
+        Objects.requireNonNull(meterId, "meterId");
+        Instant lo = bound(from);
+        Instant hi = bound(to);
+        if (!lo.isBefore(hi)) {
+            return 0;
+        }
+        return read("readingTimes " + meterId, c -> query(c,
+                "select count(distinct time) from readings where meter_id = ? and time >= ? and time < ?", ps -> {
+                    ps.setString(1, meterId);
+                    dialect.bindTime(ps, 2, lo);
+                    dialect.bindTime(ps, 3, hi);
+                }, rs -> rs.getLong(1)).get(0));
+    }
+
+    @Override
+    public void audit(AuditEntry e) {
+        Objects.requireNonNull(e, "entry");
+        write("audit", c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into audit (at, actor, action, subject, detail,"
+                    + " client) values (?, ?, ?, ?, ?, ?)")) {
+                bindTime(ps, 1, e.at());
+                ps.setString(2, e.actor());
+                ps.setString(3, e.action());
+                ps.setString(4, e.subject());
+                ps.setString(5, e.detail());
+                ps.setString(6, e.client());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<AuditEntry> auditTrail(Instant from, Instant to) {
+        Instant lo = bound(from);
+        Instant hi = bound(to);
+        return read("auditTrail", c -> query(c, "select at, actor, action, subject, detail, client from audit"
+                + " where at >= ? and at < ? order by id", ps -> {
+                    dialect.bindTime(ps, 1, lo);
+                    dialect.bindTime(ps, 2, hi);
+                }, rs -> new AuditEntry(dialect.readTime(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6))));
+    }
+
+    @Override
+    public Optional<List<Map<String, Object>>> alarms(String meterId, int limit) {
+        return read("alarms", c -> {
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, "alarms", null)) {
+                while (rs.next()) {
+                    columns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+            if (columns.isEmpty()) {
+                return Optional.<List<Map<String, Object>>>empty();
+            }
+            String order = List.of("raised_at", "opened_at", "time", "at", "created_at", "start_time").stream()
+                    .filter(columns::contains).findFirst().orElse(columns.get(0));
+            boolean byMeter = meterId != null && columns.contains("meter_id");
+            String sql = "select * from alarms" + (byMeter ? " where meter_id = ?" : "")
+                    + " order by " + order + " desc limit ?";
+            return Optional.of(query(c, sql, ps -> {
+                int i = 1;
+                if (byMeter) {
+                    ps.setString(i++, meterId);
+                }
+                ps.setInt(i, limit);
+            }, JdbcMeterStore::row));
+        });
+    }
+
+    private static Map<String, Object> row(ResultSet rs) throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        ResultSetMetaData md = rs.getMetaData();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            Object v = rs.getObject(i);
+            if (v instanceof java.sql.Timestamp ts) {
+                v = ts.toInstant().toString();
+            } else if (v instanceof OffsetDateTime odt) {
+                v = odt.toInstant().toString();
+            } else if (v != null && !(v instanceof Number) && !(v instanceof Boolean)) {
+                v = v.toString();
+            }
+            row.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), v);
+        }
+        return row;
+    }
+
+    @Override
+    public void rebuildRollups() {
+        if (!maintainsRollups()) {
+            return;
+        }
+        write("rebuildRollups", c -> {
+            rebuildRollups(c);
+            return null;
+        });
+    }
+
+    /** Empties the rollups and adds every consumption row again, a meter at a time (bounded memory). */
+    private void rebuildRollups(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (Step step : Step.values()) {
+                st.executeUpdate("delete from " + Rollups.table(step));
+            }
+        }
+        List<String> meters = query(c, "select distinct meter_id from consumption order by meter_id", ps -> { },
+                rs -> rs.getString(1));
+        for (String meter : meters) {
+            List<ConsumptionInterval> all = query(c, INTERVAL_COLUMNS + " where meter_id = ? order by start_time",
+                    ps -> ps.setString(1, meter), this::interval);
+            Rollups.add(c, dialect, rollupZone, all);
+        }
+        if (!meters.isEmpty()) {
+            log.info("rebuilt the consumption rollups of {} meters", meters.size());
+        }
     }
 
     @Override

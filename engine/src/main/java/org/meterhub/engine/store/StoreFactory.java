@@ -2,7 +2,7 @@ package org.meterhub.engine.store;
 
 import java.nio.file.Path;
 
-/** Opens a {@link MeterStore} from a JDBC URL. */
+/** Opens a {@link TimeSeriesStore} from a JDBC URL. */
 public final class StoreFactory {
 
     static final String ACCEPTED = "expected jdbc:sqlite:<file path> (or jdbc:sqlite::memory:)"
@@ -18,7 +18,7 @@ public final class StoreFactory {
      *
      * @throws IllegalArgumentException for any other URL
      */
-    public static MeterStore open(String url) {
+    public static TimeSeriesStore open(String url) {
         if (url != null && url.startsWith("jdbc:sqlite:")) {
             String path = url.substring("jdbc:sqlite:".length());
             if (path.equals(":memory:")) {

@@ -25,7 +25,7 @@ final class MeterStream {
 
     enum Outcome { RELEASED, HELD, DUPLICATE, LATE, RESET }
 
-    private record Held(Uplink uplink, long sinceNanos, boolean overtaken) { }
+    private record Held(Uplink uplink, long sinceNanos) { }
 
     private boolean started;
     /** Next seq to release. */
@@ -70,13 +70,16 @@ final class MeterStream {
             return outcome == null ? Outcome.RELEASED : outcome;
         }
         if (s > next) {
-            held.put(s, new Held(u, nowNanos, false));
+            held.put(s, new Held(u, nowNanos));
             if (held.size() > maxHeld) giveUpFirstGap(out, counters);
             return outcome == null ? Outcome.HELD : outcome;
         }
-        // s < next and not a duplicate: its gap was given up already.
-        missed--;
-        counters.missedUplinks.decrementAndGet();
+        // s < next and not a duplicate: its gap was given up already, so it was counted as missed.
+        // Beyond the duplicate window we cannot tell, and leave the count alone.
+        if (highest - s < WINDOW && missed > 0) {
+            missed--;
+            counters.missedUplinks.decrementAndGet();
+        }
         counters.late.incrementAndGet();
         emit(u, true, false, out);
         return Outcome.LATE;
