@@ -1,0 +1,53 @@
+package org.meterhub.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.status.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class CliTest {
+
+    private static String[] run(int expectedExit, String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(expectedExit);
+        } finally {
+            System.setOut(oldOut);
+        }
+        return out.toString(StandardCharsets.UTF_8).split("\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "gateway", "engine", "sim", "query", "decode"})
+    void everySubcommandHasHelp(String command) {
+        String[] lines = run(0, command, "--help");
+        assertThat(lines[0]).startsWith("Usage: meterhub " + command);
+    }
+
+    @Test
+    void decodeExplainsThePublicVectorAndFailsOnABadChecksum() {
+        String[] good = run(0, "decode", "cjt188", "68 10 01 00 00 05 08 00 00 01 03 1F 90 00 39 16");
+        assertThat(String.join("\n", good)).contains("00000805000001").contains("901F").contains("OK");
+        String[] bad = run(1, "decode", "cjt188", "68 10 01 00 00 05 08 00 00 01 03 1F 90 00 3A 16");
+        assertThat(String.join("\n", bad)).contains("checksum mismatch");
+    }
+
+    @Test
+    void theShippedLogbackConfigurationParsesWithoutErrors() throws Exception {
+        LoggerContext context = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(CliTest.class.getResource("/logback.xml"));
+        assertThat(context.getStatusManager().getCopyOfStatusList())
+                .noneMatch(s -> s.getLevel() >= Status.WARN);
+    }
+}
