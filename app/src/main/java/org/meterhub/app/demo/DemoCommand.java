@@ -99,6 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
         GatewayConfig cfg = config != null ? new ConfigLoader().load(config, GatewayConfig.class) : GatewayConfig.defaults();
         String storeUrl = store != null ? store : cfg.store();
 
+        // Created before anything that must be flushed: the shutdown hook waits for finished().
+        ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         try (MeterStore db = openStore(storeUrl)) {
             Instant simStart = startAfter(db);
             SimClock clock = new SimClock(simStart, speed);
@@ -116,16 +118,17 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration realInterval = simInterval.dividedBy(speed);
                 PollSettings poll = SingleBox.pollSettings(demoCfg.poll())
                         .withInterval(realInterval, realInterval.dividedBy(10));
-                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup);
+                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal);
             } finally {
                 simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
+        } finally {
+            signal.finished();
         }
     }
 
     private int run(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
-                    Duration runFor, EventLoopGroup simGroup) throws Exception {
-        ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
+                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
         try (SingleBox box = new SingleBox(cfg, db, clock, poll, 1)) {
@@ -163,7 +166,6 @@ public final class DemoCommand implements Callable<Integer> {
             status.end();
         } finally {
             fleet.disconnectAll();
-            signal.finished();
         }
         summarize(db, fleet, cfg, clock.start(), simEnd);
         return 0;
