@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "meterhub", mixinStandardHelpOptions = true, version = "meterhub 0.1.0",
         description = "Smart-meter data acquisition gateway and metering engine.",
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
-                QueryCommand.class, DecodeCommand.class, CommandLine.HelpCommand.class})
+                QueryCommand.class, DecodeCommand.class,
+                org.meterhub.app.forward.EngineIntakeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 

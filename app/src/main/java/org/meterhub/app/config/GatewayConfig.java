@@ -8,8 +8,15 @@ import java.util.List;
  * The gateway process's YAML file (see README, "Configuration"). Every field has a default, so
  * an empty file is valid; unknown fields are errors.
  */
-public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses) {
+public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                            JournalSection journal) {
+    /** Without a journal section: the defaults of {@link JournalSection}. */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses) {
+        this(zone, store, dtu, poll, buses, null);
+    }
+
     public GatewayConfig {
+        journal = journal != null ? journal : JournalSection.defaults();
         zone = zone != null ? zone : ZoneId.of("Asia/Shanghai");
         store = store != null ? store : "jdbc:sqlite:data/meterhub.db";
         dtu = dtu != null ? dtu : new DtuSection(null, null, null, null, null, null);
@@ -94,6 +101,48 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             if (baseReadingL != null && baseReadingL < 0) {
                 throw new IllegalArgumentException("expected a base reading >= 0 litres, got " + baseReadingL);
             }
+        }
+    }
+
+    /**
+     * The store-and-forward journal (docs/store-and-forward.md). Without {@code forward-to} the engine
+     * runs in this process and the journal hands over in memory.
+     *
+     * @param path      SQLite file; default next to a SQLite store ({@code <store>.journal}), else data/journal.db
+     * @param maxSize   disk bound, e.g. 256MiB, 2GiB, or bytes
+     * @param alarmAt   percentage of max-size that raises the "nearly full" alarm
+     * @param forwardTo {@code mqtt://host:1883}: the engine is remote
+     */
+    public record JournalSection(String path, String maxSize, Integer alarmAt, Integer partitions, String durability,
+                                 String forwardTo, String gatewayId, Integer batchSize, Duration ackTimeout,
+                                 String topicPrefix) {
+        public JournalSection {
+            if (maxSize != null) ByteSizes.parse(maxSize);
+            alarmAt = range(alarmAt, 80, 1, 99, "alarm-at");
+            partitions = range(partitions, 16, 1, 1024, "partitions");
+            durability = durability != null ? durability : "full";
+            if (!durability.equals("full") && !durability.equals("normal")) {
+                throw new IllegalArgumentException("durability: expected full or normal, got \"" + durability + "\"");
+            }
+            if (forwardTo != null && !forwardTo.matches("mqtt://[^/:]+(:\\d{1,5})?")) {
+                throw new IllegalArgumentException("forward-to: expected mqtt://host:port, got \"" + forwardTo + "\"");
+            }
+            gatewayId = gatewayId != null ? gatewayId : "gw-1";
+            if (!gatewayId.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("gateway-id: expected 1-64 letters, digits, '_', '-' or '.', got \""
+                        + gatewayId + "\"");
+            }
+            batchSize = range(batchSize, 500, 1, 10_000, "batch-size");
+            ackTimeout = positive(ackTimeout, Duration.ofSeconds(10), "ack-timeout");
+            topicPrefix = topicPrefix != null ? topicPrefix : "meterhub";
+        }
+
+        public static JournalSection defaults() {
+            return new JournalSection(null, null, null, null, null, null, null, null, null, null);
+        }
+
+        public long maxBytes() {
+            return maxSize == null ? 256L << 20 : ByteSizes.parse(maxSize);
         }
     }
 

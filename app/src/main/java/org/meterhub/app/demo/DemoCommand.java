@@ -258,7 +258,7 @@ public final class DemoCommand implements Callable<Integer> {
         GatewayConfig.DtuSection dtu = cfg.dtu();
         GatewayConfig.DtuSection loopback = new GatewayConfig.DtuSection("127.0.0.1:0", dtu.registrationTimeout(),
                 dtu.idleTimeout(), dtu.heartbeat(), dtu.maxBytesWithoutFrame(), dtu.preambleBytes());
-        return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses);
+        return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses, cfg.journal());
     }
 
     private static MeterStore openStore(String url) {

@@ -1,34 +1,90 @@
 package org.meterhub.app.engine;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import org.meterhub.app.config.ConfigException;
-import org.meterhub.engine.store.MeterStore;
+import org.meterhub.app.config.HostPort;
+import org.meterhub.app.runtime.ShutdownSignal;
+import org.meterhub.engine.api.ApiServer;
 import org.meterhub.engine.store.StoreFactory;
+import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The engine on its own. Today it prepares a store (migrations) and reports on it; receiving
- * readings from remote gateways arrives with store-and-forward (issue #5).
+ * The engine on its own: prepares a store (migrations) and reports on it; with {@code --http}
+ * it then serves the read-only HTTP API until Ctrl-C. Receiving readings from remote gateways
+ * arrives with store-and-forward (issue #5).
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
-        description = "Prepare a store (apply schema migrations) and report what it holds.")
+        description = "Prepare a store (apply schema migrations), report what it holds, and with --http serve the"
+                + " HTTP API (docs/store-and-api.md).")
 public final class EngineCommand implements Callable<Integer> {
 
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Serve the HTTP API on this address, e.g. 127.0.0.1:8080, until Ctrl-C.")
+    String http;
+
+    @Option(names = "--zone", defaultValue = "Asia/Shanghai",
+            description = "The utility's time zone for billing days and shown times (default ${DEFAULT-VALUE}).")
+    String zoneName;
+
+    @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
     @Override
-    public Integer call() {
-        MeterStore db;
+    public Integer call() throws IOException, InterruptedException {
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(zoneName);
+        } catch (DateTimeException e) {
+            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
+        }
+        HostPort listen = null;
+        if (http != null) {
+            try {
+                listen = HostPort.parse(http);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--http: " + e.getMessage());
+            }
+        }
+        if (threads < 1 || threads > 64) {
+            throw new ConfigException("--http-threads: expected 1 to 64, got " + threads);
+        }
+        TimeSeriesStore db;
         try {
             db = StoreFactory.open(store);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--store: " + e.getMessage());
         }
-        try (db) {
-            System.out.printf("store %s: schema up to date, %d meters, %d readings%n", db.describe(),
-                    db.meters().size(), db.readingCount());
+        ShutdownSignal stop = listen == null ? null : new ShutdownSignal(Duration.ofSeconds(10));
+        try {
+            try (db) {
+                System.out.printf("store %s: schema up to date, %d meters, %d readings%n", db.describe(),
+                        db.meters().size(), db.readingCount());
+                if (listen == null) {
+                    return 0;
+                }
+                try (ApiServer api = ApiServer.start(new InetSocketAddress(listen.host(), listen.port()), db, zone,
+                        Clock.systemUTC(), threads)) {
+                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
+                            api.address().getHostString(), api.address().getPort(), zone);
+                    System.out.flush();
+                    stop.await(Duration.ZERO);
+                }
+            }
+        } finally {
+            if (stop != null) {
+                stop.finished(); // the API and the store are closed
+            }
         }
         return 0;
     }

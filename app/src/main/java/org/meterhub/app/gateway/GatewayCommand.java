@@ -42,8 +42,10 @@ public final class GatewayCommand implements Callable<Integer> {
             }
             GatewayConfig.DtuSection d = cfg.dtu();
             cfg = new GatewayConfig(cfg.zone(), cfg.store(), new GatewayConfig.DtuSection(listen, d.registrationTimeout(),
-                    d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()), cfg.poll(), cfg.buses());
+                    d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()), cfg.poll(), cfg.buses(),
+                    cfg.journal());
         }
+        if (cfg.journal().forwardTo() != null) return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
         String url = store != null ? store : cfg.store();
         MeterStore db;
         try {
@@ -66,8 +68,7 @@ public final class GatewayCommand implements Callable<Integer> {
                         s.readings.get(), box.ingest().stats().stored(), s.failedPolls.get()));
             }
             status.end();
-            box.buses().stopPolling();
-            box.ingest().flush();
+            box.finish(Duration.ofSeconds(30));
             System.out.println("stopped; everything accepted is stored");
         } finally {
             signal.finished();

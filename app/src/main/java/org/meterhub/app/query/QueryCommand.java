@@ -4,8 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Read-only questions to the store. */
-@Command(name = "query", mixinStandardHelpOptions = true, description = "Ask the store: consumption per hour, day or month.",
-        subcommands = {ConsumptionCommand.class})
+@Command(name = "query", mixinStandardHelpOptions = true, description = "Ask the store: consumption, readings, flags, meter health, district balance, top consumers.",
+        subcommands = {ConsumptionCommand.class, ReadingsCommand.class, FlagsCommand.class, HealthCommand.class,
+                DistrictCommand.class, TopCommand.class})
 public final class QueryCommand implements Runnable {
     @Override
     public void run() {

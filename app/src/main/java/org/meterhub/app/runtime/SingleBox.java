@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.config.MeterTypes;
+import org.meterhub.app.forward.JournalWiring;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.intake.BatchCommitter;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.gateway.bus.BusConfig;
@@ -21,16 +23,24 @@ import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.dtu.DtuBusManager;
 import org.meterhub.gateway.dtu.DtuServer;
 import org.meterhub.gateway.dtu.DtuSettings;
+import org.meterhub.gateway.forward.Forwarder;
+import org.meterhub.gateway.forward.LocalBatchTransport;
+import org.meterhub.gateway.journal.Journal;
+import org.meterhub.gateway.journal.JournalListener;
+import org.meterhub.gateway.journal.JournalSink;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.protocol.cjt188.DiOrder;
 
 /**
- * Gateway and engine in one process: DTUs dial in, buses are polled, readings go straight into
- * the engine's ingest pipeline and on into the store.
+ * Gateway and engine in one process: DTUs dial in, buses are polled, readings are committed to
+ * the journal and handed from there, in memory, to the engine's ingest pipeline and on into the
+ * store; a journal entry leaves only once the store has committed it (docs/store-and-forward.md).
  */
 public final class SingleBox implements AutoCloseable {
     private final MeterStore store;
     private final IngestPipeline ingest;
+    private final Journal journal;
+    private final Forwarder forwarder;
     private final DtuBusManager buses;
     private final DtuServer dtuServer;
     private final EventLoopGroup group;
@@ -39,7 +49,16 @@ public final class SingleBox implements AutoCloseable {
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
         this.store = store;
         this.ingest = IngestPipeline.withDefaults(store);
-        this.buses = new DtuBusManager(toBuses(config), poll, ingest, config.zone(), clock,
+        this.journal = Journal.open(JournalWiring.journal(config.journal()), JournalListener.NONE);
+        try {
+            journal.claim(store.describe());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        this.forwarder = new Forwarder(journal, new LocalBatchTransport(BatchCommitter.using(ingest)),
+                JournalWiring.forwarder(config.journal()), Clock.systemUTC()).start();
+        this.buses = new DtuBusManager(toBuses(config), poll, new JournalSink(journal), config.zone(), clock,
                 config.poll().maxClockSkew());
         GatewayConfig.DtuSection d = config.dtu();
         HostPort listen = HostPort.parse(d.listen());
@@ -72,7 +91,7 @@ public final class SingleBox implements AutoCloseable {
         }
     }
 
-    private static List<BusConfig> toBuses(GatewayConfig config) {
+    public static List<BusConfig> toBuses(GatewayConfig config) {
         List<BusConfig> out = new ArrayList<>();
         for (GatewayConfig.BusSection bus : config.buses()) {
             List<MeterEndpoint> meters = new ArrayList<>();
@@ -89,8 +108,19 @@ public final class SingleBox implements AutoCloseable {
     /** Final reads of every connected meter, then everything committed to the store. */
     public void drain(Duration maxWait) throws Exception {
         buses.readAllNow().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        finish(maxWait);
+    }
+
+    /** Stops polling, then waits until the store has committed everything journalled. */
+    public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
+        boolean drained = forwarder.awaitDrained(maxWait);
         ingest.flush();
+        return drained;
+    }
+
+    public Journal journal() {
+        return journal;
     }
 
     public InetSocketAddress address() {
@@ -117,6 +147,8 @@ public final class SingleBox implements AutoCloseable {
     public void close() {
         buses.stopPolling();
         dtuServer.close();
+        forwarder.close();
+        journal.close();
         ingest.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

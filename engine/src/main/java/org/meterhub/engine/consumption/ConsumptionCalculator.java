@@ -146,7 +146,7 @@ public final class ConsumptionCalculator {
         if (lastTimeMs[oldSlot] != UNSEEN || seed(oldSlot, t, ex.oldFinalL())) {
             if (t > lastTimeMs[oldSlot]) {
                 emit(oldSlot, lastTimeMs[oldSlot], lastVolumeL[oldSlot], t, ex.oldFinalL(), capacityL[oldSlot],
-                        IntervalSink.bit(IntervalFlag.METER_EXCHANGE), (s, a, b, v, f) -> out.add(
+                        0, (s, a, b, v, f) -> out.add(
                                 new ConsumptionInterval(ex.oldMeterId(), Instant.ofEpochMilli(a),
                                         Instant.ofEpochMilli(b), v, flagSet(f))));
                 lastTimeMs[oldSlot] = t;
@@ -163,6 +163,19 @@ public final class ConsumptionCalculator {
             capacityL[newSlot] = ex.newCapacityL();
         }
         return out;
+    }
+
+    /** Time (epoch ms) of the meter's last accepted register, or {@link Long#MIN_VALUE} if none. */
+    public long lastTimeMs(int slot) {
+        return slot < lastTimeMs.length ? lastTimeMs[slot] : UNSEEN;
+    }
+
+    public long lastVolumeL(int slot) {
+        return slot < lastVolumeL.length ? lastVolumeL[slot] : 0;
+    }
+
+    public long capacityL(int slot) {
+        return slot < capacityL.length && capacityL[slot] > 0 ? capacityL[slot] : MeterInfo.CJT188_CAPACITY_L;
     }
 
     public int trackedMeters() {
@@ -203,7 +216,7 @@ public final class ConsumptionCalculator {
             }
         }
         long cap = capacityL[slot];
-        int corrected = IntervalSink.bit(IntervalFlag.CORRECTED);
+        int corrected = 0; // the correction record, not a flag, says these intervals replace others
         List<ConsumptionInterval> replacement = new ArrayList<>();
         IntervalSink collect = (s, a, b, v, f) -> replacement.add(new ConsumptionInterval(meter,
                 Instant.ofEpochMilli(a), Instant.ofEpochMilli(b), v, flagSet(f)));

@@ -9,9 +9,5 @@ public enum IntervalFlag {
     /** The register went down (reverse flow or fault); the interval is zero and not billed. */
     REGISTER_DECREASE,
     /** The register reading behind it is an estimate. */
-    ESTIMATED,
-    /** Ends at an exchanged meter's final register (see {@link MeterExchange}). */
-    METER_EXCHANGE,
-    /** Part of an {@link IntervalCorrection}: replaces earlier intervals of its span. */
-    CORRECTED
+    ESTIMATED
 }

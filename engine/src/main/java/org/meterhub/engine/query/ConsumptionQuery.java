@@ -7,9 +7,12 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.store.MeterStore;
+import org.meterhub.engine.store.RollupRow;
+import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
  * Consumption of one meter as a series of buckets (hours, billing days or months), like
@@ -54,6 +57,60 @@ public final class ConsumptionQuery {
             return List.of();
         }
         return fill(bounds, store.intervals(meterId, from, to));
+    }
+
+    /**
+     * The same series as {@link #series(MeterStore, String, Instant, Instant, Step, ZoneId)}, with
+     * whole buckets read from the store's rollup of that step (one row per bucket instead of every
+     * interval) and only cut edge buckets summed from intervals. Hours are the same in every zone;
+     * days and months use the rollups only in the store's rollup zone.
+     */
+    public static List<Bucket> series(TimeSeriesStore store, String meterId, Instant from, Instant to, Step step,
+                                      ZoneId zone) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(meterId, "meterId");
+        List<Instant> bounds = boundaries(from, to, step, zone);
+        if (bounds.size() < 2) {
+            return List.of();
+        }
+        if (step != Step.HOUR && !zone.equals(store.rollupZone())) {
+            return fill(bounds, store.intervals(meterId, from, to));
+        }
+        int n = bounds.size() - 1;
+        boolean firstWhole = whole(bounds.get(0), bounds.get(1), step, zone);
+        boolean lastWhole = whole(bounds.get(n - 1), bounds.get(n), step, zone);
+        int wholeFrom = firstWhole ? 0 : 1;
+        int wholeTo = lastWhole ? n : n - 1; // buckets [wholeFrom, wholeTo) are whole
+        List<ConsumptionInterval> edges = new ArrayList<>();
+        if (!firstWhole) {
+            edges.addAll(store.intervals(meterId, bounds.get(0), bounds.get(1)));
+        }
+        if (!lastWhole && n - 1 > 0) {
+            edges.addAll(store.intervals(meterId, bounds.get(n - 1), bounds.get(n)));
+        }
+        List<Bucket> cut = fill(bounds, edges);
+        if (wholeFrom >= wholeTo) {
+            return cut;
+        }
+        java.util.Map<Instant, RollupRow> rows = new java.util.HashMap<>();
+        for (RollupRow r : store.rollup(step, meterId, bounds.get(wholeFrom), bounds.get(wholeTo))) {
+            rows.put(r.bucket(), r);
+        }
+        List<Bucket> buckets = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (i < wholeFrom || i >= wholeTo) {
+                buckets.add(cut.get(i));
+                continue;
+            }
+            RollupRow r = rows.get(bounds.get(i));
+            buckets.add(r == null ? new Bucket(bounds.get(i), bounds.get(i + 1), 0, Set.of(), 0)
+                    : new Bucket(bounds.get(i), bounds.get(i + 1), r.volumeL(), r.flags(), r.intervals()));
+        }
+        return List.copyOf(buckets);
+    }
+
+    private static boolean whole(Instant start, Instant end, Step step, ZoneId zone) {
+        return step.floor(start, zone).equals(start) && step.next(start, zone).equals(end);
     }
 
     /**

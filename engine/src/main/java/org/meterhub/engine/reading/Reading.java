@@ -13,9 +13,19 @@ import java.util.Set;
  *
  * @param volumeL cumulative register in litres (0.001 m³); fixed-point, never a double
  * @param statusBits the meter's raw status word, kept for traceability
+ * @param meterTime  the meter's own clock as reported, kept even when it was not trusted for
+ *                   {@code time} (e.g. {@link ReadingFlag#CLOCK_SKEW}); null when the meter sent none
+ *                   or an invalid one (all zeros)
  */
 public record Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
-                      ReadingSource source, Set<ReadingFlag> flags, int statusBits) {
+                      ReadingSource source, Set<ReadingFlag> flags, int statusBits, Instant meterTime) {
+
+    /** A reading without a separately kept meter clock. */
+    public Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
+                   ReadingSource source, Set<ReadingFlag> flags, int statusBits) {
+        this(meterId, time, receivedAt, volumeL, source, flags, statusBits, null);
+    }
+
     public Reading {
         Objects.requireNonNull(meterId, "meterId");
         Objects.requireNonNull(time, "time");

@@ -5,7 +5,15 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import org.meterhub.engine.consumption.ConsumptionInterval;
+import org.meterhub.engine.reading.Reading;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,9 +22,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At open, after the migrations, the store tries {@code create extension if not exists
  * timescaledb}. If that succeeds, readings (on {@code time}) and consumption (on
- * {@code start_time}) become hypertables; if the extension is not installed or cannot be
- * created, they stay plain tables. TimescaleDB is detected, never required; queries are the
- * same either way. {@link #describe()} says which.
+ * {@code start_time}) become hypertables with a compression policy, and the rollups continuous
+ * aggregates; otherwise both tables are partitioned by month and the engine maintains the
+ * rollups in the append transaction ({@link PgTimeLayout}). TimescaleDB is detected, never
+ * required; queries are the same either way. {@link #describe()} says which.
+ *
+ * <p>Appends go through binary {@code COPY} ({@link PgCopySink}) in one transaction per call;
+ * the call returns when the rows are committed, so a slow database slows the ingest pipeline's
+ * writer, whose bounded queue then blocks the producers (back-pressure).
  *
  * <p>Times are timestamptz, kept to the millisecond (a finer part is dropped on write), as in
  * {@link SqliteStore}, so both stores give identical answers.
@@ -29,9 +42,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresStore extends JdbcMeterStore {
 
+    /** How appends reach the tables. */
+    public enum AppendMode {
+        /** Binary COPY straight into the table; a batch holding a stored key goes through staging. */
+        COPY_DIRECT_FIRST,
+        /** Binary COPY into a staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING. */
+        COPY_STAGING,
+        /** Readings as batched multi-row INSERTs (the baseline the benchmark compares with). */
+        JDBC_BATCH
+    }
+
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
 
     private final String url;
+    private final AppendMode mode;
+    private final PgTimeLayout layout = new PgTimeLayout();
+    private final PgCopySink sink;
     private volatile boolean hypertables;
 
     /**
@@ -39,17 +65,29 @@ public final class PostgresStore extends JdbcMeterStore {
      *            in the URL override the store's defaults (reWriteBatchedInserts, ApplicationName)
      */
     public PostgresStore(String url) {
+        this(url, AppendMode.COPY_DIRECT_FIRST);
+    }
+
+    public PostgresStore(String url, AppendMode mode) {
         super(Dialect.POSTGRESQL, true);
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("not a PostgreSQL JDBC URL: " + JdbcUrls.redact(url));
         }
         this.url = url;
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.sink = new PgCopySink(mode == AppendMode.COPY_STAGING ? PgCopySink.Mode.STAGING
+                : PgCopySink.Mode.DIRECT_FIRST);
         open();
     }
 
     /** Whether readings and consumption are TimescaleDB hypertables. */
     public boolean hypertables() {
         return hypertables;
+    }
+
+    /** Whether readings and consumption are partitioned by month (plain PostgreSQL). */
+    public boolean partitioned() {
+        return !hypertables;
     }
 
     @Override
@@ -74,10 +112,28 @@ public final class PostgresStore extends JdbcMeterStore {
 
     @Override
     void afterMigrations(Connection c) throws SQLException {
-        hypertables = enableTimescale(c);
+        boolean timescale = enableTimescale(c);
+        if (timescale && !PgTimeLayout.partitioned(c)) {
+            PgTimeLayout.prepareTimescale(c, rollupZoneSetting(c));
+            hypertables = true;
+            log.info("TimescaleDB enabled: hypertables, compression policy, continuous aggregates");
+        } else {
+            if (timescale) {
+                log.warn("TimescaleDB is available but readings are already partitioned by month; keeping partitions");
+            }
+            layout.preparePlain(c);
+            hypertables = false;
+        }
     }
 
-    /** Makes the time-series tables hypertables when TimescaleDB can be enabled; true if it did. */
+    private static String rollupZoneSetting(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select value from store_settings where key = 'rollup_zone'")) {
+            return rs.next() ? rs.getString(1) : "Asia/Shanghai";
+        }
+    }
+
+    /** Creates the timescaledb extension when the server has it; true if it is there. */
     private static boolean enableTimescale(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             boolean available;
@@ -86,33 +142,68 @@ public final class PostgresStore extends JdbcMeterStore {
             }
             c.commit();
             if (!available) {
-                log.info("TimescaleDB is not installed on the server; readings and consumption are plain tables");
+                log.info("TimescaleDB is not installed on the server; readings and consumption are partitioned by month");
                 return false;
             }
             try {
                 st.execute("create extension if not exists timescaledb");
                 c.commit();
+                return true;
             } catch (SQLException e) {
                 c.rollback();
                 log.warn("TimescaleDB is installed but cannot be enabled ({}); readings and consumption"
-                        + " are plain tables", e.getMessage());
+                        + " are partitioned by month", e.getMessage());
                 return false;
             }
-            // No-ops when they are hypertables already; migrate_data moves rows written while plain.
-            st.execute("select create_hypertable('readings', 'time', if_not_exists => true, migrate_data => true)");
-            st.execute("select create_hypertable('consumption', 'start_time', if_not_exists => true,"
-                    + " migrate_data => true)");
-            c.commit();
-            log.info("TimescaleDB enabled; readings and consumption are hypertables");
-            return true;
-        } catch (SQLException e) {
-            c.rollback();
+        }
+    }
+
+    @Override
+    void beforeAppend(List<Reading> readings, List<ConsumptionInterval> intervals) {
+        if (hypertables) {
+            return;
+        }
+        Set<YearMonth> readingMonths = new HashSet<>();
+        for (Reading r : readings) {
+            readingMonths.add(YearMonth.from(r.time().atOffset(ZoneOffset.UTC)));
+        }
+        Set<YearMonth> intervalMonths = new HashSet<>();
+        for (ConsumptionInterval i : intervals) {
+            intervalMonths.add(YearMonth.from(i.start().atOffset(ZoneOffset.UTC)));
+        }
+        write("partitions", c -> {
+            layout.ensure(c, readingMonths, intervalMonths);
+            return null;
+        });
+    }
+
+    @Override
+    public void append(List<Reading> readings, List<ConsumptionInterval> intervals) {
+        try {
+            super.append(readings, intervals);
+        } catch (StoreException e) {
+            layout.forget(); // a partition dropped behind our back is created again next time
             throw e;
         }
     }
 
     @Override
+    List<ConsumptionInterval> insertRows(Connection c, List<Reading> readings, List<ConsumptionInterval> intervals)
+            throws SQLException {
+        if (mode == AppendMode.JDBC_BATCH) {
+            super.insertRows(c, readings, List.of());
+            return sink.insert(c, List.of(), intervals);
+        }
+        return sink.insert(c, readings, intervals);
+    }
+
+    @Override
+    boolean maintainsRollups() {
+        return !hypertables;
+    }
+
+    @Override
     public String describe() {
-        return "PostgreSQL " + JdbcUrls.redact(url) + (hypertables ? " (TimescaleDB hypertables)" : " (plain tables)");
+        return "PostgreSQL " + JdbcUrls.redact(url) + (hypertables ? " (TimescaleDB hypertables)" : " (monthly partitions)");
     }
 }

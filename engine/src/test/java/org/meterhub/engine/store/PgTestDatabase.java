@@ -79,10 +79,11 @@ public final class PgTestDatabase implements AutoCloseable {
         return connect(url);
     }
 
-    /** Drops every table, so the next store opens on an empty database. */
+    /** Drops every table, partition and function, so the next store opens on an empty database. */
     public void reset() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("drop table if exists readings, consumption, meters, schema_migrations cascade");
+            st.execute("drop schema public cascade");
+            st.execute("create schema public");
         } catch (SQLException e) {
             throw new AssertionError("cannot reset " + name + ": " + e.getMessage(), e);
         }

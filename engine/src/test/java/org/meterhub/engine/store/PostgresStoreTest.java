@@ -51,7 +51,7 @@ class PostgresStoreTest extends MeterStoreContract {
     }
 
     @Test
-    void describeHidesThePasswordAndSaysPlainTablesWithoutTimescale() {
+    void describeHidesThePasswordAndSaysMonthlyPartitionsWithoutTimescale() {
         try (PostgresStore store = new PostgresStore(db.url() + (db.url().contains("?") ? "&" : "?") + "sslpassword=topsecret")) {
             String description = store.describe();
             assertThat(description).startsWith("PostgreSQL jdbc:postgresql://").contains(db.name())
@@ -60,7 +60,8 @@ class PostgresStoreTest extends MeterStoreContract {
                 assertThat(description).contains("password=***");
             }
             assertThat(store.hypertables()).isFalse(); // no TimescaleDB on the test server
-            assertThat(description).endsWith("(plain tables)");
+            assertThat(description).endsWith("(monthly partitions)");
+            assertThat(store.partitioned()).isTrue();
         }
     }
 

@@ -32,10 +32,11 @@ public final class Cjt188ReadingMapper {
         Instant received = clock.instant();
         EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
         Instant time = received;
+        Instant meterTime = null;
         if (data.clock().value() == null) {
             flags.add(ReadingFlag.CLOCK_INVALID);
         } else {
-            Instant meterTime = data.clock().value().atZone(zone).toInstant();
+            meterTime = data.clock().value().atZone(zone).toInstant();
             if (Duration.between(meterTime, received).abs().compareTo(maxSkew) > 0) {
                 flags.add(ReadingFlag.CLOCK_SKEW);
             } else {
@@ -52,6 +53,6 @@ public final class Cjt188ReadingMapper {
         } catch (ArithmeticException e) {
             throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "register is not a volume in whole litres: " + data.current());
         }
-        return new Reading(meterId, time, received, litres, ReadingSource.CJT188, flags, status.bits());
+        return new Reading(meterId, time, received, litres, ReadingSource.CJT188, flags, status.bits(), meterTime);
     }
 }

@@ -64,7 +64,7 @@ public final class RegisterDecoder {
         }
         List<String> set = new ArrayList<>();
         if (f.meaning() == FieldMeaning.STATUS) {
-            for (Map.Entry<Integer, String> bit : f.statusBits().entrySet()) {
+            for (Map.Entry<Integer, String> bit : new java.util.TreeMap<>(f.statusBits()).entrySet()) {
                 if ((raw >>> bit.getKey() & 1) != 0) set.add(bit.getValue());
             }
         }

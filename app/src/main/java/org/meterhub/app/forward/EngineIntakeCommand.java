@@ -1,0 +1,87 @@
+package org.meterhub.app.forward;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.runtime.ShutdownSignal;
+import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.intake.IntakeSettings;
+import org.meterhub.engine.intake.MqttIntake;
+import org.meterhub.engine.intake.PartitionLeases;
+import org.meterhub.engine.intake.PgAdvisoryLeases;
+import org.meterhub.engine.intake.Topics;
+import org.meterhub.engine.store.MeterStore;
+import org.meterhub.engine.store.StoreFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** An engine process that takes readings from remote gateways (store-and-forward). */
+@Command(name = "engine-intake", mixinStandardHelpOptions = true,
+        description = "Receive journal batches from gateways over MQTT, commit them to the store, acknowledge them.")
+public final class EngineIntakeCommand implements Callable<Integer> {
+
+    @Option(names = "--intake", defaultValue = "mqtt://127.0.0.1:1883", description = "Broker (default ${DEFAULT-VALUE}).")
+    String intake;
+
+    @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
+    String store;
+
+    @Option(names = "--leases", description = "PostgreSQL URL holding the partition leases (default: the store when it is"
+            + " PostgreSQL; with a SQLite store this engine takes every partition and must be the only one).")
+    String leases;
+
+    @Option(names = "--partitions", defaultValue = "16", description = "Partitions; must equal the gateways' (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--engine-id", description = "MQTT client id suffix, unique per engine (default: engine-<pid>).")
+    String engineId;
+
+    @Option(names = "--topic-prefix", defaultValue = "meterhub", description = "Topic prefix (default ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        IntakeSettings settings;
+        String broker;
+        try {
+            broker = JournalWiring.brokerUri(intake);
+            String id = engineId != null ? engineId : "engine-" + ProcessHandle.current().pid();
+            settings = new IntakeSettings(broker, "meterhub-" + Topics.checkGatewayId(id), new Topics(topicPrefix),
+                    partitions, 256, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine-intake: " + e.getMessage());
+        }
+        String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
+        MeterStore db;
+        try {
+            db = StoreFactory.open(store);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store: " + e.getMessage());
+        }
+        PartitionLeases lease;
+        try {
+            lease = leaseUrl != null ? new PgAdvisoryLeases(leaseUrl, partitions) : PartitionLeases.all(partitions);
+        } catch (IllegalArgumentException e) {
+            db.close();
+            throw new ConfigException("--leases: " + e.getMessage());
+        }
+        ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
+        StatusLine status = new StatusLine(System.out);
+        try (db; MqttIntake in = new MqttIntake(settings, lease, () -> IngestPipeline.withDefaults(db)).start()) {
+            System.out.printf("meterhub engine-intake %s: %d partitions from %s (leases %s), store %s%n",
+                    settings.clientId(), partitions, intake, leaseUrl != null ? "PostgreSQL advisory locks" : "all, unshared",
+                    db.describe());
+            while (!signal.await(Duration.ofSeconds(5))) {
+                var s = in.stats();
+                status.show(String.format("broker %s  partitions %d  batches %d  readings %d  acks %d  dropped %d"
+                                + "  rejected %d  store failures %d", in.connected() ? "up" : "DOWN", s.partitionsHeld(),
+                        s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(), s.storeFailures()));
+            }
+            status.end();
+        } finally {
+            signal.finished();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,88 @@
+package org.meterhub.app.query;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.engine.api.BadParameterException;
+import org.meterhub.engine.api.NotFoundException;
+import org.meterhub.engine.api.Params;
+import org.meterhub.engine.api.Report;
+import org.meterhub.engine.api.Reports;
+import org.meterhub.engine.store.AuditEntry;
+import org.meterhub.engine.store.StoreFactory;
+import org.meterhub.engine.store.TimeSeriesStore;
+import picocli.CommandLine.Option;
+
+/** Options every {@code query} subcommand shares, and running one report with an audit row. */
+final class StoreOptions {
+
+    enum Format { table, csv, json }
+
+    @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
+    String store;
+
+    @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "The utility's time zone (default ${DEFAULT-VALUE}).")
+    String zoneName;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
+    Format format;
+
+    ZoneId zone() {
+        try {
+            return ZoneId.of(zoneName);
+        } catch (DateTimeException e) {
+            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
+        }
+    }
+
+    Instant time(String option, String text) {
+        return TimeArgs.parse(option, text, zone());
+    }
+
+    /** --from/--to as a checked range. */
+    Instant[] range(String from, String to) {
+        return checkRange(time("--from", from), time("--to", to));
+    }
+
+    static Instant[] checkRange(Instant from, Instant to) {
+        try {
+            return Params.checkRange(from, to, Reports.MAX_RANGE);
+        } catch (BadParameterException e) {
+            throw new ConfigException("--" + e.parameter() + ": " + e.getMessage().substring(e.parameter().length() + 2));
+        }
+    }
+
+    @FunctionalInterface
+    interface Query {
+        Report run(Reports reports);
+    }
+
+    /** Opens the store, writes the audit row (the OS user as actor), runs the query and prints it. */
+    int run(String action, String subject, String detail, Query query) {
+        ZoneId zone = zone();
+        if (store.startsWith("jdbc:sqlite:") && !store.equals("jdbc:sqlite::memory:")
+                && !Files.exists(Path.of(store.substring(12)))) {
+            throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
+        }
+        TimeSeriesStore db;
+        try {
+            db = StoreFactory.open(store);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store: " + e.getMessage());
+        }
+        try (db) {
+            db.audit(new AuditEntry(Instant.now(), System.getProperty("user.name", "unknown"), "cli query " + action,
+                    subject, detail, "cli"));
+            Report report = query.run(new Reports(db, zone));
+            ReportPrinter.print(System.out, report, format);
+        } catch (BadParameterException e) {
+            throw new ConfigException("--" + e.parameter() + ": " + e.getMessage().substring(e.parameter().length() + 2));
+        } catch (NotFoundException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return 0;
+    }
+}

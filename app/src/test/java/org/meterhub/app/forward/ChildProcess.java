@@ -1,0 +1,61 @@
+package org.meterhub.app.forward;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A meterhub command in its own JVM (the test's class path), with its output in a file. */
+final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private ChildProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildProcess start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.meterhub.app.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildProcess(p, log);
+    }
+
+    /** Waits for a line of the child's output containing {@code text}; fails with the output if it dies or times out. */
+    ChildProcess awaitOutput(String text, Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output().contains(text)) return this;
+            if (!process.isAlive()) throw new AssertionError("child exited " + process.exitValue() + ":\n" + output());
+            Thread.sleep(50);
+        }
+        throw new AssertionError("child did not print \"" + text + "\" within " + max + ":\n" + output());
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** kill -9: no shutdown hook, no flush, no goodbye. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) kill9();
+    }
+}

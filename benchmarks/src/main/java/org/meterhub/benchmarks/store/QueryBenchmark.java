@@ -1,0 +1,126 @@
+package org.meterhub.benchmarks.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.meterhub.engine.query.Bucket;
+import org.meterhub.engine.query.ConsumptionQuery;
+import org.meterhub.engine.query.Step;
+import org.meterhub.engine.store.MeterStore;
+import org.meterhub.engine.store.MeterTotal;
+import org.meterhub.engine.store.PostgresStore;
+
+/**
+ * Query latency (HdrHistogram p50/p99) on PostgreSQL: a one-year daily series of one meter, and
+ * monthly totals of many meters.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.QueryBenchmark [seriesMeters] [totalMeters] [iterations]</pre>
+ * Loads {@code seriesMeters} meters with a year of hourly consumption (and their rollups, by the
+ * same {@code time_bucket} SQL a continuous aggregate would run) and {@code totalMeters} meters with a
+ * year of monthly rollups. Defaults: 1,000 meters (8.76 M intervals), 100,000 meters, 200 iterations.
+ */
+public final class QueryBenchmark {
+
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final Instant YEAR_START = Instant.parse("2024-12-31T16:00:00Z"); // 2025-01-01 Shanghai
+    private static final Instant YEAR_END = Instant.parse("2025-12-31T16:00:00Z");
+
+    private QueryBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seriesMeters = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+        int totalMeters = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int iterations = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        String url = BenchDatabases.create("query");
+        try (PostgresStore store = new PostgresStore(url)) {
+            load(url, seriesMeters, totalMeters);
+            String meter = String.format("3%013d", seriesMeters / 2);
+
+            Histogram rollup = new Histogram(3_600_000_000L, 3);
+            Histogram raw = new Histogram(3_600_000_000L, 3);
+            List<Bucket> a = null;
+            List<Bucket> b = null;
+            for (int i = 0; i < iterations + 20; i++) {
+                long t0 = System.nanoTime();
+                a = ConsumptionQuery.series(store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
+                long t1 = System.nanoTime();
+                b = ConsumptionQuery.series((MeterStore) store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
+                long t2 = System.nanoTime();
+                if (i >= 20) { // warm-up
+                    rollup.recordValue((t1 - t0) / 1000);
+                    raw.recordValue((t2 - t1) / 1000);
+                }
+            }
+            if (!a.equals(b) || a.size() != 365) {
+                throw new IllegalStateException("series differ or wrong length: " + a.size());
+            }
+            Histogram totals = new Histogram(3_600_000_000L, 3);
+            int rows = 0;
+            for (int i = 0; i < Math.max(5, iterations / 20) + 2; i++) {
+                long t0 = System.nanoTime();
+                List<MeterTotal> month = store.totals(Instant.parse("2025-05-31T16:00:00Z"),
+                        Instant.parse("2025-06-30T16:00:00Z"), null, false, Integer.MAX_VALUE);
+                long t1 = System.nanoTime();
+                rows = month.size();
+                if (i >= 2) {
+                    totals.recordValue((t1 - t0) / 1000);
+                }
+            }
+            System.out.printf("%ncorpus: %,d meters x 8,760 hourly intervals (%,d rows) + %,d meters x 12 monthly rollups%n",
+                    seriesMeters, seriesMeters * 8_760L, totalMeters);
+            report("one-year daily series, one meter (rollups)", rollup);
+            report("one-year daily series, one meter (raw intervals, peer)", raw);
+            report("monthly totals, " + rows + " meters (June)", totals);
+        } finally {
+            BenchDatabases.drop(url);
+        }
+    }
+
+    private static void report(String what, Histogram h) {
+        System.out.printf("%-56s p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (n=%d)%n", what,
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                h.getTotalCount());
+    }
+
+    /** Server-side generation: hourly intervals, their rollups via time_bucket, and monthly rollups of many meters. */
+    private static void load(String url, int seriesMeters, int totalMeters) throws Exception {
+        long started = System.nanoTime();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (int m = 1; m <= 13; m++) {
+                String from = String.format("2025-%02d-01", m);
+                String to = m == 12 ? "2026-01-01" : String.format("2025-%02d-01", m + 1);
+                if (m == 13) {
+                    from = "2024-12-01";
+                    to = "2025-01-01";
+                }
+                st.execute("create table if not exists consumption_p" + from.substring(0, 7).replace("-", "")
+                        + " partition of consumption for values from ('" + from + " 00:00+00') to ('" + to + " 00:00+00')");
+            }
+            st.execute("insert into consumption (meter_id, start_time, end_time, volume_l, flags)"
+                    + " select '3' || lpad(m::text, 13, '0'), t, t + interval '1 hour', (m * 7 + extract(hour from t)::int * 13) % 900,"
+                    + " case when extract(doy from t)::int % 50 = 0 then 'ESTIMATED' else '' end"
+                    + " from generate_series(0, " + (seriesMeters - 1) + ") m,"
+                    + " generate_series(timestamptz '2024-12-31 16:00+00', timestamptz '2025-12-31 15:00+00', interval '1 hour') t");
+            for (String[] r : new String[][] {{"consumption_hourly", "time_bucket('1 hour', start_time)"},
+                    {"consumption_daily", "time_bucket('1 day', start_time, 'Asia/Shanghai')"},
+                    {"consumption_monthly", "time_bucket('1 month', start_time, 'Asia/Shanghai')"}}) {
+                st.execute("insert into " + r[0] + " (meter_id, bucket, volume_l, intervals, flag_bits)"
+                        + " select meter_id, " + r[1] + ", sum(volume_l), count(*),"
+                        + " max(case when flags like '%ESTIMATED%' then 8 else 0 end)"
+                        + " from consumption group by 1, 2");
+            }
+            st.execute("insert into consumption_monthly (meter_id, bucket, volume_l, intervals, flag_bits)"
+                    + " select '4' || lpad(m::text, 13, '0'), time_bucket('1 month', b, 'Asia/Shanghai'),"
+                    + " 1000 + (m * 31 + extract(month from b)::int * 7) % 20000, 720, 0"
+                    + " from generate_series(0, " + (totalMeters - 1) + ") m,"
+                    + " generate_series(timestamptz '2025-01-15 00:00+00', timestamptz '2025-12-15 00:00+00', interval '1 month') b");
+            st.execute("vacuum analyze");
+        }
+        System.out.printf("loaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+}

@@ -1,0 +1,22 @@
+package org.meterhub.engine.alarm;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Alarms and their lifecycle steps. Steps are appended, never rewritten. */
+public interface AlarmRepository {
+
+    /** Stores a new alarm; returns it with its assigned id. */
+    Alarm insert(Alarm alarm);
+
+    /** Appends a lifecycle step (acknowledge, resolve) of an existing alarm. */
+    void transition(Alarm updated);
+
+    Optional<Alarm> find(long id);
+
+    /** Alarms not resolved yet, oldest first. */
+    List<Alarm> open();
+
+    /** Every alarm of the subject, oldest first. */
+    List<Alarm> bySubject(String subject);
+}

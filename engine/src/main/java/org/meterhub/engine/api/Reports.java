@@ -1,0 +1,246 @@
+package org.meterhub.engine.api;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.meterhub.engine.consumption.ConsumptionInterval;
+import org.meterhub.engine.consumption.IntervalFlag;
+import org.meterhub.engine.meter.MeterProfile;
+import org.meterhub.engine.query.Bucket;
+import org.meterhub.engine.query.ConsumptionQuery;
+import org.meterhub.engine.query.Step;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
+import org.meterhub.engine.store.MeterTotal;
+import org.meterhub.engine.store.TimeSeriesStore;
+
+/**
+ * The queries behind the HTTP API and the {@code query} command, as {@link Report}s. Volumes are
+ * exact: litres as integers and m³ as decimal strings. Every row of every series says whether
+ * it is estimated and which flags it carries.
+ */
+public final class Reports {
+
+    /** Longest range a single request may cover, to keep answers and memory bounded. */
+    public static final Duration MAX_RANGE = Duration.ofDays(3 * 366);
+    /** Most readings one request returns. */
+    public static final int MAX_READINGS = 200_000;
+
+    private final TimeSeriesStore store;
+    private final ZoneId zone;
+    private final DateTimeFormatter times;
+
+    public Reports(TimeSeriesStore store, ZoneId zone) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.zone = Objects.requireNonNull(zone, "zone");
+        this.times = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    public Report consumption(String meterId, Instant from, Instant to, Step step) {
+        requireMeter(meterId);
+        List<Bucket> buckets = ConsumptionQuery.series(store, meterId, from, to, step, zone);
+        List<Map<String, Object>> rows = new ArrayList<>(buckets.size());
+        for (Bucket b : buckets) {
+            rows.add(Report.row("start", time(b.start()), "end", time(b.end()), "volume_l", b.volumeL(),
+                    "volume_m3", m3(b.volumeL()), "intervals", b.intervals(), "estimated",
+                    b.flags().contains(IntervalFlag.ESTIMATED), "flags", codes(b.flags())));
+        }
+        long total = ConsumptionQuery.total(buckets);
+        return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "step", step.label(),
+                "zone", zone.getId(), "total_l", total, "total_m3", m3(total)), "series",
+                List.of("start", "end", "volume_l", "volume_m3", "intervals", "estimated", "flags"), rows);
+    }
+
+    public Report readings(String meterId, Instant from, Instant to) {
+        requireMeter(meterId);
+        List<Reading> readings = store.readings(meterId, from, to);
+        if (readings.size() > MAX_READINGS) {
+            throw new BadParameterException("to", "more than " + MAX_READINGS + " readings; ask for a shorter range");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(readings.size());
+        for (Reading r : readings) {
+            rows.add(readingRow(r));
+        }
+        return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "count", rows.size()),
+                "readings", List.of("time", "received_at", "source", "register_l", "register_m3", "status_bits",
+                        "estimated", "flags"), rows);
+    }
+
+    private Map<String, Object> readingRow(Reading r) {
+        return Report.row("time", time(r.time()), "received_at", time(r.receivedAt()), "source",
+                r.source().name().toLowerCase(Locale.ROOT), "register_l", r.volumeL(), "register_m3", m3(r.volumeL()),
+                "status_bits", r.statusBits(), "estimated", estimated(r), "flags", codes(r.flags()));
+    }
+
+    /** Readings and intervals that carry a flag, oldest first. */
+    public Report flags(String meterId, Instant from, Instant to) {
+        requireMeter(meterId);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Reading> readings = store.readings(meterId, from, to);
+        List<ConsumptionInterval> intervals = store.intervals(meterId, from, to);
+        int r = 0;
+        int i = 0;
+        while (r < readings.size() || i < intervals.size()) {
+            boolean takeReading = i >= intervals.size()
+                    || (r < readings.size() && !readings.get(r).time().isAfter(intervals.get(i).start()));
+            if (takeReading) {
+                Reading x = readings.get(r++);
+                if (!x.flags().isEmpty() || x.source() == ReadingSource.ESTIMATED) {
+                    rows.add(Report.row("kind", "reading", "start", time(x.time()), "end", null, "value_l", x.volumeL(),
+                            "estimated", estimated(x), "flags", codes(x.flags())));
+                }
+            } else {
+                ConsumptionInterval x = intervals.get(i++);
+                if (!x.flags().isEmpty()) {
+                    rows.add(Report.row("kind", "interval", "start", time(x.start()), "end", time(x.end()), "value_l",
+                            x.volumeL(), "estimated", x.flags().contains(IntervalFlag.ESTIMATED), "flags",
+                            codes(x.flags())));
+                }
+            }
+        }
+        return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "count", rows.size()),
+                "flags", List.of("kind", "start", "end", "value_l", "estimated", "flags"), rows);
+    }
+
+    /**
+     * Last seen, battery and read success rate in [from, to): distinct reading times over the
+     * reads expected at one per {@code expectedInterval}, capped at 1.
+     */
+    public Report health(String meterId, Instant from, Instant to, Duration expectedInterval) {
+        requireMeter(meterId);
+        Optional<Reading> last = store.lastReading(meterId);
+        long expected = Math.max(1, Duration.between(from, to).dividedBy(expectedInterval));
+        long got = store.readingTimes(meterId, from, to);
+        BigDecimal rate = BigDecimal.valueOf(Math.min(got, expected)).divide(BigDecimal.valueOf(expected), 4,
+                RoundingMode.HALF_EVEN);
+        String battery = last.map(r -> r.has(ReadingFlag.LOW_BATTERY) ? "low" : "ok").orElse("unknown");
+        Map<String, Object> summary = Report.row("meter", meterId, "from", time(from), "to", time(to),
+                "last_seen", last.map(r -> time(r.receivedAt())).orElse(null),
+                "last_reading_time", last.map(r -> time(r.time())).orElse(null),
+                "last_register_l", last.map(Reading::volumeL).orElse(null),
+                "battery", battery,
+                "valve", last.map(r -> r.has(ReadingFlag.VALVE_FAULT) ? "fault"
+                        : r.has(ReadingFlag.VALVE_CLOSED) ? "closed" : "open").orElse("unknown"),
+                "reads_expected", expected, "reads_received", got, "read_success_rate", rate.toPlainString(),
+                "last_flags", last.map(r -> codes(r.flags())).orElse(List.of()));
+        return new Report(summary, "health", List.copyOf(summary.keySet()), List.of(summary));
+    }
+
+    /** Each customer meter's consumption in the district, largest first, with the balance against the inlets. */
+    public Report district(String districtId, Instant from, Instant to) {
+        List<MeterProfile> meters = store.profiles(districtId);
+        if (meters.isEmpty()) {
+            throw new NotFoundException("no meters in district " + districtId);
+        }
+        List<MeterTotal> customers = store.totals(from, to, districtId, false, Integer.MAX_VALUE);
+        List<MeterTotal> inlets = store.totals(from, to, districtId, true, Integer.MAX_VALUE);
+        Map<String, Object> summary = balance(districtId, from, to, customers, inlets);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MeterTotal t : customers) {
+            rows.add(totalRow(t));
+        }
+        return new Report(summary, "meters", List.of("meter", "volume_l", "volume_m3", "intervals", "estimated",
+                "flags"), rows);
+    }
+
+    /** Only the district's balance: inlet volume, customer volume, loss and loss ratio. */
+    public Report balance(String districtId, Instant from, Instant to) {
+        if (store.profiles(districtId).isEmpty()) {
+            throw new NotFoundException("no meters in district " + districtId);
+        }
+        Map<String, Object> summary = balance(districtId, from, to,
+                store.totals(from, to, districtId, false, Integer.MAX_VALUE),
+                store.totals(from, to, districtId, true, Integer.MAX_VALUE));
+        return new Report(summary, "balance", List.copyOf(summary.keySet()), List.of(summary));
+    }
+
+    private Map<String, Object> balance(String districtId, Instant from, Instant to, List<MeterTotal> customers,
+                                        List<MeterTotal> inlets) {
+        long customerL = sum(customers);
+        long inletL = sum(inlets);
+        long lossL = inletL - customerL;
+        Set<IntervalFlag> flags = EnumSet.noneOf(IntervalFlag.class);
+        customers.forEach(t -> flags.addAll(t.flags()));
+        inlets.forEach(t -> flags.addAll(t.flags()));
+        return Report.row("district", districtId, "from", time(from), "to", time(to),
+                "inlet_meters", inlets.size(), "customer_meters", customers.size(),
+                "inlet_l", inletL, "inlet_m3", m3(inletL), "customers_l", customerL, "customers_m3", m3(customerL),
+                "loss_l", lossL, "loss_m3", m3(lossL),
+                "loss_ratio", inletL == 0 ? null : BigDecimal.valueOf(lossL).divide(BigDecimal.valueOf(inletL), 4,
+                        RoundingMode.HALF_EVEN).toPlainString(),
+                "estimated", flags.contains(IntervalFlag.ESTIMATED), "flags", codes(flags));
+    }
+
+    public Report topConsumers(Instant from, Instant to, int limit) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int rank = 0;
+        for (MeterTotal t : store.totals(from, to, null, false, limit)) {
+            Map<String, Object> row = Report.row("rank", ++rank);
+            row.putAll(totalRow(t));
+            rows.add(row);
+        }
+        return new Report(Report.row("from", time(from), "to", time(to), "limit", limit), "meters",
+                List.of("rank", "meter", "volume_l", "volume_m3", "intervals", "estimated", "flags"), rows);
+    }
+
+    /** Rows of the alarms table; the alarm lifecycle owns its columns. */
+    public Report alarms(String meterId, int limit) {
+        Optional<List<Map<String, Object>>> rows = store.alarms(meterId, limit);
+        List<String> columns = rows.filter(r -> !r.isEmpty()).map(r -> List.copyOf(r.get(0).keySet())).orElse(List.of());
+        return new Report(Report.row("meter", meterId, "available", rows.isPresent(), "count",
+                rows.map(List::size).orElse(0)), "alarms", columns, rows.orElse(List.of()));
+    }
+
+    private Map<String, Object> totalRow(MeterTotal t) {
+        return Report.row("meter", t.meterId(), "volume_l", t.volumeL(), "volume_m3", m3(t.volumeL()),
+                "intervals", t.intervals(), "estimated", t.flags().contains(IntervalFlag.ESTIMATED),
+                "flags", codes(t.flags()));
+    }
+
+    private void requireMeter(String meterId) {
+        if (store.meter(meterId).isEmpty() && store.lastReading(meterId).isEmpty()) {
+            throw new NotFoundException("no meter " + meterId);
+        }
+    }
+
+    private static long sum(List<MeterTotal> totals) {
+        long sum = 0;
+        for (MeterTotal t : totals) {
+            sum = Math.addExact(sum, t.volumeL());
+        }
+        return sum;
+    }
+
+    private static boolean estimated(Reading r) {
+        return r.source() == ReadingSource.ESTIMATED || r.has(ReadingFlag.ESTIMATED);
+    }
+
+    private String time(Instant t) {
+        return times.format(t);
+    }
+
+    static String m3(long litres) {
+        return BigDecimal.valueOf(litres, 3).toPlainString();
+    }
+
+    private static List<String> codes(Collection<? extends Enum<?>> flags) {
+        return flags.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).sorted().toList();
+    }
+}

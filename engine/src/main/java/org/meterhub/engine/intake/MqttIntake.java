@@ -1,0 +1,166 @@
+package org.meterhub.engine.intake;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.meterhub.engine.ingest.IngestPipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine end of store-and-forward: subscribes to the reading topics of the partitions it
+ * holds a lease on, commits each batch through a fresh-state {@link IngestPipeline} into the store,
+ * and acknowledges the batch to its gateway only after the commit.
+ *
+ * <p>One intake thread does everything that touches leases and the pipeline, so a lease is never
+ * given up in the middle of a batch. Paho's callback thread only queues raw payloads; a full queue
+ * drops (counts) the message, which is safe because the gateway keeps the batch in its journal and
+ * sends it again when no acknowledgement comes.
+ */
+public final class MqttIntake implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MqttIntake.class);
+
+    private final IntakeSettings settings;
+    private final PartitionLeases leases;
+    private final BatchCommitter committer;
+    private final WireFormat wire = new WireFormat();
+    private final BlockingQueue<byte[]> queue;
+    private final MqttLink link;
+    private final Thread worker;
+    private final IntakeStats stats = new IntakeStats();
+    private final Set<Integer> held = new HashSet<>();
+    private volatile boolean running = true;
+    private long storeBackoffMs;
+    private long storeRetryAtNanos;
+    private long lastRejectLogNanos;
+
+    /**
+     * @param pipelines makes a pipeline into the store; a new one after every change of partitions or store failure
+     */
+    public MqttIntake(IntakeSettings settings, PartitionLeases leases, Supplier<IngestPipeline> pipelines) {
+        this.settings = settings;
+        this.leases = leases;
+        this.committer = new BatchCommitter(pipelines);
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.storeBackoff(), (topic, payload) -> {
+            if (!queue.offer(payload)) stats.dropped.incrementAndGet();
+        });
+        this.worker = new Thread(this::run, "engine-intake");
+        this.worker.setDaemon(true);
+    }
+
+    public MqttIntake start() {
+        link.start();
+        worker.start();
+        return this;
+    }
+
+    public IntakeStats stats() {
+        return stats;
+    }
+
+    public boolean connected() {
+        return link.connected();
+    }
+
+    private void run() {
+        long nextRefresh = 0;
+        try {
+            while (running) {
+                long now = System.nanoTime();
+                if (now - nextRefresh >= 0) {
+                    refreshLeases();
+                    nextRefresh = System.nanoTime() + settings.leaseRefresh().toNanos();
+                }
+                byte[] payload = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (payload != null) handle(payload);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            committer.close();
+        }
+    }
+
+    private void refreshLeases() {
+        Set<Integer> now = leases.refresh();
+        boolean gained = false;
+        for (int p : now) {
+            if (held.add(p)) {
+                gained = true;
+                link.subscribe(settings.topics().readings(p));
+            }
+        }
+        for (var it = held.iterator(); it.hasNext(); ) {
+            int p = it.next();
+            if (!now.contains(p)) {
+                it.remove();
+                link.unsubscribe(settings.topics().readings(p));
+            }
+        }
+        // Another engine may have written these partitions' meters since this one last saw them.
+        if (gained) committer.reset();
+        stats.partitionsHeld = held.size();
+    }
+
+    private void handle(byte[] payload) throws InterruptedException {
+        ReadingBatch batch;
+        try {
+            batch = wire.decodeBatch(payload);
+        } catch (WireFormatException e) {
+            stats.rejected.incrementAndGet();
+            long now = System.nanoTime();
+            if (now - lastRejectLogNanos > 10_000_000_000L) { // a bad peer must not flood the log
+                lastRejectLogNanos = now;
+                log.warn("rejected a batch that is not wire format v{} ({} so far): {}", WireFormat.VERSION,
+                        stats.rejected(), e.getMessage());
+            }
+            return;
+        }
+        if (!held.contains(batch.partition()) || !leases.holds(batch.partition())) {
+            stats.notOwned.incrementAndGet();
+            return;
+        }
+        if (System.nanoTime() - storeRetryAtNanos < 0) {
+            stats.dropped.incrementAndGet();
+            return;
+        }
+        BatchAck ack;
+        try {
+            ack = committer.commit(batch);
+        } catch (IllegalStateException e) {
+            stats.storeFailures.incrementAndGet();
+            storeBackoffMs = Math.min(Math.max(250, storeBackoffMs * 2), settings.storeBackoff().toMillis());
+            storeRetryAtNanos = System.nanoTime() + storeBackoffMs * 1_000_000;
+            log.warn("store commit failed ({}); batches wait {} ms, gateways keep them meanwhile", e.getMessage(),
+                    storeBackoffMs);
+            return;
+        }
+        storeBackoffMs = 0;
+        stats.batches.incrementAndGet();
+        stats.readings.addAndGet(batch.entries().size());
+        // The lease may have gone while committing: the ack would still be true (the rows are
+        // committed), so it is sent; the new owner's replay of the same batch changes nothing.
+        if (link.publish(settings.topics().acks(batch.gatewayId()), wire.encode(ack))) {
+            stats.acksSent.incrementAndGet();
+        } else {
+            stats.ackFailures.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        link.close();
+        leases.close();
+    }
+}

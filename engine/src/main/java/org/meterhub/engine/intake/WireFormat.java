@@ -1,0 +1,180 @@
+package org.meterhub.engine.intake;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
+
+/**
+ * The gateway-to-engine wire format, version 1 (docs/store-and-forward.md, "Wire format"): JSON,
+ * times as epoch milliseconds (UTC), volumes in whole litres, short keys because every reading
+ * of every meter crosses the uplink.
+ *
+ * <pre>
+ * batch: {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"sent":1764000000000,"r":[
+ *          {"s":101,"m":"30000000000001","t":1764000000000,"rt":1764000000250,"mt":1764000000000,
+ *           "l":1234560,"src":"CJT188","f":["CLOCK_SKEW"],"st":0}, ...]}
+ * ack:   {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"n":57}
+ * </pre>
+ *
+ * Decoding is strict about what it needs (a missing or mistyped field, an unknown version, source
+ * or flag is a {@link WireFormatException}) and ignores fields it does not know, so a later
+ * version 1 writer may add optional fields.
+ */
+public final class WireFormat {
+    public static final int VERSION = 1;
+    /** A batch with more readings than this is refused: memory stays bounded on a bad peer. */
+    public static final int MAX_READINGS = 10_000;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonFactory factory = mapper.getFactory();
+
+    public byte[] encode(ReadingBatch batch) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + batch.entries().size() * 160);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("gw", batch.gatewayId());
+            g.writeNumberField("p", batch.partition());
+            g.writeNumberField("first", batch.firstSeq());
+            g.writeNumberField("last", batch.lastSeq());
+            g.writeNumberField("sent", batch.sentAt().toEpochMilli());
+            g.writeArrayFieldStart("r");
+            for (BatchEntry e : batch.entries()) {
+                Reading r = e.reading();
+                g.writeStartObject();
+                g.writeNumberField("s", e.seq());
+                g.writeStringField("m", r.meterId());
+                g.writeNumberField("t", r.time().toEpochMilli());
+                g.writeNumberField("rt", r.receivedAt().toEpochMilli());
+                if (r.meterTime() != null) g.writeNumberField("mt", r.meterTime().toEpochMilli());
+                g.writeNumberField("l", r.volumeL());
+                g.writeStringField("src", r.source().name());
+                if (!r.flags().isEmpty()) {
+                    g.writeArrayFieldStart("f");
+                    for (ReadingFlag f : ReadingFlag.values()) if (r.has(f)) g.writeString(f.name());
+                    g.writeEndArray();
+                }
+                g.writeNumberField("st", r.statusBits());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array never fails to take bytes
+        }
+        return out.toByteArray();
+    }
+
+    public byte[] encode(BatchAck ack) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("gw", ack.gatewayId());
+            g.writeNumberField("p", ack.partition());
+            g.writeNumberField("first", ack.firstSeq());
+            g.writeNumberField("last", ack.lastSeq());
+            g.writeNumberField("n", ack.count());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public ReadingBatch decodeBatch(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        JsonNode rs = root.get("r");
+        if (rs == null || !rs.isArray() || rs.isEmpty()) throw new WireFormatException("r: expected a non-empty array");
+        if (rs.size() > MAX_READINGS) throw new WireFormatException("r: more than " + MAX_READINGS + " readings");
+        String gw = text(root, "gw");
+        List<BatchEntry> entries = new ArrayList<>(rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+            JsonNode n = rs.get(i);
+            String at = "r[" + i + "].";
+            try {
+                EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
+                JsonNode f = n.get("f");
+                if (f != null) {
+                    if (!f.isArray()) throw new WireFormatException(at + "f: expected an array of flag names");
+                    for (JsonNode name : f) flags.add(ReadingFlag.valueOf(name.asText()));
+                }
+                JsonNode mt = n.get("mt");
+                Reading r = new Reading(text(n, at + "m", "m"), millis(n, at, "t"), millis(n, at, "rt"),
+                        number(n, at, "l"), ReadingSource.valueOf(text(n, at + "src", "src")), flags,
+                        (int) number(n, at, "st"), mt == null || mt.isNull() ? null : millis(n, at, "mt"));
+                entries.add(new BatchEntry(number(n, at, "s"), r));
+            } catch (IllegalArgumentException e) {
+                throw new WireFormatException(at.substring(0, at.length() - 1) + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new ReadingBatch(gw, (int) number(root, "", "p"), number(root, "", "first"), number(root, "", "last"),
+                    millis(root, "", "sent"), entries);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
+    public BatchAck decodeAck(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        try {
+            return new BatchAck(text(root, "gw"), (int) number(root, "", "p"), number(root, "", "first"),
+                    number(root, "", "last"), (int) number(root, "", "n"));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
+    private JsonNode parse(byte[] payload) throws WireFormatException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new WireFormatException("not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new WireFormatException("unreadable: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new WireFormatException("expected a JSON object");
+        JsonNode v = root.get("v");
+        if (v == null || !v.isInt()) throw new WireFormatException("v: expected the format version");
+        if (v.intValue() != VERSION) {
+            throw new WireFormatException("unsupported format version " + v.intValue() + " (this engine reads " + VERSION + ")");
+        }
+        return root;
+    }
+
+    private static String text(JsonNode n, String field) throws WireFormatException {
+        return text(n, field, field);
+    }
+
+    private static String text(JsonNode n, String path, String field) throws WireFormatException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new WireFormatException(path + ": expected a string");
+        return v.asText();
+    }
+
+    private static long number(JsonNode n, String at, String field) throws WireFormatException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new WireFormatException(at + field + ": expected an integer");
+        }
+        return v.longValue();
+    }
+
+    private static Instant millis(JsonNode n, String at, String field) throws WireFormatException {
+        return Instant.ofEpochMilli(number(n, at, field));
+    }
+}

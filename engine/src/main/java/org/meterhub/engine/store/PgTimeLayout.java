@@ -1,0 +1,262 @@
+package org.meterhub.engine.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How readings and consumption are laid out in time on PostgreSQL.
+ *
+ * <ul>
+ * <li>With TimescaleDB: hypertables (monthly chunks), a compression policy (segment by meter)
+ *     and continuous aggregates in place of the three rollup tables.</li>
+ * <li>Without it: both tables become {@code PARTITION BY RANGE} on their time column with one
+ *     partition per UTC month ({@code readings_p202401}), created on demand before the rows that
+ *     need them (and one month ahead), and a {@code time_bucket} SQL function compatible with
+ *     TimescaleDB's, so the same SQL runs on both.</li>
+ * </ul>
+ * Every step is idempotent and runs under an advisory lock, so concurrent openers agree.
+ */
+final class PgTimeLayout {
+
+    private static final Logger log = LoggerFactory.getLogger(PgTimeLayout.class);
+    private static final String LOCK = "select pg_advisory_xact_lock(63837483)";
+    /** Partitioned table → its time column. */
+    static final String[][] TABLES = {{"readings", "time"}, {"consumption", "start_time"}};
+
+    /** Partitions known to exist (this store's view; reloaded after a failure). */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    /** Prepares plain PostgreSQL: partitions, time_bucket; returns false if a table was a hypertable. */
+    void preparePlain(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(LOCK);
+            for (String[] t : TABLES) {
+                String kind = relkind(c, t[0]);
+                if ("r".equals(kind)) {
+                    partition(c, t[0], t[1]);
+                }
+            }
+            if (!extensionInstalled(c)) {
+                createTimeBucket(st);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+        reloadKnown(c);
+        YearMonth now = YearMonth.now(ZoneOffset.UTC);
+        ensure(c, Set.of(now, now.plusMonths(1)), Set.of(now, now.plusMonths(1)));
+    }
+
+    /** Whether readings is a partitioned table (relkind p). */
+    static boolean partitioned(Connection c) throws SQLException {
+        return "p".equals(relkind(c, "readings"));
+    }
+
+    /**
+     * Creates the missing monthly partitions (each month plus the one after it) and commits.
+     * A no-op, without a round trip, when all exist.
+     */
+    void ensure(Connection c, Collection<YearMonth> readingMonths, Collection<YearMonth> intervalMonths)
+            throws SQLException {
+        boolean missing = false;
+        for (YearMonth m : readingMonths) {
+            missing |= !known.contains(name("readings", m)) || !known.contains(name("readings", m.plusMonths(1)));
+        }
+        for (YearMonth m : intervalMonths) {
+            missing |= !known.contains(name("consumption", m))
+                    || !known.contains(name("consumption", m.plusMonths(1)));
+        }
+        if (!missing) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(LOCK);
+            for (YearMonth m : readingMonths) {
+                create(st, "readings", m);
+                create(st, "readings", m.plusMonths(1)); // ahead of the data
+            }
+            for (YearMonth m : intervalMonths) {
+                create(st, "consumption", m);
+                create(st, "consumption", m.plusMonths(1));
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            known.clear();
+            throw e;
+        }
+    }
+
+    /** Forgets what is known, e.g. after an insert found no partition. */
+    void forget() {
+        known.clear();
+    }
+
+    private void create(Statement st, String table, YearMonth m) throws SQLException {
+        String name = name(table, m);
+        if (m.getYear() > 9999 || known.contains(name)) {
+            return;
+        }
+        st.execute("create table if not exists " + name + " partition of " + table
+                + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
+        known.add(name);
+    }
+
+    private void reloadKnown(Connection c) throws SQLException {
+        known.clear();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select child.relname from pg_inherits i join pg_class parent on parent.oid = i.inhparent"
+                        + " join pg_class child on child.oid = i.inhrelid"
+                        + " where parent.relname in ('readings', 'consumption')")) {
+            while (rs.next()) {
+                known.add(rs.getString(1));
+            }
+        }
+        c.commit();
+    }
+
+    static String name(String table, YearMonth m) {
+        return String.format("%s_p%04d%02d", table, m.getYear(), m.getMonthValue());
+    }
+
+    private static String start(YearMonth m) {
+        return String.format("%04d-%02d-01 00:00:00+00", m.getYear(), m.getMonthValue());
+    }
+
+    /** Turns a plain table into a partitioned one with the same columns, keys, comments and rows. */
+    private static void partition(Connection c, String table, String timeColumn) throws SQLException {
+        String old = table + "_unpartitioned";
+        try (Statement st = c.createStatement()) {
+            String comment = null;
+            try (ResultSet rs = st.executeQuery("select obj_description('" + table + "'::regclass, 'pg_class')")) {
+                if (rs.next()) {
+                    comment = rs.getString(1);
+                }
+            }
+            st.execute("alter table " + table + " rename to " + old);
+            st.execute("alter index if exists " + table + "_pkey rename to " + old + "_pkey");
+            st.execute("create table " + table + " (like " + old + " including all) partition by range ("
+                    + timeColumn + ")");
+            if (comment != null) {
+                st.execute("comment on table " + table + " is '" + comment.replace("'", "''") + "'");
+            }
+            int months = 0;
+            try (Statement months2 = c.createStatement(); ResultSet rs = months2.executeQuery(
+                    "select distinct extract(year from " + timeColumn + " at time zone 'UTC')::int,"
+                            + " extract(month from " + timeColumn + " at time zone 'UTC')::int from " + old)) {
+                while (rs.next()) {
+                    YearMonth m = YearMonth.of(rs.getInt(1), rs.getInt(2));
+                    st.execute("create table if not exists " + name(table, m) + " partition of " + table
+                            + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
+                    months++;
+                }
+            }
+            st.execute("insert into " + table + " select * from " + old);
+            st.execute("drop table " + old);
+            log.info("{} is now partitioned by month on {} ({} partitions with rows)", table, timeColumn, months);
+        }
+    }
+
+    private static String relkind(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                        + " where c.relname = '" + table + "' and n.nspname = current_schema()")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    static boolean extensionInstalled(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select 1 from pg_extension where extname = 'timescaledb'")) {
+            return rs.next();
+        }
+    }
+
+    /**
+     * {@code time_bucket(interval, timestamp[tz] [, timezone])} with TimescaleDB's semantics: widths
+     * without months are aligned to 2000-01-03 00:00 (date_bin), widths in whole months to
+     * 2000-01-01; the timezone form buckets local time in that zone.
+     */
+    private static void createTimeBucket(Statement st) throws SQLException {
+        st.execute("""
+                create or replace function time_bucket(bucket_width interval, ts timestamp) returns timestamp
+                language sql immutable strict parallel safe as $$
+                  select case
+                    when extract(year from bucket_width) = 0 and extract(month from bucket_width) = 0
+                      then date_bin(bucket_width, ts, timestamp '2000-01-03 00:00:00')
+                    else timestamp '2000-01-01 00:00:00' + make_interval(months => (
+                      floor(((extract(year from ts)::int - 2000) * 12 + extract(month from ts)::int - 1)::numeric
+                            / (extract(year from bucket_width)::int * 12 + extract(month from bucket_width)::int))
+                      * (extract(year from bucket_width)::int * 12 + extract(month from bucket_width)::int))::int)
+                  end
+                $$""");
+        st.execute("""
+                create or replace function time_bucket(bucket_width interval, ts timestamptz) returns timestamptz
+                language sql immutable strict parallel safe as $$
+                  select time_bucket(bucket_width, ts at time zone 'UTC') at time zone 'UTC'
+                $$""");
+        st.execute("""
+                create or replace function time_bucket(bucket_width interval, ts timestamptz, timezone text)
+                returns timestamptz language sql immutable strict parallel safe as $$
+                  select time_bucket(bucket_width, ts at time zone timezone) at time zone timezone
+                $$""");
+        st.execute("comment on function time_bucket(interval, timestamptz, text) is 'meterhub stand-in for"
+                + " TimescaleDB time_bucket (the extension is not installed): bucket start of ts in the zone'");
+    }
+
+    // ---- TimescaleDB ----
+
+    /**
+     * Hypertables with monthly chunks, compression of chunks older than 30 days, and continuous
+     * aggregates named like the rollup tables they replace (real-time: materialized_only = false).
+     */
+    static void prepareTimescale(Connection c, String rollupZone) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(LOCK);
+            st.execute("select create_hypertable('readings', 'time', chunk_time_interval => interval '1 month',"
+                    + " if_not_exists => true, migrate_data => true)");
+            st.execute("select create_hypertable('consumption', 'start_time', chunk_time_interval => interval"
+                    + " '1 month', if_not_exists => true, migrate_data => true)");
+            st.execute("alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'meter_id',"
+                    + " timescaledb.compress_orderby = 'time, source')");
+            st.execute("alter table consumption set (timescaledb.compress,"
+                    + " timescaledb.compress_segmentby = 'meter_id', timescaledb.compress_orderby = 'start_time')");
+            st.execute("select add_compression_policy('readings', interval '30 days', if_not_exists => true)");
+            st.execute("select add_compression_policy('consumption', interval '30 days', if_not_exists => true)");
+            String zone = "'" + rollupZone.replace("'", "''") + "'";
+            aggregate(c, st, "consumption_hourly", "time_bucket('1 hour', start_time)");
+            aggregate(c, st, "consumption_daily", "time_bucket('1 day', start_time, " + zone + ")");
+            aggregate(c, st, "consumption_monthly", "time_bucket('1 month', start_time, " + zone + ")");
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    private static void aggregate(Connection c, Statement st, String name, String bucket) throws SQLException {
+        if (!"r".equals(relkind(c, name))) {
+            return; // already a continuous aggregate
+        }
+        st.execute("drop table " + name); // the engine-maintained table; the aggregate recomputes it all
+        st.execute("create materialized view " + name + " with (timescaledb.continuous,"
+                + " timescaledb.materialized_only = false) as select meter_id, " + bucket + " as bucket,"
+                + " sum(volume_l)::bigint as volume_l, count(*)::integer as intervals, "
+                + Rollups.flagBitsOfConsumption("consumption") + " as flag_bits"
+                + " from consumption group by meter_id, " + bucket + " with no data");
+        st.execute("select add_continuous_aggregate_policy('" + name + "', start_offset => interval '3 months',"
+                + " end_offset => interval '1 hour', schedule_interval => interval '30 minutes',"
+                + " if_not_exists => true)");
+    }
+}

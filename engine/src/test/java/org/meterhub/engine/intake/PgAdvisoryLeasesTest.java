@@ -1,0 +1,43 @@
+package org.meterhub.engine.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.meterhub.engine.store.PgTestDatabase;
+
+/** Leases on the real PostgreSQL: exclusive, shared fairly, and taken over when a holder goes. */
+class PgAdvisoryLeasesTest {
+    static PgTestDatabase db;
+
+    @BeforeAll
+    static void create() {
+        db = PgTestDatabase.create();
+    }
+
+    @AfterAll
+    static void drop() {
+        db.close();
+    }
+
+    @Test
+    void twoEnginesSplitThePartitionsAndTheSurvivorTakesAllBack() {
+        try (PgAdvisoryLeases a = new PgAdvisoryLeases(db.url(), 8); PgAdvisoryLeases b = new PgAdvisoryLeases(db.url(), 8)) {
+            assertThat(a.refresh()).hasSize(8);
+            assertThat(b.refresh()).as("all held by a").isEmpty();
+            assertThat(a.refresh()).as("a gives up its extras now that two share").hasSize(4);
+            Set<Integer> bs = b.refresh();
+            assertThat(bs).hasSize(4);
+            Set<Integer> union = new HashSet<>(a.refresh());
+            assertThat(union).doesNotContainAnyElementsOf(bs);
+            union.addAll(bs);
+            assertThat(union).hasSize(8);
+            assertThat(b.holds(bs.iterator().next())).isTrue();
+            a.close(); // the session ends: its locks are free at once
+            assertThat(b.refresh()).hasSize(8);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.meterhub.engine.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
+
+class WireFormatTest {
+    private final WireFormat wire = new WireFormat();
+    private static final Instant T = Instant.parse("2026-11-24T14:00:00.123Z");
+
+    static ReadingBatch sample() {
+        Reading trusted = new Reading("30000000000001", T, T.plusMillis(250), 1_234_560, ReadingSource.CJT188, Set.of(), 0);
+        Reading skewed = new Reading("30000000000009", T.plusSeconds(1), T.plusSeconds(1), 42, ReadingSource.MQTT,
+                EnumSet.of(ReadingFlag.CLOCK_SKEW, ReadingFlag.LOW_BATTERY), 0x84, T.minusSeconds(3600));
+        return ReadingBatch.of("gw-01", 3, T, List.of(new BatchEntry(101, trusted), new BatchEntry(160, skewed)));
+    }
+
+    @Test
+    void aBatchSurvivesTheRoundTripWithEveryField() throws Exception {
+        ReadingBatch batch = sample();
+        ReadingBatch back = wire.decodeBatch(wire.encode(batch));
+        assertThat(back).isEqualTo(batch);
+        assertThat(back.entries().get(1).reading().meterTime()).isEqualTo(T.minusSeconds(3600));
+        assertThat(back.entries().get(0).reading().meterTime()).isNull();
+        String json = new String(wire.encode(batch), StandardCharsets.UTF_8);
+        assertThat(json).startsWith("{\"v\":1,\"gw\":\"gw-01\",\"p\":3,\"first\":101,\"last\":160,")
+                .contains("\"f\":[\"CLOCK_SKEW\",\"LOW_BATTERY\"]");
+    }
+
+    @Test
+    void anAckSurvivesTheRoundTrip() throws Exception {
+        BatchAck ack = sample().ack();
+        assertThat(ack).isEqualTo(new BatchAck("gw-01", 3, 101, 160, 2));
+        assertThat(wire.decodeAck(wire.encode(ack))).isEqualTo(ack);
+    }
+
+    @Test
+    void badInputIsAClearRejection() {
+        assertThatThrownBy(() -> wire.decodeBatch("nonsense".getBytes())).isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> wire.decodeBatch("{\"v\":2,\"r\":[]}".getBytes()))
+                .hasMessageContaining("unsupported format version 2");
+        String good = new String(wire.encode(sample()), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> wire.decodeBatch(good.replace("\"CJT188\"", "\"TELEPATHY\"").getBytes()))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("r[0]");
+        assertThatThrownBy(() -> wire.decodeBatch(good.replace("\"l\":1234560", "\"l\":\"lots\"").getBytes()))
+                .hasMessageContaining("r[0].l: expected an integer");
+        assertThatThrownBy(() -> wire.decodeBatch(good.replace("\"last\":160", "\"last\":150").getBytes()))
+                .hasMessageContaining("do not match");
+        assertThatThrownBy(() -> wire.decodeAck("{\"v\":1,\"gw\":\"g\",\"p\":0,\"first\":5,\"last\":4,\"n\":1}".getBytes()))
+                .hasMessageContaining("bad range");
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredSoVersion1CanGrow() throws Exception {
+        String json = new String(wire.encode(sample()), StandardCharsets.UTF_8).replace("{\"v\":1,", "{\"v\":1,\"extra\":true,");
+        assertThat(wire.decodeBatch(json.getBytes()).entries()).hasSize(2);
+    }
+
+    @Test
+    void partitionsAreCrc32ModuloTheCountAndStable() {
+        // CRC-32 of "30000000000001" is fixed by the algorithm, so every implementation agrees.
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update("30000000000001".getBytes(StandardCharsets.UTF_8));
+        assertThat(Partitions.of("30000000000001", 16)).isEqualTo((int) (crc.getValue() % 16));
+        int[] seen = new int[8];
+        for (int i = 0; i < 8000; i++) seen[Partitions.of(String.format("3%013d", i), 8)]++;
+        assertThat(java.util.stream.IntStream.of(seen).min().getAsInt()).isGreaterThan(800);
+        assertThat(java.util.stream.IntStream.of(seen).max().getAsInt()).isLessThan(1200);
+        assertThatThrownBy(() -> Partitions.of("1", 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,191 @@
+package org.meterhub.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.meterhub.engine.consumption.ConsumptionInterval;
+import org.meterhub.engine.query.Step;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingSource;
+
+/** PostgreSQL without TimescaleDB: monthly partitions, time_bucket, the COPY sink and its replays. */
+class PgTimeLayoutTest {
+
+    private static PgTestDatabase db;
+
+    @BeforeAll
+    static void createDatabase() {
+        db = PgTestDatabase.create();
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyDatabase() {
+        db.reset();
+    }
+
+    private static Reading reading(String meter, Instant t, long v) {
+        return new Reading(meter, t, t.plusSeconds(2), v, ReadingSource.CJT188, Set.of(), 0);
+    }
+
+    private static ConsumptionInterval interval(String meter, Instant t, long v) {
+        return new ConsumptionInterval(meter, t, t.plus(Duration.ofMinutes(30)), v, Set.of());
+    }
+
+    @Test
+    void readingsAndConsumptionArePartitionedByMonthOnDemandAndAhead() throws SQLException {
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", Instant.parse("2023-03-15T00:00:00Z"), 1)),
+                    List.of(interval("M1", Instant.parse("2023-07-31T23:30:00Z"), 1)));
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select relname || ' ' || relkind::text from pg_class where relname in"
+                    + " ('readings', 'consumption') order by 1")).containsExactly("consumption p", "readings p");
+            assertThat(strings(st, "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+                    + " join pg_class p on p.oid = i.inhparent where p.relname = 'readings' order by 1"))
+                    .contains("readings_p202303", "readings_p202304"); // the month and the one ahead
+            assertThat(strings(st, "select tableoid::regclass::text from consumption"))
+                    .containsExactly("consumption_p202307");
+            // the primary keys still hold across partitions
+            assertThat(strings(st, "select pg_get_constraintdef(oid) from pg_constraint where contype = 'p'"
+                    + " and conrelid = 'readings'::regclass")).containsExactly("PRIMARY KEY (meter_id, \"time\", source)");
+        }
+    }
+
+    @Test
+    void timeBucketMatchesTheEnginesBuckets() throws SQLException {
+        new PostgresStore(db.url()).close();
+        ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+        List<Instant> times = List.of(Instant.parse("2024-01-31T15:59:59.999Z"), Instant.parse("2024-01-31T16:00:00Z"),
+                Instant.parse("1999-12-31T23:30:00Z"), Instant.parse("2024-12-31T20:00:00Z"),
+                Instant.parse("1990-07-01T12:00:00Z"));
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "select time_bucket('1 hour', ?::timestamptz), time_bucket('1 day', ?::timestamptz, 'Asia/Shanghai'),"
+                        + " time_bucket('1 month', ?::timestamptz, 'Asia/Shanghai'), time_bucket('1 day', ?::timestamptz)")) {
+            for (Instant t : times) {
+                OffsetDateTime odt = t.atOffset(ZoneOffset.UTC);
+                for (int i = 1; i <= 4; i++) {
+                    ps.setObject(i, odt);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getObject(1, OffsetDateTime.class).toInstant()).isEqualTo(Step.HOUR.floor(t, shanghai));
+                    assertThat(rs.getObject(2, OffsetDateTime.class).toInstant()).as("day of %s", t)
+                            .isEqualTo(Step.DAY.floor(t, shanghai));
+                    assertThat(rs.getObject(3, OffsetDateTime.class).toInstant()).as("month of %s", t)
+                            .isEqualTo(Step.MONTH.floor(t, shanghai));
+                    assertThat(rs.getObject(4, OffsetDateTime.class).toInstant())
+                            .isEqualTo(Step.DAY.floor(t, ZoneOffset.UTC));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(PostgresStore.AppendMode.class)
+    void replaysAreIgnoredAndRollupsCountEachIntervalOnce(PostgresStore.AppendMode mode) throws SQLException {
+        Instant t0 = Instant.parse("2024-05-01T00:00:00Z");
+        List<Reading> readings = new ArrayList<>();
+        List<ConsumptionInterval> intervals = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            readings.add(reading("M" + (i % 5), t0.plus(Duration.ofMinutes(30L * (i / 5))), i));
+            intervals.add(interval("M" + (i % 5), t0.plus(Duration.ofMinutes(30L * (i / 5))), 10 + i));
+        }
+        try (PostgresStore store = new PostgresStore(db.url(), mode)) {
+            store.append(readings.subList(0, 300), intervals.subList(0, 300));
+            store.append(readings, intervals); // overlaps: the staging way
+            store.append(readings.subList(450, 500), intervals.subList(450, 500)); // all old
+            assertThat(store.readingCount()).isEqualTo(500);
+            long expected = intervals.stream().mapToLong(ConsumptionInterval::volumeL).sum();
+            assertThat(store.totals(t0, t0.plus(Duration.ofDays(40)), null, false, 10).stream()
+                    .mapToLong(MeterTotal::volumeL).sum()).isEqualTo(expected);
+            // hour-aligned range: answered from the hourly rollup; cut range: from raw rows
+            assertThat(store.totals(t0, t0.plus(Duration.ofHours(50)), null, false, 10))
+                    .isEqualTo(store.totals(t0, t0.plus(Duration.ofHours(50)).minusMillis(1), null, false, 10));
+            assertThat(sum(store, "select sum(volume_l) from consumption_hourly")).isEqualTo(expected);
+            assertThat(sum(store, "select sum(intervals) from consumption_daily")).isEqualTo(500);
+            assertThat(sum(store, "select sum(volume_l) from consumption_monthly")).isEqualTo(expected);
+            assertThat(store.readings("M3", Instant.MIN, Instant.MAX)).hasSize(100)
+                    .isEqualTo(readings.stream().filter(r -> r.meterId().equals("M3")).toList());
+        }
+    }
+
+    @Test
+    void aDatabaseWrittenBeforeVersion2GetsPartitionsAndRollupsFromItsRows() throws SQLException {
+        Instant t0 = Instant.parse("2024-03-31T15:00:00Z");
+        try (Connection c = db.connect()) {
+            Migrations.apply(c, Dialect.POSTGRESQL); // everything, then pretend only V1 ran
+            try (Statement st = c.createStatement()) {
+                st.execute("drop schema public cascade");
+                st.execute("create schema public");
+                for (String sql : Migrations.split(Migrations.load(Dialect.POSTGRESQL).get(0).sql())) {
+                    st.execute(sql);
+                }
+                st.execute("create table schema_migrations (version integer primary key, name text not null,"
+                        + " applied_at timestamptz not null)");
+                st.execute("insert into schema_migrations values (1, 'V1__base.sql', now())");
+                st.execute("insert into consumption values ('M1', '" + t0 + "', '" + t0.plusSeconds(1800)
+                        + "', 700, ''), ('M1', '" + t0.plusSeconds(3600) + "', '" + t0.plusSeconds(5400) + "', 300, 'SPREAD')");
+                st.execute("insert into readings values ('M1', '" + t0 + "', 'CJT188', '" + t0 + "', 5, '', 0)");
+            }
+        }
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            assertThat(store.readingCount()).isEqualTo(1);
+            var months = store.rollup(Step.MONTH, "M1", Instant.parse("2024-02-29T16:00:00Z"),
+                    Instant.parse("2024-04-30T16:00:00Z"));
+            assertThat(months).extracting(RollupRow::volumeL).containsExactly(700L, 300L); // Shanghai months
+        }
+    }
+
+    @Test
+    void auditRowsAreKeptInOrder() {
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            Instant at = Instant.parse("2024-05-01T00:00:00Z");
+            store.audit(new AuditEntry(at, "alice", "GET x", "M1", "from=1", "127.0.0.1"));
+            store.audit(new AuditEntry(at.plusSeconds(1), "bob", "GET y", "*", null, null));
+            assertThat(store.auditTrail(at, at.plusSeconds(60))).extracting(AuditEntry::actor)
+                    .containsExactly("alice", "bob");
+        }
+    }
+
+    private static long sum(PostgresStore store, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> strings(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,25 @@
+package org.meterhub.gateway.forward;
+
+import java.util.function.Consumer;
+import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.ReadingBatch;
+
+/**
+ * How journal batches reach an engine and acknowledgements come back: over MQTT
+ * ({@link MqttBatchTransport}) or, in a single box, by hand within the process ({@link LocalBatchTransport}).
+ * Delivery may fail silently; the {@link Forwarder} resends until an acknowledgement arrives.
+ */
+public interface BatchTransport extends AutoCloseable {
+
+    /** Starts delivery; acknowledgements go to {@code acks} on any thread, and must not block. */
+    void start(Consumer<BatchAck> acks);
+
+    /** Hands the batch on; false when it certainly did not leave (link down), so resending at once is pointless. */
+    boolean send(ReadingBatch batch);
+
+    /** Changes whenever the link reconnected: batches sent before may be lost and are resent at once. */
+    long epoch();
+
+    @Override
+    void close();
+}

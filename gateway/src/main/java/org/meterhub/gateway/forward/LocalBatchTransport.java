@@ -1,0 +1,55 @@
+package org.meterhub.gateway.forward;
+
+import java.util.function.Consumer;
+import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.BatchCommitter;
+import org.meterhub.engine.intake.ReadingBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-box hand-off: the batch is committed to the engine in this process, on the forwarder's
+ * thread, and acknowledged exactly as a remote engine would, so the journal semantics are the same
+ * with or without a broker.
+ */
+public final class LocalBatchTransport implements BatchTransport {
+    private static final Logger log = LoggerFactory.getLogger(LocalBatchTransport.class);
+
+    private final BatchCommitter committer;
+    private Consumer<BatchAck> acks;
+
+    public LocalBatchTransport(BatchCommitter committer) {
+        this.committer = committer;
+    }
+
+    @Override
+    public void start(Consumer<BatchAck> acks) {
+        this.acks = acks;
+    }
+
+    @Override
+    public boolean send(ReadingBatch batch) {
+        BatchAck ack;
+        try {
+            ack = committer.commit(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (IllegalStateException e) {
+            log.warn("engine did not commit a batch ({}); it stays in the journal", e.getMessage());
+            return false;
+        }
+        acks.accept(ack);
+        return true;
+    }
+
+    @Override
+    public long epoch() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        committer.close();
+    }
+}

@@ -1,0 +1,69 @@
+package org.meterhub.gateway.forward;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.MqttLink;
+import org.meterhub.engine.intake.ReadingBatch;
+import org.meterhub.engine.intake.Topics;
+import org.meterhub.engine.intake.WireFormat;
+import org.meterhub.engine.intake.WireFormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches published at QoS 1 to {@code {prefix}/v1/readings/{partition}}; acknowledgements read
+ * from {@code {prefix}/v1/acks/{gateway}} (see {@link Topics}).
+ */
+public final class MqttBatchTransport implements BatchTransport {
+    private static final Logger log = LoggerFactory.getLogger(MqttBatchTransport.class);
+
+    private final Topics topics;
+    private final String gatewayId;
+    private final String brokerUri;
+    private final Duration maxBackoff;
+    private final WireFormat wire = new WireFormat();
+    private MqttLink link;
+    private long badAcks;
+
+    public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff) {
+        this.brokerUri = brokerUri;
+        this.gatewayId = Topics.checkGatewayId(gatewayId);
+        this.topics = topics;
+        this.maxBackoff = maxBackoff;
+    }
+
+    @Override
+    public void start(Consumer<BatchAck> acks) {
+        link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, maxBackoff, (topic, payload) -> {
+            try {
+                acks.accept(wire.decodeAck(payload));
+            } catch (WireFormatException e) {
+                badAcks++;
+                log.warn("ignored a message on {} that is not an acknowledgement ({} so far): {}", topic, badAcks,
+                        e.getMessage());
+            }
+        });
+        link.subscribe(topics.acks(gatewayId));
+        link.start();
+    }
+
+    @Override
+    public boolean send(ReadingBatch batch) {
+        return link.publish(topics.readings(batch.partition()), wire.encode(batch));
+    }
+
+    @Override
+    public long epoch() {
+        return link.connections();
+    }
+
+    public boolean connected() {
+        return link != null && link.connected();
+    }
+
+    @Override
+    public void close() {
+        if (link != null) link.close();
+    }
+}

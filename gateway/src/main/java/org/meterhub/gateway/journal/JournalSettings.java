@@ -1,0 +1,62 @@
+package org.meterhub.gateway.journal;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.meterhub.engine.intake.Partitions;
+
+/**
+ * The gateway's durable journal.
+ *
+ * @param path          the SQLite file (its -wal and -shm files sit next to it)
+ * @param maxBytes      disk the journal's entries may use; when reached the gateway stops accepting readings
+ * @param alarmPercent  the share of {@code maxBytes} at which the "nearly full" alarm fires
+ * @param partitions    how meters are spread over the engine partitions; must match the engines
+ * @param queueCapacity readings waiting for the next commit; a full queue is a refused reading
+ * @param commitBatch   most readings per commit (group commit: one fsync for all of them)
+ * @param durability    {@link Durability#FULL} (default) or the weaker {@link Durability#NORMAL}
+ */
+public record JournalSettings(Path path, long maxBytes, int alarmPercent, int partitions, int queueCapacity,
+                              int commitBatch, Durability durability) {
+
+    /** When a commit reaches the disk (SQLite's {@code synchronous} in WAL mode). */
+    public enum Durability {
+        /** The WAL is fsynced at every commit: a power cut loses nothing the journal acknowledged. */
+        FULL,
+        /** The WAL is fsynced only at checkpoints: a process crash loses nothing, a power cut may lose the last commits. */
+        NORMAL
+    }
+
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
+
+    public JournalSettings {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(durability, "durability");
+        if (maxBytes < (1L << 20)) throw new IllegalArgumentException("max-size: expected at least 1 MiB, got " + maxBytes + " bytes");
+        if (alarmPercent < 1 || alarmPercent > 99) {
+            throw new IllegalArgumentException("alarm-at: expected a percentage from 1 to 99, got " + alarmPercent);
+        }
+        Partitions.check(partitions);
+        if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be positive");
+        if (commitBatch < 1) throw new IllegalArgumentException("commit batch must be positive");
+    }
+
+    public static JournalSettings defaults(Path path) {
+        return new JournalSettings(path, DEFAULT_MAX_BYTES, 80, 16, 8192, 2000, Durability.FULL);
+    }
+
+    public JournalSettings withMaxBytes(long bytes, int alarmAt) {
+        return new JournalSettings(path, bytes, alarmAt, partitions, queueCapacity, commitBatch, durability);
+    }
+
+    public JournalSettings withPartitions(int n) {
+        return new JournalSettings(path, maxBytes, alarmPercent, n, queueCapacity, commitBatch, durability);
+    }
+
+    public JournalSettings withDurability(Durability d) {
+        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, d);
+    }
+
+    public long alarmBytes() {
+        return maxBytes / 100 * alarmPercent;
+    }
+}

@@ -1,0 +1,74 @@
+package org.meterhub.gateway.modbus;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
+import org.meterhub.gateway.driver.ReadFailure;
+import org.meterhub.protocol.modbus.FieldMeaning;
+import org.meterhub.protocol.modbus.FieldValue;
+import org.meterhub.protocol.modbus.RegisterProfile;
+
+/**
+ * Decoded register values to a {@link Reading}. The volume comes only from the profile's integer
+ * {@code volume} register, exactly in litres; float measurements never touch it. A meter-time
+ * register (Unix seconds, UTC) is trusted for the reading time when it is non-zero and within the
+ * allowed skew, as for CJ/T 188 meter clocks.
+ */
+public final class ModbusReadingMapper {
+    private final Clock clock;
+    private final Duration maxSkew;
+
+    public ModbusReadingMapper(Clock clock, Duration maxSkew) {
+        this.clock = clock;
+        this.maxSkew = maxSkew;
+    }
+
+    public Reading toReading(String meterId, RegisterProfile profile, Map<String, FieldValue> values) {
+        Instant received = clock.instant();
+        EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
+        Instant time = received;
+        Instant meterClock = null;
+        FieldValue clockValue = profile.first(FieldMeaning.METER_TIME).map(f -> values.get(f.name())).orElse(null);
+        if (clockValue != null) {
+            if (clockValue.raw() == 0) {
+                flags.add(ReadingFlag.CLOCK_INVALID);
+            } else {
+                Instant meterTime = Instant.ofEpochSecond(clockValue.raw());
+                meterClock = meterTime;
+                if (Duration.between(meterTime, received).abs().compareTo(maxSkew) > 0) {
+                    flags.add(ReadingFlag.CLOCK_SKEW);
+                } else {
+                    time = meterTime;
+                }
+            }
+        }
+        int statusBits = 0;
+        FieldValue status = profile.first(FieldMeaning.STATUS).map(f -> values.get(f.name())).orElse(null);
+        if (status != null) {
+            statusBits = (int) status.raw();
+            for (String bit : status.setBits()) {
+                switch (bit) {
+                    case "low-battery" -> flags.add(ReadingFlag.LOW_BATTERY);
+                    case "valve-closed" -> flags.add(ReadingFlag.VALVE_CLOSED);
+                    case "valve-fault" -> flags.add(ReadingFlag.VALVE_FAULT);
+                    default -> { } // kept in statusBits for traceability
+                }
+            }
+        }
+        FieldValue volume = values.get(profile.volume().name());
+        if (volume == null) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register was not read");
+        long litres;
+        try {
+            litres = volume.litres();
+        } catch (ArithmeticException e) {
+            throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register is not whole litres: " + volume.text());
+        }
+        if (litres < 0) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "negative volume register: " + volume.text());
+        return new Reading(meterId, time, received, litres, ReadingSource.MODBUS, flags, statusBits, meterClock);
+    }
+}

@@ -1,0 +1,116 @@
+package org.meterhub.gateway.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.engine.intake.BatchEntry;
+import org.meterhub.engine.intake.Partitions;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
+
+class JournalTest {
+    static final Instant T0 = Instant.parse("2026-11-24T14:00:00Z");
+
+    static Reading reading(int meter, int k) {
+        return new Reading(String.format("3%013d", meter), T0.plusSeconds(900L * k), T0.plusSeconds(900L * k + 1),
+                1000L * k + meter, ReadingSource.CJT188, Set.of(), 0);
+    }
+
+    @Test
+    void entriesSurviveAReopenWithEveryFieldAndLeaveOnlyWhenAcknowledged(@TempDir Path dir) throws Exception {
+        JournalSettings s = JournalSettings.defaults(dir.resolve("j.db")).withPartitions(4);
+        Reading skewed = new Reading("30000000000077", T0, T0, 5, ReadingSource.CJT188,
+                EnumSet.of(ReadingFlag.CLOCK_SKEW), 3, T0.minusSeconds(7200));
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            j.append(skewed).get();
+            for (int m = 0; m < 20; m++) j.append(reading(m, 1));
+            j.flush();
+            assertThat(j.stats().pending()).isEqualTo(21);
+        }
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            assertThat(j.stats().pending()).as("nothing lost across a reopen").isEqualTo(21);
+            List<BatchEntry> all = j.all();
+            assertThat(all.get(0).reading()).isEqualTo(skewed);
+            int p = Partitions.of("30000000000077", 4);
+            List<BatchEntry> batch = j.oldest(p, 1000);
+            assertThat(batch).allSatisfy(e -> assertThat(Partitions.of(e.reading().meterId(), 4)).isEqualTo(p));
+            assertThat(batch).extracting(BatchEntry::seq).isSorted();
+            long total = 0;
+            for (int q = 0; q < 4; q++) total += j.pendingIn(q);
+            assertThat(total).isEqualTo(21);
+            assertThat(j.acknowledge(p, batch.get(0).seq(), batch.get(batch.size() - 1).seq())).isEqualTo(batch.size());
+            assertThat(j.acknowledge(p, batch.get(0).seq(), batch.get(batch.size() - 1).seq())).as("repeat ack").isZero();
+            assertThat(j.pendingIn(p)).isZero();
+            assertThat(j.stats().pending()).isEqualTo(21 - batch.size());
+        }
+    }
+
+    @Test
+    void theSameReadingTwiceIsJournalledOnce(@TempDir Path dir) throws Exception {
+        try (Journal j = Journal.open(JournalSettings.defaults(dir.resolve("j.db")), JournalListener.NONE)) {
+            j.append(reading(1, 1)).get();
+            j.append(reading(1, 1)).get();
+            assertThat(j.all()).hasSize(1);
+            assertThat(j.stats().duplicates()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFullJournalRefusesNewReadingsAndKeepsEveryOldOne(@TempDir Path dir) throws Exception {
+        List<JournalLevel> levels = new ArrayList<>();
+        JournalSettings s = JournalSettings.defaults(dir.resolve("j.db")).withMaxBytes(1 << 20, 50);
+        try (Journal j = Journal.open(s, (level, used, max) -> levels.add(level))) {
+            int k = 0;
+            CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+            while (j.stats().level() != JournalLevel.FULL && k < 200_000) {
+                for (int m = 0; m < 100; m++) last = j.append(reading(m, k));
+                k++;
+                j.flush();
+            }
+            assertThat(j.stats().level()).isEqualTo(JournalLevel.FULL);
+            assertThat(levels).containsSubsequence(JournalLevel.NEARLY_FULL, JournalLevel.FULL);
+            long kept = j.stats().pending();
+            CompletableFuture<Void> refused = j.append(reading(1, k + 1));
+            assertThatThrownBy(refused::get).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(JournalFullException.class).hasMessageContaining("full");
+            assertThat(j.stats().refused()).isPositive();
+            assertThat(j.all()).as("the oldest reading is still there").first()
+                    .satisfies(e -> assertThat(e.reading()).isEqualTo(reading(0, 0)));
+            assertThat(j.stats().pending()).isEqualTo(kept);
+            // The engine catches up: space frees and readings are accepted again.
+            for (int p = 0; p < s.partitions(); p++) j.acknowledge(p, 1, Long.MAX_VALUE);
+            assertThat(j.stats().level()).isEqualTo(JournalLevel.OK);
+            j.append(reading(1, k + 2)).get();
+            assertThat(j.stats().pending()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void changingThePartitionCountMovesWaitingEntries(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("j.db");
+        try (Journal j = Journal.open(JournalSettings.defaults(file).withPartitions(4), JournalListener.NONE)) {
+            for (int m = 0; m < 50; m++) j.append(reading(m, 1));
+            j.flush();
+        }
+        try (Journal j = Journal.open(JournalSettings.defaults(file).withPartitions(7), JournalListener.NONE)) {
+            for (int p = 0; p < 7; p++) {
+                int q = p;
+                assertThat(j.oldest(p, 100)).allSatisfy(e -> assertThat(Partitions.of(e.reading().meterId(), 7)).isEqualTo(q));
+            }
+            long total = 0;
+            for (int p = 0; p < 7; p++) total += j.pendingIn(p);
+            assertThat(total).isEqualTo(50);
+        }
+    }
+}

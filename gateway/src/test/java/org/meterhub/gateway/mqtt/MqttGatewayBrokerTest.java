@@ -1,0 +1,185 @@
+package org.meterhub.gateway.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.meterhub.engine.prepaid.BalanceReport;
+import org.meterhub.engine.prepaid.BalanceUnit;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingSource;
+import org.meterhub.gateway.command.CommandRecord;
+import org.meterhub.gateway.command.CommandService;
+import org.meterhub.gateway.command.CommandSettings;
+import org.meterhub.gateway.command.CommandStatus;
+import org.meterhub.gateway.command.CommandStore;
+import org.meterhub.gateway.command.CommandType;
+import org.meterhub.gateway.command.LeakValvePolicy;
+import org.meterhub.gateway.command.MeterCommand;
+import org.meterhub.simulators.mqtt.IcCardFleet;
+import org.meterhub.simulators.mqtt.IcCardMeter;
+import org.meterhub.simulators.mqtt.IcFleetSettings;
+import org.meterhub.simulators.mqtt.MqttFault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Simulated IC-card meters and the gateway, through the real Mosquitto on 127.0.0.1:1883. */
+class MqttGatewayBrokerTest {
+    private static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
+    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final Map<Integer, MqttFault> FAULTS = Map.of(0, MqttFault.DUPLICATE, 1, MqttFault.REORDER,
+            2, MqttFault.MALFORMED, 3, MqttFault.SILENT, 4, MqttFault.LEAK, 5, MqttFault.VALVE_FAULT);
+
+    @TempDir
+    Path dir;
+    private final String prefix = TestBroker.unique("t");
+    private final String gatewayId = TestBroker.unique("gw");
+    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
+    private final Queue<AlarmEvent> alarms = new ConcurrentLinkedQueue<>();
+    private final Queue<BalanceReport> balances = new ConcurrentLinkedQueue<>();
+    private MqttGateway gateway;
+    private CommandService commands;
+    private CommandStore store;
+    private IcCardFleet fleet;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (commands != null) commands.close();
+        if (gateway != null) gateway.close();
+        if (fleet != null) fleet.close();
+        if (store != null) store.close();
+        TestBroker.forgetSession(gatewayId);
+    }
+
+    private void start(int meters) throws Exception {
+        fleet = IcCardFleet.create(meters, IcFleetSettings.defaults(TestBroker.URI, TestBroker.unique("sim"), prefix).withClients(2),
+                Clock.fixed(T0, ZoneOffset.UTC), ZONE, 11, i -> FAULTS.containsKey(i) ? Set.of(FAULTS.get(i)) : Set.of());
+        fleet.connect();
+        UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withReorderWindow(Duration.ofMillis(200))
+                .withMaxClockSkew(Duration.ofDays(3650));
+        store = new CommandStore(dir.resolve("commands.db"));
+        CommandSettings cs = CommandSettings.defaults().withTopicPrefix(prefix)
+                .withTiming(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMillis(100));
+        // Commands publish through the gateway's session, and the gateway's alarms feed the leak policy
+        // that submits commands: the publisher is looked up when first used.
+        MqttGateway[] gw = new MqttGateway[1];
+        commands = new CommandService(store, (topic, payload) -> gw[0].publisher().publish(topic, payload),
+                alarms::add, cs, Clock.systemUTC());
+        LeakValvePolicy leaks = new LeakValvePolicy(alarms::add, commands, true);
+        gateway = gw[0] = new MqttGateway(MqttConnectionSettings.defaults(TestBroker.URI, gatewayId), up, readings::add,
+                balances::add, leaks, Clock.systemUTC());
+        gateway.subscribe(commands.ackSubscription(), commands);
+        gateway.start();
+        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).as("gateway connected to " + TestBroker.URI).isTrue();
+        commands.start(gateway.scheduler());
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private List<Long> volumesOf(String meter) {
+        return readings.stream().filter(r -> r.meterId().equals(meter)).map(Reading::volumeL).collect(Collectors.toList());
+    }
+
+    @Test
+    void faultyMetersAreCountedAndEveryGoodReadingArrivesOnceInOrder() throws Exception {
+        start(20);
+        for (int h = 1; h <= 6; h++) fleet.reportAll(T0.plus(Duration.ofHours(h)));
+        // 19 publishing meters x 6 reports, minus one garbled message; the reorder meter holds its 4th back until the 5th
+        int expected = 19 * 6 - 1;
+        await("readings", () -> readings.size() >= expected && gateway.counters().missedUplinks.get() >= 1);
+        Thread.sleep(300); // anything extra (a duplicate let through) would arrive now
+        MqttCounters c = gateway.counters();
+        assertThat(readings).hasSize(expected);
+        assertThat(readings).allSatisfy(r -> assertThat(r.source()).isEqualTo(ReadingSource.MQTT));
+        assertThat(c.duplicates.get()).isEqualTo(2);
+        assertThat(c.rejected(RejectReason.BAD_JSON)).isEqualTo(1);
+        String garbled = fleet.meters().get(2).id();
+        assertThat(gateway.uplinks().missedUplinks(garbled)).isEqualTo(1);
+        String reordered = fleet.meters().get(1).id();
+        assertThat(gateway.uplinks().missedUplinks(reordered)).isZero();
+        for (int i : new int[] {0, 1, 7, 19}) {
+            IcCardMeter m = fleet.meters().get(i);
+            List<Long> v = volumesOf(m.id());
+            assertThat(v).as("meter %d readings in order", i).isSorted().hasSize(6);
+            assertThat(v.get(5)).isEqualTo(m.registerL());
+        }
+        assertThat(volumesOf(fleet.meters().get(3).id())).isEmpty();
+        assertThat(balances).anySatisfy(b -> assertThat(b.unit()).isEqualTo(BalanceUnit.M3));
+    }
+
+    @Test
+    void commandsReachTheMetersAndTheirAcksCloseThem() throws Exception {
+        start(20);
+        IcCardMeter credited = fleet.meters().get(10);
+        IcCardMeter closed = fleet.meters().get(11);
+        IcCardMeter silent = fleet.meters().get(3);
+        long before = credited.balanceL();
+        commands.submit(commands.command("credit-1", credited.id(), CommandType.CREDIT, new BigDecimal("20"), BalanceUnit.M3));
+        commands.submit(commands.command("close-1", closed.id(), CommandType.VALVE_CLOSE, null, null));
+        Instant now = Instant.now();
+        commands.submit(new MeterCommand("lost-1", silent.id(), CommandType.VALVE_CLOSE, null, null, now, now.plusMillis(1500)));
+        await("acks", () -> statusOf("credit-1") == CommandStatus.ACKED && statusOf("close-1") == CommandStatus.ACKED);
+        assertThat(credited.balanceL()).isEqualTo(before + 20_000);
+        assertThat(closed.valveOpen()).isFalse();
+        // A second submission of the same id is one effect: no second credit.
+        commands.submit(commands.command("credit-1", credited.id(), CommandType.CREDIT, new BigDecimal("20"), BalanceUnit.M3));
+        Thread.sleep(300);
+        assertThat(credited.balanceL()).isEqualTo(before + 20_000);
+
+        long closedRegister = closed.registerL();
+        for (int h = 1; h <= 3; h++) fleet.reportAll(T0.plus(Duration.ofHours(h)));
+        assertThat(closed.registerL()).isEqualTo(closedRegister);
+        assertThat(credited.registerL()).isGreaterThan(0);
+
+        await("expiry", () -> statusOf("lost-1") == CommandStatus.EXPIRED);
+        CommandRecord lost = store.get("lost-1").orElseThrow();
+        assertThat(lost.attempts()).isGreaterThan(1);
+        assertThat(alarms).anySatisfy(a -> {
+            assertThat(a.kind()).isEqualTo(AlarmKind.COMMAND_EXPIRED);
+            assertThat(a.meterId()).isEqualTo(silent.id());
+        });
+    }
+
+    @Test
+    void aMeterLeakAlarmClosesItsValveThroughTheLeakPolicy() throws Exception {
+        start(6);
+        IcCardMeter leaking = fleet.meters().get(4);
+        fleet.reportAll(T0.plus(Duration.ofHours(1)));
+        await("leak valve_close acked", () -> store.list(leaking.id(), 5).stream()
+                .anyMatch(r -> r.command().type() == CommandType.VALVE_CLOSE && r.status() == CommandStatus.ACKED));
+        assertThat(leaking.valveOpen()).isFalse();
+        assertThat(alarms).anySatisfy(a -> {
+            assertThat(a.kind()).isEqualTo(AlarmKind.LEAK);
+            assertThat(a.raised()).isTrue();
+        });
+        // The faulty valve cannot close: the meter says no, and that is an alarm too.
+        IcCardMeter faulty = fleet.meters().get(5);
+        commands.submit(commands.command("close-faulty", faulty.id(), CommandType.VALVE_CLOSE, null, null));
+        await("rejection", () -> statusOf("close-faulty") == CommandStatus.REJECTED);
+        assertThat(alarms).anySatisfy(a -> assertThat(a.kind()).isEqualTo(AlarmKind.COMMAND_REJECTED));
+    }
+
+    private CommandStatus statusOf(String id) {
+        return store.get(id).map(CommandRecord::status).orElse(null);
+    }
+}

@@ -1,0 +1,163 @@
+package org.meterhub.simulators.modbus;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Random;
+import org.meterhub.protocol.modbus.FieldMeaning;
+import org.meterhub.protocol.modbus.RegisterDecoder;
+import org.meterhub.protocol.modbus.RegisterField;
+import org.meterhub.protocol.modbus.RegisterProfile;
+import org.meterhub.protocol.modbus.RegisterProfiles;
+
+/**
+ * An electronic volume converter on a commercial gas supply, with the {@code evc-basic} register
+ * map. Gas flows in business-hours shape; Vm counts it at line conditions, Vb converts it to base
+ * conditions (101.325 kPa, 20 °C) by the ideal-gas ratio. Both registers are whole litres and only
+ * grow, so {@link #vbLitres()} is exact ground truth for what a reader can see.
+ *
+ * <p>Thread-safe.
+ */
+public final class SimulatedEvc {
+    private static final int[] HOUR_WEIGHTS = {
+        1, 1, 1, 1, 1, 1, 2, 5, 9, 10, 10, 10, 9, 9, 10, 10, 10, 9, 6, 4, 2, 1, 1, 1};
+    /** Conversion factor scale: parts per million. */
+    private static final long PPM = 1_000_000;
+
+    private final int unit;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final RegisterProfile profile = RegisterProfiles.builtIn("evc-basic");
+    private final long peakLitresPerHour;
+    private final Random random;
+    private final Map<ModbusFault, Double> faults = new EnumMap<>(ModbusFault.class);
+    private long vmL;
+    private long vbL;
+    private long vmCarryMilliL;
+    private long vbCarryMicroL;
+    private float flowM3h;
+    private int pressureCentiKpa = 10350;
+    private int temperatureDeciC = 120;
+    private Instant advancedTo;
+
+    /**
+     * @param peakLitresPerHour flow at the busiest hours, e.g. 30 000 L/h for a restaurant
+     */
+    public SimulatedEvc(int unit, long initialVmL, long initialVbL, long peakLitresPerHour, Clock clock, ZoneId zone, long seed) {
+        this.unit = unit;
+        this.vmL = initialVmL;
+        this.vbL = initialVbL;
+        this.peakLitresPerHour = peakLitresPerHour;
+        this.clock = clock;
+        this.zone = zone;
+        this.random = new Random(seed);
+        this.advancedTo = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    public int unit() {
+        return unit;
+    }
+
+    public RegisterProfile profile() {
+        return profile;
+    }
+
+    public synchronized void inject(ModbusFault fault, double probability) {
+        faults.put(fault, probability);
+    }
+
+    public synchronized void clearFaults() {
+        faults.clear();
+    }
+
+    public synchronized boolean shows(ModbusFault fault) {
+        Double p = faults.get(fault);
+        return p != null && random.nextDouble() < p;
+    }
+
+    public synchronized long vbLitres() {
+        advance(clock.instant());
+        return vbL;
+    }
+
+    public synchronized long vmLitres() {
+        advance(clock.instant());
+        return vmL;
+    }
+
+    /** The register image 0..12 as the device would answer now. */
+    public synchronized int[] registers() {
+        Instant now = clock.instant();
+        advance(now);
+        int[] regs = new int[13];
+        long seconds = shows(ModbusFault.CLOCK_ZERO) ? 0
+                : shows(ModbusFault.CLOCK_WRONG) ? now.minus(1, ChronoUnit.DAYS).getEpochSecond() : now.getEpochSecond();
+        int status = shows(ModbusFault.LOW_BATTERY) ? 1 : 0;
+        for (RegisterField f : profile.fields()) {
+            int[] words = switch (f.meaning()) {
+                case UNCONVERTED_VOLUME -> RegisterDecoder.encode(f, vmL);
+                case VOLUME -> RegisterDecoder.encode(f, vbL);
+                case FLOW -> RegisterDecoder.encodeFloat(f, flowM3h);
+                case PRESSURE -> RegisterDecoder.encodeFloat(f, pressureCentiKpa / 100f);
+                case TEMPERATURE -> RegisterDecoder.encodeFloat(f, temperatureDeciC / 10f);
+                case STATUS -> RegisterDecoder.encode(f, status);
+                case METER_TIME -> RegisterDecoder.encode(f, seconds);
+                default -> new int[f.type().words()];
+            };
+            System.arraycopy(words, 0, regs, f.address(), words.length);
+        }
+        return regs;
+    }
+
+    /** Registers {@code address..address+count-1}, or null when any is outside the map. */
+    public int[] registers(int function, int address, int count) {
+        if (function != 3 || address < 0 || address + count > 13) return null;
+        int[] all = registers();
+        int[] out = new int[count];
+        System.arraycopy(all, address, out, 0, count);
+        return out;
+    }
+
+    /** Second by second; line conditions drift a little, which moves the conversion factor. */
+    private void advance(Instant now) {
+        long steps = ChronoUnit.SECONDS.between(advancedTo, now);
+        if (steps <= 0) return;
+        // coarse steps when far behind (a sped-up clock) keep this cheap; volumes stay exact integers
+        long step = Math.max(1, steps / 3600);
+        for (long s = 0; s < steps; s += step) {
+            long dt = Math.min(step, steps - s);
+            LocalDateTime local = LocalDateTime.ofInstant(advancedTo.plusSeconds(s), zone);
+            long litresPerHour = peakLitresPerHour * HOUR_WEIGHTS[local.getHour()] / 10;
+            long milli = litresPerHour * 1000 * dt / 3600;
+            milli = milli / 2 + (long) (random.nextDouble() * milli); // 0.5..1.5 of the mean
+            vmCarryMilliL += milli;
+            long dVm = vmCarryMilliL / 1000;
+            vmCarryMilliL %= 1000;
+            vmL += dVm;
+            pressureCentiKpa = 10300 + random.nextInt(100);
+            temperatureDeciC = 100 + random.nextInt(50);
+            vbCarryMicroL += dVm * conversionPpm();
+            vbL += vbCarryMicroL / PPM;
+            vbCarryMicroL %= PPM;
+            flowM3h = litresPerHour / 1000f;
+        }
+        advancedTo = advancedTo.plusSeconds(steps);
+    }
+
+    /**
+     * (p / 101.325 kPa) × (293.15 K / (273.15 + T)) in parts per million, in integers: with p in
+     * 0.01 kPa and T in 0.1 °C it is p·2·5863·10⁶ / (20265·(5463 + 2T)).
+     */
+    private long conversionPpm() {
+        return (long) pressureCentiKpa * 2 * 5863 * PPM / (20265L * (5463 + 2L * temperatureDeciC));
+    }
+
+    /** True when the field is a cumulative register; used by tests to check exactness. */
+    static boolean cumulative(RegisterField f) {
+        return f.meaning() == FieldMeaning.VOLUME || f.meaning() == FieldMeaning.UNCONVERTED_VOLUME;
+    }
+}
