@@ -55,7 +55,12 @@ final class ChildProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) kill9();
+    public void close() {
+        if (!process.isAlive()) return;
+        try {
+            kill9();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -85,6 +85,8 @@ final class SimulatedField implements AutoCloseable {
     void connect(int dtuPort) throws InterruptedException {
         List<ChannelFuture> dials = fleet.connectAll(group, new InetSocketAddress("127.0.0.1", dtuPort));
         for (ChannelFuture f : dials) f.await(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + 5_000_000_000L; // the DTU learns its channel in a listener, just after
+        while (fleet.dtus().stream().anyMatch(d -> !d.isConnected()) && System.nanoTime() < deadline) Thread.sleep(20);
         for (SimulatedDtu d : fleet.dtus()) assertThat(d.isConnected()).as(d.id() + " dialled in").isTrue();
     }
 

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.TestDatabases;
@@ -28,23 +28,24 @@ import org.meterhub.gateway.journal.JournalSettings;
 /**
  * Store-and-forward with real processes: the gateway runs as its own JVM (killed with -9), the
  * simulated meters and the engine intake run here, against the real Mosquitto on 127.0.0.1:1883
- * and a fresh PostgreSQL database. The CI cases: one crash, one broker outage (cut through a
+ * and a fresh PostgreSQL database per case. The CI cases: one crash, one broker outage (cut through a
  * relay, so other users of the shared broker see nothing). The long suite is
  * {@link StoreAndForwardSoak}.
  */
 class StoreAndForwardProcessTest {
     static final int MQTT_PORT = 1883;
-    static TestDatabases.Database db;
-    static MeterStore store;
+    TestDatabases.Database db;
+    MeterStore store;
 
-    @BeforeAll
-    static void database() throws Exception {
+    /** A database per case: the cases use the same meter numbers. */
+    @BeforeEach
+    void database() throws Exception {
         db = TestDatabases.createPostgres();
         store = StoreFactory.open(db.url());
     }
 
-    @AfterAll
-    static void drop() throws Exception {
+    @AfterEach
+    void drop() throws Exception {
         store.close();
         db.close();
     }
@@ -53,7 +54,7 @@ class StoreAndForwardProcessTest {
         return "mhtest-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
-    static MqttIntake engine(String prefix, String name) {
+    MqttIntake engine(String prefix, String name) {
         IntakeSettings s = new IntakeSettings("tcp://127.0.0.1:" + MQTT_PORT, "meterhub-" + name, new Topics(prefix), 4,
                 256, Duration.ofSeconds(1), Duration.ofSeconds(2));
         return new MqttIntake(s, new PgAdvisoryLeases(db.url(), 4), () -> IngestPipeline.withDefaults(store)).start();
@@ -122,7 +123,11 @@ class StoreAndForwardProcessTest {
                         .isEqualTo(readingsAtCut);
                 assertThat(store.readingCount()).isEqualTo(storedAtCut);
                 broker.restore();
-                field.freezeAndAwaitFinalReadings(Duration.ofSeconds(30));
+                try {
+                    field.freezeAndAwaitFinalReadings(Duration.ofSeconds(30));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\ngateway output:\n" + gw.output(), e);
+                }
                 assertThat(gw.alive()).isTrue();
             }
             field.assertStoreEqualsGroundTruth();

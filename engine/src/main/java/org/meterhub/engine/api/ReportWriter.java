@@ -18,7 +18,10 @@ public final class ReportWriter {
 
     public String json(Report report) {
         Map<String, Object> body = new LinkedHashMap<>(report.summary());
-        body.put(report.rowsName(), report.rows());
+        boolean single = report.rows().size() == 1 && report.rows().get(0).equals(report.summary());
+        if (!single) { // a one-row report (health, balance) is its summary; CSV still gets the row
+            body.put(report.rowsName(), report.rows());
+        }
         return json(body);
     }
 
