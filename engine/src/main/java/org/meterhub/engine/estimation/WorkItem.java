@@ -10,7 +10,9 @@ public record WorkItem(String accountId, String meterId, YearMonth cycle, Kind k
         /** Commercial or industrial, or an estimate was refused: the meter must be read. */
         MUST_READ,
         /** Missed this cycle but may still be read or estimated later: second visit or contact. */
-        SECOND_VISIT
+        SECOND_VISIT,
+        /** The meter stopped registering, was disputed or overdrawn: a new (never refurbished) meter is issued. */
+        REPLACE_METER
     }
 
     public WorkItem {

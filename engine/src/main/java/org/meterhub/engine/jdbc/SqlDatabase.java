@@ -88,13 +88,12 @@ public final class SqlDatabase implements AutoCloseable {
             throw new IllegalArgumentException("not a jdbc:sqlite: or jdbc:postgresql: URL: " + redact(url));
         }
         SqlDatabase db = new SqlDatabase(url, dialect);
-        db.tx("migrate", c -> {
-            boolean auto = c.getAutoCommit();
-            c.commit();
-            Migrations.apply(c, dialect); // manages its own transactions and restores auto-commit
-            c.setAutoCommit(auto);
-            return null;
-        });
+        try {
+            db.tx("migrate", c -> Migrations.apply(c, dialect)); // commits each version itself
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
         return db;
     }
 
