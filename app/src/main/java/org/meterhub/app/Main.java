@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
                 QueryCommand.class, DecodeCommand.class,
                 org.meterhub.app.mqtt.MqttGatewayCommand.class, org.meterhub.app.mqtt.MqttSimCommand.class, org.meterhub.app.mqtt.CommandsCommand.class, org.meterhub.app.mqtt.PurchasesCommand.class,
-                org.meterhub.app.forward.EngineIntakeCommand.class, CommandLine.HelpCommand.class})
+                org.meterhub.app.forward.EngineIntakeCommand.class, org.meterhub.app.read.ReadCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 

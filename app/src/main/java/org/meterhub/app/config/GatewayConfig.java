@@ -9,10 +9,22 @@ import java.util.List;
  * an empty file is valid; unknown fields are errors.
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
-                            JournalSection journal) {
+                            JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                            AdminSection admin) {
     /** Without a journal section: the defaults of {@link JournalSection}. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses) {
         this(zone, store, dtu, poll, buses, null);
+    }
+
+    /** Without local serial lines, Modbus devices or admin settings (docs/southbound.md). */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal) {
+        this(zone, store, dtu, poll, buses, journal, null, null, null);
+    }
+
+    /** The same file with another dial-in section (e.g. from {@code --listen}). */
+    public GatewayConfig withDtu(DtuSection newDtu) {
+        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin);
     }
 
     public GatewayConfig {
@@ -22,6 +34,17 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         dtu = dtu != null ? dtu : new DtuSection(null, null, null, null, null, null);
         poll = poll != null ? poll : new PollSection(null, null, null, null, null, null, null, null, null);
         buses = buses != null ? List.copyOf(buses) : List.of();
+        serial = serial != null ? List.copyOf(serial) : List.of();
+        modbus = modbus != null ? List.copyOf(modbus) : List.of();
+        admin = admin != null ? admin : new AdminSection(null, null);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
+        for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
+        for (ModbusDeviceSection b : modbus) b.meters().forEach(m -> unique(ids, m.id()));
+    }
+
+    private static void unique(java.util.Set<String> ids, String id) {
+        if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
     }
 
     public static GatewayConfig defaults() {
@@ -71,11 +94,100 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
                 throw new IllegalArgumentException("expected a DTU id of 1-64 letters, digits, '_' or '-', got "
                         + (dtu == null ? "nothing" : "\"" + dtu + "\""));
             }
-            protocol = protocol != null ? protocol : "cjt188";
-            if (!protocol.equals("cjt188")) {
-                throw new IllegalArgumentException("expected protocol cjt188, got \"" + protocol + "\"");
+            protocol = busProtocol(protocol);
+            meters = meters != null ? List.copyOf(meters) : List.of();
+            checkMeters(protocol, meters);
+        }
+    }
+
+    static String busProtocol(String protocol) {
+        if (protocol == null) return "cjt188";
+        if (!protocol.equals("cjt188") && !protocol.equals("modbus-rtu")) {
+            throw new IllegalArgumentException("protocol: expected cjt188 or modbus-rtu, got \"" + protocol + "\"");
+        }
+        return protocol;
+    }
+
+    /** Every meter of a bus speaks the bus's protocol: CJ/T 188 meters have addresses, Modbus ones unit ids. */
+    static void checkMeters(String protocol, List<MeterSection> meters) {
+        for (int i = 0; i < meters.size(); i++) {
+            MeterSection m = meters.get(i);
+            if (protocol.equals("cjt188") && m.isModbus()) {
+                throw new IllegalArgumentException("meters[" + i + "] (" + m.id() + ") has a Modbus unit/profile, but the bus "
+                        + "protocol is cjt188 (set protocol: modbus-rtu)");
+            }
+            if (!protocol.equals("cjt188") && !m.isModbus()) {
+                throw new IllegalArgumentException("meters[" + i + "] (" + m.id() + ") needs a unit (Modbus slave id) on a "
+                        + protocol + " bus");
+            }
+            if (protocol.equals("modbus-rtu") && m.unit() > 247) {
+                throw new IllegalArgumentException("meters[" + i + "] (" + m.id() + ") unit " + m.unit()
+                        + ": an RTU slave id is 1..247");
+            }
+        }
+    }
+
+    /**
+     * A local RS-485 port (docs/southbound.md).
+     *
+     * @param parity          none, even or odd (8 data bits, 1 stop bit)
+     * @param interFrameDelay silence before each request; never less than 3.5 characters
+     */
+    public record SerialSection(String port, Integer baud, String parity, String protocol, Duration interFrameDelay,
+                                List<MeterSection> meters) {
+        public SerialSection {
+            if (port == null || port.isBlank()) throw new IllegalArgumentException("port: expected a device path such as /dev/ttyUSB0");
+            baud = range(baud, 9600, 1200, 115_200, "baud");
+            parity = parity != null ? parity : "even";
+            if (!parity.equals("none") && !parity.equals("even") && !parity.equals("odd")) {
+                throw new IllegalArgumentException("parity: expected none, even or odd, got \"" + parity + "\"");
+            }
+            protocol = busProtocol(protocol);
+            interFrameDelay = interFrameDelay != null ? interFrameDelay : Duration.ofMillis(20);
+            meters = meters != null ? List.copyOf(meters) : List.of();
+            checkMeters(protocol, meters);
+        }
+    }
+
+    /**
+     * A Modbus device the gateway connects to: a Modbus TCP device or gateway, or an RS-485/Ethernet
+     * converter in transparent mode (RTU frames over TCP).
+     *
+     * @param connect   host:port
+     * @param transport tcp or rtu-over-tcp
+     */
+    public record ModbusDeviceSection(String connect, String transport, List<MeterSection> meters) {
+        public ModbusDeviceSection {
+            if (connect == null) throw new IllegalArgumentException("connect: expected host:port such as 10.0.0.5:502");
+            try {
+                HostPort hp = HostPort.parse(connect);
+                if (hp.port() == 0) throw new IllegalArgumentException("expected a port from 1 to 65535 in \"" + connect + "\"");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("connect: " + e.getMessage());
+            }
+            transport = transport != null ? transport : "tcp";
+            if (!transport.equals("tcp") && !transport.equals("rtu-over-tcp")) {
+                throw new IllegalArgumentException("transport: expected tcp or rtu-over-tcp, got \"" + transport + "\"");
             }
             meters = meters != null ? List.copyOf(meters) : List.of();
+            checkMeters(transport.equals("tcp") ? "modbus-tcp" : "modbus-rtu", meters);
+        }
+    }
+
+    /**
+     * The gateway's local admin endpoint ({@code POST /api/v1/meters/{id}/read}).
+     *
+     * @param listen host:port; loopback by default, since it has no authentication
+     */
+    public record AdminSection(String listen, Boolean enabled) {
+        public AdminSection {
+            listen = listen != null ? listen : "127.0.0.1:7701";
+            try {
+                HostPort.parse(listen);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("listen: " + e.getMessage());
+            }
+            enabled = enabled == null || enabled;
         }
     }
 
@@ -85,22 +197,46 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param diOrder high-first (90 1F) or low-first (1F 90)
      * @param baseReadingL register at commissioning, litres; consumption before the first read counts from it
      */
-    public record MeterSection(String id, String address, String type, String diOrder, Long baseReadingL) {
+    public record MeterSection(String id, String address, String type, String diOrder, Long baseReadingL,
+                               Integer unit, String profile) {
+        /** A CJ/T 188 meter. */
+        public MeterSection(String id, String address, String type, String diOrder, Long baseReadingL) {
+            this(id, address, type, diOrder, baseReadingL, null, null);
+        }
+
         public MeterSection {
             if (id == null || id.isBlank()) throw new IllegalArgumentException("expected a meter id");
-            address = address != null ? address : id;
-            if (!address.matches("\\d{14}")) {
-                throw new IllegalArgumentException("expected a 14-digit meter address, got \"" + address + "\"");
+            if (unit != null || profile != null) {
+                // a Modbus meter: addressed by its slave (unit) id, its registers described by a profile
+                if (unit == null) throw new IllegalArgumentException("unit: expected the Modbus unit (slave) id, 1..255");
+                if (unit < 1 || unit > 255) throw new IllegalArgumentException("unit: expected 1..255, got " + unit);
+                if (address != null) throw new IllegalArgumentException("address: a Modbus meter is addressed by unit, not address");
+                if (diOrder != null) throw new IllegalArgumentException("di-order: applies to CJ/T 188 meters only");
+                profile = profile != null ? profile : "evc-basic";
+                try {
+                    org.meterhub.protocol.modbus.RegisterProfiles.load(profile);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("profile: " + e.getMessage());
+                }
+            } else {
+                address = address != null ? address : id;
+                if (!address.matches("\\d{14}")) {
+                    throw new IllegalArgumentException("expected a 14-digit meter address, got \"" + address + "\"");
+                }
+                diOrder = diOrder != null ? diOrder : "high-first";
+                if (!diOrder.equals("high-first") && !diOrder.equals("low-first")) {
+                    throw new IllegalArgumentException("expected di-order high-first or low-first, got \"" + diOrder + "\"");
+                }
             }
             type = type != null ? type : "gas";
             MeterTypes.code(type);
-            diOrder = diOrder != null ? diOrder : "high-first";
-            if (!diOrder.equals("high-first") && !diOrder.equals("low-first")) {
-                throw new IllegalArgumentException("expected di-order high-first or low-first, got \"" + diOrder + "\"");
-            }
             if (baseReadingL != null && baseReadingL < 0) {
                 throw new IllegalArgumentException("expected a base reading >= 0 litres, got " + baseReadingL);
             }
+        }
+
+        public boolean isModbus() {
+            return unit != null;
         }
     }
 

@@ -25,6 +25,8 @@ import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.alarm.AlarmSink;
+import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.query.ConsumptionQuery;
@@ -131,7 +133,9 @@ public final class DemoCommand implements Callable<Integer> {
                     Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
-        try (SingleBox box = new SingleBox(cfg, db, clock, poll, 1)) {
+        // The engine's flags, corrections and alarms go to the same database as the readings.
+        IngestRules rules = IngestRules.forStore(store != null ? store : cfg.store(), AlarmSink.none());
+        try (SingleBox box = new SingleBox(cfg, db, rules, clock, poll, 1)) {
             InetSocketAddress at = box.start();
             System.out.printf("meterhub demo: %d gas meters behind %d DTUs dialling into %s, store %s%n",
                     meters, dtus, at, db.describe());

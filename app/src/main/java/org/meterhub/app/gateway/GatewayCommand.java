@@ -12,6 +12,8 @@ import org.meterhub.app.config.HostPort;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.alarm.AlarmSink;
+import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreFactory;
 import picocli.CommandLine.Command;
@@ -41,9 +43,8 @@ public final class GatewayCommand implements Callable<Integer> {
                 throw new ConfigException("--listen: " + e.getMessage());
             }
             GatewayConfig.DtuSection d = cfg.dtu();
-            cfg = new GatewayConfig(cfg.zone(), cfg.store(), new GatewayConfig.DtuSection(listen, d.registrationTimeout(),
-                    d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()), cfg.poll(), cfg.buses(),
-                    cfg.journal());
+            cfg = cfg.withDtu(new GatewayConfig.DtuSection(listen, d.registrationTimeout(),
+                    d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()));
         }
         if (cfg.journal().forwardTo() != null) return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
         String url = store != null ? store : cfg.store();
@@ -56,23 +57,40 @@ public final class GatewayCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
-        try (db; SingleBox box = new SingleBox(cfg, db, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
+        IngestRules rules = IngestRules.forStore(url, AlarmSink.none()); // flags, corrections, alarms next to the readings
+        try (db; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
             SingleBox.registerMeters(db, cfg, clock.instant());
             InetSocketAddress at = box.start();
-            System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%n",
-                    cfg.buses().size(), box.buses().configuredMeters(), at, db.describe());
+            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box);
+            System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
+                    cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
+                    admin == null ? "" : ", admin on " + admin.address());
             while (!signal.await(Duration.ofSeconds(10))) {
                 var s = box.buses().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d",
-                        box.dtuServer().connectedCount(), box.buses().onlineMeters(), box.buses().configuredMeters(),
+                        box.dtuServer().connectedCount(), box.onlineMeters(), box.configuredMeters(),
                         s.readings.get(), box.ingest().stats().stored(), s.failedPolls.get()));
             }
             status.end();
+            if (admin != null) admin.close();
             box.finish(Duration.ofSeconds(30));
             System.out.println("stopped; everything accepted is stored");
         } finally {
             signal.finished();
         }
         return 0;
+    }
+
+    /** The loopback admin endpoint (on-demand reads); a port in use is reported, not fatal: polling goes on. */
+    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box) {
+        if (!a.enabled()) return null;
+        HostPort hp = HostPort.parse(a.listen());
+        try {
+            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2));
+        } catch (java.io.IOException e) {
+            System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
+                    + " (set admin.listen, or admin.enabled: false)");
+            return null;
+        }
     }
 }

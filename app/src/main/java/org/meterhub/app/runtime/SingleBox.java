@@ -12,13 +12,15 @@ import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.config.MeterTypes;
 import org.meterhub.app.forward.JournalWiring;
+import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.intake.BatchCommitter;
 import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.gateway.bus.BusConfig;
 import org.meterhub.gateway.bus.BusProtocol;
-import org.meterhub.gateway.cjt188.Cjt188Options;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.dtu.DtuBusManager;
 import org.meterhub.gateway.dtu.DtuServer;
@@ -29,7 +31,6 @@ import org.meterhub.gateway.journal.Journal;
 import org.meterhub.gateway.journal.JournalListener;
 import org.meterhub.gateway.journal.JournalSink;
 import org.meterhub.gateway.poll.PollSettings;
-import org.meterhub.protocol.cjt188.DiOrder;
 
 /**
  * Gateway and engine in one process: DTUs dial in, buses are polled, readings are committed to
@@ -44,11 +45,21 @@ public final class SingleBox implements AutoCloseable {
     private final DtuBusManager buses;
     private final DtuServer dtuServer;
     private final EventLoopGroup group;
+    private final GatewayConfig config;
+    private final PollSettings poll;
+    private final Clock clock;
+    private LocalBuses local;
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
+        this(config, store, IngestRules.inMemory(AlarmSink.none()), clock, poll, ioThreads);
+    }
+
+    /** @param rules where the engine's flags, corrections and alarms go (e.g. {@link IngestRules#forStore}); closed with the box */
+    public SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, Clock clock, PollSettings poll,
+                     int ioThreads) {
         this.store = store;
-        this.ingest = IngestPipeline.withDefaults(store);
+        this.ingest = IngestPipeline.withRules(store, rules);
         this.journal = Journal.open(JournalWiring.journal(config.journal()), JournalListener.NONE);
         try {
             journal.claim(store.describe());
@@ -67,6 +78,9 @@ public final class SingleBox implements AutoCloseable {
         this.group = new NioEventLoopGroup(ioThreads);
         this.dtuServer = new DtuServer(settings, buses, group, clock);
         this.buses.attach(dtuServer);
+        this.config = config;
+        this.poll = poll;
+        this.clock = clock;
     }
 
     public static PollSettings pollSettings(GatewayConfig.PollSection p) {
@@ -74,46 +88,72 @@ public final class SingleBox implements AutoCloseable {
                 p.retryBackoff(), p.degradeAfter(), p.degradeFactor());
     }
 
+    /** Starts the dial-in server, then opens the local serial lines and Modbus devices and polls them. */
     public InetSocketAddress start() throws InterruptedException {
         bound = dtuServer.start();
+        local = LocalBuses.open(config, poll, new JournalSink(journal), buses.stats(), group, clock);
         return bound;
+    }
+
+    /**
+     * Reads one configured meter now, through the poller of its bus (DTU, serial line or Modbus
+     * device), so it never overlaps another request on that bus.
+     */
+    public java.util.concurrent.CompletableFuture<Reading> readNow(String meterId) {
+        if (local != null && local.knows(meterId)) return local.readNow(meterId);
+        return buses.readNow(meterId);
+    }
+
+    /** Meters configured on every kind of bus. */
+    public int configuredMeters() {
+        return buses.configuredMeters() + (local == null ? 0 : local.configuredMeters());
+    }
+
+    /** Meters whose last poll succeeded, on every kind of bus. */
+    public int onlineMeters() {
+        return buses.onlineMeters() + (local == null ? 0 : local.onlineMeters());
     }
 
     /** Registers meters whose commissioning reading is configured; an existing record is kept. */
     public static void registerMeters(MeterStore store, GatewayConfig config, java.time.Instant commissionedAt) {
-        for (GatewayConfig.BusSection bus : config.buses()) {
-            for (GatewayConfig.MeterSection m : bus.meters()) {
-                if (m.baseReadingL() != null) {
-                    store.registerMeter(new MeterInfo(m.id(), MeterTypes.medium(m.type()), m.baseReadingL(),
-                            commissionedAt, MeterInfo.CJT188_CAPACITY_L));
-                }
+        List<GatewayConfig.MeterSection> all = new ArrayList<>();
+        config.buses().forEach(b -> all.addAll(b.meters()));
+        config.serial().forEach(s -> all.addAll(s.meters()));
+        config.modbus().forEach(d -> all.addAll(d.meters()));
+        MeterEndpoints endpoints = new MeterEndpoints();
+        for (GatewayConfig.MeterSection m : all) {
+            if (m.baseReadingL() != null) {
+                store.registerMeter(new MeterInfo(m.id(), MeterTypes.medium(m.type()), m.baseReadingL(),
+                        commissionedAt, endpoints.capacityL(m)));
             }
         }
     }
 
+    /** The DTU buses of the file: CJ/T 188 or Modbus RTU meters behind each DTU id. */
     public static List<BusConfig> toBuses(GatewayConfig config) {
+        MeterEndpoints endpoints = new MeterEndpoints();
         List<BusConfig> out = new ArrayList<>();
         for (GatewayConfig.BusSection bus : config.buses()) {
             List<MeterEndpoint> meters = new ArrayList<>();
-            for (GatewayConfig.MeterSection m : bus.meters()) {
-                DiOrder order = m.diOrder().equals("low-first") ? DiOrder.LOW_FIRST : DiOrder.HIGH_FIRST;
-                meters.add(new MeterEndpoint(m.id(), m.address(), MeterTypes.medium(m.type()),
-                        new Cjt188Options(MeterTypes.code(m.type()), order)));
-            }
-            out.add(new BusConfig(bus.dtu(), BusProtocol.CJT188, meters));
+            for (GatewayConfig.MeterSection m : bus.meters()) meters.add(endpoints.of(m));
+            out.add(new BusConfig(bus.dtu(), bus.protocol().equals("modbus-rtu") ? BusProtocol.MODBUS_RTU : BusProtocol.CJT188,
+                    meters));
         }
         return out;
     }
 
     /** Final reads of every connected meter, then everything committed to the store. */
     public void drain(Duration maxWait) throws Exception {
-        buses.readAllNow().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.CompletableFuture.allOf(buses.readAllNow(),
+                local == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : local.readAllNow())
+                .get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         finish(maxWait);
     }
 
     /** Stops polling, then waits until the store has committed everything journalled. */
     public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
+        if (local != null) local.stopPolling();
         boolean drained = forwarder.awaitDrained(maxWait);
         ingest.flush();
         return drained;
@@ -146,6 +186,7 @@ public final class SingleBox implements AutoCloseable {
     @Override
     public void close() {
         buses.stopPolling();
+        if (local != null) local.close();
         dtuServer.close();
         forwarder.close();
         journal.close();

@@ -227,7 +227,8 @@ public final class ConsumptionCalculator {
         long seq = Math.max(lastSequence + 1, System.currentTimeMillis() * 1000);
         lastSequence = seq;
         IntervalCorrection c = new IntervalCorrection(seq, meter, Instant.ofEpochMilli(prevT == UNSEEN ? tMs : prevT),
-                Instant.ofEpochMilli(nextT), replacement, "late reading " + t + " (" + r.source() + ")", Instant.now());
+                Instant.ofEpochMilli(nextT), replacement, "late reading " + t + " (" + r.source() + ")",
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)); // as the stores keep times
         return new Outcome(Arrival.LATE_CORRECTED, List.of(), Optional.of(c));
     }
 

@@ -9,13 +9,13 @@ import java.util.Arrays;
  *
  * <p>Holds scratch arrays, so one instance per thread.
  */
-final class PrimitiveHourSplitter {
+public final class PrimitiveHourSplitter {
     static final long HOUR_MS = 3_600_000L;
 
     private long[] share = new long[64];
     private long[] rem = new long[64];
 
-    void split(int slot, long startMs, long endMs, long volumeL, int flags, IntervalSink sink) {
+    public void split(int slot, long startMs, long endMs, long volumeL, int flags, IntervalSink sink) {
         long firstCut = Math.floorDiv(startMs, HOUR_MS) * HOUR_MS + HOUR_MS;
         if (firstCut >= endMs) {
             sink.interval(slot, startMs, endMs, volumeL, flags);

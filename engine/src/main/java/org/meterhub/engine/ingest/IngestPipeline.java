@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.meterhub.engine.consumption.Arrival;
 import org.meterhub.engine.consumption.ConsumptionCalculator;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.ConsumptionSettings;
@@ -23,16 +24,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine's front door: readings go in, consumption and readings come out in the store.
  *
- * <p>One writer thread owns the consumption state and the store's write side. The queue in front
+ * <p>One writer thread owns the per-meter state and the store's write side. The queue in front
  * of it is bounded, so a store that falls behind slows the producers down (back-pressure) instead
  * of filling the heap.
+ *
+ * <p>Each reading also runs through the engine's rules ({@link IngestRules}): validation flags,
+ * late readings placed and corrected by a new record, leak detection, and alarms through the
+ * alarm lifecycle. Those records are written after the batch's readings are committed.
  */
 public final class IngestPipeline implements ReadingSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
 
     private final MeterStore store;
     private final BlockingQueue<Object> queue;
-    private final ConsumptionCalculator calculator;
+    private final RuleStage rules;
+    private final IngestRules ruleSet;
     private final int batchSize;
     private final Duration maxBatchDelay;
     private final Thread writer;
@@ -40,20 +46,40 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile boolean closing;
 
+    /** A pipeline whose rule records (flags, corrections, alarms) are kept in memory. */
     public IngestPipeline(MeterStore store, ConsumptionSettings settings, int queueCapacity, int batchSize,
                           Duration maxBatchDelay) {
+        this(store, settings, IngestRules.inMemory(org.meterhub.engine.alarm.AlarmSink.none()), queueCapacity, batchSize,
+                maxBatchDelay);
+    }
+
+    /** @param rules closed with this pipeline */
+    public IngestPipeline(MeterStore store, ConsumptionSettings settings, IngestRules rules, int queueCapacity,
+                          int batchSize, Duration maxBatchDelay) {
         this.store = store;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSize = batchSize;
         this.maxBatchDelay = maxBatchDelay;
-        this.calculator = new ConsumptionCalculator(settings, this::baseline);
+        this.ruleSet = rules;
+        this.rules = new RuleStage(store, settings, rules, this::baseline, stats);
         this.writer = new Thread(this::run, "engine-ingest");
         this.writer.setDaemon(true);
         this.writer.start();
     }
 
+    /** Default sizes; rule records in memory. */
     public static IngestPipeline withDefaults(MeterStore store) {
         return new IngestPipeline(store, ConsumptionSettings.defaults(), 65_536, 2_000, Duration.ofMillis(200));
+    }
+
+    /** Default sizes; the given rules (e.g. {@link IngestRules#forStore}, records in the store's database). */
+    public static IngestPipeline withRules(MeterStore store, IngestRules rules) {
+        return new IngestPipeline(store, ConsumptionSettings.defaults(), rules, 65_536, 2_000, Duration.ofMillis(200));
+    }
+
+    /** Alarms, flags and corrections of this pipeline. */
+    public IngestRules rules() {
+        return ruleSet;
     }
 
     private Optional<ConsumptionCalculator.Baseline> baseline(String meterId) {
@@ -117,16 +143,27 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
                     }
                     Reading r = (Reading) item;
                     readings.add(r);
-                    for (ConsumptionInterval i : calculator.accept(r)) {
-                        intervals.add(i);
-                        if (i.flags().contains(IntervalFlag.REGISTER_DECREASE)) stats.registerDecreases.incrementAndGet();
+                    int from = intervals.size();
+                    Arrival arrival = rules.process(r, intervals);
+                    if (arrival == Arrival.LATE_CORRECTED || arrival == Arrival.LATE_UNCORRECTED) {
+                        stats.lateReadings.incrementAndGet();
+                    }
+                    for (int k = from; k < intervals.size(); k++) {
+                        if (intervals.get(k).flags().contains(IntervalFlag.REGISTER_DECREASE)) {
+                            stats.registerDecreases.incrementAndGet();
+                        }
                     }
                     if (readings.size() >= batchSize) break;
                     long left = deadline - System.nanoTime();
                     item = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                 }
                 if (!readings.isEmpty()) {
-                    store.append(readings, intervals);
+                    try {
+                        store.append(readings, intervals);
+                    } catch (RuntimeException e) {
+                        rules.discard();
+                        throw e;
+                    }
                     stats.stored.addAndGet(readings.size());
                     stats.intervals.addAndGet(intervals.size());
                     for (Reading r : readings) {
@@ -136,6 +173,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
                     }
                     readings.clear();
                     intervals.clear();
+                    rules.publish();
                 }
                 waiting.forEach(CountDownLatch::countDown);
                 waiting.clear();
@@ -149,7 +187,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         }
     }
 
-    /** Drains and commits everything queued, then stops the writer. The store stays open. */
+    /** Drains and commits everything queued, then stops the writer and closes the rules. The store stays open. */
     @Override
     public void close() {
         closing = true;
@@ -157,6 +195,8 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
             writer.join(TimeUnit.SECONDS.toMillis(60));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (!writer.isAlive()) ruleSet.close(); // a writer still draining keeps using them
         }
         rethrowFailure();
     }
@@ -168,11 +208,25 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         final AtomicLong intervals = new AtomicLong();
         final AtomicLong faultReadings = new AtomicLong();
         final AtomicLong registerDecreases = new AtomicLong();
+        final AtomicLong lateReadings = new AtomicLong();
+        final AtomicLong corrections = new AtomicLong();
+        final AtomicLong flags = new AtomicLong();
+        final AtomicLong leakDetections = new AtomicLong();
+        final AtomicLong ruleFailures = new AtomicLong();
 
         public long accepted() { return accepted.get(); }
         public long stored() { return stored.get(); }
         public long intervals() { return intervals.get(); }
         public long faultReadings() { return faultReadings.get(); }
         public long registerDecreases() { return registerDecreases.get(); }
+        /** Readings older than their meter's latest (placed by a correction when the neighbours are known). */
+        public long lateReadings() { return lateReadings.get(); }
+        /** Correction records written for late readings. */
+        public long corrections() { return corrections.get(); }
+        /** Validation flags written. */
+        public long flags() { return flags.get(); }
+        public long leakDetections() { return leakDetections.get(); }
+        /** Batches whose rule records could not be written (their readings are stored). */
+        public long ruleFailures() { return ruleFailures.get(); }
     }
 }

@@ -6,12 +6,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@link ValidationRepository} in memory, for tests and tools. */
+/** {@link ValidationRepository} in memory, for tests and tools; optionally keeping only the latest flags. */
 public final class InMemoryValidationRepository implements ValidationRepository {
     private record Key(String meterId, Instant time, FlagKind kind) {
     }
 
-    private final Map<Key, ValidationFlag> flags = new LinkedHashMap<>();
+    private final Map<Key, ValidationFlag> flags;
+
+    public InMemoryValidationRepository() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /** Keeps at most {@code maxFlags}, forgetting the oldest: bounded memory for a long-running process. */
+    public InMemoryValidationRepository(int maxFlags) {
+        if (maxFlags < 1) throw new IllegalArgumentException("maxFlags must be positive");
+        this.flags = new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, ValidationFlag> eldest) {
+                return size() > maxFlags;
+            }
+        };
+    }
 
     @Override
     public synchronized void save(List<ValidationFlag> list) {

@@ -142,7 +142,11 @@ public final class Validator {
 
     /** 10^k when volume ≈ prev × 10^k, -10^k when volume ≈ prev / 10^k, else 0. */
     private long unitFactor(long prevL, long volumeL) {
-        long tol = settings.unitTolerancePercent();
+        return unitFactor(prevL, volumeL, settings.unitTolerancePercent());
+    }
+
+    /** 10^k when volume ≈ prev × 10^k, -10^k when volume ≈ prev / 10^k (within {@code tol} %), else 0. */
+    public static long unitFactor(long prevL, long volumeL, long tol) {
         for (long p : POWERS) {
             long up = prevL * p;
             if (Math.abs(volumeL - up) * 100 <= up * tol) return p;

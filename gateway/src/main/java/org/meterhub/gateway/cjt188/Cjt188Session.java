@@ -5,9 +5,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.driver.MeterSession;
@@ -25,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * pipeline. Sends one request at a time and credits a reply to a meter only when type, address
  * and function all match the outstanding request; anything else is counted and ignored.
  *
+ * <p>CJ/T 188's additive checksum misses two byte errors that cancel. Where the line shows noise
+ * (see {@link Confirmation}), a reading is therefore only credited once a second reply agrees with
+ * it: two independent corruptions that produce the same wrong value are vanishingly rare.
+ *
  * <p>All state is touched on the channel's event loop only.
  */
 public final class Cjt188Session extends ChannelInboundHandlerAdapter implements MeterSession {
@@ -35,9 +42,30 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
     private final Cjt188ReadingMapper mapper;
     private final Duration timeout;
     private final Counters counters;
+    private final Confirmation confirmation;
     private volatile Channel channel;
     private Pending pending;
     private int ser;
+    /** Unconfirmed readings on a noisy line, by meter id; at most one per meter of the bus. */
+    private final Map<String, Candidate> candidates = new HashMap<>();
+    private long localLineErrors;
+    private long lineErrorsSeen;
+    private long exchangesSinceNoise = Long.MAX_VALUE;
+
+    /**
+     * When to insist on two agreeing replies.
+     *
+     * @param lineErrors  a running count of signs of noise on this line (bytes dropped by the frame
+     *                    decoder, frames with a bad body); the session adds replies that did not match
+     * @param quietExchanges exchanges without a new line error after which the line counts as clean again
+     * @param turnaround  silence before the confirming request
+     */
+    public record Confirmation(LongSupplier lineErrors, int quietExchanges, Duration turnaround) {
+        public static final int DEFAULT_QUIET_EXCHANGES = 200;
+    }
+
+    private record Candidate(Reading reading) {
+    }
 
     private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode,
                            CompletableFuture<Reading> result, ScheduledFuture<?> timer) {
@@ -49,13 +77,25 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         public final AtomicLong mismatched = new AtomicLong();
         public final AtomicLong meterErrors = new AtomicLong();
         public final AtomicLong timeouts = new AtomicLong();
+        /** Replies on a noisy line held back until a second reply agreed. */
+        public final AtomicLong confirmationReads = new AtomicLong();
+        /** Held-back replies that a second reply contradicted: the line damaged one of them. */
+        public final AtomicLong disagreements = new AtomicLong();
     }
 
+    /** Without confirmation: every reply that passes the checks is credited at once. */
     public Cjt188Session(String busId, Cjt188ReadingMapper mapper, Duration timeout, Counters counters) {
+        this(busId, mapper, timeout, counters, null);
+    }
+
+    /** @param confirmation null to credit every reply that passes the checks at once */
+    public Cjt188Session(String busId, Cjt188ReadingMapper mapper, Duration timeout, Counters counters,
+                         Confirmation confirmation) {
         this.busId = busId;
         this.mapper = mapper;
         this.timeout = timeout;
         this.counters = counters;
+        this.confirmation = confirmation;
     }
 
     /** True while a request waits for its reply; the heartbeat filter only acts when this is false. */
@@ -136,6 +176,7 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         }
         if (!p.address().equals(message.address()) || p.typeCode() != message.meterTypeCode()) {
             counters.mismatched.incrementAndGet();
+            localLineErrors++;
             return;
         }
         if (message instanceof ErrorReply err) {
@@ -146,15 +187,64 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         }
         if (!(message instanceof GasWaterCurrentData data) || data.ser() != ser) {
             counters.mismatched.incrementAndGet();
+            localLineErrors++;
             return;
         }
         pending.timer().cancel(false);
         pending = null;
+        Reading reading;
         try {
-            p.result().complete(mapper.toReading(p.meter().meterId(), data));
+            reading = mapper.toReading(p.meter().meterId(), data);
         } catch (ReadFailure e) {
             p.result().completeExceptionally(e);
+            return;
         }
+        if (!lineIsNoisy()) {
+            p.result().complete(reading);
+            return;
+        }
+        Candidate earlier = candidates.remove(p.meter().meterId());
+        if (earlier != null && agree(earlier.reading(), reading)) {
+            p.result().complete(reading);
+            return;
+        }
+        if (earlier != null) counters.disagreements.incrementAndGet();
+        // hold it back and ask again; if the confirming exchange fails, the candidate waits for the retry
+        candidates.put(p.meter().meterId(), new Candidate(reading));
+        counters.confirmationReads.incrementAndGet();
+        Channel ch = ctx.channel();
+        ch.eventLoop().schedule(() -> {
+            if (pending == null && !p.result().isDone()) send(ch, p.meter(), p.result());
+        }, confirmation.turnaround().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** True while a line error was seen in the last {@code quietExchanges} replies on this bus. */
+    private boolean lineIsNoisy() {
+        if (confirmation == null) return false;
+        long errors = confirmation.lineErrors().getAsLong() + localLineErrors;
+        if (errors != lineErrorsSeen) {
+            lineErrorsSeen = errors;
+            exchangesSinceNoise = 0;
+        } else if (exchangesSinceNoise < Long.MAX_VALUE) {
+            exchangesSinceNoise++;
+        }
+        if (exchangesSinceNoise > confirmation.quietExchanges()) {
+            candidates.clear();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Two replies describe the same meter state: same register, status and clock flags, and meter clocks
+     * that moved as the gateway's did (2 s slack for the meter's second boundary, more on a sped-up clock).
+     */
+    static boolean agree(Reading a, Reading b) {
+        if (a.volumeL() != b.volumeL() || a.statusBits() != b.statusBits() || !a.flags().equals(b.flags())) return false;
+        if (a.meterTime() == null || b.meterTime() == null) return a.meterTime() == b.meterTime();
+        long meterMs = Duration.between(a.meterTime(), b.meterTime()).toMillis();
+        long gatewayMs = Duration.between(a.receivedAt(), b.receivedAt()).toMillis();
+        return Math.abs(meterMs - gatewayMs) <= 2000 + Math.abs(gatewayMs) / 2;
     }
 
     @Override

@@ -10,9 +10,18 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.meterhub.engine.ingest.ReadingSink;
+import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.bus.BusConfig;
+import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.cjt188.Cjt188ReadingMapper;
 import org.meterhub.gateway.cjt188.Cjt188Session;
+import org.meterhub.gateway.driver.MeterEndpoint;
+import org.meterhub.gateway.driver.MeterSession;
+import org.meterhub.gateway.driver.ReadFailure;
+import org.meterhub.gateway.modbus.ModbusReadingMapper;
+import org.meterhub.gateway.modbus.ModbusRtuReplyDecoder;
+import org.meterhub.gateway.modbus.ModbusRtuRequestEncoder;
+import org.meterhub.gateway.modbus.ModbusRtuSession;
 import org.meterhub.gateway.poll.BusPoller;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.gateway.poll.PollStats;
@@ -22,9 +31,9 @@ import org.meterhub.protocol.cjt188.Cjt188MessageDecoder;
 import org.meterhub.protocol.cjt188.Cjt188MessageEncoder;
 
 /**
- * Gives each registered DTU its bus: the CJ/T 188 pipeline behind the tunnel and a poller for
- * the meters configured on that DTU id. A DTU that reconnects gets a fresh poller; the old one
- * stops with its channel.
+ * Gives each registered DTU its bus: the pipeline of the bus's protocol behind the tunnel (CJ/T 188
+ * or Modbus RTU) and a poller for the meters configured on that DTU id. A DTU that reconnects gets a
+ * fresh poller; the old one stops with its channel.
  */
 public final class DtuBusManager implements DtuListener {
     private final Map<String, BusConfig> buses;
@@ -33,17 +42,34 @@ public final class DtuBusManager implements DtuListener {
     private final PollStats stats = new PollStats();
     private final Cjt188Session.Counters counters = new Cjt188Session.Counters();
     private final Cjt188ReadingMapper mapper;
+    private final ModbusReadingMapper modbusMapper;
+    private final ModbusRtuSession.Counters modbusCounters = new ModbusRtuSession.Counters();
     private final Map<String, BusPoller> pollers = new ConcurrentHashMap<>();
+    private final Map<String, String> busOfMeter = new ConcurrentHashMap<>();
     private DtuServer server;
+    private volatile boolean confirmOnNoise = true;
 
     public DtuBusManager(List<BusConfig> buses, PollSettings pollSettings, ReadingSink sink, ZoneId zone,
                          Clock clock, Duration maxClockSkew) {
         Map<String, BusConfig> byId = new ConcurrentHashMap<>();
-        for (BusConfig b : buses) byId.put(b.busId(), b);
+        for (BusConfig b : buses) {
+            byId.put(b.busId(), b);
+            for (MeterEndpoint m : b.meters()) busOfMeter.put(m.meterId(), b.busId());
+        }
         this.buses = byId;
         this.pollSettings = pollSettings;
         this.sink = sink;
         this.mapper = new Cjt188ReadingMapper(zone, clock, maxClockSkew);
+        this.modbusMapper = new ModbusReadingMapper(clock, maxClockSkew);
+    }
+
+    /**
+     * Whether CJ/T 188 buses that show line noise credit a reading only after a second reply agrees
+     * (default on). Off only to measure what the additive checksum lets through.
+     */
+    public DtuBusManager confirmOnNoise(boolean on) {
+        this.confirmOnNoise = on;
+        return this;
     }
 
     /** The server whose settings (heartbeat, frame limits) shape each bus pipeline. */
@@ -55,20 +81,66 @@ public final class DtuBusManager implements DtuListener {
     public boolean registered(String dtuId, ChannelPipeline pipeline, DtuConnection connection) {
         BusConfig bus = buses.get(dtuId);
         if (bus == null) return false;
-        DtuSettings s = server.settings();
-        Cjt188Session session = new Cjt188Session(dtuId, mapper, pollSettings.timeout(), counters);
-        server.addHeartbeatFilter(pipeline, session::requestOutstanding);
-        pipeline.addLast("cjt188-frame-decoder", new Cjt188FrameDecoder(s.maxBytesWithoutFrame()));
-        pipeline.addLast("cjt188-frame-encoder", new Cjt188FrameEncoder(s.preambleBytes()));
-        pipeline.addLast("cjt188-message-decoder", new Cjt188MessageDecoder());
-        pipeline.addLast("cjt188-message-encoder", new Cjt188MessageEncoder());
-        pipeline.addLast("cjt188-session", session);
+        MeterSession session = bus.protocol() == BusProtocol.MODBUS_RTU ? modbusPipeline(dtuId, pipeline)
+                : cjt188Pipeline(dtuId, pipeline);
         BusPoller poller = new BusPoller(dtuId, session, bus.meters(), pollSettings, sink, stats,
                 connection.channel().eventLoop(), dtuId.hashCode());
         BusPoller old = pollers.put(dtuId, poller);
         if (old != null) old.stop();
         poller.start();
         return true;
+    }
+
+    private MeterSession cjt188Pipeline(String dtuId, ChannelPipeline pipeline) {
+        DtuSettings s = server.settings();
+        Cjt188FrameDecoder frames = new Cjt188FrameDecoder(s.maxBytesWithoutFrame());
+        Cjt188MessageDecoder messages = new Cjt188MessageDecoder();
+        Cjt188Session session = new Cjt188Session(dtuId, mapper, pollSettings.timeout(), counters, !confirmOnNoise ? null
+                : new Cjt188Session.Confirmation(() -> frames.garbageBytes() + messages.messagesRejected(),
+                        Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, pollSettings.interFrameDelay()));
+        server.addHeartbeatFilter(pipeline, session::requestOutstanding);
+        pipeline.addLast("cjt188-frame-decoder", frames);
+        pipeline.addLast("cjt188-frame-encoder", new Cjt188FrameEncoder(s.preambleBytes()));
+        pipeline.addLast("cjt188-message-decoder", messages);
+        pipeline.addLast("cjt188-message-encoder", new Cjt188MessageEncoder());
+        pipeline.addLast("cjt188-session", session);
+        return session;
+    }
+
+    private MeterSession modbusPipeline(String dtuId, ChannelPipeline pipeline) {
+        ModbusRtuSession session = new ModbusRtuSession(dtuId, modbusMapper, pollSettings.timeout(),
+                pollSettings.interFrameDelay(), modbusCounters);
+        server.addHeartbeatFilter(pipeline, session::requestOutstanding);
+        pipeline.addLast("modbus-rtu-decoder", new ModbusRtuReplyDecoder(server.settings().maxBytesWithoutFrame()));
+        pipeline.addLast("modbus-rtu-encoder", new ModbusRtuRequestEncoder());
+        pipeline.addLast("modbus-rtu-session", session);
+        return session;
+    }
+
+    /**
+     * Reads one configured meter now through its bus's poller (so never alongside another request
+     * on that bus). Fails with {@link ReadFailure} CLOSED when its DTU is not connected, and with
+     * {@link IllegalArgumentException} for a meter this gateway does not know.
+     */
+    public CompletableFuture<Reading> readNow(String meterId) {
+        String busId = busOfMeter.get(meterId);
+        if (busId == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("meter " + meterId + " is not configured"));
+        }
+        BusPoller poller = pollers.get(busId);
+        if (poller == null) {
+            return CompletableFuture.failedFuture(new ReadFailure(ReadFailure.Kind.CLOSED, "DTU " + busId + " is not connected"));
+        }
+        return poller.readNow(meterId);
+    }
+
+    /** True when this manager has the meter on one of its buses. */
+    public boolean knows(String meterId) {
+        return busOfMeter.containsKey(meterId);
+    }
+
+    public ModbusRtuSession.Counters modbusCounters() {
+        return modbusCounters;
     }
 
     @Override

@@ -32,6 +32,8 @@ public final class MqttCounters {
     public final AtomicLong acks = new AtomicLong();
     public final AtomicLong connects = new AtomicLong();
     public final AtomicLong connectionsLost = new AtomicLong();
+    /** Successful (re)subscriptions, one per connect. */
+    public final AtomicLong subscribed = new AtomicLong();
     private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
 
     public MqttCounters() {

@@ -106,6 +106,7 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
 
     private void subscribeAll() {
         if (subscriptions.isEmpty()) {
+            counters.subscribed.incrementAndGet();
             firstConnect.countDown();
             return;
         }
@@ -114,6 +115,7 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         java.util.Arrays.fill(qos, 1);
         try {
             client.subscribe(filters, qos).waitForCompletion(10_000);
+            counters.subscribed.incrementAndGet();
             firstConnect.countDown();
             log.info("MQTT subscribed to {} on {}", String.join(", ", filters), settings.serverUri());
         } catch (MqttException e) {

@@ -111,12 +111,57 @@ public final class UplinkParser {
 
     private static Instant ts(JsonParser p, JsonToken t) throws IOException, UplinkRejected {
         if (t != JsonToken.VALUE_STRING) throw wrongType("ts", "a string", t, p);
+        String text = p.getText();
+        Instant fast = fastTs(text);
+        if (fast != null) return fast;
         try {
             // The contract's form carries an offset; a local time without one would be a guess.
-            return OffsetDateTime.parse(p.getText()).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw new UplinkRejected(RejectReason.BAD_VALUE, "ts is not an ISO-8601 time with offset");
         }
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss} followed by {@code Z} or {@code ±HH:mm}, the form meters send, without
+     * the general ISO parser (a third of the gateway's cost per message). Anything else returns null
+     * and goes through {@link OffsetDateTime#parse}, which also produces the error.
+     */
+    static Instant fastTs(String s) {
+        int n = s.length();
+        if ((n != 20 && n != 25) || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+        int offsetSeconds;
+        if (n == 20) {
+            if (s.charAt(19) != 'Z') return null;
+            offsetSeconds = 0;
+        } else {
+            char sign = s.charAt(19);
+            int oh = digits(s, 20, 2), om = digits(s, 23, 2);
+            if ((sign != '+' && sign != '-') || s.charAt(22) != ':' || oh < 0 || om < 0 || oh > 18 || om > 59) return null;
+            offsetSeconds = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second)
+                    .toInstant(java.time.ZoneOffset.ofTotalSeconds(offsetSeconds));
+        } catch (java.time.DateTimeException e) {
+            return null; // e.g. February 30th: let the general parser say so
+        }
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private long volume(JsonParser p, JsonToken t) throws IOException, UplinkRejected {

@@ -103,8 +103,15 @@ public final class UplinkProcessor {
         Instant receivedAt = clock.instant();
         final State state = st;
         synchronized (state) {
-            state.stream.offer(u, System.nanoTime(), settings.maxHeldPerMeter(),
-                    (up, late, reordered) -> release(state, up, late, receivedAt), counters);
+            try {
+                state.stream.offer(u, System.nanoTime(), settings.maxHeldPerMeter(),
+                        (up, late, reordered) -> release(state, up, late, receivedAt), counters);
+            } catch (RuntimeException sinkFailed) {
+                // The engine refused the reading. The broker redelivers the unacknowledged message; forget
+                // this meter's sequence state so the redelivery is not mistaken for a duplicate.
+                meters.remove(topicMeter, state);
+                throw sinkFailed;
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package org.meterhub.gateway.poll;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed read is retried later with backoff while the other meters go on; a meter that keeps
  * failing is degraded (polled less often) and comes back by itself on its first good answer.
+ *
+ * <p>An on-demand read ({@link #readNow}) waits for the bus like any poll, goes before the meters
+ * that are merely due, and is retried with the same backoff.
  */
 public final class BusPoller {
     private static final Logger log = LoggerFactory.getLogger(BusPoller.class);
@@ -37,6 +42,22 @@ public final class BusPoller {
     private boolean busy;
     private io.netty.util.concurrent.ScheduledFuture<?> wakeUp;
     private final List<Round> rounds = new ArrayList<>();
+    private final Deque<OnDemand> onDemand = new ArrayDeque<>();
+
+    /** On-demand reads waiting per bus; more are refused as busy rather than queued without bound. */
+    public static final int MAX_ON_DEMAND = 16;
+
+    private static final class OnDemand {
+        final MeterState meter;
+        final CompletableFuture<Reading> result;
+        int attempt;
+        long notBeforeNanos;
+
+        OnDemand(MeterState meter, CompletableFuture<Reading> result) {
+            this.meter = meter;
+            this.result = result;
+        }
+    }
 
     private static final class MeterState {
         final MeterEndpoint endpoint;
@@ -91,7 +112,37 @@ public final class BusPoller {
             if (wakeUp != null) wakeUp.cancel(false);
             rounds.forEach(r -> r.done().complete(null));
             rounds.clear();
+            failOnDemand("polling of bus " + busId + " stopped");
         });
+    }
+
+    /**
+     * Reads one meter of this bus now, between the bus's other requests (never alongside them).
+     * Completes with the reading, which also goes to the sink like any other, or with a
+     * {@link ReadFailure} once the retries are spent.
+     */
+    public CompletableFuture<Reading> readNow(String meterId) {
+        CompletableFuture<Reading> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            MeterState m = meters.stream().filter(s -> s.endpoint.meterId().equals(meterId)).findFirst().orElse(null);
+            if (m == null) {
+                result.completeExceptionally(new IllegalArgumentException("meter " + meterId + " is not on bus " + busId));
+            } else if (!running || !session.isOpen()) {
+                result.completeExceptionally(new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " is not connected"));
+            } else if (onDemand.size() >= MAX_ON_DEMAND) {
+                result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BUSY, "bus " + busId + " has "
+                        + MAX_ON_DEMAND + " on-demand reads waiting"));
+            } else {
+                onDemand.add(new OnDemand(m, result));
+                if (!busy) schedule(0);
+            }
+        });
+        return result;
+    }
+
+    private void failOnDemand(String why) {
+        for (OnDemand d : onDemand) d.result.completeExceptionally(new ReadFailure(ReadFailure.Kind.CLOSED, why));
+        onDemand.clear();
     }
 
     /** Reads every meter of the bus once, now; completes when each has had its attempts. */
@@ -136,6 +187,13 @@ public final class BusPoller {
             running = false;
             rounds.forEach(r -> r.done().complete(null));
             rounds.clear();
+            failOnDemand("bus " + busId + " disconnected");
+            return;
+        }
+        long now = System.nanoTime();
+        OnDemand asked = onDemand.peekFirst();
+        if (asked != null && asked.notBeforeNanos <= now) {
+            pollOnDemand(asked, now);
             return;
         }
         MeterState next = null;
@@ -143,12 +201,41 @@ public final class BusPoller {
             if (next == null || m.nextDueNanos < next.nextDueNanos) next = m;
         }
         if (next == null) return;
-        long now = System.nanoTime();
         if (next.nextDueNanos > now) {
-            schedule(next.nextDueNanos - now);
+            long due = next.nextDueNanos;
+            if (asked != null && asked.notBeforeNanos < due) due = asked.notBeforeNanos;
+            schedule(due - now);
             return;
         }
         poll(next, now);
+    }
+
+    private void pollOnDemand(OnDemand d, long startNanos) {
+        busy = true;
+        MeterState m = d.meter;
+        m.pollRound = roundSeq;
+        stats.polls.incrementAndGet();
+        session.read(m.endpoint).whenComplete((reading, error) -> loop.execute(() -> {
+            busy = false;
+            if (error == null) {
+                onDemand.remove(d);
+                succeeded(m, reading, startNanos);
+                completeRounds();
+                d.result.complete(reading);
+            } else {
+                Throwable cause = unwrap(error);
+                stats.failedAttempts.incrementAndGet();
+                boolean closed = cause instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED;
+                if (closed || d.attempt >= settings.retries()) {
+                    onDemand.remove(d);
+                    d.result.completeExceptionally(cause);
+                } else {
+                    d.attempt++;
+                    d.notBeforeNanos = System.nanoTime() + (settings.retryBackoff().toNanos() << (d.attempt - 1));
+                }
+            }
+            schedule(settings.interFrameDelay().toNanos());
+        }));
     }
 
     private void poll(MeterState m, long startNanos) {

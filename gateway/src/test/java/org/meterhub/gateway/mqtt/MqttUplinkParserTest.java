@@ -79,6 +79,21 @@ class MqttUplinkParserTest {
                 .satisfies(e -> assertThat(((UplinkRejected) e).reason()).isEqualTo(reason));
     }
 
+    @ParameterizedTest
+    @CsvSource({"2026-11-23T08:00:00+08:00", "2026-11-23T08:00:00Z", "2026-11-23T08:00:00-03:30", "2024-02-29T23:59:59+14:00",
+            "2026-11-23T08:00:00.250+08:00", "2026-11-23T08:00+08:00"})
+    void theFastTimeParserAgreesWithTheIsoParser(String ts) throws Exception {
+        Uplink u = parse("{\"meter\":\"1\",\"ts\":\"" + ts + "\",\"volume_m3\":\"1\"}");
+        assertThat(u.ts()).isEqualTo(java.time.OffsetDateTime.parse(ts).toInstant());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2026-02-30T08:00:00+08:00", "2026-11-23T24:00:00Z", "2026-11-23T08:00:00+25:00", "2026-11-23T08:00:00"})
+    void impossibleTimesAreBadValues(String ts) {
+        assertThatThrownBy(() -> parse("{\"meter\":\"1\",\"ts\":\"" + ts + "\",\"volume_m3\":\"1\"}"))
+                .satisfies(e -> assertThat(((UplinkRejected) e).reason()).isEqualTo(RejectReason.BAD_VALUE));
+    }
+
     @Test
     void emptyAndOversizedPayloadsAreRejected() {
         assertThatThrownBy(() -> parse("")).satisfies(e -> assertThat(((UplinkRejected) e).reason()).isEqualTo(RejectReason.BAD_JSON));

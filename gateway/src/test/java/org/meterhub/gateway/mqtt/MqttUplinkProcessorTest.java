@@ -140,6 +140,21 @@ class MqttUplinkProcessorTest {
     }
 
     @Test
+    void aReadingTheEngineRefusedIsTakenAgainWhenTheBrokerRedeliversIt() {
+        boolean[] refuse = {true};
+        UplinkProcessor p = new UplinkProcessor(base(), r -> {
+            if (refuse[0]) throw new IllegalStateException("ingest pipeline is closed");
+            readings.add(r);
+        }, balances::add, alarms::add, clock, new MqttCounters());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.onMessage("meters/42/up", msg("42", 5, 0, "1", "")))
+                .isInstanceOf(IllegalStateException.class);
+        refuse[0] = false;
+        p.onMessage("meters/42/up", msg("42", 5, 0, "1", ""));
+        assertThat(readings).hasSize(1);
+        assertThat(p.counters().duplicates.get()).isZero();
+    }
+
+    @Test
     void topicMatchingFollowsMqttWildcards() {
         assertThat(MqttLink.matches("meters/+/up", "meters/123/up")).isTrue();
         assertThat(MqttLink.matches("meters/+/up", "meters/123/ack")).isFalse();

@@ -47,8 +47,10 @@ public final class SimulatedDtu {
     private final Random random;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong replies = new AtomicLong();
+    private final AtomicLong corrupted = new AtomicLong();
     private volatile Channel channel;
     private volatile boolean busy;
+    private volatile double lineNoise;
 
     public SimulatedDtu(String id, List<SimulatedCjt188Meter> meters, WireModel wire, Duration heartbeatEvery,
                         long seed) {
@@ -77,6 +79,31 @@ public final class SimulatedDtu {
         return replies.get();
     }
 
+    /**
+     * Line noise on the RS-485 side: each byte, in either direction, is replaced by another value
+     * with this probability (0..1). Registration and heartbeats travel over the cellular link and are spared.
+     */
+    public void lineNoise(double perByte) {
+        if (perByte < 0 || perByte > 1) throw new IllegalArgumentException("noise must be 0..1, got " + perByte);
+        this.lineNoise = perByte;
+    }
+
+    /** Bytes changed by line noise so far. */
+    public long corruptedBytes() {
+        return corrupted.get();
+    }
+
+    private void corrupt(byte[] b, int from, int to) {
+        double p = lineNoise;
+        if (p <= 0) return;
+        for (int i = from; i < to; i++) {
+            if (random.nextDouble() < p) {
+                b[i] ^= (byte) (1 + random.nextInt(255)); // any other value
+                corrupted.incrementAndGet();
+            }
+        }
+    }
+
     public boolean isConnected() {
         Channel ch = channel;
         return ch != null && ch.isActive();
@@ -89,7 +116,7 @@ public final class SimulatedDtu {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new Cjt188FrameDecoder(4096), new BusHandler());
+                        ch.pipeline().addLast(new RequestNoise(), new Cjt188FrameDecoder(4096), new BusHandler());
                     }
                 });
         return b.connect(gateway).addListener((ChannelFuture f) -> {
@@ -112,6 +139,22 @@ public final class SimulatedDtu {
         Channel ch = channel;
         if (ch != null && ch.isActive() && !busy) {
             ch.writeAndFlush(Unpooled.copiedBuffer("HB\n", StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Noise on the request's way from the DTU to the meters. */
+    private final class RequestNoise extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (lineNoise > 0 && msg instanceof ByteBuf in) {
+                byte[] b = new byte[in.readableBytes()];
+                in.readBytes(b);
+                in.release();
+                corrupt(b, 0, b.length);
+                ctx.fireChannelRead(Unpooled.wrappedBuffer(b));
+                return;
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
@@ -142,7 +185,11 @@ public final class SimulatedDtu {
             long delay = wire.exchangeMicros(requestBytes.length, reply.length + garbage.length);
             if (meter.shows(MeterFault.LATE_REPLY)) delay += lateReplyDelay.toNanos() / 1000;
             busy = true;
-            ByteBuf out = Unpooled.wrappedBuffer(garbage, reply);
+            byte[] wire = new byte[garbage.length + reply.length];
+            System.arraycopy(garbage, 0, wire, 0, garbage.length);
+            System.arraycopy(reply, 0, wire, garbage.length, reply.length);
+            corrupt(wire, 0, wire.length);
+            ByteBuf out = Unpooled.wrappedBuffer(wire);
             ctx.channel().eventLoop().schedule(() -> {
                 busy = false;
                 replies.incrementAndGet();

@@ -1,0 +1,159 @@
+package org.meterhub.app.read;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.driver.ReadFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's local admin endpoint: {@code POST /api/v1/meters/{id}/read} reads one meter now,
+ * through its bus's poller, and answers with the reading as JSON. It has no authentication, so it
+ * binds to loopback unless configured otherwise. Answers are sent when the read completes, from the
+ * completing thread: no request thread waits on a bus.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final Pattern READ = Pattern.compile("/api/v1/meters/([^/]{1,200})/read/?");
+    private static final Pattern METER_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    private final HttpServer server;
+    private final Function<String, CompletableFuture<Reading>> reader;
+    private final Duration maxWait;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait) {
+        this.server = server;
+        this.reader = reader;
+        this.maxWait = maxWait;
+    }
+
+    /**
+     * @param reader  reads one meter now (e.g. {@code SingleBox::readNow}); fails with
+     *                {@link IllegalArgumentException} for an unknown meter, {@link ReadFailure} otherwise
+     * @param maxWait longest a request waits for its read (the poller's retries normally end it sooner)
+     * @throws IOException when the address cannot be bound (e.g. in use)
+     */
+    public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
+                                    Duration maxWait) throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
+        AdminServer admin = new AdminServer(http, reader, maxWait);
+        http.createContext("/", admin::handle);
+        http.start();
+        log.info("admin endpoint listening on {}", http.getAddress());
+        return admin;
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        ex.getRequestBody().close(); // nothing in a body is used; never buffer one
+        Matcher m = READ.matcher(ex.getRequestURI().getRawPath());
+        if (!m.matches()) {
+            send(ex, 404, error("NOT_FOUND", "no such endpoint; use POST /api/v1/meters/{id}/read"));
+            return;
+        }
+        if (!ex.getRequestMethod().equals("POST")) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            send(ex, 405, error("METHOD_NOT_ALLOWED", "use POST to read a meter"));
+            return;
+        }
+        String meterId = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+        if (!METER_ID.matcher(meterId).matches()) {
+            send(ex, 400, error("BAD_METER_ID", "a meter id is 1-64 letters, digits, '.', '_', ':' or '-'"));
+            return;
+        }
+        long start = System.nanoTime();
+        CompletableFuture<Reading> read;
+        try {
+            read = reader.apply(meterId);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        read.orTimeout(maxWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((reading, error) -> {
+            try {
+                if (error == null) {
+                    send(ex, 200, body(reading, (System.nanoTime() - start) / 1_000_000));
+                } else {
+                    failed(ex, meterId, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                }
+            } catch (IOException e) {
+                log.debug("admin: client went away before the answer for meter {}", meterId);
+            }
+        });
+    }
+
+    private void failed(HttpExchange ex, String meterId, Throwable error) throws IOException {
+        if (error instanceof IllegalArgumentException) {
+            send(ex, 404, error("UNKNOWN_METER", "meter " + meterId + " is not configured on this gateway"));
+        } else if (error instanceof ReadFailure f) {
+            int status = switch (f.kind()) {
+                case CLOSED -> 503;
+                case BUSY -> 429;
+                case METER_ERROR, BAD_REPLY -> 502;
+                case TIMEOUT -> 504;
+            };
+            send(ex, status, error(f.kind().name(), f.getMessage()));
+        } else if (error instanceof TimeoutException) {
+            send(ex, 504, error("TIMEOUT", "no result within " + maxWait.toSeconds() + " s"));
+        } else {
+            log.warn("admin: read of meter {} failed unexpectedly", meterId, error);
+            send(ex, 500, error("INTERNAL", String.valueOf(error.getMessage())));
+        }
+    }
+
+    private ObjectNode body(Reading r, long elapsedMs) {
+        ObjectNode o = json.createObjectNode();
+        o.put("meter", r.meterId());
+        o.put("time", r.time().toString());
+        o.put("received_at", r.receivedAt().toString());
+        o.put("volume_l", r.volumeL());
+        o.put("volume_m3", BigDecimal.valueOf(r.volumeL(), 3).toPlainString());
+        o.put("source", r.source().name());
+        var flags = o.putArray("flags");
+        r.flags().stream().map(Enum::name).sorted().forEach(flags::add);
+        o.put("status_bits", r.statusBits());
+        if (r.meterTime() != null) o.put("meter_time", r.meterTime().toString());
+        o.put("elapsed_ms", elapsedMs);
+        return o;
+    }
+
+    private ObjectNode error(String kind, String message) {
+        ObjectNode o = json.createObjectNode();
+        o.put("error", kind);
+        o.put("message", message);
+        return o;
+    }
+
+    private void send(HttpExchange ex, int status, ObjectNode body) throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

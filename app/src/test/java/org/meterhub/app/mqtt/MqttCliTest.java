@@ -1,0 +1,61 @@
+package org.meterhub.app.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.meterhub.app.Main;
+import org.meterhub.engine.prepaid.PurchaseStore;
+import org.meterhub.gateway.command.CommandStatus;
+import org.meterhub.gateway.command.CommandStore;
+import org.meterhub.gateway.command.CommandType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line side: commands send/list and purchases import, with their exit codes. */
+class MqttCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void commandsSendStoresOnceAndRefusesAnotherCommandUnderTheSameId() {
+        String db = dir.resolve("cmd.db").toString();
+        assertThat(Main.run("commands", "send", "--commands", db, "--id", "k1", "--meter", "31000000000001",
+                "--cmd", "credit", "--amount-m3", "12.5")).isZero();
+        assertThat(Main.run("commands", "send", "--commands", db, "--id", "k1", "--meter", "31000000000001",
+                "--cmd", "credit", "--amount-m3", "12.500")).isZero();
+        assertThat(Main.run("commands", "send", "--commands", db, "--id", "k1", "--meter", "31000000000001",
+                "--cmd", "valve_open")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(Main.run("commands", "send", "--commands", db, "--id", "k2", "--meter", "31000000000001",
+                "--cmd", "explode")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(Main.run("commands", "send", "--commands", db, "--id", "k3", "--meter", "31000000000001",
+                "--cmd", "credit", "--amount-m3", "1.0001")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(Main.run("commands", "list", "--commands", db)).isZero();
+        try (CommandStore store = new CommandStore(dir.resolve("cmd.db"))) {
+            assertThat(store.list(null, 10)).singleElement().satisfies(r -> {
+                assertThat(r.command().type()).isEqualTo(CommandType.CREDIT);
+                assertThat(r.command().amount()).isEqualByComparingTo("12.5");
+                assertThat(r.status()).isEqualTo(CommandStatus.PENDING);
+            });
+        }
+    }
+
+    @Test
+    void purchasesImportKeepsGoodLinesReportsBadOnesAndIsIdempotent() throws Exception {
+        Path csv = dir.resolve("p.csv");
+        Files.writeString(csv, "purchase_id,meter,time,amount_m3\nA,31000000000001,2026-11-24T08:00,20\nB,x,2026-11-24,1\n");
+        String store = "jdbc:sqlite:" + dir.resolve("mh.db");
+        assertThat(Main.run("purchases", "import", csv.toString(), "--store", store)).isEqualTo(Main.EXIT_USAGE);
+        assertThat(Main.run("purchases", "import", csv.toString(), "--store", store)).isEqualTo(Main.EXIT_USAGE);
+        try (PurchaseStore s = new PurchaseStore(store)) {
+            assertThat(s.all()).extracting(p -> p.purchaseId()).containsExactly("A");
+        }
+        assertThat(Main.run("purchases", "import", dir.resolve("missing.csv").toString(), "--store", store))
+                .isEqualTo(Main.EXIT_USAGE);
+    }
+
+    @Test
+    void mqttSimRefusesAnImpossibleFleet() {
+        assertThat(Main.run("mqtt-sim", "--meters", "100001")).isEqualTo(Main.EXIT_USAGE);
+    }
+}

@@ -1,0 +1,163 @@
+package org.meterhub.engine.ingest;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.meterhub.engine.alarm.AlarmDeadlines;
+import org.meterhub.engine.alarm.AlarmRepository;
+import org.meterhub.engine.alarm.AlarmService;
+import org.meterhub.engine.alarm.AlarmSink;
+import org.meterhub.engine.alarm.InMemoryAlarmRepository;
+import org.meterhub.engine.alarm.JdbcAlarmRepository;
+import org.meterhub.engine.consumption.CorrectionRepository;
+import org.meterhub.engine.consumption.IntervalLedger;
+import org.meterhub.engine.consumption.JdbcCorrectionRepository;
+import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.leak.InMemoryValveDecisionLog;
+import org.meterhub.engine.leak.JdbcValveDecisionLog;
+import org.meterhub.engine.leak.LeakProfile;
+import org.meterhub.engine.leak.LeakResponder;
+import org.meterhub.engine.leak.ValveCommander;
+import org.meterhub.engine.leak.ValveDecisionLog;
+import org.meterhub.engine.leak.ValvePolicy;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.query.ConsumptionQuery;
+import org.meterhub.engine.vee.InMemoryValidationRepository;
+import org.meterhub.engine.vee.JdbcValidationRepository;
+import org.meterhub.engine.vee.MeterClass;
+import org.meterhub.engine.vee.ValidationRepository;
+import org.meterhub.engine.vee.VeeSettings;
+
+/**
+ * What the ingest pipeline does with each reading besides consumption: validation settings, leak
+ * thresholds, the default meter class, and where flags, corrections, alarms and valve decisions
+ * go. Built in memory (tests, tools, the MQTT intake's per-batch pipelines) or on the store's
+ * database ({@link #onDatabase}), which the pipeline then closes with itself.
+ */
+public final class IngestRules implements AutoCloseable {
+
+    /**
+     * Residential G1.6 gas meter: Qmax 2.5 m³/h, class 1.5, no remotely closable valve known.
+     * Used for meters whose record names no Qmax.
+     */
+    public static MeterClass residentialGas() {
+        return new MeterClass("G1.6", Medium.GAS, 2_500, 0, new BigDecimal("1.5"), false, false);
+    }
+
+    /** Valve commands need the command path (IC-card / MQTT meters); without one every close fails, recorded. */
+    public static ValveCommander noValveCommands() {
+        return (meterId, reason) -> CompletableFuture.failedFuture(
+                new IllegalStateException("no valve command path is configured"));
+    }
+
+    private final VeeSettings vee;
+    private final LeakProfile.Settings leaks;
+    private final ZoneId zone;
+    private final MeterClass defaultGas;
+    private final ValidationRepository flags;
+    private final CorrectionRepository corrections;
+    private final AlarmService alarms;
+    private final ValveDecisionLog valveLog;
+    private final LeakResponder responder;
+    private final Clock clock;
+    private final SqlDatabase owned;
+
+    private IngestRules(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, MeterClass defaultGas,
+                        ValidationRepository flags, CorrectionRepository corrections, AlarmRepository alarmRepository,
+                        ValveDecisionLog valveLog, AlarmDeadlines deadlines, AlarmSink sink, ValvePolicy policy,
+                        ValveCommander commander, Clock clock, SqlDatabase owned) {
+        this.vee = Objects.requireNonNull(vee, "vee");
+        this.leaks = Objects.requireNonNull(leaks, "leaks");
+        this.zone = Objects.requireNonNull(zone, "zone");
+        this.defaultGas = Objects.requireNonNull(defaultGas, "defaultGas");
+        this.flags = flags;
+        this.corrections = corrections;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.alarms = new AlarmService(alarmRepository, deadlines, sink, clock);
+        this.valveLog = valveLog;
+        this.responder = new LeakResponder(alarms, policy, commander, valveLog, clock);
+        this.owned = owned;
+    }
+
+    /** Flags an in-memory pipeline keeps (the latest; older ones are forgotten). */
+    public static final int IN_MEMORY_FLAGS = 10_000;
+
+    /** Defaults, records in memory (flags bounded to the latest {@value #IN_MEMORY_FLAGS}). */
+    public static IngestRules inMemory(AlarmSink sink) {
+        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
+                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, ValvePolicy.defaults(),
+                noValveCommands(), Clock.systemUTC(), null);
+    }
+
+    /** Defaults, records in the given database (not closed by these rules). */
+    public static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander) {
+        return onDatabase(db, sink, commander, null);
+    }
+
+    /**
+     * Defaults, records in the store at {@code storeUrl} (its own connection, closed with these
+     * rules); in memory when the URL is a private in-memory SQLite database.
+     */
+    public static IngestRules forStore(String storeUrl, AlarmSink sink) {
+        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink);
+        SqlDatabase db = SqlDatabase.open(storeUrl);
+        return onDatabase(db, sink, noValveCommands(), db);
+    }
+
+    private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned) {
+        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
+                new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
+                ValvePolicy.defaults(), commander, Clock.systemUTC(), owned);
+    }
+
+    public VeeSettings vee() {
+        return vee;
+    }
+
+    public LeakProfile.Settings leaks() {
+        return leaks;
+    }
+
+    /** The utility's zone: the gas night window is in local time. */
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The class of gas meters whose record has no Qmax. */
+    public MeterClass defaultGas() {
+        return defaultGas;
+    }
+
+    public ValidationRepository flags() {
+        return flags;
+    }
+
+    public CorrectionRepository corrections() {
+        return corrections;
+    }
+
+    public AlarmService alarms() {
+        return alarms;
+    }
+
+    public ValveDecisionLog valveLog() {
+        return valveLog;
+    }
+
+    public LeakResponder responder() {
+        return responder;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) owned.close();
+    }
+}

@@ -1,0 +1,110 @@
+package org.meterhub.gateway.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.meterhub.engine.prepaid.BalanceSink;
+import org.meterhub.engine.reading.Reading;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A broker that is not there yet, a gateway that is away, and a broker that restarts: a private
+ * mosquitto on a free port (started and stopped by the test) so the shared broker is never disturbed.
+ */
+class MqttReconnectTest {
+    @TempDir
+    Path dir;
+    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
+    private Process broker;
+    private MqttGateway gateway;
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) gateway.close();
+        if (broker != null) {
+            broker.destroy();
+            broker.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startBroker() throws Exception {
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        broker = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+    }
+
+    private void stopBroker() throws Exception {
+        broker.destroy();
+        assertThat(broker.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        broker = null;
+    }
+
+    private MqttGateway gateway() {
+        MqttConnectionSettings c = MqttConnectionSettings.defaults("tcp://127.0.0.1:" + port, "mh-reconnect-gw")
+                .withReconnect(Duration.ofMillis(100), Duration.ofMillis(400));
+        MqttGateway g = new MqttGateway(c, UplinkSettings.defaults().withMaxClockSkew(Duration.ofDays(3650)),
+                readings::add, BalanceSink.NONE, AlarmSink.NONE, Clock.systemUTC());
+        g.start();
+        return g;
+    }
+
+    private void publish(long seq) throws Exception {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, "mh-reconnect-pub", new MemoryPersistence());
+        c.connect();
+        c.publish("meters/77/up", ("{\"meter\":\"77\",\"seq\":" + seq + ",\"ts\":\"2026-11-24T0" + seq
+                + ":00:00Z\",\"volume_m3\":\"" + seq + ".000\"}").getBytes(StandardCharsets.UTF_8), 1, false);
+        c.disconnect();
+        c.close();
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void connectsWhenTheBrokerAppearsGetsWhatWasQueuedWhileAwayAndResubscribesAfterABrokerRestart() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        gateway = gateway();
+        assertThat(gateway.awaitConnected(700, TimeUnit.MILLISECONDS)).as("no broker yet").isFalse();
+        startBroker();
+        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).as("connected once the broker is up").isTrue();
+        publish(1);
+        await("first reading", () -> readings.size() == 1);
+
+        gateway.close(); // the persistent session stays on the broker and queues for it
+        publish(2);
+        publish(3);
+        gateway = gateway();
+        await("readings queued while the gateway was away", () -> readings.size() == 3);
+        assertThat(readings).extracting(Reading::volumeL).containsExactly(1000L, 2000L, 3000L);
+
+        long subscribedBefore = gateway.counters().subscribed.get();
+        stopBroker(); // no persistence: the restarted broker has forgotten the session and subscriptions
+        await("connection loss noticed", () -> gateway.counters().connectionsLost.get() >= 1);
+        startBroker();
+        await("reconnected and subscribed again", () -> gateway.counters().subscribed.get() > subscribedBefore);
+        publish(4);
+        await("reading after the broker restart", () -> readings.size() == 4);
+    }
+}
