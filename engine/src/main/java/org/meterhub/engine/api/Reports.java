@@ -79,12 +79,14 @@ public final class Reports {
             rows.add(readingRow(r));
         }
         return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "count", rows.size()),
-                "readings", List.of("time", "received_at", "source", "register_l", "register_m3", "status_bits",
-                        "estimated", "flags"), rows);
+                "readings", List.of("time", "received_at", "meter_time", "source", "register_l", "register_m3",
+                        "status_bits", "estimated", "flags"), rows);
     }
 
     private Map<String, Object> readingRow(Reading r) {
-        return Report.row("time", time(r.time()), "received_at", time(r.receivedAt()), "source",
+        // meter_time: the meter's own clock when it was kept apart from time (skewed), else null
+        return Report.row("time", time(r.time()), "received_at", time(r.receivedAt()),
+                "meter_time", r.meterTime() == null ? null : time(r.meterTime()), "source",
                 r.source().name().toLowerCase(Locale.ROOT), "register_l", r.volumeL(), "register_m3", m3(r.volumeL()),
                 "status_bits", r.statusBits(), "estimated", estimated(r), "flags", codes(r.flags()));
     }

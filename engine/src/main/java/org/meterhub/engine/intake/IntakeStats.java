@@ -12,6 +12,7 @@ public final class IntakeStats {
     final AtomicLong notOwned = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong storeFailures = new AtomicLong();
+    final AtomicLong fencedOut = new AtomicLong();
     volatile int partitionsHeld;
 
     /** Batches committed. */
@@ -28,5 +29,7 @@ public final class IntakeStats {
     /** Batches dropped because the queue was full or the store was backing off; all are resent. */
     public long dropped() { return dropped.get(); }
     public long storeFailures() { return storeFailures.get(); }
+    /** Batches the store refused because another engine had taken their partition (nothing committed). */
+    public long fencedOut() { return fencedOut.get(); }
     public int partitionsHeld() { return partitionsHeld; }
 }

@@ -7,6 +7,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.store.FencedOutException;
+import org.meterhub.engine.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ public final class MqttIntake implements AutoCloseable {
 
     private final IntakeSettings settings;
     private final PartitionLeases leases;
+    /** Null when appends are not fenced (a caller that shares its store with no other engine). */
+    private final LeaseFences fences;
     private final BatchCommitter committer;
     private final WireFormat wire = new WireFormat();
     private final BlockingQueue<byte[]> queue;
@@ -36,13 +40,23 @@ public final class MqttIntake implements AutoCloseable {
     private long storeBackoffMs;
     private long storeRetryAtNanos;
     private long lastRejectLogNanos;
+    private boolean refreshNow;
+
+    /** Unfenced: for an engine that shares its store with no other (its pipelines' store is not a {@link FencedStore}). */
+    public MqttIntake(IntakeSettings settings, PartitionLeases leases, Supplier<IngestPipeline> pipelines) {
+        this(settings, leases, null, pipelines);
+    }
 
     /**
+     * @param fences    the fencing tokens the pipelines' store checks ({@link FencedStore} over the same
+     *                  {@link LeaseFences}); taken here whenever a partition is gained, released when lost
      * @param pipelines makes a pipeline into the store; a new one after every change of partitions or store failure
      */
-    public MqttIntake(IntakeSettings settings, PartitionLeases leases, Supplier<IngestPipeline> pipelines) {
+    public MqttIntake(IntakeSettings settings, PartitionLeases leases, LeaseFences fences,
+                      Supplier<IngestPipeline> pipelines) {
         this.settings = settings;
         this.leases = leases;
+        this.fences = fences;
         this.committer = new BatchCommitter(pipelines);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.storeBackoff(), (topic, payload) -> {
@@ -71,7 +85,8 @@ public final class MqttIntake implements AutoCloseable {
         try {
             while (running) {
                 long now = System.nanoTime();
-                if (now - nextRefresh >= 0) {
+                if (now - nextRefresh >= 0 || refreshNow) {
+                    refreshNow = false;
                     refreshLeases();
                     nextRefresh = System.nanoTime() + settings.leaseRefresh().toNanos();
                 }
@@ -88,22 +103,43 @@ public final class MqttIntake implements AutoCloseable {
     private void refreshLeases() {
         Set<Integer> now = leases.refresh();
         boolean gained = false;
-        for (int p : now) {
-            if (held.add(p)) {
-                gained = true;
-                link.subscribe(settings.topics().readings(p));
-            }
-        }
         for (var it = held.iterator(); it.hasNext(); ) {
             int p = it.next();
             if (!now.contains(p)) {
                 it.remove();
+                if (fences != null) fences.release(p);
                 link.unsubscribe(settings.topics().readings(p));
             }
+        }
+        for (int p : now) {
+            if (held.contains(p)) continue;
+            if (fences != null && !takeFence(p)) continue; // not usable until the store takes the token
+            held.add(p);
+            gained = true;
+            link.subscribe(settings.topics().readings(p));
         }
         // Another engine may have written these partitions' meters since this one last saw them.
         if (gained) committer.reset();
         stats.partitionsHeld = held.size();
+    }
+
+    /** Takes the partition's fencing token before anything of it is processed; false when the store is down. */
+    private boolean takeFence(int partition) {
+        try {
+            fences.take(partition);
+            return true;
+        } catch (StoreException e) {
+            log.warn("cannot take the fencing token of partition {} ({}); trying again at the next refresh",
+                    partition, e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean fencedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FencedOutException) return true;
+        }
+        return false;
     }
 
     private void handle(byte[] payload) throws InterruptedException {
@@ -132,6 +168,13 @@ public final class MqttIntake implements AutoCloseable {
         try {
             ack = committer.commit(batch);
         } catch (IllegalStateException e) {
+            if (fencedOut(e)) {
+                // Another engine took the partition: nothing was committed, the gateway resends to it.
+                stats.fencedOut.incrementAndGet();
+                refreshNow = true;
+                log.warn("batch of partition {} refused by the store's fence: {}", batch.partition(), e.getMessage());
+                return;
+            }
             stats.storeFailures.incrementAndGet();
             storeBackoffMs = Math.min(Math.max(250, storeBackoffMs * 2), settings.storeBackoff().toMillis());
             storeRetryAtNanos = System.nanoTime() + storeBackoffMs * 1_000_000;

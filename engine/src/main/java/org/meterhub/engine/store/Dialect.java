@@ -107,6 +107,23 @@ public enum Dialect {
 
     abstract Instant readTime(ResultSet rs, int column) throws SQLException;
 
+    /** Binds a time that may be absent (SQL null). */
+    void bindNullableTime(PreparedStatement ps, int index, Instant time) throws SQLException {
+        if (time == null) {
+            ps.setNull(index, this == SQLITE ? Types.BIGINT : Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            bindTime(ps, index, time);
+        }
+    }
+
+    /** Reads a time column that may be null. */
+    Instant readNullableTime(ResultSet rs, int column) throws SQLException {
+        if (rs.getObject(column) == null) {
+            return null;
+        }
+        return readTime(rs, column);
+    }
+
     /** Binds a calendar date (null allowed): PostgreSQL date, SQLite ISO text. */
     abstract void bindDate(PreparedStatement ps, int index, LocalDate date) throws SQLException;
 

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     private static final String METER_COLUMNS =
             "select meter_id, medium, base_reading_l, base_time, register_capacity_l from meters";
     private static final String READING_COLUMNS =
-            "select meter_id, time, source, received_at, volume_l, flags, status_bits from readings";
+            "select meter_id, time, source, received_at, volume_l, flags, status_bits, meter_time from readings";
     private static final String INTERVAL_COLUMNS =
             "select meter_id, start_time, end_time, volume_l, flags from consumption";
 
@@ -164,8 +165,14 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
 
     @Override
     public void append(List<Reading> readings, List<ConsumptionInterval> intervals) {
+        append(readings, intervals, List.of());
+    }
+
+    @Override
+    public void append(List<Reading> readings, List<ConsumptionInterval> intervals, Collection<Fence> fences) {
         Objects.requireNonNull(readings, "readings");
         Objects.requireNonNull(intervals, "intervals");
+        Objects.requireNonNull(fences, "fences");
         if (readings.isEmpty() && intervals.isEmpty()) {
             return;
         }
@@ -176,7 +183,49 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
             if (maintainsRollups()) {
                 Rollups.add(c, dialect, rollupZone, fresh);
             }
+            // Last, just before the commit: on SQLite this transaction holds the write lock by now, so
+            // no take can commit in between; on PostgreSQL FOR SHARE makes a concurrent take wait.
+            checkFences(c, fences);
             return null;
+        });
+    }
+
+    private void checkFences(Connection c, Collection<Fence> fences) throws SQLException {
+        if (fences.isEmpty()) {
+            return;
+        }
+        String sql = "select epoch from lease_fences where lease = ?"
+                + (dialect == Dialect.POSTGRESQL ? " for share" : "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Fence f : fences) {
+                ps.setString(1, f.lease());
+                try (ResultSet rs = ps.executeQuery()) {
+                    long current = rs.next() ? rs.getLong(1) : 0;
+                    if (current != f.epoch()) {
+                        throw new FencedOutException("lease " + f.lease() + " was taken again (epoch " + current
+                                + ", this engine holds " + f.epoch() + "); the append was rolled back");
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public Fence takeFence(String lease, String holder) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(holder, "holder");
+        return write("takeFence " + lease, c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into lease_fences (lease, epoch, holder, taken_at)"
+                    + " values (?, 1, ?, ?) on conflict (lease) do update set epoch = lease_fences.epoch + 1,"
+                    + " holder = excluded.holder, taken_at = excluded.taken_at")) {
+                ps.setString(1, lease);
+                ps.setString(2, holder);
+                bindTime(ps, 3, Instant.now());
+                ps.executeUpdate();
+            }
+            long epoch = query(c, "select epoch from lease_fences where lease = ?", ps -> ps.setString(1, lease),
+                    rs -> rs.getLong(1)).get(0);
+            return new Fence(lease, epoch);
         });
     }
 
@@ -217,7 +266,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
             throws SQLException {
         if (!readings.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("insert into readings (meter_id, time, source,"
-                    + " received_at, volume_l, flags, status_bits) values (?, ?, ?, ?, ?, ?, ?)"
+                    + " received_at, volume_l, flags, status_bits, meter_time) values (?, ?, ?, ?, ?, ?, ?, ?)"
                     + " on conflict do nothing")) {
                 int rows = 0;
                 for (Reading r : readings) {
@@ -228,6 +277,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
                     ps.setLong(5, r.volumeL());
                     ps.setString(6, encodeFlags(r.flags()));
                     ps.setInt(7, r.statusBits());
+                    dialect.bindNullableTime(ps, 8, storableMeterTime(r));
                     ps.addBatch();
                     if (++rows % BATCH_ROWS == 0) {
                         ps.executeBatch();
@@ -808,7 +858,21 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     private Reading reading(ResultSet rs) throws SQLException {
         return new Reading(rs.getString(1), dialect.readTime(rs, 2), dialect.readTime(rs, 4), rs.getLong(5),
                 enumValue(ReadingSource.class, rs.getString(3), "readings.source"),
-                decodeFlags(rs.getString(6), ReadingFlag.class, "readings.flags"), rs.getInt(7));
+                decodeFlags(rs.getString(6), ReadingFlag.class, "readings.flags"), rs.getInt(7),
+                dialect.readNullableTime(rs, 8));
+    }
+
+    /**
+     * The meter's own clock as stored: to the millisecond like every time, and null when absent or
+     * outside the storable range. A meter clock is informational (the reading's time is already
+     * decided), so an unrepresentable one must not refuse the whole append and stall the pipeline.
+     */
+    static Instant storableMeterTime(Reading r) {
+        Instant t = r.meterTime();
+        if (t == null || t.isBefore(TIME_MIN) || !t.isBefore(TIME_END)) {
+            return null;
+        }
+        return t.truncatedTo(ChronoUnit.MILLIS);
     }
 
     private ConsumptionInterval interval(ResultSet rs) throws SQLException {

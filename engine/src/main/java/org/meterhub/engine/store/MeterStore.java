@@ -1,6 +1,7 @@
 package org.meterhub.engine.store;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.meterhub.engine.consumption.ConsumptionInterval;
@@ -25,6 +26,25 @@ public interface MeterStore extends AutoCloseable {
 
     /** Writes readings and the intervals derived from them in one transaction. */
     void append(List<Reading> readings, List<ConsumptionInterval> intervals);
+
+    /**
+     * Like {@link #append(List, List)}, committed only if every fence is current: inside the same
+     * transaction, each lease's epoch is read (PostgreSQL: {@code FOR SHARE}, which waits for a
+     * concurrent {@link #takeFence} and keeps one from committing before this append does) and
+     * compared with the token.
+     *
+     * @throws FencedOutException when a fence is stale; nothing was written
+     */
+    void append(List<Reading> readings, List<ConsumptionInterval> intervals, Collection<Fence> fences);
+
+    /**
+     * Takes a lease's fencing token: increments its epoch (the first take gives 1), commits, and
+     * returns the new epoch. Every append fenced with an older epoch is refused from then on.
+     * Call it only while holding the lease (e.g. its advisory lock), before reading any state.
+     *
+     * @param holder who takes it (kept for people; the epoch decides)
+     */
+    Fence takeFence(String lease, String holder);
 
     /** Readings with time in [from, to), oldest first. */
     List<Reading> readings(String meterId, Instant from, Instant to);

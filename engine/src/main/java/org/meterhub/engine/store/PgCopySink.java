@@ -36,7 +36,8 @@ final class PgCopySink {
     /** How fresh batches are written. */
     enum Mode { DIRECT_FIRST, STAGING }
 
-    static final String READING_COLUMNS = "meter_id, time, source, received_at, volume_l, flags, status_bits";
+    static final String READING_COLUMNS = "meter_id, time, source, received_at, volume_l, flags, status_bits,"
+            + " meter_time";
     static final String INTERVAL_COLUMNS = "meter_id, start_time, end_time, volume_l, flags";
     private static final String UNIQUE_VIOLATION = "23505";
     /** Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC). */
@@ -147,7 +148,7 @@ final class PgCopySink {
     static byte[] encodeReadings(List<Reading> readings) {
         CopyBuffer b = new CopyBuffer(64 + readings.size() * 80);
         for (Reading r : readings) {
-            b.tuple(7);
+            b.tuple(8);
             b.text(r.meterId());
             b.timestamp(r.time());
             b.bytes(SOURCES[r.source().ordinal()]);
@@ -155,6 +156,7 @@ final class PgCopySink {
             b.int8(r.volumeL());
             b.flags(r.flags());
             b.int4(r.statusBits());
+            b.nullableTimestamp(JdbcMeterStore.storableMeterTime(r));
         }
         return b.finish();
     }
@@ -215,6 +217,16 @@ final class PgCopySink {
         /** timestamptz: microseconds since 2000-01-01 UTC, kept to the millisecond like every store. */
         void timestamp(Instant t) {
             int8Raw(Math.multiplyExact(t.toEpochMilli() - PG_EPOCH_MS, 1000L));
+        }
+
+        /** A timestamptz that may be SQL null (field length -1). */
+        void nullableTimestamp(Instant t) {
+            if (t == null) {
+                ensure(4);
+                putInt(-1);
+            } else {
+                timestamp(t);
+            }
         }
 
         void int8(long v) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -178,9 +179,9 @@ public final class PostgresStore extends JdbcMeterStore {
     }
 
     @Override
-    public void append(List<Reading> readings, List<ConsumptionInterval> intervals) {
+    public void append(List<Reading> readings, List<ConsumptionInterval> intervals, Collection<Fence> fences) {
         try {
-            super.append(readings, intervals);
+            super.append(readings, intervals, fences);
         } catch (StoreException e) {
             layout.forget(); // a partition dropped behind our back is created again next time
             throw e;

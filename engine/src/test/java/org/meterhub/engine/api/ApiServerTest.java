@@ -101,7 +101,7 @@ class ApiServerTest {
         assertThat(byParam.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
         assertThat(byHeader.body()).isEqualTo(byParam.body());
         List<String> lines = byParam.body().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("time,received_at,source,register_l,register_m3,status_bits,estimated,flags");
+        assertThat(lines.get(0)).isEqualTo("time,received_at,meter_time,source,register_l,register_m3,status_bits,estimated,flags");
         assertThat(lines).hasSizeGreaterThan(80); // a day of quarter-hours, with gaps
         assertThat(lines).anyMatch(l -> l.endsWith(",low_battery"));
     }

@@ -192,6 +192,31 @@ abstract class MeterStoreContract {
     }
 
     @Test
+    void theMeterClockIsKeptBesideTheReadingTimeAndNullWhenAbsent() throws SQLException {
+        Instant skewed = T0.minus(Duration.ofMinutes(47)).plusNanos(987_654_321); // kept to the millisecond
+        Reading withClock = new Reading("M1", T0, T0, 10, ReadingSource.CJT188, Set.of(ReadingFlag.CLOCK_SKEW), 0,
+                skewed);
+        Reading withoutClock = new Reading("M1", T0.plusSeconds(60), T0.plusSeconds(60), 11, ReadingSource.CJT188,
+                Set.of(ReadingFlag.CLOCK_INVALID), 0, null);
+        Reading sameClock = new Reading("M2", T0, T0.plusSeconds(1), 12, ReadingSource.MQTT, Set.of(), 0, T0);
+        try (MeterStore store = open()) {
+            store.append(List.of(withClock, withoutClock, sameClock), List.of());
+            store.append(List.of(withClock), List.of()); // a replay goes another way on PostgreSQL (staging)
+
+            List<Reading> back = store.readings("M1", T0, T0.plusSeconds(120));
+            assertThat(back).extracting(Reading::meterTime)
+                    .containsExactly(skewed.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), null);
+            assertThat(store.lastReading("M2").orElseThrow().meterTime()).isEqualTo(T0);
+        }
+        try (Connection c = rawConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*), count(meter_time) from readings")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getInt(2)).as("rows with a meter clock").isEqualTo(2);
+        }
+    }
+
+    @Test
     void timesAreKeptToTheMillisecond() {
         try (MeterStore store = open()) {
             Instant fine = T0.plusNanos(123_456_789);

@@ -7,7 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.reading.ReadingFlag;
+import org.meterhub.engine.reading.ReadingSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +71,24 @@ class PostgresStoreTest extends MeterStoreContract {
     }
 
     @Test
+    void everyAppendModeKeepsTheMeterClock() {
+        Instant t0 = MeterStoreContract.T0;
+        for (PostgresStore.AppendMode mode : PostgresStore.AppendMode.values()) {
+            db.reset();
+            try (PostgresStore store = new PostgresStore(db.url(), mode)) {
+                Reading skewed = new Reading("M1", t0, t0, 10, ReadingSource.CJT188, Set.of(ReadingFlag.CLOCK_SKEW),
+                        0, t0.plusSeconds(3_600));
+                Reading plain = new Reading("M1", t0.plusSeconds(900), t0.plusSeconds(900), 20, ReadingSource.CJT188,
+                        Set.of(), 0, null);
+                store.append(List.of(skewed, plain), List.of());
+                store.append(List.of(skewed, plain), List.of()); // replay: staging in COPY_DIRECT_FIRST
+                assertThat(store.readings("M1", t0, t0.plusSeconds(3_600))).as(mode.name())
+                        .containsExactly(skewed, plain);
+            }
+        }
+    }
+
+    @Test
     void columnsHaveTheDocumentedTypesAndComments() throws SQLException {
         new PostgresStore(db.url()).close();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -88,6 +111,7 @@ class PostgresStoreTest extends MeterStoreContract {
                     "meters.base_time timestamp with time zone",
                     "meters.created_at timestamp with time zone",
                     "meters.register_capacity_l bigint",
+                    "readings.meter_time timestamp with time zone",
                     "readings.received_at timestamp with time zone",
                     "readings.time timestamp with time zone",
                     "readings.volume_l bigint");

@@ -186,6 +186,7 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         if (s.username() != null) o.setUserName(s.username());
         if (s.password() != null) o.setPassword(s.password().toCharArray());
         if (s.tls() && s.trustStore() != null) o.setSocketFactory(sslContext(s).getSocketFactory());
+        if (!s.tls()) o.setSocketFactory(new NoDelaySocketFactory());
         return o;
     }
 

@@ -86,10 +86,11 @@ class ModbusDtuTest {
             assertThat(r.time()).isEqualTo(NOW);
         });
         // request 8 bytes + reply 31 bytes at 9600 8N1 plus the simulated 5 ms reaction
-        assertThat(manager.stats().latencyMicros.getIntervalHistogram().getMinValue())
-                .isGreaterThanOrEqualTo(WireModel.rs485(9600).exchangeMicros(8, 31));
+        // compared bucket to bucket: HdrHistogram reports the lowest value of the minimum's bucket
+        org.HdrHistogram.Histogram latency = manager.stats().latencyMicros.getIntervalHistogram();
+        assertThat(latency.getMinNonZeroValue())
+                .isGreaterThanOrEqualTo(latency.lowestEquivalentValue(WireModel.rs485(9600).exchangeMicros(8, 31)));
         assertThat(manager.onlineMeters()).isEqualTo(2);
-        assertThat(server.stats().heartbeats.get()).as("heartbeats are filtered, not decoded").isGreaterThanOrEqualTo(0);
     }
 
     @Test

@@ -123,6 +123,7 @@ public final class IcCardFleet implements AutoCloseable {
             o.setAutomaticReconnect(true);
             o.setMaxInflight(settings.maxInflight());
             o.setKeepAliveInterval(30);
+            if (settings.serverUri().startsWith("tcp://")) o.setSocketFactory(new NoDelaySocketFactory());
             final int owner = c;
             client.setCallback(new MqttCallback() {
                 @Override
