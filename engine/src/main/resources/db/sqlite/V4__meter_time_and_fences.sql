@@ -14,3 +14,7 @@ create table if not exists lease_fences (
     holder   text    not null,             -- engine id of the last taker
     taken_at integer not null              -- epoch ms UTC
 ) strict;
+
+-- The PostgreSQL V4 also makes the rollups' primary keys covering (index-only scans of a meter's
+-- series). Nothing to do here: the rollups are WITHOUT ROWID tables, so their rows already live in
+-- primary-key order inside the key's B-tree.

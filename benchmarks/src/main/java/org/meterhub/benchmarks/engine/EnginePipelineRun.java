@@ -26,6 +26,7 @@ import org.meterhub.engine.vee.VeeSettings;
  */
 public final class EnginePipelineRun {
     private static final long HOUR = 3_600_000L;
+    private static final int GROUP = Integer.getInteger("group", 16);
 
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
@@ -165,9 +166,17 @@ public final class EnginePipelineRun {
                 int[] sl = ps[q];
                 long[] ti = pt[q];
                 long[] vo = pv[q];
-                for (int i = 0; i < sl.length; i++) {
-                    int s = monitor.keys().slotOfNumber(30_000_000_000_000L + sl[i], 14);
-                    monitor.reading(s, ti[i], ti[i] + 2_000, vo[i], 0, 0, true);
+                // In groups: look up the slots, load the state blocks, then process, so the
+                // memory accesses of a group overlap (FleetMonitor.prefetch).
+                int[] group = new int[GROUP];
+                for (int i0 = 0; i0 < sl.length; i0 += GROUP) {
+                    int n = Math.min(GROUP, sl.length - i0);
+                    for (int k = 0; k < n; k++) group[k] = monitor.keys().slotOfNumber(30_000_000_000_000L + sl[i0 + k], 14);
+                    for (int k = 0; k < n; k++) monitor.prefetch(group[k]);
+                    for (int k = 0; k < n; k++) {
+                        int i = i0 + k;
+                        monitor.reading(group[k], ti[i], ti[i] + 2_000, vo[i], 0, 0, true);
+                    }
                 }
             }, "engine-" + p);
             workers[p].start();

@@ -1,5 +1,7 @@
 package org.meterhub.benchmarks.store;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -41,24 +43,18 @@ public final class QueryBenchmark {
             load(url, seriesMeters, totalMeters);
             String meter = String.format("3%013d", seriesMeters / 2);
 
-            Histogram rollup = new Histogram(3_600_000_000L, 3);
-            Histogram raw = new Histogram(3_600_000_000L, 3);
-            List<Bucket> a = null;
-            List<Bucket> b = null;
-            for (int i = 0; i < iterations + 20; i++) {
-                long t0 = System.nanoTime();
-                a = ConsumptionQuery.series(store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
-                long t1 = System.nanoTime();
-                b = ConsumptionQuery.series((MeterStore) store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
-                long t2 = System.nanoTime();
-                if (i >= 20) { // warm-up
-                    rollup.recordValue((t1 - t0) / 1000);
-                    raw.recordValue((t2 - t1) / 1000);
-                }
-            }
+            // Each query is measured in its own phase after its own warm-up: interleaved, the peer's
+            // garbage (8,760 intervals a call) lands GC pauses in the other's samples, and 20 warm-up
+            // calls left the first measured ones to the interpreter while the JIT was compiling.
+            List<Bucket> a = ConsumptionQuery.series(store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
+            List<Bucket> b = ConsumptionQuery.series((MeterStore) store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE);
             if (!a.equals(b) || a.size() != 365) {
                 throw new IllegalStateException("series differ or wrong length: " + a.size());
             }
+            Phase rollup = measure(iterations,
+                    () -> ConsumptionQuery.series(store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE));
+            Phase raw = measure(iterations,
+                    () -> ConsumptionQuery.series((MeterStore) store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE));
             Histogram totals = new Histogram(3_600_000_000L, 3);
             int rows = 0;
             for (int i = 0; i < Math.max(5, iterations / 20) + 2; i++) {
@@ -73,12 +69,45 @@ public final class QueryBenchmark {
             }
             System.out.printf("%ncorpus: %,d meters x 8,760 hourly intervals (%,d rows) + %,d meters x 12 monthly rollups%n",
                     seriesMeters, seriesMeters * 8_760L, totalMeters);
-            report("one-year daily series, one meter (rollups)", rollup);
-            report("one-year daily series, one meter (raw intervals, peer)", raw);
+            report("one-year daily series, one meter (rollups)", rollup.latency);
+            System.out.printf("%-56s %d GCs, %d ms in GC during the phase%n", "", rollup.gcs, rollup.gcMs);
+            report("one-year daily series, one meter (raw intervals, peer)", raw.latency);
+            System.out.printf("%-56s %d GCs, %d ms in GC during the phase%n", "", raw.gcs, raw.gcMs);
             report("monthly totals, " + rows + " meters (June)", totals);
         } finally {
             BenchDatabases.drop(url);
         }
+    }
+
+    /** Latencies of one query, and the collections that happened while they were taken. */
+    private record Phase(Histogram latency, long gcs, long gcMs) {
+    }
+
+    /** Warm-up until both 2 s and 200 calls have passed, then {@code iterations} timed calls (µs). */
+    private static Phase measure(int iterations, Runnable query) {
+        long warmUntil = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < 200 || System.nanoTime() - warmUntil < 0; i++) {
+            query.run();
+        }
+        long gcs = gcCount();
+        long gcMs = gcMillis();
+        Histogram h = new Histogram(3_600_000_000L, 3);
+        for (int i = 0; i < iterations; i++) {
+            long t0 = System.nanoTime();
+            query.run();
+            h.recordValue((System.nanoTime() - t0) / 1000);
+        }
+        return new Phase(h, gcCount() - gcs, gcMillis() - gcMs);
+    }
+
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount)
+                .sum();
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime)
+                .sum();
     }
 
     private static void report(String what, Histogram h) {

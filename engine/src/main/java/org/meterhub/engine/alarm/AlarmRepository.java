@@ -19,4 +19,9 @@ public interface AlarmRepository {
 
     /** Every alarm of the subject, oldest first. */
     List<Alarm> bySubject(String subject);
+
+    /** The subject's open alarm of this kind, if any (the raise path's duplicate check). */
+    default Optional<Alarm> openOf(String subject, AlarmKind kind) {
+        return bySubject(subject).stream().filter(a -> a.open() && a.kind() == kind).findFirst();
+    }
 }

@@ -31,9 +31,8 @@ public final class AlarmService {
 
     /** Raises an alarm detected at {@code at}, unless one of the same kind is open for the subject. */
     public synchronized Alarm raise(AlarmKind kind, String subject, String detail, OptionalLong volumeLostL, Instant at) {
-        for (Alarm a : repository.bySubject(subject)) {
-            if (a.open() && a.kind() == kind) return a;
-        }
+        Optional<Alarm> open = repository.openOf(subject, kind);
+        if (open.isPresent()) return open.get();
         AlarmDeadlines.Deadline d = deadlines.of(kind);
         Alarm a = repository.insert(new Alarm(0, kind, subject, detail, volumeLostL, at,
                 d.acknowledge().map(at::plus), d.resolve().map(at::plus), AlarmState.RAISED,

@@ -95,7 +95,8 @@ public final class JdbcAlarmRepository implements AlarmRepository {
                 COLUMNS + " where subject = ? order by raised_at, alarm_id", ps -> ps.setString(1, subject), this::alarm));
     }
 
-    /** The open alarm of this kind for the subject, if any (one indexed query; the raise path's check). */
+    /** One indexed query instead of the subject's whole history. */
+    @Override
     public Optional<Alarm> openOf(String subject, AlarmKind kind) {
         return db.tx("open alarm of a subject", c -> SqlDatabase.query(c,
                 COLUMNS + " where subject = ? and kind = ? and state <> 'RESOLVED' order by alarm_id",

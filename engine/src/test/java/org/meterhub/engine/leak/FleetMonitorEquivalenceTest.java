@@ -121,6 +121,7 @@ class FleetMonitorEquivalenceTest {
                 }
                 boolean supplied = m % 5 != 0;
                 int a = ref.reading(m, t, received, v, flags, supplied);
+                monitor.prefetch(m); // must change nothing
                 int b = monitor.reading(m, t, received, v, flags, 7, supplied);
                 assertThat(b).as("arrival of meter %d at hour %d", m, h).isEqualTo(a);
                 if (t > lastT[m]) {

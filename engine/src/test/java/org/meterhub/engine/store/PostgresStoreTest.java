@@ -89,6 +89,22 @@ class PostgresStoreTest extends MeterStoreContract {
     }
 
     @Test
+    void rollupKeysCoverTheSeriesColumnsForIndexOnlyScans() throws SQLException {
+        new PostgresStore(db.url()).close();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select indexname, indexdef from pg_indexes where indexname like 'consumption\\_%\\_pkey'"
+                        + " and tablename in ('consumption_hourly', 'consumption_daily', 'consumption_monthly')")) {
+            int n = 0;
+            while (rs.next()) {
+                n++;
+                assertThat(rs.getString(2)).as(rs.getString(1))
+                        .contains("(meter_id, bucket) INCLUDE (volume_l, intervals, flag_bits)");
+            }
+            assertThat(n).isEqualTo(3);
+        }
+    }
+
+    @Test
     void columnsHaveTheDocumentedTypesAndComments() throws SQLException {
         new PostgresStore(db.url()).close();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {

@@ -59,8 +59,12 @@ public final class SerialCjt188Bus implements AutoCloseable {
                                        Cjt188Session.Counters counters, EventLoopGroup group,
                                        int maxBytesWithoutFrame, int preambleBytes) throws InterruptedException {
         String busId = "serial:" + serial.port();
-        Cjt188Session session = new Cjt188Session(busId, mapper, poll.timeout(), counters);
         Cjt188FrameDecoder frameDecoder = new Cjt188FrameDecoder(maxBytesWithoutFrame);
+        Cjt188MessageDecoder messageDecoder = new Cjt188MessageDecoder();
+        // as on a DTU bus: on a line that shows noise a reading needs a second, agreeing reply
+        Cjt188Session session = new Cjt188Session(busId, mapper, poll.timeout(), counters, new Cjt188Session.Confirmation(
+                () -> frameDecoder.garbageBytes() + messageDecoder.messagesRejected(),
+                Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, poll.interFrameDelay()));
         AtomicLong floods = new AtomicLong();
         SerialLine line = SerialLine.open(serial);
         Channel ch = SerialChannelBridge.attach(line, group, new ChannelInitializer<Channel>() {
@@ -68,7 +72,7 @@ public final class SerialCjt188Bus implements AutoCloseable {
             protected void initChannel(Channel c) {
                 c.pipeline().addLast("cjt188-frame-decoder", frameDecoder);
                 c.pipeline().addLast("cjt188-frame-encoder", new Cjt188FrameEncoder(preambleBytes));
-                c.pipeline().addLast("cjt188-message-decoder", new Cjt188MessageDecoder());
+                c.pipeline().addLast("cjt188-message-decoder", messageDecoder);
                 c.pipeline().addLast("cjt188-message-encoder", new Cjt188MessageEncoder());
                 c.pipeline().addLast("flood-counter", new FloodCounter(busId, floods));
                 c.pipeline().addLast("cjt188-session", session);
