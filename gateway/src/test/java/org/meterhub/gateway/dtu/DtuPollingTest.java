@@ -121,8 +121,14 @@ class DtuPollingTest {
             m.inject(MeterFault.GARBAGE_BEFORE, 0.3);
         }
         DtuBusManager manager = startGateway(fleet, clock, fastPoll());
-        Thread.sleep(2000);
+        // a noisy line makes the gateway confirm each reading with a second reply, and every damaged reply costs
+        // a timeout: wait until each meter has been read rather than for a fixed time
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline && readings.stream().map(Reading::meterId).distinct().count() < 6) {
+            Thread.sleep(20);
+        }
         manager.readAllNow().get(10, TimeUnit.SECONDS);
+        assertThat(manager.protocolCounters().confirmationReads.get()).as("noise makes the gateway confirm").isPositive();
         for (SimulatedCjt188Meter m : fleet.meters()) {
             assertThat(readings).filteredOn(r -> r.meterId().equals(m.address().digits()))
                     .isNotEmpty()
