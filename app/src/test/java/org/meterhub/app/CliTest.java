@@ -27,7 +27,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "gateway", "engine", "sim", "query", "decode"})
+    @ValueSource(strings = {"demo", "gateway", "engine", "sim", "query", "decode", "read"})
     void everySubcommandHasHelp(String command) {
         String[] lines = run(0, command, "--help");
         assertThat(lines[0]).startsWith("Usage: meterhub " + command);
