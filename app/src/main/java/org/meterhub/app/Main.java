@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
                 QueryCommand.class, DecodeCommand.class,
                 org.meterhub.app.mqtt.MqttGatewayCommand.class, org.meterhub.app.mqtt.MqttSimCommand.class, org.meterhub.app.mqtt.CommandsCommand.class, org.meterhub.app.mqtt.PurchasesCommand.class,
                 org.meterhub.app.forward.EngineIntakeCommand.class, org.meterhub.app.read.ReadCommand.class,
+                org.meterhub.app.estimate.EstimateCommand.class, org.meterhub.app.balance.BalanceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

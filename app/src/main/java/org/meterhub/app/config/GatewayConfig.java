@@ -10,7 +10,14 @@ import java.util.List;
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
-                            AdminSection admin) {
+                            AdminSection admin, AlarmsSection alarms) {
+    /** Without alarm publishing settings: alarms stay in the store only. */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                         AdminSection admin) {
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, null);
+    }
+
     /** Without a journal section: the defaults of {@link JournalSection}. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses) {
         this(zone, store, dtu, poll, buses, null);
@@ -24,7 +31,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
-        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin);
+        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms);
     }
 
     public GatewayConfig {
@@ -37,6 +44,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         serial = serial != null ? List.copyOf(serial) : List.of();
         modbus = modbus != null ? List.copyOf(modbus) : List.of();
         admin = admin != null ? admin : new AdminSection(null, null);
+        alarms = alarms != null ? alarms : new AlarmsSection(null, null, null);
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -188,6 +196,30 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
                 throw new IllegalArgumentException("listen: " + e.getMessage());
             }
             enabled = enabled == null || enabled;
+        }
+    }
+
+    /**
+     * Alarm publishing (docs/metering-engine.md): every alarm change as JSON on
+     * {@code <topic-prefix>/alarms/<subject>} at QoS 1. Without {@code mqtt}, alarms stay in the store only.
+     *
+     * @param mqtt        broker, {@code tcp://host:1883} or {@code ssl://host:8883}
+     * @param topicPrefix put before {@code alarms/}; none by default
+     * @param clientId    stable per gateway (persistent session); default meterhub-alarms
+     */
+    public record AlarmsSection(String mqtt, String topicPrefix, String clientId) {
+        public AlarmsSection {
+            if (mqtt != null && !mqtt.matches("(tcp|ssl)://[^/:]+(:\\d{1,5})?")) {
+                throw new IllegalArgumentException("mqtt: expected tcp://host:port or ssl://host:port, got \"" + mqtt + "\"");
+            }
+            topicPrefix = topicPrefix == null || topicPrefix.isEmpty() ? "" : topicPrefix.endsWith("/") ? topicPrefix : topicPrefix + "/";
+            if (topicPrefix.contains("+") || topicPrefix.contains("#") || topicPrefix.startsWith("/")) {
+                throw new IllegalArgumentException("topic-prefix: no wildcards (+, #) and no leading /, got \"" + topicPrefix + "\"");
+            }
+            clientId = clientId != null ? clientId : "meterhub-alarms";
+            if (!clientId.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("client-id: expected 1-64 letters, digits, '_', '-' or '.', got \"" + clientId + "\"");
+            }
         }
     }
 

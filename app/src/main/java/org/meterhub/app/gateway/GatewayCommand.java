@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
@@ -16,6 +18,10 @@ import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreFactory;
+import org.meterhub.gateway.alarm.MqttAlarmSink;
+import org.meterhub.gateway.mqtt.MqttConnectionSettings;
+import org.meterhub.gateway.mqtt.MqttCounters;
+import org.meterhub.gateway.mqtt.MqttLink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,9 +68,13 @@ public final class GatewayCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
-        IngestRules rules = IngestRules.forStore(url, AlarmSink.none()); // flags, corrections, alarms next to the readings
-        try (db; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
+        AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
+        IngestRules rules = IngestRules.forStore(url, alarms.sink()); // flags, corrections, alarms next to the readings
+        try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
             SingleBox.registerMeters(db, cfg, clock.instant());
+            if (cfg.alarms().mqtt() != null) {
+                System.out.printf("alarms published on %s, topic %salarms/<subject>%n", cfg.alarms().mqtt(), cfg.alarms().topicPrefix());
+            }
             InetSocketAddress at = box.start();
             org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box);
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
@@ -84,6 +94,50 @@ public final class GatewayCommand implements Callable<Integer> {
             signal.finished();
         }
         return 0;
+    }
+
+    /**
+     * Alarm publishing as the file's {@code alarms} section says: an {@link MqttAlarmSink} on its own
+     * {@link MqttLink} (connects in the background and reconnects with backoff, so a broker that is
+     * down at start delays alarms on MQTT, never the gateway), or none. Closed after the engine.
+     */
+    static final class AlarmPublishing implements AutoCloseable {
+        private final AlarmSink sink;
+        private final MqttAlarmSink mqtt;
+        private final MqttLink link;
+        private final ScheduledExecutorService scheduler;
+
+        private AlarmPublishing(AlarmSink sink, MqttAlarmSink mqtt, MqttLink link, ScheduledExecutorService scheduler) {
+            this.sink = sink;
+            this.mqtt = mqtt;
+            this.link = link;
+            this.scheduler = scheduler;
+        }
+
+        static AlarmPublishing start(GatewayConfig.AlarmsSection a) {
+            if (a.mqtt() == null) return new AlarmPublishing(AlarmSink.none(), null, null, null);
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "alarm-mqtt-link");
+                t.setDaemon(true);
+                return t;
+            });
+            MqttLink link = new MqttLink(MqttConnectionSettings.defaults(a.mqtt(), a.clientId()), scheduler, new MqttCounters());
+            MqttAlarmSink mqtt = new MqttAlarmSink(link, a.topicPrefix(), 10_000, Duration.ofSeconds(1), Duration.ofMinutes(1));
+            link.start();
+            return new AlarmPublishing(mqtt, mqtt, link, scheduler);
+        }
+
+        AlarmSink sink() {
+            return sink;
+        }
+
+        @Override
+        public void close() {
+            if (mqtt == null) return;
+            mqtt.close(Duration.ofSeconds(5)); // the queued changes get a few seconds; all of them are in the store anyway
+            link.close();
+            scheduler.shutdownNow();
+        }
     }
 
     /** The loopback admin endpoint (on-demand reads); a port in use is reported, not fatal: polling goes on. */

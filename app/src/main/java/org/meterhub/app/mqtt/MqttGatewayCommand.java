@@ -13,7 +13,13 @@ import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.Durations;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.alarm.Alarm;
+import org.meterhub.engine.alarm.AlarmDeadlines;
+import org.meterhub.engine.alarm.AlarmService;
+import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.prepaid.JdbcLedgerStateStore;
 import org.meterhub.engine.prepaid.PrepaidAlarm;
 import org.meterhub.engine.prepaid.PrepaidListener;
 import org.meterhub.engine.prepaid.PrepaidSettings;
@@ -26,7 +32,8 @@ import org.meterhub.gateway.command.CommandService;
 import org.meterhub.gateway.command.CommandSettings;
 import org.meterhub.gateway.command.CommandStore;
 import org.meterhub.gateway.command.LeakValvePolicy;
-import org.meterhub.gateway.mqtt.AlarmEvent;
+import org.meterhub.gateway.mqtt.AlarmSink;
+import org.meterhub.gateway.mqtt.EngineAlarms;
 import org.meterhub.gateway.mqtt.MqttCounters;
 import org.meterhub.gateway.mqtt.MqttGateway;
 import org.meterhub.gateway.mqtt.UplinkParser;
@@ -37,7 +44,9 @@ import picocli.CommandLine.Option;
 
 /**
  * IC-card meters over MQTT into the engine in one process: uplinks become readings in the store,
- * balances feed the prepaid ledger, alarms are printed, commands are sent and tracked.
+ * balances feed the prepaid ledger (its state kept in the store), meter, ledger and command alarms
+ * enter the engine's alarm lifecycle (stored, listed by {@code query} and the API), commands are
+ * sent and tracked.
  */
 @Command(name = "mqtt-gateway", mixinStandardHelpOptions = true,
         description = "Subscribe to IC-card prepaid meters over MQTT; store readings, track balances, send commands.")
@@ -87,14 +96,20 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         try (db; IngestPipeline ingest = IngestPipeline.withDefaults(db);
-             PurchaseStore purchases = new PurchaseStore(store);
+             SqlDatabase rules = SqlDatabase.open(store);
              CommandStore commandStore = new CommandStore(commandsDb)) {
-            ShadowLedger ledger = new ShadowLedger(PrepaidSettings.defaults(), new PrintingListener());
+            PurchaseStore purchases = new PurchaseStore(rules);
+            JdbcAlarmRepository alarmRepository = new JdbcAlarmRepository(rules);
+            AlarmService alarmService = new AlarmService(alarmRepository, AlarmDeadlines.defaults(),
+                    MqttGatewayCommand::print, clock);
+            EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository, new PrintingListener());
+            ShadowLedger ledger = new ShadowLedger(PrepaidSettings.defaults(), alarms, new JdbcLedgerStateStore(rules));
             purchases.all().forEach(ledger::addPurchase);
             MqttGateway[] gw = new MqttGateway[1];
+            AlarmSink alarmSink = alarms;
             CommandService commands = new CommandService(commandStore, (t, p) -> gw[0].publisher().publish(t, p),
-                    MqttGatewayCommand::print, CommandSettings.defaults().withTopicPrefix(broker.topicPrefix), clock);
-            LeakValvePolicy leaks = new LeakValvePolicy(MqttGatewayCommand::print, commands, closeValveOnLeak);
+                    alarmSink, CommandSettings.defaults().withTopicPrefix(broker.topicPrefix), clock);
+            LeakValvePolicy leaks = new LeakValvePolicy(alarmSink, commands, closeValveOnLeak);
             try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, ingest, ledger, leaks, clock);
                  commands) {
                 gw[0] = gateway;
@@ -156,14 +171,15 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(AlarmEvent e) {
-        System.out.printf("%nalarm %s %s meter %s at %s %s%n", e.kind(), e.raised() ? "raised" : "cleared", e.meterId(), e.time(), e.detail());
+    private static void print(Alarm a) {
+        System.out.printf("%nalarm %d %s %s meter %s at %s: %s%n", a.id(), a.kind(), a.state(), a.subject(), a.raisedAt(), a.detail());
     }
 
+    /** Work items are printed: the engine has no work-item lifecycle to hand them to yet. */
     private static final class PrintingListener implements PrepaidListener {
         @Override
         public void alarm(PrepaidAlarm a) {
-            System.out.printf("%nprepaid %s %s meter %s at %s: %s%n", a.kind(), a.raised() ? "raised" : "cleared", a.meterId(), a.time(), a.detail());
+            throw new IllegalStateException("prepaid alarms go to the alarm lifecycle, not here: " + a.kind());
         }
 
         @Override

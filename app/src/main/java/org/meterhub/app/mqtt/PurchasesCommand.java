@@ -43,8 +43,14 @@ public final class PurchasesCommand implements Runnable {
                 throw new ConfigException(file + ": cannot read: " + e.getMessage());
             }
             r.errors().forEach(e -> System.err.println(file + ":" + e.substring("line ".length())));
+            PurchaseStore s;
+            try {
+                s = new PurchaseStore(store);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--store: " + e.getMessage());
+            }
             int added;
-            try (PurchaseStore s = new PurchaseStore(store)) {
+            try (s) {
                 added = s.addAll(r.purchases());
             }
             System.out.printf("%s: %d purchases read, %d new, %d already imported, %d lines rejected%n", file,

@@ -52,6 +52,8 @@ class MqttCliTest {
         }
         assertThat(Main.run("purchases", "import", dir.resolve("missing.csv").toString(), "--store", store))
                 .isEqualTo(Main.EXIT_USAGE);
+        assertThat(Main.run("purchases", "import", csv.toString(), "--store", "jdbc:mysql://x/y"))
+                .isEqualTo(Main.EXIT_USAGE);
     }
 
     @Test

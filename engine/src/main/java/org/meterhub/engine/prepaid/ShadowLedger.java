@@ -24,10 +24,16 @@ import java.util.Set;
  * <p>Alarms are edges: raised once when the condition starts, cleared once when it ends. An
  * overdraft also opens one replace-meter work item per meter. Thread-safe (synchronized): reports
  * arrive on MQTT threads, purchases from imports.
+ *
+ * <p>With a {@link LedgerStateStore} each meter's state (basis, latest report, purchases counted,
+ * standing alarms) is saved after every report and loaded at start, so a restart continues the
+ * account and neither repeats nor forgets alarm edges. Purchases are not part of that state: they
+ * live in their own table and are added again at start ({@link #addPurchase}).
  */
 public final class ShadowLedger implements BalanceSink {
     private final PrepaidSettings settings;
     private final PrepaidListener listener;
+    private final LedgerStateStore states;
     private final Map<String, Account> accounts = new HashMap<>();
 
     private static final class Account {
@@ -35,6 +41,9 @@ public final class ShadowLedger implements BalanceSink {
         long anchorVolumeL;
         BigDecimal anchorBalance;
         BalanceUnit unit;
+        Instant lastTime;
+        long lastVolumeL;
+        BigDecimal purchasesApplied = BigDecimal.ZERO;
         final List<Purchase> purchases = new ArrayList<>();
         final Set<String> purchaseIds = new HashSet<>();
         boolean mismatch, low, overdraft, replacementIssued;
@@ -46,9 +55,33 @@ public final class ShadowLedger implements BalanceSink {
     public record View(BigDecimal reported, BigDecimal expected, BalanceUnit unit, boolean mismatch, boolean low,
                        boolean overdraft, boolean replacementIssued) { }
 
+    /** A ledger kept in memory only: it re-anchors on each meter's first report after a restart. */
     public ShadowLedger(PrepaidSettings settings, PrepaidListener listener) {
+        this(settings, listener, LedgerStateStore.NONE);
+    }
+
+    /** A ledger that continues from the saved state of every meter. */
+    public ShadowLedger(PrepaidSettings settings, PrepaidListener listener, LedgerStateStore states) {
         this.settings = settings;
         this.listener = listener;
+        this.states = states;
+        for (LedgerState st : states.loadAll()) {
+            Account a = new Account();
+            a.unit = st.unit();
+            a.anchorTime = st.anchorTime();
+            a.anchorVolumeL = st.anchorVolumeL();
+            a.anchorBalance = st.anchorBalance();
+            a.lastTime = st.lastTime();
+            a.lastVolumeL = st.lastVolumeL();
+            a.lastReported = st.lastReported();
+            a.lastExpected = st.lastExpected();
+            a.purchasesApplied = st.purchasesApplied();
+            a.mismatch = st.mismatch();
+            a.low = st.low();
+            a.overdraft = st.overdraft();
+            a.replacementIssued = st.replacementIssued();
+            accounts.put(st.meterId(), a);
+        }
     }
 
     /** Adds a purchase; false if its id was already known for that meter (one effect per id). */
@@ -69,8 +102,12 @@ public final class ShadowLedger implements BalanceSink {
             a.anchorVolumeL = r.volumeL();
             a.anchorBalance = r.balance();
             a.unit = r.unit();
+            a.lastExpected = null;
+            a.purchasesApplied = BigDecimal.ZERO;
         }
         a.lastReported = r.balance();
+        a.lastTime = r.time();
+        a.lastVolumeL = r.volumeL();
         if (r.unit() == BalanceUnit.M3) compare(a, r);
         BigDecimal threshold = r.unit() == BalanceUnit.M3 ? settings.lowBalanceM3() : settings.lowBalanceCny();
         boolean low = r.balance().compareTo(threshold) < 0;
@@ -90,6 +127,11 @@ public final class ShadowLedger implements BalanceSink {
                         "overdrawn prepaid meter: a new meter must be issued"));
             }
         }
+        // Saved after the listener saw the edges: a crash in between repeats an edge (the alarm
+        // lifecycle makes a repeated raise a no-op) rather than losing one.
+        states.save(new LedgerState(r.meterId(), a.unit, a.anchorTime, a.anchorVolumeL, a.anchorBalance, a.lastTime,
+                a.lastVolumeL, a.lastReported, a.lastExpected, a.purchasesApplied, a.mismatch, a.low, a.overdraft,
+                a.replacementIssued));
     }
 
     private void compare(Account a, BalanceReport r) {
@@ -104,6 +146,7 @@ public final class ShadowLedger implements BalanceSink {
         BigDecimal used = BigDecimal.valueOf(r.volumeL() - a.anchorVolumeL, 3);
         BigDecimal expected = a.anchorBalance.add(purchased).subtract(used);
         a.lastExpected = expected;
+        a.purchasesApplied = purchased;
         BigDecimal tol = settings.toleranceM3();
         boolean agrees = r.balance().subtract(expected).abs().compareTo(tol) <= 0
                 || r.balance().subtract(expected.subtract(recent)).abs().compareTo(tol) <= 0;
