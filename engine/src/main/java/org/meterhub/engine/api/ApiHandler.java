@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -130,6 +131,12 @@ final class ApiHandler implements HttpHandler {
             Instant[] r = p.range(Reports.MAX_RANGE);
             int limit = p.integer("limit", 10, 1, 10_000);
             return new Routed("GET /api/v1/top-consumers", "*", () -> reports.topConsumers(r[0], r[1], limit));
+        }
+        if (path.equals("/api/v1/accounts/to-read")) {
+            YearMonth month = p.month("month", YearMonth.from(clock.instant().atZone(reports.zone())));
+            String district = p.text("district").orElse(null);
+            return new Routed("GET /api/v1/accounts/to-read", district == null ? "*" : "district:" + district,
+                    () -> reports.accountsToRead(month, district));
         }
         if (path.equals("/api/v1/alarms")) {
             int limit = p.integer("limit", 100, 1, 10_000);

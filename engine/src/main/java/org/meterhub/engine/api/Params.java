@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -144,6 +146,23 @@ public final class Params {
     }
 
     /** 500ms, 30s, 15m, 1h or 2d. */
+    /** A calendar month {@code 2026-11}, or the fallback when absent. */
+    public YearMonth month(String name, YearMonth fallback) {
+        Optional<String> v = text(name);
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        return parseMonth(name, v.get());
+    }
+
+    public static YearMonth parseMonth(String name, String text) {
+        try {
+            return YearMonth.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new BadParameterException(name, "expected a month such as 2026-11, got \"" + text + "\"");
+        }
+    }
+
     public Duration duration(String name, Duration fallback) {
         Optional<String> s = text(name);
         if (s.isEmpty()) {

@@ -4,10 +4,12 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.meterhub.engine.account.Account;
+import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.meter.MeterProfile;
@@ -200,6 +204,42 @@ public final class Reports {
         }
         return new Report(Report.row("from", time(from), "to", time(to), "limit", limit), "meters",
                 List.of("rank", "meter", "volume_l", "volume_m3", "intervals", "estimated", "flags"), rows);
+    }
+
+    /**
+     * The accounts to read in a month (domain rule): ignited − vacant − removed − suspended − sealed −
+     * ignited this month. An account has one state, so that is the ignited accounts not ignited in
+     * the month; the summary shows each term so a reader can check the arithmetic. By account id.
+     *
+     * @param districtId only this district's accounts, or all when null
+     */
+    public Report accountsToRead(YearMonth month, String districtId) {
+        Map<AccountState, Integer> byState = new EnumMap<>(AccountState.class);
+        for (AccountState s : AccountState.values()) {
+            byState.put(s, 0);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int ignitedThisMonth = 0;
+        for (Account a : store.accounts(null)) {
+            if (districtId != null && !districtId.equals(a.districtId())) {
+                continue;
+            }
+            byState.merge(a.state(), 1, Integer::sum);
+            if (a.toRead(month)) {
+                rows.add(Report.row("account", a.accountId(), "meter", a.meterId(), "customer_class",
+                        a.customerClass().name().toLowerCase(Locale.ROOT), "district", a.districtId(),
+                        "ignited_on", a.ignitedOn() == null ? null : a.ignitedOn().toString()));
+            } else if (a.state() == AccountState.IGNITED) {
+                ignitedThisMonth++;
+            }
+        }
+        Map<String, Object> summary = Report.row("month", month.toString(), "district", districtId,
+                "ignited", byState.get(AccountState.IGNITED), "vacant", byState.get(AccountState.VACANT),
+                "removed", byState.get(AccountState.REMOVED), "suspended", byState.get(AccountState.SUSPENDED),
+                "sealed", byState.get(AccountState.SEALED), "ignited_this_month", ignitedThisMonth,
+                "to_read", rows.size());
+        return new Report(summary, "accounts", List.of("account", "meter", "customer_class", "district", "ignited_on"),
+                rows);
     }
 
     /** Rows of the alarms table; the alarm lifecycle owns its columns. */

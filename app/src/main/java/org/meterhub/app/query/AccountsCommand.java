@@ -1,0 +1,37 @@
+package org.meterhub.app.query;
+
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.concurrent.Callable;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.engine.api.BadParameterException;
+import org.meterhub.engine.api.Params;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code meterhub query accounts}: the accounts to read in a month (domain rule). */
+@Command(name = "accounts", mixinStandardHelpOptions = true,
+        description = "Accounts to read in a month: ignited − vacant − removed − suspended − sealed − ignited this month.")
+public final class AccountsCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions options;
+
+    @Option(names = "--month", description = "The month, e.g. 2026-11 (default: this month in --zone).")
+    String month;
+
+    @Option(names = "--district", description = "Only this district's accounts.")
+    String district;
+
+    @Override
+    public Integer call() {
+        YearMonth m;
+        try {
+            m = month == null ? YearMonth.now(Clock.system(options.zone())) : Params.parseMonth("month", month);
+        } catch (BadParameterException e) {
+            throw new ConfigException("--" + e.getMessage());
+        }
+        return options.run("accounts", district == null ? "*" : "district:" + district,
+                "month=" + m + (district == null ? "" : "&district=" + district), q -> q.accountsToRead(m, district));
+    }
+}
