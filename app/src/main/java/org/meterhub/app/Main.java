@@ -2,12 +2,20 @@ package org.meterhub.app;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import org.meterhub.app.balance.BalanceCommand;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.decode.DecodeCommand;
 import org.meterhub.app.demo.DemoCommand;
 import org.meterhub.app.engine.EngineCommand;
+import org.meterhub.app.estimate.EstimateCommand;
+import org.meterhub.app.forward.EngineIntakeCommand;
 import org.meterhub.app.gateway.GatewayCommand;
+import org.meterhub.app.mqtt.CommandsCommand;
+import org.meterhub.app.mqtt.MqttGatewayCommand;
+import org.meterhub.app.mqtt.MqttSimCommand;
+import org.meterhub.app.mqtt.PurchasesCommand;
 import org.meterhub.app.query.QueryCommand;
+import org.meterhub.app.read.ReadCommand;
 import org.meterhub.app.sim.SimCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -19,19 +27,15 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "meterhub", mixinStandardHelpOptions = true, version = "meterhub 0.1.0",
         description = "Smart-meter data acquisition gateway and metering engine.",
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
-                QueryCommand.class, DecodeCommand.class,
-                org.meterhub.app.mqtt.MqttGatewayCommand.class, org.meterhub.app.mqtt.MqttSimCommand.class, org.meterhub.app.mqtt.CommandsCommand.class, org.meterhub.app.mqtt.PurchasesCommand.class,
-                org.meterhub.app.forward.EngineIntakeCommand.class, org.meterhub.app.read.ReadCommand.class,
-                org.meterhub.app.estimate.EstimateCommand.class, org.meterhub.app.balance.BalanceCommand.class,
+                QueryCommand.class, DecodeCommand.class, ReadCommand.class,
+                MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
+                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 
-    private static boolean verbose;
-
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Log debug detail to stderr.")
     void setVerbose(boolean on) {
-        verbose = on;
         if (on) {
             ((Logger) LoggerFactory.getLogger("org.meterhub")).setLevel(Level.DEBUG);
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
@@ -48,6 +52,7 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ConfigException) {
