@@ -32,7 +32,8 @@ import org.meterhub.simulators.fleet.Cjt188Fleet;
  * shipped jar with {@code -Xmx64m} (the heap budget is enforced, not hoped for); 1,000 simulated
  * meters behind 50 DTUs dial in from this JVM and are read every 2 s; an engine intake here drains
  * the journal over Mosquitto. Reported: start-up (process start to listening), heap after a full
- * GC and RSS after the run, readings the engine acknowledged.
+ * GC and RSS after the run, readings the engine acknowledged. Before that, start-up alone (median of
+ * three) next to its peer, {@code java -version} with the same flags, and with an AppCDS archive.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.journal.GatewayFootprint [app/target/meterhub.jar] [seconds]</pre>
  */
@@ -60,6 +61,18 @@ public final class GatewayFootprint {
         Files.writeString(cfg, y);
         Path log = dir.resolve("gateway.log");
         EventLoopGroup group = new NioEventLoopGroup(1);
+        // Start-up alone, three times each, median: the peer (a JVM that does nothing), the gateway as
+        // shipped, and the gateway with an AppCDS archive made by one training start.
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        double peer = median(() -> timeToExit(List.of(javaBin, "-Xmx64m", "-XX:+UseSerialGC", "-version")));
+        List<String> gateway = List.of("-jar", jar.toString(), "gateway", "--config", cfg.toString());
+        double plain = median(() -> timeToListening(javaBin, List.of(), gateway, log));
+        Path archive = dir.resolve("meterhub.jsa");
+        timeToListening(javaBin, List.of("-XX:ArchiveClassesAtExit=" + archive), gateway, log);
+        double cds = median(() -> timeToListening(javaBin, List.of("-XX:SharedArchiveFile=" + archive), gateway, log));
+        System.out.printf("start-up, JVM start to listening, median of 3: gateway %.2f s, gateway with AppCDS %.2f s;"
+                + " peer `java -version` %.2f s%n", plain, cds, peer);
+
         try (MeterStore store = StoreFactory.open("jdbc:sqlite:" + dir.resolve("engine.db"));
              MqttIntake intake = new MqttIntake(new IntakeSettings("tcp://127.0.0.1:1883", "meterhub-footprint-engine",
                      new Topics(prefix), 16, 256, Duration.ofSeconds(1), Duration.ofSeconds(2)), PartitionLeases.all(16),
@@ -94,6 +107,44 @@ public final class GatewayFootprint {
             fleet.disconnectAll();
             group.shutdownGracefully().syncUninterruptibly();
         }
+    }
+
+    @FunctionalInterface
+    private interface Timed {
+        double seconds() throws Exception;
+    }
+
+    private static double median(Timed t) throws Exception {
+        double[] v = {t.seconds(), t.seconds(), t.seconds()};
+        java.util.Arrays.sort(v);
+        return v[1];
+    }
+
+    private static double timeToExit(List<String> command) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        p.waitFor();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Starts the gateway, waits for "listening for DTUs", stops it (SIGTERM, so an archive is written). */
+    private static double timeToListening(String javaBin, List<String> options, List<String> args, Path log)
+            throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx64m", "-XX:+UseSerialGC"));
+        command.addAll(options);
+        command.addAll(args);
+        Files.deleteIfExists(log);
+        long t0 = System.nanoTime();
+        Process gw = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        while (!Files.exists(log) || !Files.readString(log).contains("listening for DTUs")) {
+            if (!gw.isAlive()) throw new IllegalStateException("gateway died:\n" + Files.readString(log));
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        gw.destroy();
+        gw.waitFor();
+        return seconds;
     }
 
     private static String jcmd(long pid, String command) throws Exception {

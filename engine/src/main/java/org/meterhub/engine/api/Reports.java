@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -244,11 +245,21 @@ public final class Reports {
 
     /** Rows of the alarms table; the alarm lifecycle owns its columns. */
     public Report alarms(String meterId, int limit) {
-        Optional<List<Map<String, Object>>> rows = store.alarms(meterId, limit);
-        List<String> columns = rows.filter(r -> !r.isEmpty()).map(r -> List.copyOf(r.get(0).keySet())).orElse(List.of());
-        return new Report(Report.row("meter", meterId, "available", rows.isPresent(), "count",
-                rows.map(List::size).orElse(0)), "alarms", columns, rows.orElse(List.of()));
+        Optional<List<Map<String, Object>>> stored = store.alarms(meterId, limit);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map<String, Object> r : stored.orElse(List.of())) {
+            Map<String, Object> shown = new LinkedHashMap<>();
+            r.forEach((k, v) -> shown.put(k, v instanceof Instant t ? time(t) : v)); // times in the zone, as everywhere
+            rows.add(shown);
+        }
+        return new Report(Report.row("meter", meterId, "available", stored.isPresent(), "count", rows.size()),
+                "alarms", ALARM_COLUMNS, rows);
     }
+
+    /** The columns of the alarms table (V3) as the API shows them. */
+    private static final List<String> ALARM_COLUMNS = List.of("alarm_id", "kind", "category", "subject", "meter_id",
+            "detail", "volume_lost_l", "raised_at", "acknowledge_by", "resolve_by", "state", "acknowledged_at",
+            "acknowledged_by", "resolved_at", "resolved_by", "resolution");
 
     private Map<String, Object> totalRow(MeterTotal t) {
         return Report.row("meter", t.meterId(), "volume_l", t.volumeL(), "volume_m3", m3(t.volumeL()),

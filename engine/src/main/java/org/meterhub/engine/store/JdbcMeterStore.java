@@ -4,12 +4,10 @@ import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Types;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -590,46 +587,45 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
                         rs.getString(5), rs.getString(6))));
     }
 
+    /** The alarms columns (V3), in the order rows show them; times are read as instants on both stores. */
+    private static final String[] ALARM_COLUMNS = {"alarm_id", "kind", "category", "subject", "meter_id", "detail",
+            "volume_lost_l", "raised_at", "acknowledge_by", "resolve_by", "state", "acknowledged_at",
+            "acknowledged_by", "resolved_at", "resolved_by", "resolution"};
+    private static final Set<String> ALARM_TIMES = Set.of("raised_at", "acknowledge_by", "resolve_by",
+            "acknowledged_at", "resolved_at");
+    private static final Set<String> ALARM_NUMBERS = Set.of("alarm_id", "volume_lost_l");
+
     @Override
     public Optional<List<Map<String, Object>>> alarms(String meterId, int limit) {
-        return read("alarms", c -> {
-            List<String> columns = new ArrayList<>();
-            try (ResultSet rs = c.getMetaData().getColumns(null, null, "alarms", null)) {
-                while (rs.next()) {
-                    columns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
-                }
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        String sql = "select " + String.join(", ", ALARM_COLUMNS) + " from alarms"
+                + (meterId == null ? "" : " where meter_id = ?") + " order by raised_at desc, alarm_id desc limit ?";
+        return Optional.of(read("alarms", c -> query(c, sql, ps -> {
+            int i = 1;
+            if (meterId != null) {
+                ps.setString(i++, meterId);
             }
-            if (columns.isEmpty()) {
-                return Optional.<List<Map<String, Object>>>empty();
-            }
-            String order = List.of("raised_at", "opened_at", "time", "at", "created_at", "start_time").stream()
-                    .filter(columns::contains).findFirst().orElse(columns.get(0));
-            boolean byMeter = meterId != null && columns.contains("meter_id");
-            String sql = "select * from alarms" + (byMeter ? " where meter_id = ?" : "")
-                    + " order by " + order + " desc limit ?";
-            return Optional.of(query(c, sql, ps -> {
-                int i = 1;
-                if (byMeter) {
-                    ps.setString(i++, meterId);
-                }
-                ps.setInt(i, limit);
-            }, JdbcMeterStore::row));
-        });
+            ps.setInt(i, limit);
+        }, this::alarmRow)));
     }
 
-    private static Map<String, Object> row(ResultSet rs) throws SQLException {
+    /** One alarms row: instants for times, longs for numbers, strings otherwise, null where null. */
+    private Map<String, Object> alarmRow(ResultSet rs) throws SQLException {
         Map<String, Object> row = new LinkedHashMap<>();
-        ResultSetMetaData md = rs.getMetaData();
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-            Object v = rs.getObject(i);
-            if (v instanceof java.sql.Timestamp ts) {
-                v = ts.toInstant().toString();
-            } else if (v instanceof OffsetDateTime odt) {
-                v = odt.toInstant().toString();
-            } else if (v != null && !(v instanceof Number) && !(v instanceof Boolean)) {
-                v = v.toString();
+        for (int i = 0; i < ALARM_COLUMNS.length; i++) {
+            String name = ALARM_COLUMNS[i];
+            Object v;
+            if (ALARM_TIMES.contains(name)) {
+                v = dialect.readNullableTime(rs, i + 1);
+            } else if (ALARM_NUMBERS.contains(name)) {
+                long n = rs.getLong(i + 1);
+                v = rs.wasNull() ? null : n;
+            } else {
+                v = rs.getString(i + 1);
             }
-            row.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), v);
+            row.put(name, v);
         }
         return row;
     }

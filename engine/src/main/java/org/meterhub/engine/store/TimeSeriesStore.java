@@ -62,9 +62,10 @@ public interface TimeSeriesStore extends MeterStore {
     List<AuditEntry> auditTrail(Instant from, Instant to);
 
     /**
-     * Rows of the {@code alarms} table (maintained by the alarm lifecycle) of one meter, or of
-     * every meter when null, newest first, as column name to value; empty when the table does not
-     * exist.
+     * Rows of the {@code alarms} table (V3, written by the alarm lifecycle) of one meter, or of every
+     * subject when null, newest raise first, as column name to value in table order: times as
+     * {@link Instant}, {@code alarm_id} and {@code volume_lost_l} as Long, the rest as String.
+     * Always present since V3 (the Optional is kept for callers written before it).
      */
     Optional<List<Map<String, Object>>> alarms(String meterId, int limit);
 
