@@ -725,15 +725,20 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
             return write(what, work);
         }
         synchronized (readLock) {
-            Connection c = reader();
-            try {
-                return work.run(c);
-            } catch (SQLException e) {
-                if (lost(c, e)) {
-                    closeQuietly(c);
-                    reader = null;
+            // A read is safe to repeat: after a server restart the first attempt meets the dead
+            // session, the second a fresh one.
+            for (int attempt = 1; ; attempt++) {
+                Connection c = reader();
+                try {
+                    return work.run(c);
+                } catch (SQLException e) {
+                    boolean lost = lost(c, e);
+                    if (lost) {
+                        closeQuietly(c);
+                        reader = null;
+                    }
+                    if (!lost || attempt == 2) throw failure(what, e);
                 }
-                throw failure(what, e);
             }
         }
     }
@@ -770,7 +775,8 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
 
     private static boolean lost(Connection c, SQLException e) {
         String state = e.getSQLState();
-        if (state != null && state.startsWith("08")) {
+        // 08: connection exceptions; 57P: the server is shutting down or was restarted
+        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
             return true;
         }
         try {
