@@ -146,4 +146,19 @@ class PostgresStoreTest extends MeterStoreContract {
             }
         }
     }
+
+    @Test
+    void readsSurviveTheServerEndingTheirSession() throws Exception {
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", T0, 1230)), List.of());
+            assertThat(store.lastReading("M1")).isPresent();
+            // What a server restart does to every open session of the store.
+            try (Connection admin = java.sql.DriverManager.getConnection(PgTestDatabase.adminUrl());
+                 Statement st = admin.createStatement()) {
+                st.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + db.name()
+                        + "' and pid <> pg_backend_pid()");
+            }
+            assertThat(store.lastReading("M1")).get().extracting(Reading::volumeL).isEqualTo(1230L);
+        }
+    }
 }
