@@ -1,5 +1,6 @@
 package org.meterhub.gateway.mqtt;
 
+import org.meterhub.protocol.mqtt.NoDelaySocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.meterhub.simulators.mqtt;
 
+import org.meterhub.protocol.mqtt.NoDelaySocketFactory;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package org.meterhub.gateway.mqtt;
+package org.meterhub.protocol.mqtt;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,9 +9,9 @@ import javax.net.SocketFactory;
 /**
  * Plain TCP sockets with Nagle's algorithm off. MQTT packets are small and answered one by one
  * (PUBLISH → PUBACK); with Nagle on, a packet can wait for the peer's delayed ACK, adding about
- * 40 ms to a command's round trip.
+ * 40 ms to a command's round trip. Shared by the gateway and the meter simulators.
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
     @Override
     public Socket createSocket() throws IOException {
         Socket s = new Socket();
