@@ -99,20 +99,20 @@ public final class DtuServer implements AutoCloseable {
         Channel ch = ctx.channel();
         ch.attr(DTU_ID).set(dtuId);
         DtuConnection conn = new DtuConnection(dtuId, ch, clock.instant());
+        ch.pipeline().addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        ch.pipeline().addLast("idle-close", new IdleCloser(dtuId));
+        if (!listener.registered(dtuId, ch.pipeline(), conn)) {
+            stats.rejected.incrementAndGet();
+            log.info("DTU {} is not configured on this gateway, closing", dtuId);
+            ch.close();
+            return;
+        }
+        // Published only once its bus is set up, so "connected" always means "being polled".
         DtuConnection old = connections.put(dtuId, conn);
         if (old != null && old.channel() != ch) {
             stats.replaced.incrementAndGet();
             log.info("DTU {} reconnected from {}: replacing its old connection", dtuId, ch.remoteAddress());
             old.channel().close();
-        }
-        ch.pipeline().addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        ch.pipeline().addLast("idle-close", new IdleCloser(dtuId));
-        if (!listener.registered(dtuId, ch.pipeline(), conn)) {
-            stats.rejected.incrementAndGet();
-            connections.remove(dtuId, conn);
-            log.info("DTU {} is not configured on this gateway, closing", dtuId);
-            ch.close();
-            return;
         }
         stats.registered.incrementAndGet();
         ch.closeFuture().addListener(f -> {
