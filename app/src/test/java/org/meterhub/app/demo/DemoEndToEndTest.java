@@ -1,16 +1,14 @@
 package org.meterhub.app.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meterhub.app.TestCli.meterhub;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.meterhub.app.Main;
+import org.meterhub.app.TestCli.Run;
 import org.meterhub.app.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,25 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * consumption for each meter equals, to the litre, what the simulator says it delivered.
  */
 class DemoEndToEndTest {
-
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run meterhub(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static void assertTruthMatches(Run demo, String store) throws Exception {
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();

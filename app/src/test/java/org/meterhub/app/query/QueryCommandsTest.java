@@ -1,12 +1,10 @@
 package org.meterhub.app.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meterhub.app.TestCli.meterhub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.Main;
+import org.meterhub.app.TestCli.Run;
 import org.meterhub.app.TestDatabases;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
@@ -49,25 +48,6 @@ class QueryCommandsTest {
     @TempDir
     static Path dir;
     private static String sqlite;
-
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run meterhub(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     static JsonNode json(String... args) throws Exception {
         Run r = meterhub(args);
