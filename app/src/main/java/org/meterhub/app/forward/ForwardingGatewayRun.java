@@ -21,12 +21,12 @@ public final class ForwardingGatewayRun {
         try (ForwardingGateway gw = new ForwardingGateway(cfg, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
             InetSocketAddress at = gw.start();
             System.out.printf("meterhub gateway %s: %d buses, %d meters, listening for DTUs on %s, journal %s,"
-                            + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size(),
+                            + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
                     gw.buses().configuredMeters(), at, gw.journal().settings().path(), cfg.journal().forwardTo());
             while (!signal.await(Duration.ofSeconds(10))) {
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
-                                + "  journal %s %d KiB  refused %d", gw.dtuServer().connectedCount(),
+                                + "  journal %s %d KiB  refused %d", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
                         gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused()));
             }

@@ -52,11 +52,6 @@ public final class GatewayCommand implements Callable<Integer> {
             cfg = cfg.withDtu(new GatewayConfig.DtuSection(listen, d.registrationTimeout(),
                     d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()));
         }
-        if (cfg.journal().forwardTo() != null && !(cfg.serial().isEmpty() && cfg.modbus().isEmpty())) {
-            // the forwarding gateway polls DTU buses only; say so rather than leave meters unpolled
-            throw new ConfigException(config + ": serial and modbus sections need the engine in this process "
-                    + "(journal.forward-to is set); put those meters behind a DTU or run a second gateway");
-        }
         if (cfg.journal().forwardTo() != null) return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
         String url = store != null ? store : cfg.store();
         MeterStore db;

@@ -1,7 +1,5 @@
 package org.meterhub.app.runtime;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.meterhub.app.config.GatewayConfig;
-import org.meterhub.app.config.HostPort;
 import org.meterhub.app.config.MeterTypes;
 import org.meterhub.app.forward.JournalWiring;
 import org.meterhub.engine.alarm.AlarmSink;
@@ -24,7 +21,6 @@ import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.dtu.DtuBusManager;
 import org.meterhub.gateway.dtu.DtuServer;
-import org.meterhub.gateway.dtu.DtuSettings;
 import org.meterhub.gateway.forward.Forwarder;
 import org.meterhub.gateway.forward.LocalBatchTransport;
 import org.meterhub.gateway.journal.Journal;
@@ -42,13 +38,7 @@ public final class SingleBox implements AutoCloseable {
     private final IngestPipeline ingest;
     private final Journal journal;
     private final Forwarder forwarder;
-    private final DtuBusManager buses;
-    private final DtuServer dtuServer;
-    private final EventLoopGroup group;
-    private final GatewayConfig config;
-    private final PollSettings poll;
-    private final Clock clock;
-    private LocalBuses local;
+    private final PolledBuses buses;
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
@@ -69,18 +59,7 @@ public final class SingleBox implements AutoCloseable {
         }
         this.forwarder = new Forwarder(journal, new LocalBatchTransport(BatchCommitter.using(ingest)),
                 JournalWiring.forwarder(config.journal()), Clock.systemUTC()).start();
-        this.buses = new DtuBusManager(toBuses(config), poll, new JournalSink(journal), config.zone(), clock,
-                config.poll().maxClockSkew());
-        GatewayConfig.DtuSection d = config.dtu();
-        HostPort listen = HostPort.parse(d.listen());
-        DtuSettings settings = new DtuSettings(listen.host(), listen.port(), d.registrationTimeout(), d.idleTimeout(),
-                d.heartbeat(), DtuSettings.DEFAULT_ID, d.maxBytesWithoutFrame(), d.preambleBytes());
-        this.group = new NioEventLoopGroup(ioThreads);
-        this.dtuServer = new DtuServer(settings, buses, group, clock);
-        this.buses.attach(dtuServer);
-        this.config = config;
-        this.poll = poll;
-        this.clock = clock;
+        this.buses = new PolledBuses(config, poll, new JournalSink(journal), clock, ioThreads);
     }
 
     public static PollSettings pollSettings(GatewayConfig.PollSection p) {
@@ -90,28 +69,23 @@ public final class SingleBox implements AutoCloseable {
 
     /** Starts the dial-in server, then opens the local serial lines and Modbus devices and polls them. */
     public InetSocketAddress start() throws InterruptedException {
-        bound = dtuServer.start();
-        local = LocalBuses.open(config, poll, new JournalSink(journal), buses.stats(), group, clock);
+        bound = buses.start();
         return bound;
     }
 
-    /**
-     * Reads one configured meter now, through the poller of its bus (DTU, serial line or Modbus
-     * device), so it never overlaps another request on that bus.
-     */
+    /** Reads one configured meter now, through the poller of its bus (DTU, serial line or Modbus device). */
     public java.util.concurrent.CompletableFuture<Reading> readNow(String meterId) {
-        if (local != null && local.knows(meterId)) return local.readNow(meterId);
         return buses.readNow(meterId);
     }
 
     /** Meters configured on every kind of bus. */
     public int configuredMeters() {
-        return buses.configuredMeters() + (local == null ? 0 : local.configuredMeters());
+        return buses.configuredMeters();
     }
 
     /** Meters whose last poll succeeded, on every kind of bus. */
     public int onlineMeters() {
-        return buses.onlineMeters() + (local == null ? 0 : local.onlineMeters());
+        return buses.onlineMeters();
     }
 
     /** Registers meters whose commissioning reading is configured; an existing record is kept. */
@@ -144,16 +118,13 @@ public final class SingleBox implements AutoCloseable {
 
     /** Final reads of every connected meter, then everything committed to the store. */
     public void drain(Duration maxWait) throws Exception {
-        java.util.concurrent.CompletableFuture.allOf(buses.readAllNow(),
-                local == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : local.readAllNow())
-                .get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        buses.readAllNow().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
         finish(maxWait);
     }
 
     /** Stops polling, then waits until the store has committed everything journalled. */
     public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
-        if (local != null) local.stopPolling();
         boolean drained = forwarder.awaitDrained(maxWait);
         ingest.flush();
         return drained;
@@ -168,11 +139,11 @@ public final class SingleBox implements AutoCloseable {
     }
 
     public DtuBusManager buses() {
-        return buses;
+        return buses.dtuBuses();
     }
 
     public DtuServer dtuServer() {
-        return dtuServer;
+        return buses.dtuServer();
     }
 
     public IngestPipeline ingest() {
@@ -185,13 +156,10 @@ public final class SingleBox implements AutoCloseable {
 
     @Override
     public void close() {
-        buses.stopPolling();
-        if (local != null) local.close();
-        dtuServer.close();
+        buses.close();
         forwarder.close();
         journal.close();
         ingest.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
 }

@@ -57,11 +57,16 @@ class StoreAndForwardProcessTest {
     }
 
     MqttIntake engine(String prefix, String name) {
+        return engine(store, db.url(), prefix, name);
+    }
+
+    /** An engine intake on the real broker, fenced by PostgreSQL advisory-lock leases as engine-intake runs. */
+    static MqttIntake engine(MeterStore store, String dbUrl, String prefix, String name) {
         IntakeSettings s = new IntakeSettings("tcp://127.0.0.1:" + MQTT_PORT, "meterhub-" + name, new Topics(prefix), 4,
                 256, Duration.ofSeconds(1), Duration.ofSeconds(2));
         LeaseFences fences = new LeaseFences(store, name, 4); // fenced, as engine-intake runs
         FencedStore fenced = new FencedStore(store, fences);
-        return new MqttIntake(s, new PgAdvisoryLeases(db.url(), 4), fences, () -> IngestPipeline.withDefaults(fenced))
+        return new MqttIntake(s, new PgAdvisoryLeases(dbUrl, 4), fences, () -> IngestPipeline.withDefaults(fenced))
                 .start();
     }
 

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A socat pseudo-terminal pair (a null-modem cable in the kernel); a missing socat fails the test. */
-final class Pty implements AutoCloseable {
+public final class Pty implements AutoCloseable {
     private final Process process;
-    final String gatewayEnd;
-    final String deviceEnd;
+    public final String gatewayEnd;
+    public final String deviceEnd;
 
-    Pty(Path dir, String name) throws IOException, InterruptedException {
+    public Pty(Path dir, String name) throws IOException, InterruptedException {
         Path gw = dir.resolve(name + "-gw");
         Path dev = dir.resolve(name + "-dev");
         Path logFile = dir.resolve(name + "-socat.log");
