@@ -18,13 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.TestDatabases;
-import org.meterhub.engine.ingest.IngestPipeline;
-import org.meterhub.engine.intake.FencedStore;
-import org.meterhub.engine.intake.IntakeSettings;
-import org.meterhub.engine.intake.LeaseFences;
 import org.meterhub.engine.intake.MqttIntake;
 import org.meterhub.engine.intake.PgAdvisoryLeases;
-import org.meterhub.engine.intake.Topics;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreFactory;
 
@@ -60,17 +55,11 @@ class StoreAndForwardSoak {
     }
 
     MqttIntake engine(String prefix, String name) {
-        IntakeSettings s = new IntakeSettings("tcp://127.0.0.1:" + MQTT_PORT, "meterhub-" + name, new Topics(prefix), 4,
-                256, Duration.ofSeconds(1), Duration.ofSeconds(2));
-        LeaseFences fences = new LeaseFences(store, name, 4); // fenced, as engine-intake runs
-        FencedStore fenced = new FencedStore(store, fences);
-        return new MqttIntake(s, new PgAdvisoryLeases(db.url(), 4), fences, () -> IngestPipeline.withDefaults(fenced))
-                .start();
+        return StoreAndForwardProcessTest.engine(store, db.url(), prefix, name);
     }
 
     static ChildProcess gateway(Path dir, Path config, int run) throws Exception {
-        return ChildProcess.start(dir.resolve("gateway-" + run + ".log"), "gateway", "--config", config.toString())
-                .awaitOutput("listening for DTUs", Duration.ofSeconds(20));
+        return StoreAndForwardProcessTest.gateway(dir, config, run);
     }
 
     @Test
