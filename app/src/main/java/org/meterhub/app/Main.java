@@ -3,6 +3,7 @@ package org.meterhub.app;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.meterhub.app.balance.BalanceCommand;
+import org.meterhub.app.alarm.AlarmsCommand;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.decode.DecodeCommand;
 import org.meterhub.app.demo.DemoCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
                 QueryCommand.class, DecodeCommand.class, ReadCommand.class,
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
-                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class,
+                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

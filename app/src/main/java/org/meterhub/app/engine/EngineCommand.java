@@ -7,10 +7,16 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
+import org.meterhub.app.alarm.AlarmPublishing;
 import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.runtime.ShutdownSignal;
+import org.meterhub.engine.alarm.AlarmDeadlines;
+import org.meterhub.engine.alarm.AlarmService;
+import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
+import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
@@ -18,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The engine on its own: prepares a store (migrations) and reports on it; with {@code --http}
- * it then serves the read-only HTTP API until Ctrl-C. Receiving readings from remote gateways
+ * it then serves the HTTP API until Ctrl-C (reports, and alarm steps taken by operators). Receiving readings from remote gateways
  * arrives with store-and-forward (issue #5).
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
@@ -36,6 +42,11 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--zone", defaultValue = "Asia/Shanghai",
             description = "The utility's time zone for billing days and shown times (default ${DEFAULT-VALUE}).")
     String zoneName;
+
+    @Option(names = "--alarms-mqtt", paramLabel = "URI",
+            description = "With --http: publish the alarm steps taken through the API on this broker, e.g."
+                    + " tcp://127.0.0.1:1883 (topic alarms/<subject>, as the gateway publishes).")
+    String alarmsMqtt;
 
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
@@ -59,6 +70,12 @@ public final class EngineCommand implements Callable<Integer> {
         if (threads < 1 || threads > 64) {
             throw new ConfigException("--http-threads: expected 1 to 64, got " + threads);
         }
+        GatewayConfig.AlarmsSection publishing;
+        try {
+            publishing = new GatewayConfig.AlarmsSection(alarmsMqtt, null, "meterhub-engine-alarms");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--alarms-" + e.getMessage());
+        }
         TimeSeriesStore db;
         try {
             db = StoreFactory.open(store);
@@ -73,8 +90,14 @@ public final class EngineCommand implements Callable<Integer> {
                 if (listen == null) {
                     return 0;
                 }
-                try (ApiServer api = ApiServer.start(new InetSocketAddress(listen.host(), listen.port()), db, zone,
-                        Clock.systemUTC(), threads)) {
+                // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
+                // (A private in-memory store has no second connection to it: reports only.)
+                try (SqlDatabase alarmDb = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store);
+                     AlarmPublishing alarms = AlarmPublishing.start(publishing);
+                     ApiServer api = ApiServer.start(new InetSocketAddress(listen.host(), listen.port()), db, zone,
+                             Clock.systemUTC(), threads, alarmDb == null ? null : new AlarmService(
+                                     new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
+                                     Clock.systemUTC()))) {
                     System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     System.out.flush();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.meterhub.app.alarm.AlarmPublishing;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
@@ -52,7 +53,7 @@ class GatewayAlarmsTest {
         subscriber.connect(o); // no broker: the test fails here, as it must
         subscriber.subscribe(unique + "/alarms/#", 1, (topic, m) ->
                 received.add(new Received(topic, JSON.readTree(m.getPayload()), m.getQos())));
-        try (GatewayCommand.AlarmPublishing publishing = GatewayCommand.AlarmPublishing.start(cfg.alarms())) {
+        try (AlarmPublishing publishing = AlarmPublishing.start(cfg.alarms())) {
             assertThat(publishing.sink()).isInstanceOf(MqttAlarmSink.class);
             AlarmService alarms = new AlarmService(new InMemoryAlarmRepository(), AlarmDeadlines.defaults(),
                     publishing.sink(), Clock.systemUTC());
@@ -79,7 +80,7 @@ class GatewayAlarmsTest {
         GatewayConfig cfg = new ConfigLoader().parse("gateway.yaml", "zone: Asia/Shanghai\n", GatewayConfig.class);
         assertThat(cfg.alarms().mqtt()).isNull();
         assertThat(cfg.alarms().clientId()).isEqualTo("meterhub-alarms");
-        try (GatewayCommand.AlarmPublishing publishing = GatewayCommand.AlarmPublishing.start(cfg.alarms())) {
+        try (AlarmPublishing publishing = AlarmPublishing.start(cfg.alarms())) {
             assertThat(publishing.sink()).isNotInstanceOf(MqttAlarmSink.class);
         }
     }

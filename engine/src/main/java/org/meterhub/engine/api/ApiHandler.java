@@ -9,10 +9,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.meterhub.engine.alarm.Alarm;
+import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.query.Step;
 import org.meterhub.engine.store.AuditEntry;
 import org.meterhub.engine.store.StoreException;
@@ -30,6 +33,7 @@ final class ApiHandler implements HttpHandler {
     private static final Pattern METER = Pattern.compile(
             "/api/v1/meters/([^/]{1,64})/(consumption|readings|flags|health|alarms)");
     private static final Pattern DISTRICT = Pattern.compile("/api/v1/districts/([^/]{1,64})/(consumption|balance)");
+    private static final Pattern ALARM_STEP = Pattern.compile("/api/v1/alarms/(\\d{1,18})/(acknowledge|resolve)");
     /** The header carrying the caller's user name, set by the authenticating proxy in front. */
     static final String USER_HEADER = "X-Meterhub-User";
 
@@ -37,20 +41,27 @@ final class ApiHandler implements HttpHandler {
     private final Reports reports;
     private final Clock clock;
     private final ReportWriter writer = new ReportWriter();
+    /** Null: a read-only API (no alarm steps). */
+    private final AlarmService alarms;
 
-    ApiHandler(TimeSeriesStore store, Reports reports, Clock clock) {
+    ApiHandler(TimeSeriesStore store, Reports reports, Clock clock, AlarmService alarms) {
         this.store = store;
         this.reports = reports;
         this.clock = clock;
+        this.alarms = alarms;
     }
 
     @Override
     public void handle(HttpExchange ex) throws IOException {
         try (ex) {
             try {
+                if ("POST".equals(ex.getRequestMethod()) && alarms != null) {
+                    alarmStep(ex);
+                    return;
+                }
                 if (!"GET".equals(ex.getRequestMethod())) {
-                    ex.getResponseHeaders().set("Allow", "GET");
-                    error(ex, 405, "method", "only GET is supported");
+                    ex.getResponseHeaders().set("Allow", alarms == null ? "GET" : "GET, POST");
+                    error(ex, 405, "method", alarms == null ? "only GET is supported" : "GET, or POST for an alarm step");
                     return;
                 }
                 Params params = Params.parse(ex.getRequestURI().getRawQuery(), reports.zone());
@@ -146,12 +157,58 @@ final class ApiHandler implements HttpHandler {
         throw new NotFoundException("no such endpoint: " + path);
     }
 
-    private void audit(HttpExchange ex, Routed routed, Params params) {
-        String user = ex.getRequestHeaders().getFirst(USER_HEADER);
-        String actor = user == null || user.isBlank() ? "anonymous" : user.strip();
-        if (actor.length() > 128) {
-            actor = actor.substring(0, 128);
+    /**
+     * {@code POST /api/v1/alarms/{id}/acknowledge} and {@code .../resolve?note=…}: a person takes or
+     * closes an alarm. The step names that person (the proxy's user header is required), is
+     * audited first, and is stored as a new event of the alarm.
+     */
+    private void alarmStep(HttpExchange ex) throws IOException {
+        Matcher m = ALARM_STEP.matcher(ex.getRequestURI().getPath());
+        if (!m.matches()) {
+            ex.getResponseHeaders().set("Allow", "GET");
+            error(ex, 405, "method", "POST is for /api/v1/alarms/{id}/acknowledge or /resolve");
+            return;
         }
+        Params params = Params.parse(ex.getRequestURI().getRawQuery(), reports.zone());
+        String user = ex.getRequestHeaders().getFirst(USER_HEADER);
+        if (user == null || user.isBlank()) {
+            throw new BadParameterException(USER_HEADER, "an alarm step names who takes it; the header is missing");
+        }
+        long id = Long.parseLong(m.group(1));
+        boolean resolve = m.group(2).equals("resolve");
+        String note = params.text("note").map(String::strip).orElse("");
+        if (resolve && note.isEmpty()) throw new BadParameterException("note", "say what was found and done");
+        String action = "POST /api/v1/alarms/{id}/" + m.group(2);
+        audit(ex, new Routed(action, Long.toString(id), null), params);
+        Alarm a;
+        try {
+            a = resolve ? alarms.resolve(id, actor(user), note) : alarms.acknowledge(id, actor(user));
+        } catch (IllegalArgumentException e) {
+            throw new NotFoundException(e.getMessage());
+        } catch (IllegalStateException e) {
+            error(ex, 409, null, e.getMessage());
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("alarm_id", a.id());
+        body.put("kind", a.kind().name());
+        body.put("subject", a.subject());
+        body.put("state", a.state().name());
+        body.put("acknowledged_at", a.acknowledgedAt().map(Instant::toString).orElse(null));
+        body.put("acknowledged_by", a.acknowledgedBy().orElse(null));
+        body.put("resolved_at", a.resolvedAt().map(Instant::toString).orElse(null));
+        body.put("resolved_by", a.resolvedBy().orElse(null));
+        body.put("resolution", a.resolution().orElse(null));
+        send(ex, 200, "application/json", writer.json(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String actor(String user) {
+        String actor = user == null || user.isBlank() ? "anonymous" : user.strip();
+        return actor.length() > 128 ? actor.substring(0, 128) : actor;
+    }
+
+    private void audit(HttpExchange ex, Routed routed, Params params) {
+        String actor = actor(ex.getRequestHeaders().getFirst(USER_HEADER));
         store.audit(new AuditEntry(clock.instant(), actor, routed.action(), routed.subject(), params.describe(),
                 String.valueOf(ex.getRemoteAddress())));
     }

@@ -9,12 +9,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.store.TimeSeriesStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's read-only HTTP API on the JDK's HttpServer: a few worker threads behind a bounded
+ * The engine's HTTP API (reads; alarm steps when given the alarm lifecycle) on the JDK's HttpServer: a few worker threads behind a bounded
  * queue; when it is full the accepting thread answers itself (caller-runs), which slows new
  * connections down instead of queueing without bound.
  */
@@ -37,6 +38,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
                                   int threads) throws IOException {
+        return start(address, store, zone, clock, threads, null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, TimeSeriesStore, ZoneId, Clock, int)}, and with
+     * {@code alarms} the API also takes alarm steps: {@code POST /api/v1/alarms/{id}/acknowledge|resolve}.
+     */
+    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
+                                  int threads, AlarmService alarms) throws IOException {
         HttpServer server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
@@ -46,7 +56,7 @@ public final class ApiServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(workers);
-        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone), clock));
+        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone), clock, alarms));
         server.start();
         log.info("HTTP API listening on {}", server.getAddress());
         return new ApiServer(server, workers);

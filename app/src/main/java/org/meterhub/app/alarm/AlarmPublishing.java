@@ -1,0 +1,55 @@
+package org.meterhub.app.alarm;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.meterhub.app.config.GatewayConfig;
+import org.meterhub.engine.alarm.AlarmSink;
+import org.meterhub.gateway.alarm.MqttAlarmSink;
+import org.meterhub.gateway.mqtt.MqttConnectionSettings;
+import org.meterhub.gateway.mqtt.MqttCounters;
+import org.meterhub.gateway.mqtt.MqttLink;
+
+/**
+ * Alarm publishing as the file's {@code alarms} section says: an {@link MqttAlarmSink} on its own
+ * {@link MqttLink} (connects in the background and reconnects with backoff, so a broker that is
+ * down at start delays alarms on MQTT, never the gateway), or none. Closed after the engine.
+ */
+public final class AlarmPublishing implements AutoCloseable {
+    private final AlarmSink sink;
+    private final MqttAlarmSink mqtt;
+    private final MqttLink link;
+    private final ScheduledExecutorService scheduler;
+
+    private AlarmPublishing(AlarmSink sink, MqttAlarmSink mqtt, MqttLink link, ScheduledExecutorService scheduler) {
+        this.sink = sink;
+        this.mqtt = mqtt;
+        this.link = link;
+        this.scheduler = scheduler;
+    }
+
+    public static AlarmPublishing start(GatewayConfig.AlarmsSection a) {
+        if (a.mqtt() == null) return new AlarmPublishing(AlarmSink.none(), null, null, null);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "alarm-mqtt-link");
+            t.setDaemon(true);
+            return t;
+        });
+        MqttLink link = new MqttLink(MqttConnectionSettings.defaults(a.mqtt(), a.clientId()), scheduler, new MqttCounters());
+        MqttAlarmSink mqtt = new MqttAlarmSink(link, a.topicPrefix(), 10_000, Duration.ofSeconds(1), Duration.ofMinutes(1));
+        link.start();
+        return new AlarmPublishing(mqtt, mqtt, link, scheduler);
+    }
+
+    public AlarmSink sink() {
+        return sink;
+    }
+
+    @Override
+    public void close() {
+        if (mqtt == null) return;
+        mqtt.close(Duration.ofSeconds(5)); // the queued changes get a few seconds; all of them are in the store anyway
+        link.close();
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,257 @@
+package org.meterhub.app.alarm;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.engine.alarm.Alarm;
+import org.meterhub.engine.alarm.AlarmDeadlines;
+import org.meterhub.engine.alarm.AlarmService;
+import org.meterhub.engine.alarm.AlarmSink;
+import org.meterhub.engine.alarm.JdbcAlarmRepository;
+import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.store.AuditEntry;
+import org.meterhub.engine.store.StoreFactory;
+import org.meterhub.engine.store.TimeSeriesStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code meterhub alarms}: the operator's side of the alarm lifecycle (raised → acknowledged →
+ * resolved). The engine raises alarms; people take and close them here, and every step is stored as
+ * a new event with who did it, never by rewriting the raise.
+ */
+@Command(name = "alarms", mixinStandardHelpOptions = true,
+        description = "List, acknowledge and resolve alarms; list the overdue ones (docs/metering-engine.md).",
+        subcommands = {AlarmsCommand.ListAlarms.class, AlarmsCommand.Overdue.class, AlarmsCommand.Acknowledge.class,
+                AlarmsCommand.Resolve.class, AlarmsCommand.History.class})
+public final class AlarmsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    /** The store and zone options every subcommand shares, and opening the alarm lifecycle on them. */
+    static final class StoreOption {
+        @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "Zone the times are shown in (default ${DEFAULT-VALUE}).")
+        String zoneName;
+
+        ZoneId zone() {
+            try {
+                return ZoneId.of(zoneName);
+            } catch (DateTimeException e) {
+                throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
+            }
+        }
+
+        /** Runs {@code work} on the store's alarm lifecycle after writing an audit row for it. */
+        int run(String action, String subject, String actor, Work work) {
+            ZoneId zone = zone();
+            if (store.startsWith("jdbc:sqlite:") && !Files.exists(Path.of(store.substring(12)))) {
+                throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
+            }
+            TimeSeriesStore ts;
+            try {
+                ts = StoreFactory.open(store); // applies the migrations, so the alarm tables exist
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--store: " + e.getMessage());
+            }
+            try (ts; SqlDatabase db = SqlDatabase.open(store)) {
+                ts.audit(new AuditEntry(Instant.now(), actor, "cli alarms " + action, subject, "", "cli"));
+                JdbcAlarmRepository repository = new JdbcAlarmRepository(db);
+                AlarmService service = new AlarmService(repository, AlarmDeadlines.defaults(), AlarmSink.none(),
+                        Clock.systemUTC());
+                return work.run(service, repository, new AlarmTable(System.out, zone));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage()); // "no alarm 42"
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Work {
+        int run(AlarmService service, JdbcAlarmRepository repository, AlarmTable out);
+    }
+
+    static String osUser() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Open alarms, oldest first (--all: resolved ones too).")
+    static final class ListAlarms implements Callable<Integer> {
+        @Mixin
+        StoreOption options;
+
+        @Option(names = "--meter", description = "Only alarms of this meter (or district:<id>).")
+        String subject;
+
+        @Option(names = "--all", description = "Resolved alarms too (needs --meter).")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (all && subject == null) throw new ConfigException("--all: name the meter with --meter");
+            return options.run("list", subject == null ? "*" : subject, osUser(), (service, repo, out) -> {
+                List<Alarm> alarms = all ? repo.bySubject(subject)
+                        : service.open().stream().filter(a -> subject == null || a.subject().equals(subject)).toList();
+                out.alarms(alarms, Instant.now());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "overdue", mixinStandardHelpOptions = true,
+            description = "Open alarms past a deadline (leak: on site in 30 min; fault: handled in 6 h, repaired in 24 h).")
+    static final class Overdue implements Callable<Integer> {
+        @Mixin
+        StoreOption options;
+
+        @Override
+        public Integer call() {
+            return options.run("overdue", "*", osUser(), (service, repo, out) -> {
+                List<AlarmService.Overdue> overdue = service.overdue();
+                out.overdue(overdue);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "ack", mixinStandardHelpOptions = true,
+            description = "Acknowledge an alarm: someone has taken it (for a leak: is on site).")
+    static final class Acknowledge implements Callable<Integer> {
+        @Mixin
+        StoreOption options;
+
+        @Option(names = "--id", required = true, description = "Alarm id (see `alarms list`).")
+        long id;
+
+        @Option(names = "--by", required = true, description = "Who takes it (staff id; no customer data).")
+        String by;
+
+        @Override
+        public Integer call() {
+            return options.run("ack", Long.toString(id), by, (service, repo, out) -> {
+                Alarm a = service.acknowledge(id, by.strip());
+                out.line("alarm %d %s acknowledged by %s at %s", a.id(), a.kind(), by.strip(),
+                        out.time(a.acknowledgedAt().orElseThrow()));
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "resolve", mixinStandardHelpOptions = true, description = "Resolve an alarm with what was found and done.")
+    static final class Resolve implements Callable<Integer> {
+        @Mixin
+        StoreOption options;
+
+        @Option(names = "--id", required = true, description = "Alarm id.")
+        long id;
+
+        @Option(names = "--by", required = true, description = "Who resolved it (staff id).")
+        String by;
+
+        @Option(names = "--note", required = true, description = "What was found and done, e.g. \"joint resealed\".")
+        String note;
+
+        @Override
+        public Integer call() {
+            if (note.isBlank()) throw new ConfigException("--note: say what was found and done");
+            return options.run("resolve", Long.toString(id), by, (service, repo, out) -> {
+                Alarm a = service.resolve(id, by.strip(), note.strip());
+                out.line("alarm %d %s resolved by %s at %s: %s", a.id(), a.kind(), by.strip(),
+                        out.time(a.resolvedAt().orElseThrow()), note.strip());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true, description = "Every step of one alarm: who, when, what.")
+    static final class History implements Callable<Integer> {
+        @Mixin
+        StoreOption options;
+
+        @Option(names = "--id", required = true, description = "Alarm id.")
+        long id;
+
+        @Override
+        public Integer call() {
+            return options.run("history", Long.toString(id), osUser(), (service, repo, out) -> {
+                Optional<Alarm> a = service.find(id);
+                if (a.isEmpty()) throw new ConfigException("no alarm " + id);
+                out.alarms(List.of(a.get()), Instant.now());
+                for (JdbcAlarmRepository.Step s : repo.history(id)) {
+                    out.line("  step %d  %-12s %s  %s%s", s.step(), s.state(), out.time(s.at()),
+                            s.actor() == null ? "engine" : s.actor(), s.note() == null || s.note().isBlank() ? "" : "  " + s.note());
+                }
+                return 0;
+            });
+        }
+    }
+
+    /** Plain aligned text for a terminal; times in the utility's zone. */
+    static final class AlarmTable {
+        private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssXXX");
+        private final PrintStream out;
+        private final ZoneId zone;
+
+        AlarmTable(PrintStream out, ZoneId zone) {
+            this.out = out;
+            this.zone = zone;
+        }
+
+        String time(Instant t) {
+            return TIME.format(t.atZone(zone));
+        }
+
+        void line(String format, Object... args) {
+            out.printf(format + "%n", args);
+        }
+
+        void alarms(List<Alarm> alarms, Instant now) {
+            if (alarms.isEmpty()) {
+                out.println("no alarms");
+                return;
+            }
+            out.printf("%-6s %-20s %-16s %-12s %-25s %-25s %s%n", "id", "kind", "subject", "state", "raised", "due", "detail");
+            for (Alarm a : alarms) {
+                String due = a.overdue(now).map(m -> "OVERDUE").orElseGet(() -> nextDeadline(a).map(this::time).orElse("-"));
+                out.printf("%-6d %-20s %-16s %-12s %-25s %-25s %s%n", a.id(), a.kind(), a.subject(), a.state(),
+                        time(a.raisedAt()), due, a.detail());
+            }
+        }
+
+        void overdue(List<AlarmService.Overdue> overdue) {
+            if (overdue.isEmpty()) {
+                out.println("no overdue alarms");
+                return;
+            }
+            out.printf("%-6s %-20s %-16s %-12s %-25s %s%n", "id", "kind", "subject", "state", "raised", "missed");
+            for (AlarmService.Overdue o : overdue) {
+                Alarm a = o.alarm();
+                out.printf("%-6d %-20s %-16s %-12s %-25s %s%n", a.id(), a.kind(), a.subject(), a.state(),
+                        time(a.raisedAt()), o.missed());
+            }
+        }
+
+        private static Optional<Instant> nextDeadline(Alarm a) {
+            return switch (a.state()) {
+                case RAISED -> a.acknowledgeBy().or(a::resolveBy);
+                case ACKNOWLEDGED -> a.resolveBy();
+                case RESOLVED -> Optional.empty();
+            };
+        }
+    }
+}
