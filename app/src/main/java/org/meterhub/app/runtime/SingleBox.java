@@ -116,9 +116,20 @@ public final class SingleBox implements AutoCloseable {
         return out;
     }
 
-    /** Final reads of every connected meter, then everything committed to the store. */
+    /**
+     * Final reads of every connected meter, then everything committed to the store. When the final
+     * reads take longer than {@code maxWait}, what was read is still committed before the timeout
+     * is reported.
+     */
     public void drain(Duration maxWait) throws Exception {
-        buses.readAllNow().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            buses.readAllNow().get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            finish(maxWait);
+            throw new java.util.concurrent.TimeoutException("the final read of every meter did not finish within "
+                    + maxWait.toSeconds() + " s (" + onlineMeters() + " of " + configuredMeters()
+                    + " meters online); the readings taken are stored");
+        }
         finish(maxWait);
     }
 
