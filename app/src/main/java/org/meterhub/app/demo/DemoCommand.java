@@ -25,6 +25,7 @@ import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.meter.Medium;
@@ -133,8 +134,9 @@ public final class DemoCommand implements Callable<Integer> {
                     Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
-        // The engine's flags, corrections and alarms go to the same database as the readings.
-        IngestRules rules = IngestRules.forStore(store != null ? store : cfg.store(), AlarmSink.none());
+        // The engine's flags, corrections and alarms go to the same database as the readings. Alarms
+        // are raised at the readings' simulated times, so their deadlines run on the simulated clock.
+        IngestRules rules = IngestRules.forStore(store != null ? store : cfg.store(), AlarmSink.none(), clock);
         try (SingleBox box = new SingleBox(cfg, db, rules, clock, poll, 1)) {
             InetSocketAddress at = box.start();
             System.out.printf("meterhub demo: %d gas meters behind %d DTUs dialling into %s, store %s%n",
@@ -168,6 +170,11 @@ public final class DemoCommand implements Callable<Integer> {
             box.drain(Duration.ofSeconds(60));
             status.show(statusText(box, clock, cfg, 0));
             status.end();
+            List<AlarmService.Overdue> overdue = rules.alarms().overdue();
+            System.out.printf("alarms: %d open, %d overdue at simulated %s%n", rules.alarms().open().size(),
+                    overdue.size(), local(clock.instant(), cfg).substring(0, 16));
+            overdue.stream().limit(5).forEach(o -> System.out.printf("  overdue: %s %s %s%n", o.alarm().kind(),
+                    o.alarm().subject(), o.missed()));
         } finally {
             fleet.disconnectAll();
         }

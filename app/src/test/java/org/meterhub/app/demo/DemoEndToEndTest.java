@@ -22,6 +22,8 @@ class DemoEndToEndTest {
     private static void assertTruthMatches(Run demo, String store) throws Exception {
         assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
         assertThat(demo.out()).contains("readings/s");
+        // overdue alarms are judged on the simulated clock the alarms were raised on
+        assertThat(demo.out()).containsPattern("alarms: \\d+ open, \\d+ overdue at simulated \\d{4}-\\d\\d-\\d\\d");
         Matcher m = Pattern.compile("ground truth: (\\d+) of (\\d+) meters").matcher(demo.out());
         assertThat(m.find()).as(demo.out()).isTrue();
         assertThat(m.group(1)).isEqualTo(m.group(2));

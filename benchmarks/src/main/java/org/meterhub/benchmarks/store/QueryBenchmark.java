@@ -20,7 +20,9 @@ import org.meterhub.engine.store.PostgresStore;
  * Query latency (HdrHistogram p50/p99) on PostgreSQL: a one-year daily series of one meter, and
  * monthly totals of many meters.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.QueryBenchmark [seriesMeters] [totalMeters] [iterations]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.QueryBenchmark [seriesMeters] [totalMeters] [iterations]
+ * java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.QueryBenchmark --db URL [iterations]</pre>
+ * With {@code --db}: measures on an existing {@link QueryCorpus} database (100 M readings) and keeps it.
  * Loads {@code seriesMeters} meters with a year of hourly consumption (and their rollups, by the
  * same {@code time_bucket} SQL a continuous aggregate would run) and {@code totalMeters} meters with a
  * year of monthly rollups. Defaults: 1,000 meters (8.76 M intervals), 100,000 meters, 200 iterations.
@@ -35,12 +37,15 @@ public final class QueryBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int seriesMeters = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
-        int totalMeters = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-        int iterations = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        String url = BenchDatabases.create("query");
+        // --db URL [iterations]: measure on an existing corpus (QueryCorpus), keep it
+        boolean existing = args.length > 1 && args[0].equals("--db");
+        int seriesMeters = existing ? QueryCorpus.YEAR_METERS : args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+        int totalMeters = existing ? QueryCorpus.DAY_METERS : args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        int iterations = existing ? (args.length > 2 ? Integer.parseInt(args[2]) : 200)
+                : args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        String url = existing ? args[1] : BenchDatabases.create("query");
         try (PostgresStore store = new PostgresStore(url)) {
-            load(url, seriesMeters, totalMeters);
+            if (!existing) load(url, seriesMeters, totalMeters);
             String meter = String.format("3%013d", seriesMeters / 2);
 
             // Each query is measured in its own phase after its own warm-up: interleaved, the peer's
@@ -67,15 +72,20 @@ public final class QueryBenchmark {
                     totals.recordValue((t1 - t0) / 1000);
                 }
             }
-            System.out.printf("%ncorpus: %,d meters x 8,760 hourly intervals (%,d rows) + %,d meters x 12 monthly rollups%n",
-                    seriesMeters, seriesMeters * 8_760L, totalMeters);
+            if (existing) {
+                System.out.printf("%ncorpus %s: %,d meters x %,d hourly readings (a year) + %,d meters x 25 readings on 30 June%n",
+                        url.replaceAll("\\?.*", ""), seriesMeters, QueryCorpus.READINGS_PER_METER, totalMeters);
+            } else {
+                System.out.printf("%ncorpus: %,d meters x 8,760 hourly intervals (%,d rows) + %,d meters x 12 monthly rollups%n",
+                        seriesMeters, seriesMeters * 8_760L, totalMeters);
+            }
             report("one-year daily series, one meter (rollups)", rollup.latency);
             System.out.printf("%-56s %d GCs, %d ms in GC during the phase%n", "", rollup.gcs, rollup.gcMs);
             report("one-year daily series, one meter (raw intervals, peer)", raw.latency);
             System.out.printf("%-56s %d GCs, %d ms in GC during the phase%n", "", raw.gcs, raw.gcMs);
             report("monthly totals, " + rows + " meters (June)", totals);
         } finally {
-            BenchDatabases.drop(url);
+            if (!existing) BenchDatabases.drop(url);
         }
     }
 

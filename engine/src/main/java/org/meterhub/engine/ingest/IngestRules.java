@@ -86,10 +86,20 @@ public final class IngestRules implements AutoCloseable {
 
     /** Defaults, records in memory (flags bounded to the latest {@value #IN_MEMORY_FLAGS}). */
     public static IngestRules inMemory(AlarmSink sink) {
+        return inMemory(sink, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #inMemory(AlarmSink)}, with the clock that alarm deadlines, acknowledgements and
+     * valve decisions are timed by. Alarms are raised at the reading's time, so a source that
+     * runs on simulated time (the demo) must pass its clock here, or the overdue list compares
+     * simulated raise times with the wall clock.
+     */
+    public static IngestRules inMemory(AlarmSink sink, Clock clock) {
         return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
                 new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, ValvePolicy.defaults(),
-                noValveCommands(), Clock.systemUTC(), null);
+                noValveCommands(), clock, null);
     }
 
     /** Defaults, records in the given database (not closed by these rules). */
@@ -102,16 +112,26 @@ public final class IngestRules implements AutoCloseable {
      * rules); in memory when the URL is a private in-memory SQLite database.
      */
     public static IngestRules forStore(String storeUrl, AlarmSink sink) {
-        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink);
+        return forStore(storeUrl, sink, Clock.systemUTC());
+    }
+
+    /** As {@link #forStore(String, AlarmSink)}, timed by {@code clock} (see {@link #inMemory(AlarmSink, Clock)}). */
+    public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock) {
+        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock);
         SqlDatabase db = SqlDatabase.open(storeUrl);
-        return onDatabase(db, sink, noValveCommands(), db);
+        return onDatabase(db, sink, noValveCommands(), db, clock);
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned) {
+        return onDatabase(db, sink, commander, owned, Clock.systemUTC());
+    }
+
+    private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned,
+                                          Clock clock) {
         return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
-                ValvePolicy.defaults(), commander, Clock.systemUTC(), owned);
+                ValvePolicy.defaults(), commander, clock, owned);
     }
 
     public VeeSettings vee() {
