@@ -7,11 +7,13 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.query.TimeArgs;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
@@ -49,6 +51,11 @@ public final class AlarmsCommand implements Runnable {
         @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "Zone the times are shown in (default ${DEFAULT-VALUE}).")
         String zoneName;
 
+        /** {@code --at} as a clock standing at that moment, or the wall clock. */
+        Clock clockAt(String at) {
+            return at == null ? Clock.systemUTC() : Clock.fixed(TimeArgs.parse("--at", at, zone()), ZoneOffset.UTC);
+        }
+
         ZoneId zone() {
             try {
                 return ZoneId.of(zoneName);
@@ -59,6 +66,11 @@ public final class AlarmsCommand implements Runnable {
 
         /** Runs {@code work} on the store's alarm lifecycle after writing an audit row for it. */
         int run(String action, String subject, String actor, Work work) {
+            return run(action, subject, actor, Clock.systemUTC(), work);
+        }
+
+        /** @param clock "now" for deadlines: the wall clock, or {@code --at} to look at another moment */
+        int run(String action, String subject, String actor, Clock clock, Work work) {
             ZoneId zone = zone();
             if (store.startsWith("jdbc:sqlite:") && !Files.exists(Path.of(store.substring(12)))) {
                 throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
@@ -72,8 +84,7 @@ public final class AlarmsCommand implements Runnable {
             try (ts; SqlDatabase db = SqlDatabase.open(store)) {
                 ts.audit(new AuditEntry(Instant.now(), actor, "cli alarms " + action, subject, "", "cli"));
                 JdbcAlarmRepository repository = new JdbcAlarmRepository(db);
-                AlarmService service = new AlarmService(repository, AlarmDeadlines.defaults(), AlarmSink.none(),
-                        Clock.systemUTC());
+                AlarmService service = new AlarmService(repository, AlarmDeadlines.defaults(), AlarmSink.none(), clock);
                 return work.run(service, repository, new AlarmTable(System.out, zone));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage()); // "no alarm 42"
@@ -101,13 +112,17 @@ public final class AlarmsCommand implements Runnable {
         @Option(names = "--all", description = "Resolved alarms too (needs --meter).")
         boolean all;
 
+        @Option(names = "--at", description = "Judge deadlines at this time instead of now (e.g. a demo's simulated time).")
+        String at;
+
         @Override
         public Integer call() {
             if (all && subject == null) throw new ConfigException("--all: name the meter with --meter");
-            return options.run("list", subject == null ? "*" : subject, osUser(), (service, repo, out) -> {
+            Clock clock = options.clockAt(at);
+            return options.run("list", subject == null ? "*" : subject, osUser(), clock, (service, repo, out) -> {
                 List<Alarm> alarms = all ? repo.bySubject(subject)
                         : service.open().stream().filter(a -> subject == null || a.subject().equals(subject)).toList();
-                out.alarms(alarms, Instant.now());
+                out.alarms(alarms, clock.instant());
                 return 0;
             });
         }
@@ -119,9 +134,12 @@ public final class AlarmsCommand implements Runnable {
         @Mixin
         StoreOption options;
 
+        @Option(names = "--at", description = "Judge deadlines at this time instead of now (e.g. a demo's simulated time).")
+        String at;
+
         @Override
         public Integer call() {
-            return options.run("overdue", "*", osUser(), (service, repo, out) -> {
+            return options.run("overdue", "*", osUser(), options.clockAt(at), (service, repo, out) -> {
                 List<AlarmService.Overdue> overdue = service.overdue();
                 out.overdue(overdue);
                 return 0;

@@ -10,11 +10,11 @@ import org.meterhub.engine.api.Params;
  * Times as people type them, read exactly as the HTTP API reads them: an offset timestamp, a
  * local date-time or a date in the utility's zone.
  */
-final class TimeArgs {
+public final class TimeArgs {
     private TimeArgs() {
     }
 
-    static Instant parse(String option, String text, ZoneId zone) {
+    public static Instant parse(String option, String text, ZoneId zone) {
         try {
             return Params.parseTime(option, text.strip(), zone);
         } catch (BadParameterException e) {

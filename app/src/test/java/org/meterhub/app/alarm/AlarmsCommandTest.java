@@ -48,6 +48,11 @@ class AlarmsCommandTest {
 
         TestCli.Run overdue = TestCli.meterhub("alarms", "overdue", "--store", url);
         assertThat(overdue.out()).contains(ids[0] + " ").contains("not acknowledged by").doesNotContain("VALVE_FAULT");
+        String inSevenHours = java.time.OffsetDateTime.now().plusHours(7).toString();
+        assertThat(TestCli.meterhub("alarms", "overdue", "--at", inSevenHours, "--store", url).out())
+                .as("in 7 h the fault has missed its 6 h deadline too").contains("VALVE_FAULT").contains("CONTINUOUS_FLOW");
+        assertThat(TestCli.meterhub("alarms", "overdue", "--at", "2000-01-01", "--store", url).out())
+                .contains("no overdue alarms");
 
         TestCli.Run ack = TestCli.meterhub("alarms", "ack", "--id", Long.toString(ids[0]), "--by", "tech-17", "--store", url);
         assertThat(ack.exit()).as(ack.err()).isZero();
