@@ -2,31 +2,29 @@ package org.meterhub.gateway.cjt188;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.driver.ChannelMeterSession;
 import org.meterhub.gateway.driver.MeterEndpoint;
-import org.meterhub.gateway.driver.MeterSession;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.meterhub.protocol.cjt188.Cjt188Message;
 import org.meterhub.protocol.cjt188.ErrorReply;
 import org.meterhub.protocol.cjt188.GasWaterCurrentData;
 import org.meterhub.protocol.cjt188.MeterAddress;
 import org.meterhub.protocol.cjt188.ReadDataRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A CJ/T 188 bus behind one channel (a DTU tunnel or a serial line): the last handler of the
- * pipeline. Sends one request at a time and credits a reply to a meter only when type, address
- * and function all match the outstanding request; anything else is counted and ignored.
+ * pipeline. Sends one request at a time and credits a reply to a meter only when type, address,
+ * function and SER all match the outstanding request; anything else is counted and never credited,
+ * and with {@link #quickRetry} the request is sent again (new SER) once the line is quiet instead of
+ * after the timeout.
  *
  * <p>CJ/T 188's additive checksum misses two byte errors that cancel. Where the line shows noise
  * (see {@link Confirmation}), a reading is therefore only credited once a second reply agrees with
@@ -34,16 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state is touched on the channel's event loop only.
  */
-public final class Cjt188Session extends ChannelInboundHandlerAdapter implements MeterSession {
-    private static final Logger log = LoggerFactory.getLogger(Cjt188Session.class);
+public final class Cjt188Session extends ChannelMeterSession {
     private static final int DI_CURRENT_DATA = 0x901F;
 
-    private final String busId;
     private final Cjt188ReadingMapper mapper;
     private final Duration timeout;
     private final Counters counters;
     private final Confirmation confirmation;
-    private volatile Channel channel;
     private Pending pending;
     private int ser;
     /** Unconfirmed readings on a noisy line, by meter id; at most one per meter of the bus. */
@@ -67,7 +62,8 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
     private record Candidate(Reading reading) {
     }
 
-    private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode,
+    /** One request on the line; a resend or a confirming request is a new one (new SER). */
+    private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode, int ser,
                            CompletableFuture<Reading> result, ScheduledFuture<?> timer) {
     }
 
@@ -81,6 +77,8 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         public final AtomicLong confirmationReads = new AtomicLong();
         /** Held-back replies that a second reply contradicted: the line damaged one of them. */
         public final AtomicLong disagreements = new AtomicLong();
+        /** Requests sent again at once because the reply arrived damaged ({@link ChannelMeterSession.QuickRetry}). */
+        public final AtomicLong quickRetries = new AtomicLong();
     }
 
     /** Without confirmation: every reply that passes the checks is credited at once. */
@@ -91,58 +89,59 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
     /** @param confirmation null to credit every reply that passes the checks at once */
     public Cjt188Session(String busId, Cjt188ReadingMapper mapper, Duration timeout, Counters counters,
                          Confirmation confirmation) {
-        this.busId = busId;
+        super(busId);
         this.mapper = mapper;
         this.timeout = timeout;
         this.counters = counters;
         this.confirmation = confirmation;
     }
 
-    /** True while a request waits for its reply; the heartbeat filter only acts when this is false. */
+    /**
+     * Turns on resending at once after a damaged reply (counted in {@link Counters#quickRetries}). The
+     * pipeline must carry {@link #lineTap()} in front of the frame decoder. The resend carries a new SER, so
+     * should the rest of a slow reply still turn up, it cannot be credited to the resend.
+     */
+    public Cjt188Session quickRetry(QuickRetry settings) {
+        quickRetry(settings, counters.quickRetries);
+        return this;
+    }
+
+    @Override
     public boolean requestOutstanding() {
         return pending != null;
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+    protected void start(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
+        send(ch, meter, result);
     }
 
     @Override
-    public boolean isOpen() {
-        Channel ch = channel;
-        return ch != null && ch.isActive();
+    protected Object exchange() {
+        return pending;
     }
 
     @Override
-    public void close() {
-        Channel ch = channel;
-        if (ch != null) ch.close();
+    protected void resend(Channel ch, Object exchange) {
+        Pending p = (Pending) exchange;
+        p.timer().cancel(false);
+        pending = null;
+        send(ch, p.meter(), p.result());
     }
 
     @Override
-    public CompletableFuture<Reading> read(MeterEndpoint meter) {
-        CompletableFuture<Reading> result = new CompletableFuture<>();
-        Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
-            result.completeExceptionally(new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " is not connected"));
-            return result;
-        }
-        ch.eventLoop().execute(() -> send(ch, meter, result));
-        return result;
+    protected void abort(ReadFailure why) {
+        Pending p = pending;
+        if (p != null) fail(p.result(), why);
     }
 
     private void send(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
-        if (pending != null) {
-            result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BUSY, "bus " + busId + " has a request outstanding"));
-            return;
-        }
         Cjt188Options options = (Cjt188Options) meter.options();
         MeterAddress address = MeterAddress.of(meter.address());
         ser = (ser + 1) & 0xFF;
         ReadDataRequest request = new ReadDataRequest(options.meterTypeCode(), address, DI_CURRENT_DATA, ser, options.diOrder());
-        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> expire(result), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        pending = new Pending(meter, address, options.meterTypeCode(), result, timer);
+        ScheduledFuture<?> timer = after(ch, timeout, () -> expire(result));
+        pending = new Pending(meter, address, options.meterTypeCode(), ser, result, timer);
         ch.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) fail(result, new ReadFailure(ReadFailure.Kind.CLOSED, "write failed on bus " + busId));
         });
@@ -185,7 +184,7 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
                     "meter answered with error status 0x" + Integer.toHexString(err.errorStatus())));
             return;
         }
-        if (!(message instanceof GasWaterCurrentData data) || data.ser() != ser) {
+        if (!(message instanceof GasWaterCurrentData data) || data.ser() != p.ser()) {
             counters.mismatched.incrementAndGet();
             localLineErrors++;
             return;
@@ -213,9 +212,9 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         candidates.put(p.meter().meterId(), new Candidate(reading));
         counters.confirmationReads.incrementAndGet();
         Channel ch = ctx.channel();
-        ch.eventLoop().schedule(() -> {
+        after(ch, confirmation.turnaround(), () -> {
             if (pending == null && !p.result().isDone()) send(ch, p.meter(), p.result());
-        }, confirmation.turnaround().toNanos(), TimeUnit.NANOSECONDS);
+        });
     }
 
     /** True while a line error was seen in the last {@code quietExchanges} replies on this bus. */
@@ -245,19 +244,5 @@ public final class Cjt188Session extends ChannelInboundHandlerAdapter implements
         long meterMs = Duration.between(a.meterTime(), b.meterTime()).toMillis();
         long gatewayMs = Duration.between(a.receivedAt(), b.receivedAt()).toMillis();
         return Math.abs(meterMs - gatewayMs) <= 2000 + Math.abs(gatewayMs) / 2;
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        Pending p = pending;
-        if (p != null) fail(p.result(), new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " disconnected"));
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // Decoders throw only when a peer floods garbage past the limit: cut it off, it can redial.
-        log.warn("bus {}: closing connection: {}", busId, cause.getMessage());
-        ctx.close();
     }
 }

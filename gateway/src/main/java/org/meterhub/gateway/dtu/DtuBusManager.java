@@ -15,6 +15,7 @@ import org.meterhub.gateway.bus.BusConfig;
 import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.cjt188.Cjt188ReadingMapper;
 import org.meterhub.gateway.cjt188.Cjt188Session;
+import org.meterhub.gateway.driver.ChannelMeterSession;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.driver.MeterSession;
 import org.meterhub.gateway.driver.ReadFailure;
@@ -36,6 +37,13 @@ import org.meterhub.protocol.cjt188.Cjt188MessageEncoder;
  * fresh poller; the old one stops with its channel.
  */
 public final class DtuBusManager implements DtuListener {
+    /**
+     * Quiet time after bytes that made no good reply before a request is sent again at once. The DTU's
+     * serial speed is unknown here: at 1200 baud a request alone is 150 ms on the wire, so a stale reply
+     * followed by the real one can leave a gap of that order, and a resend into it would collide on the
+     * bus. 300 ms covers that and is still far below the per-request timeout a damaged reply used to cost.
+     */
+    static final Duration TUNNEL_QUIET = Duration.ofMillis(300);
     private final Map<String, BusConfig> buses;
     private final PollSettings pollSettings;
     private final ReadingSink sink;
@@ -98,7 +106,10 @@ public final class DtuBusManager implements DtuListener {
         Cjt188Session session = new Cjt188Session(dtuId, mapper, pollSettings.timeout(), counters, !confirmOnNoise ? null
                 : new Cjt188Session.Confirmation(() -> frames.garbageBytes() + messages.messagesRejected(),
                         Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, pollSettings.interFrameDelay()));
+        session.quickRetry(new ChannelMeterSession.QuickRetry(tunnelQuiet(),
+                ChannelMeterSession.QuickRetry.DEFAULT_MAX_PER_READ, server.settings().heartbeatBytes()));
         server.addHeartbeatFilter(pipeline, session::requestOutstanding);
+        pipeline.addLast("cjt188-line-tap", session.lineTap());
         pipeline.addLast("cjt188-frame-decoder", frames);
         pipeline.addLast("cjt188-frame-encoder", new Cjt188FrameEncoder(s.preambleBytes()));
         pipeline.addLast("cjt188-message-decoder", messages);
@@ -107,10 +118,20 @@ public final class DtuBusManager implements DtuListener {
         return session;
     }
 
+    /** {@link #TUNNEL_QUIET} (at least the turnaround), but never more than half the timeout, or it would never act. */
+    private Duration tunnelQuiet() {
+        Duration quiet = pollSettings.interFrameDelay().compareTo(TUNNEL_QUIET) > 0 ? pollSettings.interFrameDelay() : TUNNEL_QUIET;
+        Duration half = pollSettings.timeout().dividedBy(2);
+        return quiet.compareTo(half) < 0 ? quiet : half;
+    }
+
     private MeterSession modbusPipeline(String dtuId, ChannelPipeline pipeline) {
         ModbusRtuSession session = new ModbusRtuSession(dtuId, modbusMapper, pollSettings.timeout(),
                 pollSettings.interFrameDelay(), modbusCounters);
+        session.quickRetry(new ChannelMeterSession.QuickRetry(tunnelQuiet(),
+                ChannelMeterSession.QuickRetry.DEFAULT_MAX_PER_READ, server.settings().heartbeatBytes()));
         server.addHeartbeatFilter(pipeline, session::requestOutstanding);
+        pipeline.addLast("modbus-rtu-line-tap", session.lineTap());
         pipeline.addLast("modbus-rtu-decoder", new ModbusRtuReplyDecoder(server.settings().maxBytesWithoutFrame()));
         pipeline.addLast("modbus-rtu-encoder", new ModbusRtuRequestEncoder());
         pipeline.addLast("modbus-rtu-session", session);

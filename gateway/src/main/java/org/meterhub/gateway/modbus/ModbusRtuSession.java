@@ -2,44 +2,37 @@ package org.meterhub.gateway.modbus;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.meterhub.engine.reading.Reading;
+import org.meterhub.gateway.driver.ChannelMeterSession;
 import org.meterhub.gateway.driver.MeterEndpoint;
-import org.meterhub.gateway.driver.MeterSession;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.meterhub.protocol.modbus.FieldValue;
 import org.meterhub.protocol.modbus.ModbusRtu;
 import org.meterhub.protocol.modbus.RegisterDecoder;
 import org.meterhub.protocol.modbus.RegisterProfile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Modbus RTU slaves behind one channel (a DTU tunnel): the last handler of the pipeline
  * {@code ModbusRtuReplyDecoder → ModbusRtuSession}. One request at a time; a profile that needs
  * several blocks reads them one after another, with the bus turnaround between them. A reply is
  * credited only when unit, function and register count match the outstanding request (the CRC was
- * checked by the decoder); anything else is counted and ignored, and the request times out.
+ * checked by the decoder); anything else is counted and never credited, and the block is asked for again
+ * once the tunnel is quiet ({@link ChannelMeterSession.QuickRetry}) or, without that, times out.
  *
  * <p>All state is touched on the channel's event loop only.
  */
-public final class ModbusRtuSession extends ChannelInboundHandlerAdapter implements MeterSession {
-    private static final Logger log = LoggerFactory.getLogger(ModbusRtuSession.class);
-
-    private final String busId;
+public final class ModbusRtuSession extends ChannelMeterSession {
     private final ModbusReadingMapper mapper;
     private final Duration timeout;
     private final Duration turnaround;
     private final Counters counters;
-    private volatile Channel channel;
     private Pending pending;
 
     /** Per-gateway protocol counters, shared by every RTU bus. */
@@ -50,6 +43,8 @@ public final class ModbusRtuSession extends ChannelInboundHandlerAdapter impleme
         public final AtomicLong exceptionReplies = new AtomicLong();
         public final AtomicLong timeouts = new AtomicLong();
         public final AtomicLong cutOff = new AtomicLong();
+        /** Requests sent again at once because the reply arrived damaged ({@link ChannelMeterSession.QuickRetry}). */
+        public final AtomicLong quickRetries = new AtomicLong();
     }
 
     /** One read of one meter: its profile's blocks, read in order. */
@@ -59,6 +54,7 @@ public final class ModbusRtuSession extends ChannelInboundHandlerAdapter impleme
         final List<RegisterProfile.Block> blocks;
         final List<int[]> words = new ArrayList<>();
         final CompletableFuture<Reading> result;
+        /** A new one for every request sent, so it also tells one request of this read from the next. */
         ScheduledFuture<?> timer;
         boolean awaiting;
 
@@ -79,68 +75,72 @@ public final class ModbusRtuSession extends ChannelInboundHandlerAdapter impleme
      */
     public ModbusRtuSession(String busId, ModbusReadingMapper mapper, Duration timeout, Duration turnaround,
                             Counters counters) {
-        this.busId = busId;
+        super(busId);
         this.mapper = mapper;
         this.timeout = timeout;
         this.turnaround = turnaround;
         this.counters = counters;
     }
 
+    /** Turns on resending a block at once after a damaged reply (counted in {@link Counters#quickRetries}). */
+    public ModbusRtuSession quickRetry(QuickRetry settings) {
+        quickRetry(settings, counters.quickRetries);
+        return this;
+    }
+
     /** True while a read is in progress; the heartbeat filter only acts when this is false. */
+    @Override
     public boolean requestOutstanding() {
         return pending != null;
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+    protected RuntimeException unreadable(MeterEndpoint meter) {
+        return meter.options() instanceof ModbusOptions ? null
+                : new IllegalArgumentException("meter " + meter.meterId() + " has no Modbus options");
     }
 
     @Override
-    public boolean isOpen() {
-        Channel ch = channel;
-        return ch != null && ch.isActive();
+    protected void start(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
+        pending = new Pending(meter, (ModbusOptions) meter.options(), result);
+        sendBlock(ch, pending);
     }
 
     @Override
-    public void close() {
-        Channel ch = channel;
-        if (ch != null) ch.close();
+    protected Object exchange() {
+        Pending p = pending;
+        return p != null && p.awaiting ? p.timer : null;
     }
 
     @Override
-    public CompletableFuture<Reading> read(MeterEndpoint meter) {
-        CompletableFuture<Reading> result = new CompletableFuture<>();
-        Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
-            result.completeExceptionally(new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " is not connected"));
-            return result;
-        }
-        if (!(meter.options() instanceof ModbusOptions options)) {
-            result.completeExceptionally(new IllegalArgumentException("meter " + meter.meterId() + " has no Modbus options"));
-            return result;
-        }
-        ch.eventLoop().execute(() -> {
-            if (pending != null) {
-                result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BUSY, "bus " + busId + " has a request outstanding"));
-                return;
-            }
-            pending = new Pending(meter, options, result);
-            sendBlock(ch, pending);
-        });
-        return result;
+    protected void resend(Channel ch, Object exchange) {
+        Pending p = pending;
+        p.timer.cancel(false);
+        p.awaiting = false;
+        sendBlock(ch, p);
+    }
+
+    @Override
+    protected void abort(ReadFailure why) {
+        Pending p = pending;
+        if (p != null) fail(p, why);
+    }
+
+    @Override
+    protected void cutOff() {
+        counters.cutOff.incrementAndGet();
     }
 
     private void sendBlock(Channel ch, Pending p) {
         if (pending != p) return;
         if (!ch.isActive()) {
-            fail(p, new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " disconnected"));
+            fail(p, closedFailure());
             return;
         }
         RegisterProfile.Block b = p.current();
         counters.transactions.incrementAndGet();
         p.awaiting = true;
-        p.timer = ch.eventLoop().schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        p.timer = after(ch, timeout, () -> expire(p));
         ch.writeAndFlush(new ModbusRtu.ReadRequest(p.options.unitId(), b.function(), b.address(), b.count()))
                 .addListener(f -> {
                     if (!f.isSuccess()) fail(p, new ReadFailure(ReadFailure.Kind.CLOSED, "write failed on bus " + busId));
@@ -194,7 +194,7 @@ public final class ModbusRtuSession extends ChannelInboundHandlerAdapter impleme
         p.words.add(reply.registers());
         if (p.words.size() < p.blocks.size()) {
             Channel ch = ctx.channel();
-            ch.eventLoop().schedule(() -> sendBlock(ch, p), turnaround.toNanos(), TimeUnit.NANOSECONDS);
+            after(ch, turnaround, () -> sendBlock(ch, p));
             return;
         }
         pending = null;
@@ -206,20 +206,5 @@ public final class ModbusRtuSession extends ChannelInboundHandlerAdapter impleme
         } catch (IllegalArgumentException e) {
             p.result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BAD_REPLY, e.getMessage()));
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        Pending p = pending;
-        if (p != null) fail(p, new ReadFailure(ReadFailure.Kind.CLOSED, "bus " + busId + " disconnected"));
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // The decoder throws only when a peer floods noise past the limit: cut it off, it can redial.
-        counters.cutOff.incrementAndGet();
-        log.warn("bus {}: closing connection: {}", busId, cause.getMessage());
-        ctx.close();
     }
 }

@@ -91,11 +91,14 @@ public final class BusPoller {
         this.sink = sink;
         this.stats = stats;
         this.loop = loop;
-        this.random = new Random(seed);
+        // buses are seeded with neighbouring numbers (hash codes of DTU-0001, DTU-0002, ...); java.util.Random's
+        // first values for neighbouring seeds are nearly equal, which would clump the first polls together
+        this.random = new Random(mix(seed));
         long now = System.nanoTime();
         for (MeterEndpoint e : endpoints) {
-            // spread the first reads over one interval's jitter so a restart does not burst
-            meters.add(new MeterState(e, now + jitterNanos()));
+            // spread the first reads so that many buses appearing at once (a restart, a district
+            // redialling) do not all send their first request in the same moment
+            meters.add(new MeterState(e, now + randomNanos(settings.firstPollSpread())));
         }
     }
 
@@ -311,8 +314,19 @@ public final class BusPoller {
     }
 
     private long jitterNanos() {
-        long j = settings.jitter().toNanos();
+        return randomNanos(settings.jitter());
+    }
+
+    private long randomNanos(java.time.Duration window) {
+        long j = window.toNanos();
         return j <= 0 ? 0 : (long) (random.nextDouble() * j);
+    }
+
+    /** SplitMix64's finaliser: neighbouring seeds give unrelated streams. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -12,9 +12,21 @@ import java.time.Duration;
  * @param retries  extra attempts after a failed read, each after {@code retryBackoff} doubled
  * @param degradeAfter consecutive failed polls after which a meter is polled {@code degradeFactor}
  *                     times less often until it answers again
+ * @param firstPollSpread a meter's first poll after its bus starts (a DTU registered, a port opened)
+ *                     comes at a random point within this window. The short default ({@code jitter})
+ *                     reads a bus soon after it appears; a whole district of DTUs redialling after a cell
+ *                     outage wants the window of a full {@code interval}, so their first polls do not all
+ *                     land during the dial-in burst (a concentrator spreads its meters the same way)
  */
 public record PollSettings(Duration interval, Duration jitter, Duration timeout, Duration interFrameDelay,
-                           int retries, Duration retryBackoff, int degradeAfter, int degradeFactor) {
+                           int retries, Duration retryBackoff, int degradeAfter, int degradeFactor,
+                           Duration firstPollSpread) {
+
+    /** First polls spread over {@code jitter}, as before the spread was a setting of its own. */
+    public PollSettings(Duration interval, Duration jitter, Duration timeout, Duration interFrameDelay,
+                        int retries, Duration retryBackoff, int degradeAfter, int degradeFactor) {
+        this(interval, jitter, timeout, interFrameDelay, retries, retryBackoff, degradeAfter, degradeFactor, jitter);
+    }
 
     public static PollSettings defaults() {
         return new PollSettings(Duration.ofMinutes(15), Duration.ofSeconds(30), Duration.ofSeconds(2),
@@ -23,6 +35,13 @@ public record PollSettings(Duration interval, Duration jitter, Duration timeout,
 
     public PollSettings withInterval(Duration newInterval, Duration newJitter) {
         return new PollSettings(newInterval, newJitter, timeout, interFrameDelay, retries, retryBackoff,
-                degradeAfter, degradeFactor);
+                degradeAfter, degradeFactor, firstPollSpread.equals(jitter) ? newJitter : firstPollSpread);
+    }
+
+    /** The same settings with the first polls of a new bus spread over {@code spread}. */
+    public PollSettings withFirstPollSpread(Duration spread) {
+        if (spread.isNegative()) throw new IllegalArgumentException("first-poll spread must not be negative");
+        return new PollSettings(interval, jitter, timeout, interFrameDelay, retries, retryBackoff, degradeAfter,
+                degradeFactor, spread);
     }
 }

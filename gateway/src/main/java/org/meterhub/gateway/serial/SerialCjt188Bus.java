@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.meterhub.engine.ingest.ReadingSink;
 import org.meterhub.gateway.cjt188.Cjt188ReadingMapper;
 import org.meterhub.gateway.cjt188.Cjt188Session;
+import org.meterhub.gateway.driver.ChannelMeterSession;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.poll.BusPoller;
 import org.meterhub.gateway.poll.PollSettings;
@@ -38,9 +39,11 @@ public final class SerialCjt188Bus implements AutoCloseable {
     private final BusPoller poller;
     private final Cjt188FrameDecoder frameDecoder;
     private final AtomicLong floods;
+    private final SerialLine line;
 
     private SerialCjt188Bus(Channel channel, Cjt188Session session, BusPoller poller, Cjt188FrameDecoder frameDecoder,
-                            AtomicLong floods) {
+                            AtomicLong floods, SerialLine line) {
+        this.line = line;
         this.channel = channel;
         this.session = session;
         this.poller = poller;
@@ -65,11 +68,14 @@ public final class SerialCjt188Bus implements AutoCloseable {
         Cjt188Session session = new Cjt188Session(busId, mapper, poll.timeout(), counters, new Cjt188Session.Confirmation(
                 () -> frameDecoder.garbageBytes() + messageDecoder.messagesRejected(),
                 Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, poll.interFrameDelay()));
+        // a damaged reply is asked for again once the line is quiet, not after the timeout
+        session.quickRetry(new ChannelMeterSession.QuickRetry(serial.silence(), ChannelMeterSession.QuickRetry.DEFAULT_MAX_PER_READ));
         AtomicLong floods = new AtomicLong();
         SerialLine line = SerialLine.open(serial);
         Channel ch = SerialChannelBridge.attach(line, group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
+                c.pipeline().addLast("cjt188-line-tap", session.lineTap());
                 c.pipeline().addLast("cjt188-frame-decoder", frameDecoder);
                 c.pipeline().addLast("cjt188-frame-encoder", new Cjt188FrameEncoder(preambleBytes));
                 c.pipeline().addLast("cjt188-message-decoder", messageDecoder);
@@ -80,7 +86,7 @@ public final class SerialCjt188Bus implements AutoCloseable {
         });
         BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode());
         poller.start();
-        return new SerialCjt188Bus(ch, session, poller, frameDecoder, floods);
+        return new SerialCjt188Bus(ch, session, poller, frameDecoder, floods, line);
     }
 
     public Cjt188Session session() {
@@ -94,6 +100,11 @@ public final class SerialCjt188Bus implements AutoCloseable {
     /** Times the decoder gave up on a run of bytes without a valid frame. */
     public long floods() {
         return floods.get();
+    }
+
+    /** The port underneath, for its byte counters and turnaround times. */
+    public SerialLine line() {
+        return line;
     }
 
     public long garbageBytes() {

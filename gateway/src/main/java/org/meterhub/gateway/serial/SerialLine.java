@@ -4,9 +4,10 @@ import com.fazecast.jSerialComm.SerialPort;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,10 @@ public final class SerialLine implements AutoCloseable {
     private final AtomicLong bytesOut = new AtomicLong();
     /** System.nanoTime() at which the line last carried a byte (received, or finished sending). */
     private volatile long lastActivityNanos = System.nanoTime();
+    /** System.nanoTime() at which the reader last handed bytes on; the start of a turnaround. */
+    private volatile long lastReceivedNanos;
+    /** From the last received byte to the first byte of the next request: the gateway's share of a cycle. */
+    private final Recorder turnaroundMicros = new Recorder(3);
     private volatile boolean open = true;
     private volatile Consumer<byte[]> onBytes = b -> { };
     private volatile Runnable onClosed = () -> { };
@@ -80,13 +85,17 @@ public final class SerialLine implements AutoCloseable {
     private void send(byte[] bytes) {
         long quietUntil = lastActivityNanos + settings.silence().toNanos();
         long wait = quietUntil - System.nanoTime();
-        if (wait > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        // parkNanos, not Thread.sleep: sleep rounds 3.65 ms (3.5 characters at 9600) up to whole milliseconds,
+        // and every request on the line would pay the difference
+        while (wait > 0) {
+            LockSupport.parkNanos(wait);
+            if (Thread.currentThread().isInterrupted()) return;
+            wait = quietUntil - System.nanoTime();
+        }
+        long received = lastReceivedNanos;
+        if (received != 0) {
+            turnaroundMicros.recordValue(Math.max(0, (System.nanoTime() - received) / 1000));
+            lastReceivedNanos = 0;
         }
         int n = port.writeBytes(bytes, bytes.length);
         if (n < 0) {
@@ -108,7 +117,9 @@ public final class SerialLine implements AutoCloseable {
                 break;
             }
             if (n > 0) {
-                lastActivityNanos = System.nanoTime();
+                long now = System.nanoTime();
+                lastActivityNanos = now;
+                lastReceivedNanos = now;
                 bytesIn.addAndGet(n);
                 onBytes.accept(Arrays.copyOf(buf, n));
             }
@@ -118,6 +129,14 @@ public final class SerialLine implements AutoCloseable {
 
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * Turnarounds since the last call: from the moment the reader handed on the last received bytes to
+     * the first byte of the next request, in microseconds (the required silence included).
+     */
+    public org.HdrHistogram.Histogram turnaroundMicros() {
+        return turnaroundMicros.getIntervalHistogram();
     }
 
     public long bytesIn() {

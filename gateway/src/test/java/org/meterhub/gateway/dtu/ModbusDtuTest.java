@@ -114,6 +114,8 @@ class ModbusDtuTest {
         assertThat(readings).noneMatch(r -> r.meterId().equals("EVC-1") || r.meterId().equals("EVC-3"));
         assertThat(manager.modbusCounters().mismatched.get()).isPositive();
         assertThat(manager.modbusCounters().exceptionReplies.get()).isPositive();
+        assertThat(manager.modbusCounters().quickRetries.get()).as("damaged and wrong-unit replies asked for again at once")
+                .isPositive();
         assertThat(manager.stats().failedAttempts.get()).isPositive();
         assertThat(server.isConnected("MB-2")).as("a wrong unit is ignored, not a reason to drop the bus").isTrue();
     }

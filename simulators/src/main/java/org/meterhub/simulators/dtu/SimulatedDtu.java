@@ -1,26 +1,16 @@
 package org.meterhub.simulators.dtu;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.meterhub.protocol.cjt188.Cjt188Exception;
 import org.meterhub.protocol.cjt188.Cjt188Frame;
@@ -37,46 +27,27 @@ import org.meterhub.simulators.cjt188.SimulatedCjt188Meter;
  * with its id, sends heartbeats while idle, and answers requests the way the line would: one
  * meter talks, after the time the bytes need on the wire.
  */
-public final class SimulatedDtu {
-    private final String id;
+public final class SimulatedDtu extends DialInDtu {
     private final Map<MeterAddress, SimulatedCjt188Meter> meters = new HashMap<>();
     private final WireModel wire;
-    private final Duration heartbeatEvery;
     private final Duration lateReplyDelay;
     private final int preambleBytes;
     private final Random random;
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong replies = new AtomicLong();
     private final AtomicLong corrupted = new AtomicLong();
-    private volatile Channel channel;
-    private volatile boolean busy;
     private volatile double lineNoise;
 
     public SimulatedDtu(String id, List<SimulatedCjt188Meter> meters, WireModel wire, Duration heartbeatEvery,
                         long seed) {
-        this.id = id;
+        super(id, heartbeatEvery);
         for (SimulatedCjt188Meter m : meters) this.meters.put(m.address(), m);
         this.wire = wire;
-        this.heartbeatEvery = heartbeatEvery;
         this.lateReplyDelay = Duration.ofSeconds(5);
         this.preambleBytes = 2;
         this.random = new Random(seed);
     }
 
-    public String id() {
-        return id;
-    }
-
     public List<SimulatedCjt188Meter> meters() {
         return List.copyOf(meters.values());
-    }
-
-    public long requests() {
-        return requests.get();
-    }
-
-    public long replies() {
-        return replies.get();
     }
 
     /**
@@ -104,42 +75,9 @@ public final class SimulatedDtu {
         }
     }
 
-    public boolean isConnected() {
-        Channel ch = channel;
-        return ch != null && ch.isActive();
-    }
-
-    /** Dials the gateway and registers; completes when the registration line is on the wire. */
-    public ChannelFuture connect(EventLoopGroup group, InetSocketAddress gateway) {
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new RequestNoise(), new Cjt188FrameDecoder(4096), new BusHandler());
-                    }
-                });
-        return b.connect(gateway).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) return;
-            channel = f.channel();
-            channel.writeAndFlush(Unpooled.copiedBuffer(id + "\n", StandardCharsets.US_ASCII));
-            if (!heartbeatEvery.isZero()) {
-                channel.eventLoop().scheduleAtFixedRate(this::heartbeat, heartbeatEvery.toMillis(),
-                        heartbeatEvery.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
-    }
-
-    public void disconnect() {
-        Channel ch = channel;
-        if (ch != null) ch.close().syncUninterruptibly();
-    }
-
-    private void heartbeat() {
-        Channel ch = channel;
-        if (ch != null && ch.isActive() && !busy) {
-            ch.writeAndFlush(Unpooled.copiedBuffer("HB\n", StandardCharsets.US_ASCII));
-        }
+    @Override
+    protected void initBus(ChannelPipeline pipeline) {
+        pipeline.addLast(new RequestNoise(), new Cjt188FrameDecoder(4096), new BusHandler());
     }
 
     /** Noise on the request's way from the DTU to the meters. */
@@ -161,7 +99,7 @@ public final class SimulatedDtu {
     private final class BusHandler extends SimpleChannelInboundHandler<Cjt188Frame> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Cjt188Frame frame) {
-            requests.incrementAndGet();
+            countRequest();
             Cjt188Message request;
             try {
                 request = Cjt188Messages.decode(frame);
@@ -184,17 +122,11 @@ public final class SimulatedDtu {
             byte[] garbage = meter.shows(MeterFault.GARBAGE_BEFORE) ? noise() : new byte[0];
             long delay = wire.exchangeMicros(requestBytes.length, reply.length + garbage.length);
             if (meter.shows(MeterFault.LATE_REPLY)) delay += lateReplyDelay.toNanos() / 1000;
-            busy = true;
             byte[] wire = new byte[garbage.length + reply.length];
             System.arraycopy(garbage, 0, wire, 0, garbage.length);
             System.arraycopy(reply, 0, wire, garbage.length, reply.length);
             corrupt(wire, 0, wire.length);
-            ByteBuf out = Unpooled.wrappedBuffer(wire);
-            ctx.channel().eventLoop().schedule(() -> {
-                busy = false;
-                replies.incrementAndGet();
-                ctx.writeAndFlush(out);
-            }, delay, TimeUnit.MICROSECONDS);
+            replyLater(ctx, Unpooled.wrappedBuffer(wire), delay);
         }
 
         private byte[] noise() {

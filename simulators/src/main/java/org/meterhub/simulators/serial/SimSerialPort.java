@@ -22,6 +22,8 @@ public final class SimSerialPort implements AutoCloseable {
     private volatile double noise;
     private volatile boolean open = true;
     private final AtomicLong corrupted = new AtomicLong();
+    private final AtomicLong sends = new AtomicLong();
+    private final AtomicLong lateMicros = new AtomicLong();
 
     private SimSerialPort(SerialPort port, Consumer<byte[]> onBytes, long seed) {
         this.port = port;
@@ -66,11 +68,20 @@ public final class SimSerialPort implements AutoCloseable {
     /** Sends {@code bytes} after {@code delayMicros}, as one burst. */
     public void send(byte[] bytes, long delayMicros) {
         if (!open) return;
+        long due = System.nanoTime() + delayMicros * 1000;
         writer.schedule(() -> {
+            lateMicros.addAndGet(Math.max(0, (System.nanoTime() - due) / 1000));
+            sends.incrementAndGet();
             byte[] out = bytes.clone();
             corrupt(out);
             port.writeBytes(out, out.length);
         }, delayMicros, TimeUnit.MICROSECONDS);
+    }
+
+    /** Mean time a reply went out after the moment the wire model gave it, in microseconds (scheduler lateness). */
+    public double meanLateMicros() {
+        long n = sends.get();
+        return n == 0 ? 0 : (double) lateMicros.get() / n;
     }
 
     private void corrupt(byte[] b) {
