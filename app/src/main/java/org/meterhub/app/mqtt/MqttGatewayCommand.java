@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.Durations;
+import org.meterhub.app.config.GatewayConfig;
+import org.meterhub.app.forward.JournalForwarding;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.engine.alarm.Alarm;
@@ -18,6 +20,7 @@ import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.prepaid.JdbcLedgerStateStore;
 import org.meterhub.engine.prepaid.PrepaidAlarm;
@@ -32,6 +35,8 @@ import org.meterhub.gateway.command.CommandService;
 import org.meterhub.gateway.command.CommandSettings;
 import org.meterhub.gateway.command.CommandStore;
 import org.meterhub.gateway.command.LeakValvePolicy;
+import org.meterhub.gateway.journal.JournalLevel;
+import org.meterhub.gateway.journal.JournalStats;
 import org.meterhub.gateway.mqtt.AlarmSink;
 import org.meterhub.gateway.mqtt.EngineAlarms;
 import org.meterhub.gateway.mqtt.MqttCounters;
@@ -43,7 +48,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * IC-card meters over MQTT into the engine in one process: uplinks become readings in the store,
+ * IC-card meters over MQTT into the engine: every uplink's reading is committed to the durable
+ * journal before the broker gets its PUBACK, and the forwarder takes it from there to the engine in
+ * this process (or, with {@code --forward-to}, over MQTT to the engines), as for polled meters;
  * balances feed the prepaid ledger (its state kept in the store), meter, ledger and command alarms
  * enter the engine's alarm lifecycle (stored, listed by {@code query} and the API), commands are
  * sent and tracked.
@@ -67,8 +74,27 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     @Option(names = "--allow-list", description = "File with the accepted meter numbers, one per line; default: any.")
     Path allowList;
 
-    @Option(names = "--reorder-window", defaultValue = "2s", description = "Hold after a seq gap (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reorder-window", defaultValue = "0s",
+            description = "Hold after a seq gap (default ${DEFAULT-VALUE}: none; the engine places late readings and a"
+                    + " held message's PUBACK waits for its release).")
     String reorderWindow;
+
+    @Option(names = "--journal", defaultValue = "data/mqtt-journal.db",
+            description = "Durable journal (SQLite WAL); readings are committed here before the broker's PUBACK (default ${DEFAULT-VALUE}).")
+    String journalPath;
+
+    @Option(names = "--forward-to", description = "mqtt://host:port of the engines (engine-intake); default: the engine runs in this process.")
+    String forwardTo;
+
+    @Option(names = "--gateway-id", defaultValue = "mqtt-gw-1", description = "Names this gateway to the engines with --forward-to (default ${DEFAULT-VALUE}).")
+    String gatewayId;
+
+    @Option(names = "--partitions", defaultValue = "16", description = "Engine partitions, as the engines' (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--clients", defaultValue = "1",
+            description = "Broker connections reading uplinks; more than 1 uses a shared subscription (default ${DEFAULT-VALUE}).")
+    int clients;
 
     @Option(names = "--close-valve-on-leak", description = "Send valve_close when a meter reports a leak.")
     boolean closeValveOnLeak;
@@ -92,10 +118,23 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--store: " + e.getMessage());
         }
+        if (clients < 1 || clients > 8) {
+            // Each connection has up to 1,000 uplinks waiting for the journal, whose queue holds 8,192.
+            throw new ConfigException("--clients: expected 1 to 8, got " + clients);
+        }
+        GatewayConfig.JournalSection journalSection;
+        try {
+            journalSection = new GatewayConfig.JournalSection(journalPath, null, null, partitions, null, forwardTo,
+                    gatewayId, null, null, null);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--journal/--forward-to/--gateway-id/--partitions: " + e.getMessage());
+        }
         Clock clock = Clock.systemUTC();
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (db; IngestPipeline ingest = IngestPipeline.withDefaults(db);
+        // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
+        try (db; JournalForwarding journal = JournalForwarding.open(journalSection, db, () -> IngestPipeline.withRules(db,
+                     IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none())));
              SqlDatabase rules = SqlDatabase.open(store);
              CommandStore commandStore = new CommandStore(commandsDb)) {
             PurchaseStore purchases = new PurchaseStore(rules);
@@ -110,19 +149,22 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             CommandService commands = new CommandService(commandStore, (t, p) -> gw[0].publisher().publish(t, p),
                     alarmSink, CommandSettings.defaults().withTopicPrefix(broker.topicPrefix), clock);
             LeakValvePolicy leaks = new LeakValvePolicy(alarmSink, commands, closeValveOnLeak);
-            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, ingest, ledger, leaks, clock);
+            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, journal.journal()::append, ledger,
+                    leaks, clock, clients);
                  commands) {
                 gw[0] = gateway;
+                gateway.readyForRedelivery(() -> journal.journal().stats().level() != JournalLevel.FULL);
                 gateway.subscribe(commands.ackSubscription(), commands);
                 gateway.start();
                 commands.start(gateway.scheduler());
-                System.out.printf("meterhub mqtt-gateway: %s as %s, topics %s/+/up and %s/+/ack, store %s%n",
-                        broker.broker, clientId, broker.topicPrefix, broker.topicPrefix, db.describe());
+                System.out.printf("meterhub mqtt-gateway: %s as %s, topics %s/+/up and %s/+/ack, journal %s, %s%n",
+                        broker.broker, clientId, broker.topicPrefix, broker.topicPrefix, journal.journal().settings().path(),
+                        forwardTo != null ? "forwarding to " + forwardTo : "store " + db.describe());
                 if (!gateway.awaitConnected(10, TimeUnit.SECONDS)) {
                     System.out.println("broker not reachable yet; retrying with backoff");
                 }
                 while (!signal.await(runFor.isZero() ? Duration.ofSeconds(5) : min(runFor, Duration.ofSeconds(5)))) {
-                    status.show(line(gateway.counters(), ingest, commands));
+                    status.show(line(gateway.counters(), journal, commands));
                     if (!runFor.isZero()) {
                         runFor = runFor.minusSeconds(5);
                         if (runFor.isNegative() || runFor.isZero()) break;
@@ -130,8 +172,10 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                 }
                 status.end();
             }
-            ingest.flush();
-            System.out.println("stopped; everything accepted is stored");
+            // The engine acknowledges a batch only after its store committed it: drained = stored.
+            boolean drained = journal.forwarder().awaitDrained(Duration.ofSeconds(10));
+            System.out.println(drained ? "stopped; everything accepted is stored"
+                    : "stopped; " + journal.journal().stats().pending() + " readings stay journalled and are sent at the next start");
         } finally {
             signal.finished();
         }
@@ -142,11 +186,14 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         return a.compareTo(b) < 0 ? a : b;
     }
 
-    private static String line(MqttCounters c, IngestPipeline ingest, CommandService commands) {
+    private static String line(MqttCounters c, JournalForwarding journal, CommandService commands) {
         var s = commands.stats();
-        return String.format("received %d  readings %d  stored %d  duplicates %d  missed %d  rejected %d  alarms %d  commands acked %d expired %d",
-                c.received.get(), c.readings.get(), ingest.stats().stored(), c.duplicates.get(), c.missedUplinks.get(),
-                c.rejectedTotal(), c.alarmsRaised.get(), s.acked.get(), s.expired.get());
+        JournalStats j = journal.journal().stats();
+        return String.format("received %d  readings %d  journalled %d  waiting %d  acknowledged %d  journal %s  refused %d"
+                        + "  duplicates %d  missed %d  rejected %d  alarms %d  commands acked %d expired %d",
+                c.received.get(), c.readings.get(), c.journaled.get(), j.pending(),
+                journal.forwarder().stats().readingsAcknowledged(), j.level(), c.refused.get(), c.duplicates.get(),
+                c.missedUplinks.get(), c.rejectedTotal(), c.alarmsRaised.get(), s.acked.get(), s.expired.get());
     }
 
     private Set<String> readAllowList() {

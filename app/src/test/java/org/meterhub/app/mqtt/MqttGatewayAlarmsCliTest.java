@@ -43,7 +43,8 @@ class MqttGatewayAlarmsCliTest {
         String store = "jdbc:sqlite:" + dir.resolve("mh.db");
         CompletableFuture<Integer> gateway = CompletableFuture.supplyAsync(() -> Main.run("mqtt-gateway",
                 "--broker", BROKER, "--topic-prefix", prefix, "--client-id", prefix + "-gw", "--store", store,
-                "--commands", dir.resolve("cmd.db").toString(), "--duration", "8s"));
+                "--commands", dir.resolve("cmd.db").toString(), "--journal", dir.resolve("journal.db").toString(),
+                "--duration", "8s"));
         MqttClient meter = new MqttClient(BROKER, prefix + "-meter", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);

@@ -60,6 +60,21 @@ public final class MqttBenchmarks {
             System.out.println("== broker " + DEFAULT_BROKER + " with its own settings");
             ingest(DEFAULT_BROKER, 1883, arg(args, 1, 300_000), (int) arg(args, 2, 10_000));
         }
+        if (mode.equals("stream") || mode.equals("all")) {
+            long n = arg(args, 1, 300_000);
+            int meters = (int) arg(args, 2, 10_000);
+            int clients = (int) arg(args, 3, 2);
+            int batch = (int) arg(args, 4, 8_000);
+            int qos = (int) arg(args, 5, 1);
+            withTunedBroker(() -> {
+                System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
+                stream(TUNED, 18830, n, meters, clients, batch, qos, true, true);
+                System.out.println("-- gateway alone (the broker fans out once)");
+                stream(TUNED, 18830, n, meters, clients, batch, qos, true, false);
+                System.out.println("-- mosquitto_sub alone (the broker fans out once)");
+                stream(TUNED, 18830, n, meters, clients, batch, qos, false, true);
+            });
+        }
         if (mode.equals("ingest-tuned") || mode.equals("all")) {
             withTunedBroker(() -> ingest(TUNED, 18830, arg(args, 1, 300_000), (int) arg(args, 2, 10_000)));
         }
@@ -187,6 +202,197 @@ public final class MqttBenchmarks {
         sub.destroy();
         sub.waitFor(5, TimeUnit.SECONDS);
         forget(broker, gatewayId);
+    }
+
+    /**
+     * Sustained uplink ingest as the gateway runs it: raw QoS 1 publishers (pre-built packets, see
+     * {@link RawUplinkPublisher}) feed the broker; the gateway ({@code clients} connections on a shared
+     * subscription, every reading committed to a real journal, synchronous=FULL, before its PUBACK)
+     * and {@code mosquitto_sub -q 1} read the same stream in the same run. The gateway's rate counts
+     * readings the journal committed; both are first-to-last, sampled every 2 ms.
+     */
+    static void stream(String broker, int port, long messages, int meters, int clients, int commitBatch, int qos,
+                       boolean withGateway, boolean withSub) throws Exception {
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String gatewayId = prefix + "-gw";
+        int rounds = (int) Math.max(1, messages / meters);
+        long total = (long) rounds * meters;
+        int publishers = 2;
+        // Round 0: warm-up (every meter's first seq); 1..rounds: the burst; rounds + 1: a probe that makes
+        // anything the broker dropped a counted seq gap.
+        byte[][][] blocks = new byte[publishers][rounds + 2][];
+        int packetId = 1;
+        for (int p = 0; p < publishers; p++) {
+            for (int r = 0; r <= rounds + 1; r++) {
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(meters / publishers * 260);
+                for (int m = p; m < meters; m += publishers) {
+                    RawUplinkPublisher.appendUplink(b, prefix, String.format("3200%010d", m), r + 1,
+                            T0.plus(Duration.ofMinutes(15L * r)), 1_000_000L + 37L * r + m, packetId, qos);
+                    packetId = packetId == 65_535 ? 1 : packetId + 1;
+                }
+                blocks[p][r] = b.toByteArray();
+            }
+        }
+        long bytes = 0;
+        for (byte[][] bp : blocks) for (byte[] b : bp) bytes += b.length;
+
+        Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(port), "-q", "1",
+                "-t", withSub ? prefix + "/+/up" : prefix + "/none").redirectErrorStream(true).start();
+        AtomicLong subCount = new AtomicLong();
+        Thread subReader = new Thread(() -> {
+            byte[] buf = new byte[1 << 16];
+            try (java.io.InputStream in = sub.getInputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    int lines = 0;
+                    for (int i = 0; i < n; i++) if (buf[i] == '\n') lines++;
+                    subCount.addAndGet(lines);
+                }
+            } catch (java.io.IOException ignored) {
+                // the process was stopped
+            }
+        }, "mosquitto_sub-reader");
+        subReader.start();
+
+        Path dir = Files.createTempDirectory("meterhub-stream");
+        org.meterhub.gateway.journal.JournalSettings js = new org.meterhub.gateway.journal.JournalSettings(
+                dir.resolve("journal.db"), 8L << 30, 80, 16, Math.max(65_536, commitBatch * 4), commitBatch,
+                org.meterhub.gateway.journal.JournalSettings.Durability.FULL);
+        try (org.meterhub.gateway.journal.Journal journal = org.meterhub.gateway.journal.Journal.open(js,
+                org.meterhub.gateway.journal.JournalListener.NONE)) {
+            UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650))
+                    .withReorderWindow(Duration.ZERO);
+            MqttConnectionSettings conn = MqttConnectionSettings.defaults(broker, gatewayId).withMaxInflight(1000);
+            MqttGateway gateway = new MqttGateway(conn, withGateway ? up : up.withTopicPrefix(prefix + "-none"),
+                    journal::append, BalanceSink.NONE, AlarmSink.NONE, Clock.systemUTC(), clients);
+            gateway.start();
+            if (!gateway.awaitConnected(10, TimeUnit.SECONDS)) throw new IllegalStateException("gateway cannot reach " + broker);
+            Thread.sleep(500); // mosquitto_sub subscribes meanwhile
+            MqttCounters c = gateway.counters();
+            RawUplinkPublisher[] pubs = new RawUplinkPublisher[publishers];
+            for (int p = 0; p < publishers; p++) pubs[p] = new RawUplinkPublisher("127.0.0.1", port, prefix + "-pub" + p);
+            System.out.printf("stream: %d meters x %d rounds = %d QoS 1 uplinks (%.1f MB of packets), %d raw publishers,"
+                    + " gateway: %d connection(s)%s, journal synchronous=FULL, group commit up to %d, publish QoS %d%n",
+                    meters, rounds, total, bytes / 1e6, publishers, clients, clients > 1 ? " on $share" : "", commitBatch, qos);
+            for (int p = 0; p < publishers; p++) pubs[p].write(blocks[p][0]);
+            if (withGateway) awaitCount(c.journaled, meters, 60);
+            if (withSub) awaitCount(subCount, meters, 60);
+            long gw0 = c.journaled.get();
+            long sub0 = subCount.get();
+            long commits0 = journal.stats().commits();
+            Sampler gwS = new Sampler(c.journaled, gw0);
+            Sampler subS = new Sampler(subCount, sub0);
+            AtomicLong maxOutstanding = new AtomicLong();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long now = System.nanoTime();
+                    gwS.sample(now);
+                    subS.sample(now);
+                    // received but neither journalled nor settled otherwise: what waits for the disk
+                    long out = c.received.get() - c.journaled.get() - c.duplicates.get() - c.rejectedTotal() - c.refused.get();
+                    if (out > maxOutstanding.get()) maxOutstanding.set(out);
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+            long t0 = System.nanoTime();
+            Thread[] writers = new Thread[publishers];
+            for (int p = 0; p < publishers; p++) {
+                final int pp = p;
+                writers[p] = new Thread(() -> {
+                    try {
+                        for (int r = 1; r <= rounds; r++) pubs[pp].write(blocks[pp][r]);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "raw-publisher-" + p);
+                writers[p].start();
+            }
+            for (Thread w : writers) w.join();
+            long written = System.nanoTime() - t0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long lastSeen = -1;
+            long stillSince = System.nanoTime();
+            while (System.nanoTime() < deadline && ((withGateway && c.journaled.get() < gw0 + total)
+                    || (withSub && subCount.get() < sub0 + total))) {
+                Thread.sleep(100);
+                long seen = c.journaled.get() + subCount.get();
+                if (seen != lastSeen) {
+                    lastSeen = seen;
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > TimeUnit.SECONDS.toNanos(3)) {
+                    break; // nothing moves any more: the rest was dropped
+                }
+            }
+            long pubAcked = 0;
+            for (RawUplinkPublisher p : pubs) pubAcked += p.acked();
+            sampler.interrupt();
+            sampler.join();
+            long gwMain = c.journaled.get() - gw0;
+            long subMain = subCount.get() - sub0;
+            long commits = journal.stats().commits() - commits0;
+            double gwRate = gwS.rate();
+            double subRate = subS.rate();
+            for (int p = 0; p < publishers; p++) pubs[p].write(blocks[p][rounds + 1]);
+            if (withGateway) awaitCount(c.received, c.received.get() + meters - 1, 30);
+            Thread.sleep(500);
+            System.out.printf("  publishers: %d written in %.2f s (%.0f msg/s into the broker's socket), %d PUBACKs%n",
+                    total, written / 1e9, total / (written / 1e9), qos == 1 ? pubAcked - meters : 0);
+            if (withGateway) System.out.printf("  gateway (readings journalled, FULL fsync): %d of %d, %.0f msg/s; %d commits, %.0f readings per commit%n",
+                    gwMain, total, gwRate, commits, commits == 0 ? 0.0 : (double) gwMain / commits);
+            if (withSub) System.out.printf("  mosquitto_sub -q 1:                         %d of %d, %.0f msg/s%n", subMain, total, subRate);
+            if (withGateway && withSub) System.out.printf("  ratio gateway / mosquitto_sub: %.2f%n", subRate == 0 ? 0 : gwRate / subRate);
+            if (withGateway) System.out.printf("  most uplinks waiting for the journal at once: %d%n", maxOutstanding.get());
+            if (withGateway) System.out.printf("  with the probe round: journalled %d + missed (counted seq gaps) %d = %d of %d published;"
+                    + " duplicates %d, late %d, rejected %d, refused %d%n", c.journaled.get(), c.missedUplinks.get(),
+                    c.journaled.get() + c.missedUplinks.get(), total + 2L * meters, c.duplicates.get(), c.late.get(),
+                    c.rejectedTotal(), c.refused.get());
+            for (RawUplinkPublisher p : pubs) p.close();
+            gateway.close();
+        } finally {
+            sub.destroy();
+            sub.waitFor(5, TimeUnit.SECONDS);
+            forget(broker, gatewayId);
+            for (int i = 1; i < clients; i++) forget(broker, gatewayId + "-" + i);
+        }
+    }
+
+    /** First-to-last rate of a counter from 2 ms samples: from its first move past the base to its last move. */
+    private static final class Sampler {
+        private final AtomicLong counter;
+        private long last;
+        private long firstT = -1, firstN, lastT, lastN;
+
+        Sampler(AtomicLong counter, long base) {
+            this.counter = counter;
+            this.last = base;
+        }
+
+        void sample(long now) {
+            long n = counter.get();
+            if (n == last) return;
+            if (firstT < 0) {
+                firstT = now;
+                firstN = n;
+            }
+            lastT = now;
+            lastN = n;
+            last = n;
+        }
+
+        double rate() {
+            return lastT <= firstT ? 0 : (lastN - firstN) / ((lastT - firstT) / 1e9);
+        }
+    }
+
+    private static void awaitCount(AtomicLong counter, long want, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (counter.get() < want && System.nanoTime() < deadline) Thread.sleep(5);
     }
 
     /** The gateway's own cost per uplink (parse, validate, dedupe, order, Reading), without a broker. */

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * by another process (the {@code commands send} CLI) or left open by a previous run is sent too.
  */
 public final class CommandService implements MessageHandler, AutoCloseable {
+    /** Meters with a command alarm raised by this process: a later successful ack clears it. */
+    private final java.util.Set<String> commandAlarmed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -107,6 +109,7 @@ public final class CommandService implements MessageHandler, AutoCloseable {
                     log.warn("command {} ({} to meter {}) expired after {} sends", c.id(), c.type().wire(), c.meterId(), r.attempts());
                     alarms.accept(new AlarmEvent(c.meterId(), AlarmKind.COMMAND_EXPIRED, true, now,
                             c.id() + " " + c.type().wire()));
+                    commandAlarmed.add(c.meterId());
                 }
                 continue;
             }
@@ -186,11 +189,18 @@ public final class CommandService implements MessageHandler, AutoCloseable {
         if (sent != null) stats.roundTripMicros.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
         if (ok) {
             stats.acked.incrementAndGet();
+            // The meter takes commands again: its command alarms (raised by this process) resolve themselves.
+            if (commandAlarmed.remove(meter)) {
+                String detail = id + " acked";
+                alarms.accept(new AlarmEvent(meter, AlarmKind.COMMAND_EXPIRED, false, now, detail));
+                alarms.accept(new AlarmEvent(meter, AlarmKind.COMMAND_REJECTED, false, now, detail));
+            }
         } else {
             stats.rejected.incrementAndGet();
             MeterCommand c = rec.get().command();
             alarms.accept(new AlarmEvent(meter, AlarmKind.COMMAND_REJECTED, true, now,
                     c.id() + " " + c.type().wire() + ": " + abbreviate(error)));
+            commandAlarmed.add(meter);
         }
     }
 

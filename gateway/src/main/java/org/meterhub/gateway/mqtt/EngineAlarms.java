@@ -25,8 +25,8 @@ import org.meterhub.engine.prepaid.WorkItem;
  * a cleared edge resolves it as {@value #BY}. The engine has fewer kinds than there are sources
  * (it has no prepaid or battery kinds), so several sources may share one engine kind on a meter,
  * e.g. {@code low_battery} and an overdraft both on {@code METER_FAULT}: the alarm is resolved
- * only when every source that held it open has cleared. Command alarms have no clearing edge and
- * stay open until a person resolves them. The detail starts with the source ({@code mqtt leak},
+ * only when every source that held it open has cleared. Command alarms clear when a later command
+ * to the meter is acknowledged ok (the meter takes commands again). The detail starts with the source ({@code mqtt leak},
  * {@code prepaid OVERDRAFT}), which also lets a clear arriving after a restart (the ledger's edges
  * survive restarts) find the alarm it belongs to.
  *

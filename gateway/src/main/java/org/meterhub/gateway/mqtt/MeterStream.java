@@ -20,12 +20,12 @@ final class MeterStream {
     private static final int WINDOW = 64;
 
     interface Release {
-        void release(Uplink uplink, boolean late, boolean reordered);
+        void release(Uplink uplink, Object tag, boolean late, boolean reordered);
     }
 
     enum Outcome { RELEASED, HELD, DUPLICATE, LATE, RESET }
 
-    private record Held(Uplink uplink, long sinceNanos) { }
+    private record Held(Uplink uplink, Object tag, long sinceNanos) { }
 
     private boolean started;
     /** Next seq to release. */
@@ -38,9 +38,17 @@ final class MeterStream {
     private long lastReleasedTsMillis = Long.MIN_VALUE;
 
     Outcome offer(Uplink u, long nowNanos, int maxHeld, Release out, MqttCounters counters) {
+        return offer(u, null, nowNanos, maxHeld, out, counters);
+    }
+
+    /**
+     * @param tag     handed back with the uplink when it is released (the owner's acknowledgement handle)
+     * @param maxHeld 0: never hold; a gap is counted at once and a missing message that turns up later is late
+     */
+    Outcome offer(Uplink u, Object tag, long nowNanos, int maxHeld, Release out, MqttCounters counters) {
         if (!u.hasSeq()) {
             boolean late = u.ts().toEpochMilli() < lastReleasedTsMillis;
-            emit(u, late, false, out);
+            emit(u, tag, late, false, out);
             return late ? Outcome.LATE : Outcome.RELEASED;
         }
         long s = u.seq();
@@ -64,13 +72,13 @@ final class MeterStream {
         }
         markSeen(s);
         if (s == next) {
-            emit(u, false, false, out);
+            emit(u, tag, false, false, out);
             next = s + 1;
             drainContiguous(out, counters);
             return outcome == null ? Outcome.RELEASED : outcome;
         }
         if (s > next) {
-            held.put(s, new Held(u, nowNanos));
+            held.put(s, new Held(u, tag, nowNanos));
             if (held.size() > maxHeld) giveUpFirstGap(out, counters);
             return outcome == null ? Outcome.HELD : outcome;
         }
@@ -81,7 +89,7 @@ final class MeterStream {
             counters.missedUplinks.decrementAndGet();
         }
         counters.late.incrementAndGet();
-        emit(u, true, false, out);
+        emit(u, tag, true, false, out);
         return Outcome.LATE;
     }
 
@@ -118,14 +126,14 @@ final class MeterStream {
         while ((e = held.firstEntry()) != null && e.getKey() == next) {
             held.pollFirstEntry();
             counters.reordered.incrementAndGet();
-            emit(e.getValue().uplink(), false, true, out);
+            emit(e.getValue().uplink(), e.getValue().tag(), false, true, out);
             next++;
         }
     }
 
-    private void emit(Uplink u, boolean late, boolean reordered, Release out) {
+    private void emit(Uplink u, Object tag, boolean late, boolean reordered, Release out) {
         if (!late) lastReleasedTsMillis = Math.max(lastReleasedTsMillis, u.ts().toEpochMilli());
-        out.release(u, late, reordered);
+        out.release(u, tag, late, reordered);
     }
 
     private boolean seen(long s) {

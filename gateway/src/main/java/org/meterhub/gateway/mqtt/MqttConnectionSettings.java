@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param username       null for anonymous
  * @param password       null when no username
  * @param trustStore     JKS/PKCS12 trust store for TLS; null uses the JVM's default trust
- * @param maxInflight    QoS 1 publishes awaiting PUBACK at once
+ * @param maxInflight    QoS 1 messages awaiting PUBACK at once, each way: publishes sent, and uplinks
+ *                       received but not yet durable (the callback waits beyond it, so the broker queues)
  * @param reconnectMin   first wait after a failed connect; doubles up to {@code reconnectMax}
  */
 public record MqttConnectionSettings(String serverUri, String clientId, String username, String password,

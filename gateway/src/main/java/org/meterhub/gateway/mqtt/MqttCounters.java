@@ -13,6 +13,10 @@ public final class MqttCounters {
     public final AtomicLong received = new AtomicLong();
     /** Readings handed to the engine. */
     public final AtomicLong readings = new AtomicLong();
+    /** Readings the sink reported durable (the journal committed them); only these are acknowledged. */
+    public final AtomicLong journaled = new AtomicLong();
+    /** Readings the sink refused (journal full): not acknowledged, delivered again by the broker. */
+    public final AtomicLong refused = new AtomicLong();
     /** Same {@code seq} seen again: dropped, one effect. */
     public final AtomicLong duplicates = new AtomicLong();
     /** Sequence numbers skipped over (sum over meters); lowered again when a late one turns up. */

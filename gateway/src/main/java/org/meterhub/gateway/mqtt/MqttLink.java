@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,20 +41,38 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
     private final MqttConnectionSettings settings;
     private final MqttAsyncClient client;
     private final MqttConnectOptions options;
-    private final Map<String, MessageHandler> subscriptions = new LinkedHashMap<>();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final Map<String, AckingHandler> subscriptions = new LinkedHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final MqttCounters counters;
     private final CountDownLatch firstConnect = new CountDownLatch(1);
     private volatile boolean closed;
     private long nextDelayMillis;
+    /** Bumped on every connection loss: an ack must only go to the connection its message came on. */
+    private volatile long generation;
+    /** The acknowledgement of the last message that arrived (Paho's callback thread only, reset on reconnect). */
+    private volatile CompletableFuture<Void> lastAck = DONE;
+    private volatile boolean redeliveryPending;
+    private volatile java.util.function.BooleanSupplier readyForRedelivery = () -> true;
+    /**
+     * Received QoS 1 messages not yet acknowledged, at most {@code maxInflight}: when the journal falls
+     * behind, the callback thread waits here, Paho stops reading and the broker queues. The broker's
+     * own max_inflight_messages is not relied on (Mosquitto 2.0.11 was measured sending tens of
+     * thousands of unacknowledged messages to a manually acking client).
+     */
+    private final java.util.concurrent.Semaphore window;
 
     public MqttLink(MqttConnectionSettings settings, ScheduledExecutorService scheduler, MqttCounters counters) {
         this.settings = settings;
         this.scheduler = scheduler;
         this.counters = counters;
         this.nextDelayMillis = settings.reconnectMin().toMillis();
+        this.window = new java.util.concurrent.Semaphore(settings.maxInflight());
         try {
             this.client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+            // Uplinks are acknowledged only once their readings are durable (the journal's commit).
+            this.client.setManualAcks(true);
         } catch (MqttException e) {
             throw new IllegalArgumentException("MQTT client for " + settings.serverUri() + ": " + e.getMessage(), e);
         }
@@ -61,10 +80,27 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         client.setCallback(new Callback());
     }
 
-    /** Subscribes {@code handler} to {@code filter} at QoS 1; call before {@link #start()}. */
+    /** Subscribes {@code handler} to {@code filter} at QoS 1; call before {@link #start()}. Acked when it returns. */
     public MqttLink subscribe(String filter, MessageHandler handler) {
+        subscriptions.put(filter, (t, p) -> {
+            handler.onMessage(t, p);
+            return DONE;
+        });
+        return this;
+    }
+
+    /** Subscribes {@code handler} to {@code filter} at QoS 1; each message is acked when its future completes. */
+    public MqttLink subscribe(String filter, AckingHandler handler) {
         subscriptions.put(filter, handler);
         return this;
+    }
+
+    /**
+     * Asked before a refused message is fetched again (a reconnect): e.g. "the journal has room".
+     * Until it says yes the link waits, the broker keeps the messages, and nothing more arrives.
+     */
+    public void readyForRedelivery(java.util.function.BooleanSupplier ready) {
+        this.readyForRedelivery = ready;
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -137,6 +173,8 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
 
         @Override
         public void connectionLost(Throwable cause) {
+            generation++;
+            lastAck = DONE;
             counters.connectionsLost.incrementAndGet();
             log.warn("MQTT connection to {} lost: {}; reconnecting with backoff", settings.serverUri(),
                     cause == null ? "closed" : cause.getMessage());
@@ -144,12 +182,23 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            for (Map.Entry<String, MessageHandler> e : subscriptions.entrySet()) {
+            if (message.getQos() > 0) window.acquireUninterruptibly();
+            CompletableFuture<Void> done = DONE;
+            for (Map.Entry<String, AckingHandler> e : subscriptions.entrySet()) {
                 if (matches(e.getKey(), topic)) {
-                    e.getValue().onMessage(topic, message.getPayload());
-                    return;
+                    // A handler that throws makes Paho drop the connection: the message is not acked and
+                    // comes again after the reconnect.
+                    try {
+                        done = e.getValue().onMessage(topic, message.getPayload());
+                    } catch (RuntimeException | Error failed) {
+                        if (message.getQos() > 0) window.release();
+                        throw failed;
+                    }
+                    break;
                 }
             }
+            if (message.getQos() == 0) return;
+            ackWhenDone(done, message.getId(), message.getQos());
         }
 
         @Override
@@ -157,9 +206,78 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         }
     }
 
+    /**
+     * Manual acknowledgement: the PUBACK goes out when the message's handler future and every
+     * earlier message's acknowledgement are done, so acks leave in arrival order (MQTT 3.1.1 asks
+     * for that) and a refused message holds back the acks after it; those come again after the
+     * reconnect that {@link #refused} arranges, and are then duplicates with no further effect.
+     */
+    private void ackWhenDone(CompletableFuture<Void> done, int messageId, int qos) {
+        long gen = generation;
+        CompletableFuture<Void> before = lastAck;
+        CompletableFuture<Void> mine = before.isDone() && !before.isCompletedExceptionally() ? done
+                : CompletableFuture.allOf(before, done);
+        lastAck = mine;
+        if (mine.isDone() && !mine.isCompletedExceptionally()) {
+            window.release();
+            ack(gen, messageId, qos);
+            return;
+        }
+        mine.whenComplete((ok, failed) -> {
+            window.release();
+            if (failed == null) ack(gen, messageId, qos);
+            else refused(gen, failed);
+        });
+    }
+
+    private void ack(long gen, int messageId, int qos) {
+        if (gen != generation) return; // that connection is gone; the broker redelivers the message
+        try {
+            client.messageArrivedComplete(messageId, qos);
+        } catch (MqttException e) {
+            log.debug("MQTT ack of {} failed: {}", messageId, e.getMessage());
+        }
+    }
+
+    /**
+     * A message could not be accepted (e.g. the journal is full). The broker redelivers unacked QoS 1
+     * messages of a persistent session only on a new connection, so reconnect once the caller is
+     * ready again, checking each second.
+     */
+    private void refused(long gen, Throwable why) {
+        if (gen != generation || redeliveryPending || closed) return;
+        redeliveryPending = true;
+        log.warn("MQTT uplink not accepted ({}); it stays with the broker and is fetched again once the gateway"
+                + " can take it", why.getMessage());
+        scheduler.schedule(this::redeliver, 1, TimeUnit.SECONDS);
+    }
+
+    private void redeliver() {
+        if (closed) return;
+        if (!readyForRedelivery.getAsBoolean()) {
+            scheduler.schedule(this::redeliver, 1, TimeUnit.SECONDS);
+            return;
+        }
+        generation++;
+        lastAck = DONE;
+        try {
+            if (client.isConnected()) client.disconnect(1000).waitForCompletion(2000);
+        } catch (MqttException e) {
+            log.debug("MQTT disconnect for redelivery: {}", e.getMessage());
+        }
+        redeliveryPending = false;
+        tryConnect();
+    }
+
     /** MQTT topic matching for filters with {@code +} and a trailing {@code #}. */
     static boolean matches(String filter, String topic) {
         int f = 0, t = 0;
+        if (filter.startsWith("$share/")) {
+            // $share/<group>/<filter>: messages arrive on the topics of <filter>
+            int groupEnd = filter.indexOf('/', "$share/".length());
+            if (groupEnd < 0) return false;
+            f = groupEnd + 1;
+        }
         int fn = filter.length(), tn = topic.length();
         while (f < fn) {
             char c = filter.charAt(f);

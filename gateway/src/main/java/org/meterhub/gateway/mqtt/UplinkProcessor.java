@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.meterhub.engine.ingest.ReadingSink;
 import org.meterhub.engine.prepaid.BalanceReport;
@@ -32,7 +33,9 @@ public final class UplinkProcessor {
 
     private final UplinkSettings settings;
     private final UplinkParser parser;
-    private final ReadingSink readings;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final DurableReadingSink readings;
     private final BalanceSink balances;
     private final AlarmSink alarms;
     private final Clock clock;
@@ -40,6 +43,7 @@ public final class UplinkProcessor {
     private final RejectionLog rejectionLog;
     private final Map<String, State> meters = new ConcurrentHashMap<>();
     private final long windowNanos;
+    private final int maxHeld;
 
     private static final class State {
         final MeterStream stream = new MeterStream();
@@ -48,6 +52,15 @@ public final class UplinkProcessor {
 
     public UplinkProcessor(UplinkSettings settings, ReadingSink readings, BalanceSink balances, AlarmSink alarms,
                            Clock clock, MqttCounters counters) {
+        this(settings, balances, alarms, clock, counters, DurableReadingSink.of(readings));
+    }
+
+    /**
+     * @param readings its futures say when a reading is durable; {@link #onMessage}'s future (the
+     *                 broker acknowledgement) waits for them
+     */
+    public UplinkProcessor(UplinkSettings settings, BalanceSink balances, AlarmSink alarms, Clock clock,
+                           MqttCounters counters, DurableReadingSink readings) {
         this.settings = settings;
         this.parser = new UplinkParser(settings);
         this.readings = readings;
@@ -57,6 +70,9 @@ public final class UplinkProcessor {
         this.counters = counters;
         this.rejectionLog = new RejectionLog(clock, settings.rejectLogInterval());
         this.windowNanos = settings.reorderWindow().toNanos();
+        // No window: nothing is held, a gap is counted at once, and a late message goes to the engine,
+        // which places it in time order (a correction record for the intervals it splits).
+        this.maxHeld = settings.reorderWindow().isZero() ? 0 : settings.maxHeldPerMeter();
     }
 
     public MqttCounters counters() {
@@ -68,44 +84,52 @@ public final class UplinkProcessor {
         return settings.topicPrefix() + "/+/up";
     }
 
-    /** Handles one message from an uplink topic. Never throws for bad input; it is counted instead. */
-    public void onMessage(String topic, byte[] payload) {
+    /**
+     * Handles one message from an uplink topic. Never throws for bad input; it is counted instead.
+     *
+     * @return completes when the message may be acknowledged to the broker: at once for a rejection
+     *         or a duplicate, else when its reading is durable in the sink (a held message: after its
+     *         release); fails when the sink refused the reading, which must then not be acknowledged
+     */
+    public CompletableFuture<Void> onMessage(String topic, byte[] payload) {
         counters.received.incrementAndGet();
         String topicMeter = meterOf(topic);
         if (topicMeter == null) {
             reject("(bad topic)", RejectReason.BAD_TOPIC, "topic " + abbreviate(topic));
-            return;
+            return DONE;
         }
         if (!settings.allowList().isEmpty() && !settings.allowList().contains(topicMeter)) {
             reject(topicMeter, RejectReason.UNKNOWN_METER, "not on the allow-list");
-            return;
+            return DONE;
         }
         Uplink u;
         try {
             u = parser.parse(payload);
         } catch (UplinkRejected e) {
             reject(topicMeter, e.reason(), e.getMessage());
-            return;
+            return DONE;
         }
         if (!u.meterId().equals(topicMeter)) {
             reject(topicMeter, RejectReason.TOPIC_MISMATCH, "body names meter " + u.meterId());
-            return;
+            return DONE;
         }
         State st = meters.get(topicMeter);
         if (st == null) {
             if (meters.size() >= settings.maxMeters()) {
                 reject(topicMeter, RejectReason.TOO_MANY_METERS, "tracking " + settings.maxMeters() + " meters already");
-                return;
+                return DONE;
             }
             st = meters.computeIfAbsent(topicMeter, k -> new State());
         }
         if (u.unknownAlarms() > 0) counters.unknownAlarmNames.addAndGet(u.unknownAlarms());
         Instant receivedAt = clock.instant();
         final State state = st;
+        CompletableFuture<Void> acked = new CompletableFuture<>();
         synchronized (state) {
             try {
-                state.stream.offer(u, System.nanoTime(), settings.maxHeldPerMeter(),
-                        (up, late, reordered) -> release(state, up, late, receivedAt), counters);
+                MeterStream.Outcome outcome = state.stream.offer(u, acked, System.nanoTime(), maxHeld,
+                        (up, tag, late, reordered) -> release(state, up, tag, late, receivedAt), counters);
+                if (outcome == MeterStream.Outcome.DUPLICATE) return DONE;
             } catch (RuntimeException sinkFailed) {
                 // The engine refused the reading. The broker redelivers the unacknowledged message; forget
                 // this meter's sequence state so the redelivery is not mistaken for a duplicate.
@@ -113,6 +137,7 @@ public final class UplinkProcessor {
                 throw sinkFailed;
             }
         }
+        return acked;
     }
 
     /** Releases messages held longer than the reorder window; called periodically. */
@@ -122,7 +147,8 @@ public final class UplinkProcessor {
         for (State st : meters.values()) {
             synchronized (st) {
                 if (st.stream.holding()) {
-                    st.stream.expire(now, windowNanos, (up, late, reordered) -> release(st, up, late, receivedAt), counters);
+                    st.stream.expire(now, windowNanos, (up, tag, late, reordered) -> release(st, up, tag, late, receivedAt),
+                            counters);
                 }
             }
         }
@@ -141,7 +167,8 @@ public final class UplinkProcessor {
         return meters.size();
     }
 
-    private void release(State st, Uplink u, boolean late, Instant receivedAt) {
+    @SuppressWarnings("unchecked")
+    private void release(State st, Uplink u, Object tag, boolean late, Instant receivedAt) {
         Instant time = u.ts();
         EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
         if (Duration.between(receivedAt, time).abs().compareTo(settings.maxClockSkew()) > 0) {
@@ -154,8 +181,28 @@ public final class UplinkProcessor {
         if (u.valve() == Valve.CLOSED) flags.add(ReadingFlag.VALVE_CLOSED);
         if (u.alarms().contains(AlarmKind.VALVE_FAULT)) flags.add(ReadingFlag.VALVE_FAULT);
         if (u.alarms().contains(AlarmKind.LOW_BATTERY)) flags.add(ReadingFlag.LOW_BATTERY);
-        readings.accept(new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u)));
+        CompletableFuture<Void> durable = readings.append(
+                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u)));
         counters.readings.incrementAndGet();
+        CompletableFuture<Void> acked = (CompletableFuture<Void>) tag;
+        if (durable.isDone() && !durable.isCompletedExceptionally()) {
+            counters.journaled.incrementAndGet();
+            if (acked != null) acked.complete(null);
+        } else {
+            String meter = u.meterId();
+            durable.whenComplete((ok, refused) -> {
+                if (refused == null) {
+                    counters.journaled.incrementAndGet();
+                    if (acked != null) acked.complete(null);
+                    return;
+                }
+                counters.refused.incrementAndGet();
+                // Not acknowledged: the broker delivers it again after a reconnect. Forget the meter's
+                // sequence state so that the redelivery is not taken for a duplicate.
+                meters.remove(meter, st);
+                if (acked != null) acked.completeExceptionally(refused);
+            });
+        }
         BigDecimal balance = u.balanceM3() != null ? u.balanceM3() : u.balanceCny();
         if (balance != null) {
             BalanceUnit unit = u.balanceM3() != null ? BalanceUnit.M3 : BalanceUnit.CNY;

@@ -115,6 +115,20 @@ class MqttCommandServiceTest {
     }
 
     @Test
+    void aLaterSuccessfulAckClearsTheMetersCommandAlarms() {
+        CommandService svc = service();
+        svc.submit(svc.command("no-2", "9", CommandType.VALVE_CLOSE, null, null));
+        svc.onMessage("meters/9/ack", ack("no-2", false));
+        svc.submit(svc.command("ok-2", "9", CommandType.VALVE_OPEN, null, null));
+        svc.onMessage("meters/9/ack", ack("ok-2", true));
+        assertThat(alarms).extracting(a -> a.kind() + ":" + a.raised())
+                .containsExactly("COMMAND_REJECTED:true", "COMMAND_EXPIRED:false", "COMMAND_REJECTED:false");
+        svc.submit(svc.command("ok-3", "9", CommandType.VALVE_OPEN, null, null));
+        svc.onMessage("meters/9/ack", ack("ok-3", true));
+        assertThat(alarms).as("nothing more to clear").hasSize(3);
+    }
+
+    @Test
     void aCommandStoredWhileTheBrokerIsDownIsSentByALaterRunFromTheStore() {
         brokerDown = true;
         CommandService first = service();

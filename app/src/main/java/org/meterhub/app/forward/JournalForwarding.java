@@ -1,0 +1,68 @@
+package org.meterhub.app.forward;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.meterhub.app.config.GatewayConfig;
+import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.intake.BatchCommitter;
+import org.meterhub.engine.store.MeterStore;
+import org.meterhub.gateway.forward.Forwarder;
+import org.meterhub.gateway.forward.LocalBatchTransport;
+import org.meterhub.gateway.forward.MqttBatchTransport;
+import org.meterhub.gateway.journal.Journal;
+import org.meterhub.gateway.journal.JournalListener;
+
+/**
+ * A journal and the forwarder that empties it, wired from a {@code journal} section exactly as the
+ * polled gateway does ({@code SingleBox} in one process, {@code ForwardingGateway} with
+ * {@code forward-to}): the same claim on the target, the same transports and settings.
+ */
+public final class JournalForwarding implements AutoCloseable {
+    private final Journal journal;
+    private final Forwarder forwarder;
+
+    private JournalForwarding(Journal journal, Forwarder forwarder) {
+        this.journal = journal;
+        this.forwarder = forwarder;
+    }
+
+    /**
+     * {@code forward-to} set: batches go over MQTT to the engines. Absent: an in-memory hand-off to
+     * an ingest pipeline, whose commit to {@code store} is the acknowledgement. A pipeline whose
+     * store write failed (e.g. SQLite busy) is thrown away and the batch comes again from the journal
+     * to a fresh one, as in the engine intake, instead of stopping ingest until a restart.
+     */
+    public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store,
+                                         Supplier<IngestPipeline> pipelines) {
+        Journal journal = Journal.open(JournalWiring.journal(j), JournalListener.NONE);
+        try {
+            if (j.forwardTo() != null) {
+                journal.claim(j.forwardTo() + " as " + j.gatewayId());
+                return new JournalForwarding(journal, new Forwarder(journal, new MqttBatchTransport(
+                        JournalWiring.brokerUri(j.forwardTo()), j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5)),
+                        JournalWiring.forwarder(j), Clock.systemUTC()).start());
+            }
+            journal.claim(store.describe());
+            return new JournalForwarding(journal, new Forwarder(journal, new LocalBatchTransport(new BatchCommitter(pipelines)),
+                    JournalWiring.forwarder(j), Clock.systemUTC()).start());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    public Forwarder forwarder() {
+        return forwarder;
+    }
+
+    @Override
+    public void close() {
+        forwarder.close();
+        journal.close();
+    }
+}
