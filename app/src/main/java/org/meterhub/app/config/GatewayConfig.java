@@ -39,7 +39,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         zone = zone != null ? zone : ZoneId.of("Asia/Shanghai");
         store = store != null ? store : "jdbc:sqlite:data/meterhub.db";
         dtu = dtu != null ? dtu : new DtuSection(null, null, null, null, null, null);
-        poll = poll != null ? poll : new PollSection(null, null, null, null, null, null, null, null, null);
+        poll = poll != null ? poll : new PollSection(null, null, null, null, null, null, null, null, null, null);
         buses = buses != null ? List.copyOf(buses) : List.of();
         serial = serial != null ? List.copyOf(serial) : List.of();
         modbus = modbus != null ? List.copyOf(modbus) : List.of();
@@ -78,10 +78,25 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         }
     }
 
-    /** How each bus is polled. */
+    /**
+     * How each bus is polled.
+     *
+     * @param interval        each meter's read interval unless the meter sets its own {@code read-interval}
+     * @param firstPollSpread the first polls of a bus that just appeared (a DTU registered, a port opened) come
+     *                        at random within this window; default {@code jitter}. A full {@code interval} spreads
+     *                        a district of DTUs redialling at once
+     */
     public record PollSection(Duration interval, Duration jitter, Duration timeout, Duration interFrameDelay,
                               Integer retries, Duration retryBackoff, Integer degradeAfter, Integer degradeFactor,
-                              Duration maxClockSkew) {
+                              Duration maxClockSkew, Duration firstPollSpread) {
+        /** Without a first-poll spread of its own: spread over {@code jitter}. */
+        public PollSection(Duration interval, Duration jitter, Duration timeout, Duration interFrameDelay,
+                           Integer retries, Duration retryBackoff, Integer degradeAfter, Integer degradeFactor,
+                           Duration maxClockSkew) {
+            this(interval, jitter, timeout, interFrameDelay, retries, retryBackoff, degradeAfter, degradeFactor,
+                    maxClockSkew, null);
+        }
+
         public PollSection {
             interval = positive(interval, Duration.ofMinutes(15), "interval");
             jitter = jitter != null ? jitter : Duration.ofSeconds(30);
@@ -92,6 +107,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             degradeAfter = range(degradeAfter, 3, 1, 1000, "degrade-after");
             degradeFactor = range(degradeFactor, 4, 1, 1000, "degrade-factor");
             maxClockSkew = positive(maxClockSkew, Duration.ofMinutes(10), "max-clock-skew");
+            firstPollSpread = firstPollSpread != null ? firstPollSpread : jitter;
         }
     }
 
@@ -228,12 +244,21 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param type    gas, cold-water, hot-water, drinking-water, reclaimed-water
      * @param diOrder high-first (90 1F) or low-first (1F 90)
      * @param baseReadingL register at commissioning, litres; consumption before the first read counts from it
+     * @param readInterval  this meter's read interval; default {@code poll.interval}
+     * @param settlementDay CJ/T 188 only: the meter's monthly settlement day (1..28); once a month, after its start
+     *                      in the utility's {@code zone}, the register the meter stored then (D120) is read
      */
     public record MeterSection(String id, String address, String type, String diOrder, Long baseReadingL,
-                               Integer unit, String profile) {
+                               Integer unit, String profile, Duration readInterval, Integer settlementDay) {
         /** A CJ/T 188 meter. */
         public MeterSection(String id, String address, String type, String diOrder, Long baseReadingL) {
             this(id, address, type, diOrder, baseReadingL, null, null);
+        }
+
+        /** Polled at {@code poll.interval}, no settlement reads. */
+        public MeterSection(String id, String address, String type, String diOrder, Long baseReadingL,
+                            Integer unit, String profile) {
+            this(id, address, type, diOrder, baseReadingL, unit, profile, null, null);
         }
 
         public MeterSection {
@@ -244,6 +269,10 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
                 if (unit < 1 || unit > 255) throw new IllegalArgumentException("unit: expected 1..255, got " + unit);
                 if (address != null) throw new IllegalArgumentException("address: a Modbus meter is addressed by unit, not address");
                 if (diOrder != null) throw new IllegalArgumentException("di-order: applies to CJ/T 188 meters only");
+                if (settlementDay != null) {
+                    throw new IllegalArgumentException("settlement-day: applies to CJ/T 188 meters only (a Modbus profile "
+                            + "has no settlement register)");
+                }
                 profile = profile != null ? profile : "evc-basic";
                 try {
                     org.meterhub.protocol.modbus.RegisterProfiles.load(profile);
@@ -264,6 +293,14 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             MeterTypes.code(type);
             if (baseReadingL != null && baseReadingL < 0) {
                 throw new IllegalArgumentException("expected a base reading >= 0 litres, got " + baseReadingL);
+            }
+            if (readInterval != null && (readInterval.isZero() || readInterval.isNegative())) {
+                throw new IllegalArgumentException("read-interval: expected a positive duration, got "
+                        + Durations.format(readInterval));
+            }
+            if (settlementDay != null && (settlementDay < 1 || settlementDay > 28)) {
+                // 29..31 do not exist in every month; meters that settle "at month end" settle on the 1st at 00:00
+                throw new IllegalArgumentException("settlement-day: expected a day of month from 1 to 28, got " + settlementDay);
             }
         }
 

@@ -23,11 +23,12 @@ final class MeterEndpoints {
         if (m.isModbus()) {
             RegisterProfile profile = profiles.computeIfAbsent(m.profile(), RegisterProfiles::load);
             return new MeterEndpoint(m.id(), String.valueOf(m.unit()), MeterTypes.medium(m.type()),
-                    new ModbusOptions(m.unit(), profile));
+                    new ModbusOptions(m.unit(), profile), m.readInterval(), 0);
         }
         DiOrder order = m.diOrder().equals("low-first") ? DiOrder.LOW_FIRST : DiOrder.HIGH_FIRST;
         return new MeterEndpoint(m.id(), m.address(), MeterTypes.medium(m.type()),
-                new Cjt188Options(MeterTypes.code(m.type()), order));
+                new Cjt188Options(MeterTypes.code(m.type()), order), m.readInterval(),
+                m.settlementDay() != null ? m.settlementDay() : 0);
     }
 
     /** Litres at which the meter's register rolls over to zero. */

@@ -12,5 +12,10 @@ public enum ReadingFlag {
     /** Produced by estimation, not by a meter. */
     ESTIMATED,
     /** Arrived after a later reading of the same meter had been processed. */
-    LATE
+    LATE,
+    /**
+     * The register the meter itself stored at its monthly settlement day (CJ/T 188 D120); the reading's
+     * time is the settlement instant, not the time it was read.
+     */
+    SETTLEMENT
 }

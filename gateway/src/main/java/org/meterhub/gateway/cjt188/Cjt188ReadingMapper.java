@@ -11,6 +11,7 @@ import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.meterhub.protocol.cjt188.GasWaterCurrentData;
 import org.meterhub.protocol.cjt188.MeterStatus;
+import org.meterhub.protocol.cjt188.MonthlyHistory;
 
 /**
  * Turns a 901F reply into a {@link Reading}. CJ/T 188 meter clocks carry local time without a
@@ -26,6 +27,32 @@ public final class Cjt188ReadingMapper {
         this.zone = zone;
         this.clock = clock;
         this.maxSkew = maxSkew;
+    }
+
+    /** The utility's zone, in which meter clocks and settlement days are read. */
+    public ZoneId zone() {
+        return zone;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * A D120 reply as the reading at the settlement instant {@code at}: the register is the meter's own
+     * record of that moment, so its time is {@code at}, whenever it was read. No meter clock or status comes
+     * with it.
+     */
+    public Reading toSettlementReading(String meterId, Instant at, MonthlyHistory history) {
+        long litres;
+        try {
+            litres = history.cumulative().toLitres();
+        } catch (ArithmeticException e) {
+            throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "settlement register is not a volume in whole litres: "
+                    + history.cumulative());
+        }
+        return new Reading(meterId, at, clock.instant(), litres, ReadingSource.CJT188,
+                EnumSet.of(ReadingFlag.SETTLEMENT), 0, null);
     }
 
     public Reading toReading(String meterId, GasWaterCurrentData data) {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.time.YearMonth;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,10 +14,12 @@ import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.driver.ChannelMeterSession;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.driver.ReadFailure;
+import org.meterhub.protocol.cjt188.Cjt188Di;
 import org.meterhub.protocol.cjt188.Cjt188Message;
 import org.meterhub.protocol.cjt188.ErrorReply;
 import org.meterhub.protocol.cjt188.GasWaterCurrentData;
 import org.meterhub.protocol.cjt188.MeterAddress;
+import org.meterhub.protocol.cjt188.MonthlyHistory;
 import org.meterhub.protocol.cjt188.ReadDataRequest;
 
 /**
@@ -41,7 +44,7 @@ public final class Cjt188Session extends ChannelMeterSession {
     private final Confirmation confirmation;
     private Pending pending;
     private int ser;
-    /** Unconfirmed readings on a noisy line, by meter id; at most one per meter of the bus. */
+    /** Unconfirmed readings on a noisy line, by meter id; at most two per meter of the bus (current, settlement). */
     private final Map<String, Candidate> candidates = new HashMap<>();
     private long localLineErrors;
     private long lineErrorsSeen;
@@ -62,9 +65,18 @@ public final class Cjt188Session extends ChannelMeterSession {
     private record Candidate(Reading reading) {
     }
 
-    /** One request on the line; a resend or a confirming request is a new one (new SER). */
-    private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode, int ser,
+    /**
+     * One request on the line; a resend or a confirming request is a new one (new SER).
+     *
+     * @param di    901F for the current register, D120 for the latest settlement register
+     * @param month for D120: the month whose settlement the reply is credited to; null for 901F
+     */
+    private record Pending(MeterEndpoint meter, MeterAddress address, int typeCode, int ser, int di, YearMonth month,
                            CompletableFuture<Reading> result, ScheduledFuture<?> timer) {
+        /** Candidates of the two kinds of read never confirm each other. */
+        String candidateKey() {
+            return di == DI_CURRENT_DATA ? meter.meterId() : meter.meterId() + "#settlement";
+        }
     }
 
     /** Per-bus protocol counters; shared with status reporting. */
@@ -113,7 +125,21 @@ public final class Cjt188Session extends ChannelMeterSession {
 
     @Override
     protected void start(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
-        send(ch, meter, result);
+        send(ch, meter, DI_CURRENT_DATA, null, result);
+    }
+
+    /**
+     * Reads DI D120 (the register at the latest settlement day, in the meter's DI byte order) and credits it
+     * to {@code month}'s settlement instant. The reply is checked like any other: address, type, SER, and it
+     * must be a D120 history reply; an error reply (C1) fails the read as {@code METER_ERROR}.
+     */
+    @Override
+    public CompletableFuture<Reading> readSettlement(MeterEndpoint meter, YearMonth month) {
+        if (!meter.hasSettlementDay()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("meter " + meter.meterId()
+                    + " has no settlement day"));
+        }
+        return submit(meter, (ch, result) -> send(ch, meter, Cjt188Di.HISTORY_FIRST, month, result));
     }
 
     @Override
@@ -126,7 +152,7 @@ public final class Cjt188Session extends ChannelMeterSession {
         Pending p = (Pending) exchange;
         p.timer().cancel(false);
         pending = null;
-        send(ch, p.meter(), p.result());
+        send(ch, p.meter(), p.di(), p.month(), p.result());
     }
 
     @Override
@@ -135,13 +161,13 @@ public final class Cjt188Session extends ChannelMeterSession {
         if (p != null) fail(p.result(), why);
     }
 
-    private void send(Channel ch, MeterEndpoint meter, CompletableFuture<Reading> result) {
+    private void send(Channel ch, MeterEndpoint meter, int di, YearMonth month, CompletableFuture<Reading> result) {
         Cjt188Options options = (Cjt188Options) meter.options();
         MeterAddress address = MeterAddress.of(meter.address());
         ser = (ser + 1) & 0xFF;
-        ReadDataRequest request = new ReadDataRequest(options.meterTypeCode(), address, DI_CURRENT_DATA, ser, options.diOrder());
+        ReadDataRequest request = new ReadDataRequest(options.meterTypeCode(), address, di, ser, options.diOrder());
         ScheduledFuture<?> timer = after(ch, timeout, () -> expire(result));
-        pending = new Pending(meter, address, options.meterTypeCode(), ser, result, timer);
+        pending = new Pending(meter, address, options.meterTypeCode(), ser, di, month, result, timer);
         ch.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) fail(result, new ReadFailure(ReadFailure.Kind.CLOSED, "write failed on bus " + busId));
         });
@@ -184,7 +210,7 @@ public final class Cjt188Session extends ChannelMeterSession {
                     "meter answered with error status 0x" + Integer.toHexString(err.errorStatus())));
             return;
         }
-        if (!(message instanceof GasWaterCurrentData data) || data.ser() != p.ser()) {
+        if (!answers(p, message)) {
             counters.mismatched.incrementAndGet();
             localLineErrors++;
             return;
@@ -193,7 +219,9 @@ public final class Cjt188Session extends ChannelMeterSession {
         pending = null;
         Reading reading;
         try {
-            reading = mapper.toReading(p.meter().meterId(), data);
+            reading = message instanceof GasWaterCurrentData data ? mapper.toReading(p.meter().meterId(), data)
+                    : mapper.toSettlementReading(p.meter().meterId(),
+                            p.meter().settlementInstant(p.month(), mapper.zone()), (MonthlyHistory) message);
         } catch (ReadFailure e) {
             p.result().completeExceptionally(e);
             return;
@@ -202,19 +230,28 @@ public final class Cjt188Session extends ChannelMeterSession {
             p.result().complete(reading);
             return;
         }
-        Candidate earlier = candidates.remove(p.meter().meterId());
-        if (earlier != null && agree(earlier.reading(), reading)) {
+        Candidate earlier = candidates.remove(p.candidateKey());
+        // two settlement replies must be for the same settlement instant; current readings move in time
+        boolean sameMoment = earlier != null && (p.di() == DI_CURRENT_DATA || earlier.reading().time().equals(reading.time()));
+        if (sameMoment && agree(earlier.reading(), reading)) {
             p.result().complete(reading);
             return;
         }
         if (earlier != null) counters.disagreements.incrementAndGet();
         // hold it back and ask again; if the confirming exchange fails, the candidate waits for the retry
-        candidates.put(p.meter().meterId(), new Candidate(reading));
+        candidates.put(p.candidateKey(), new Candidate(reading));
         counters.confirmationReads.incrementAndGet();
         Channel ch = ctx.channel();
         after(ch, confirmation.turnaround(), () -> {
-            if (pending == null && !p.result().isDone()) send(ch, p.meter(), p.result());
+            if (pending == null && !p.result().isDone()) send(ch, p.meter(), p.di(), p.month(), p.result());
         });
+    }
+
+    /** The reply is of the kind asked for (901F current data or the same history DI) and carries the request's SER. */
+    private static boolean answers(Pending p, Cjt188Message message) {
+        if (message instanceof GasWaterCurrentData data) return p.di() == DI_CURRENT_DATA && data.ser() == p.ser();
+        if (message instanceof MonthlyHistory h) return h.di() == p.di() && h.ser() == p.ser();
+        return false;
     }
 
     /** True while a line error was seen in the last {@code quietExchanges} replies on this bus. */

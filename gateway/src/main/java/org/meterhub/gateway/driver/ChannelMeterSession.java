@@ -182,6 +182,16 @@ public abstract class ChannelMeterSession extends ChannelInboundHandlerAdapter i
 
     @Override
     public CompletableFuture<Reading> read(MeterEndpoint meter) {
+        return submit(meter, (ch, result) -> start(ch, meter, result));
+    }
+
+    /**
+     * Runs {@code starter} on the event loop when the channel is up, {@code meter} is one this protocol
+     * can read and no request is outstanding; otherwise fails as {@code CLOSED} or {@code BUSY}. For
+     * requests other than the plain read (e.g. a settlement register).
+     */
+    protected CompletableFuture<Reading> submit(MeterEndpoint meter,
+                                                java.util.function.BiConsumer<Channel, CompletableFuture<Reading>> starter) {
         CompletableFuture<Reading> result = new CompletableFuture<>();
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
@@ -198,7 +208,7 @@ public abstract class ChannelMeterSession extends ChannelInboundHandlerAdapter i
                 result.completeExceptionally(new ReadFailure(ReadFailure.Kind.BUSY, "bus " + busId + " has a request outstanding"));
                 return;
             }
-            start(ch, meter, result);
+            starter.accept(ch, result);
         });
         return result;
     }

@@ -26,6 +26,7 @@ import org.meterhub.gateway.modbus.ModbusRtuSession;
 import org.meterhub.gateway.poll.BusPoller;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.gateway.poll.PollStats;
+import org.meterhub.gateway.poll.SettlementReads;
 import org.meterhub.protocol.cjt188.Cjt188FrameDecoder;
 import org.meterhub.protocol.cjt188.Cjt188FrameEncoder;
 import org.meterhub.protocol.cjt188.Cjt188MessageDecoder;
@@ -54,6 +55,8 @@ public final class DtuBusManager implements DtuListener {
     private final ModbusRtuSession.Counters modbusCounters = new ModbusRtuSession.Counters();
     private final Map<String, BusPoller> pollers = new ConcurrentHashMap<>();
     private final Map<String, String> busOfMeter = new ConcurrentHashMap<>();
+    /** Outlives each connection: a DTU that redials neither forgets a month done nor one still owed. */
+    private final SettlementReads settlementReads;
     private DtuServer server;
     private volatile boolean confirmOnNoise = true;
 
@@ -69,6 +72,12 @@ public final class DtuBusManager implements DtuListener {
         this.sink = sink;
         this.mapper = new Cjt188ReadingMapper(zone, clock, maxClockSkew);
         this.modbusMapper = new ModbusReadingMapper(clock, maxClockSkew);
+        this.settlementReads = new SettlementReads(clock, zone);
+    }
+
+    /** Monthly settlement reads of all DTU buses: counters and the months done. */
+    public SettlementReads settlementReads() {
+        return settlementReads;
     }
 
     /**
@@ -92,7 +101,7 @@ public final class DtuBusManager implements DtuListener {
         MeterSession session = bus.protocol() == BusProtocol.MODBUS_RTU ? modbusPipeline(dtuId, pipeline)
                 : cjt188Pipeline(dtuId, pipeline);
         BusPoller poller = new BusPoller(dtuId, session, bus.meters(), pollSettings, sink, stats,
-                connection.channel().eventLoop(), dtuId.hashCode());
+                connection.channel().eventLoop(), dtuId.hashCode()).settlementReads(settlementReads);
         BusPoller old = pollers.put(dtuId, poller);
         if (old != null) old.stop();
         poller.start();

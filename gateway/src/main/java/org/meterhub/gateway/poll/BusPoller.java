@@ -1,6 +1,8 @@
 package org.meterhub.gateway.poll;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -26,6 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An on-demand read ({@link #readNow}) waits for the bus like any poll, goes before the meters
  * that are merely due, and is retried with the same backoff.
+ *
+ * <p>Each meter is polled at its own interval ({@link MeterEndpoint#readInterval()}, else the bus's). With
+ * {@link #settlementReads} set, a meter with a settlement day whose monthly settlement register is owed
+ * gets one extra request after a good poll, between the bus's other requests, retried with the same
+ * backoff; if the retries are spent it is owed again after the meter's next good poll.
  */
 public final class BusPoller {
     private static final Logger log = LoggerFactory.getLogger(BusPoller.class);
@@ -43,6 +50,7 @@ public final class BusPoller {
     private io.netty.util.concurrent.ScheduledFuture<?> wakeUp;
     private final List<Round> rounds = new ArrayList<>();
     private final Deque<OnDemand> onDemand = new ArrayDeque<>();
+    private SettlementReads settlement;
 
     /** On-demand reads waiting per bus; more are refused as busy rather than queued without bound. */
     public static final int MAX_ON_DEMAND = 16;
@@ -70,10 +78,22 @@ public final class BusPoller {
         long roundSeq;
         /** The round that was current when the outstanding poll was sent. */
         long pollRound;
+        /** The meter's clock at its last good reading, null when it sent none (or none yet). */
+        Instant meterClock;
+        /** The month whose settlement register is to be read now, or null. */
+        YearMonth settlementOwed;
+        int settlementAttempt;
+        long settlementNotBeforeNanos;
+        /** The session cannot read settlement registers (e.g. Modbus): never ask again. */
+        boolean settlementUnsupported;
 
         MeterState(MeterEndpoint endpoint, long nextDueNanos) {
             this.endpoint = endpoint;
             this.nextDueNanos = nextDueNanos;
+        }
+
+        long intervalNanos(PollSettings settings) {
+            return (endpoint.readInterval() != null ? endpoint.readInterval() : settings.interval()).toNanos();
         }
     }
 
@@ -100,6 +120,16 @@ public final class BusPoller {
             // redialling) do not all send their first request in the same moment
             meters.add(new MeterState(e, now + randomNanos(settings.firstPollSpread())));
         }
+    }
+
+    /**
+     * Reads the monthly settlement register of meters with a settlement day, keeping track in {@code reads}
+     * (shared between the pollers of a gateway, so a reconnected bus knows which months are done). Call before
+     * {@link #start}.
+     */
+    public BusPoller settlementReads(SettlementReads reads) {
+        this.settlement = reads;
+        return this;
     }
 
     public void start() {
@@ -204,9 +234,20 @@ public final class BusPoller {
             if (next == null || m.nextDueNanos < next.nextDueNanos) next = m;
         }
         if (next == null) return;
+        MeterState settle = null;
+        for (MeterState m : meters) {
+            if (m.settlementOwed != null && (settle == null || m.settlementNotBeforeNanos < settle.settlementNotBeforeNanos)) {
+                settle = m;
+            }
+        }
+        if (settle != null && settle.settlementNotBeforeNanos <= now) {
+            readSettlement(settle);
+            return;
+        }
         if (next.nextDueNanos > now) {
             long due = next.nextDueNanos;
             if (asked != null && asked.notBeforeNanos < due) due = asked.notBeforeNanos;
+            if (settle != null && settle.settlementNotBeforeNanos < due) due = settle.settlementNotBeforeNanos;
             schedule(due - now);
             return;
         }
@@ -270,9 +311,61 @@ public final class BusPoller {
         m.degraded = false;
         m.online = true;
         m.roundSeq = m.pollRound;
-        m.nextDueNanos = System.nanoTime() + settings.interval().toNanos() + jitterNanos();
+        m.nextDueNanos = System.nanoTime() + m.intervalNanos(settings) + jitterNanos();
         stats.readings.incrementAndGet();
         sink.accept(reading);
+        m.meterClock = reading.meterTime();
+        owesSettlement(m);
+    }
+
+    /** After a good poll (the meter answers, its clock is known): is its settlement register owed? */
+    private void owesSettlement(MeterState m) {
+        if (settlement == null || m.settlementOwed != null || m.settlementUnsupported) return;
+        YearMonth month = settlement.owed(m.endpoint, m.meterClock);
+        if (month == null) return;
+        m.settlementOwed = month;
+        m.settlementAttempt = 0;
+        m.settlementNotBeforeNanos = System.nanoTime();
+    }
+
+    private void readSettlement(MeterState m) {
+        busy = true;
+        YearMonth month = m.settlementOwed;
+        session.readSettlement(m.endpoint, month).whenComplete((reading, error) -> loop.execute(() -> {
+            busy = false;
+            if (error == null) {
+                m.settlementOwed = null;
+                settlement.done(m.endpoint.meterId(), month);
+                settlement.readings.incrementAndGet();
+                sink.accept(reading);
+            } else {
+                settlementFailed(m, month, unwrap(error));
+            }
+            schedule(settings.interFrameDelay().toNanos());
+        }));
+    }
+
+    private void settlementFailed(MeterState m, YearMonth month, Throwable error) {
+        if (error instanceof UnsupportedOperationException) {
+            m.settlementUnsupported = true;
+            m.settlementOwed = null;
+            log.warn("bus {}: meter {} has a settlement day, but its protocol cannot read one: {}", busId,
+                    m.endpoint.meterId(), error.getMessage());
+            return;
+        }
+        settlement.failedAttempts.incrementAndGet();
+        if (error instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED) {
+            return; // the bus is gone; the poller of its next connection asks again
+        }
+        if (m.settlementAttempt < settings.retries()) {
+            m.settlementAttempt++;
+            m.settlementNotBeforeNanos = System.nanoTime() + (settings.retryBackoff().toNanos() << (m.settlementAttempt - 1));
+            return;
+        }
+        settlement.failedReads.incrementAndGet();
+        m.settlementOwed = null; // owed again after the meter's next good poll
+        log.info("bus {}: settlement read of meter {} for {} failed after {} attempts ({}); asking again after its next poll",
+                busId, m.endpoint.meterId(), month, m.settlementAttempt + 1, error.getMessage());
     }
 
     private void failed(MeterState m, Throwable error) {
@@ -291,7 +384,7 @@ public final class BusPoller {
         m.online = false;
         m.failedPolls++;
         m.roundSeq = m.pollRound;
-        long interval = settings.interval().toNanos();
+        long interval = m.intervalNanos(settings);
         if (m.failedPolls >= settings.degradeAfter()) {
             if (!m.degraded) {
                 stats.degraded.incrementAndGet();

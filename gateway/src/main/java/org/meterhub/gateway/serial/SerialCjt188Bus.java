@@ -16,6 +16,7 @@ import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.poll.BusPoller;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.gateway.poll.PollStats;
+import org.meterhub.gateway.poll.SettlementReads;
 import org.meterhub.protocol.cjt188.Cjt188FrameDecoder;
 import org.meterhub.protocol.cjt188.Cjt188FrameEncoder;
 import org.meterhub.protocol.cjt188.Cjt188MessageDecoder;
@@ -84,7 +85,8 @@ public final class SerialCjt188Bus implements AutoCloseable {
                 c.pipeline().addLast("cjt188-session", session);
             }
         });
-        BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode());
+        BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode())
+                .settlementReads(new SettlementReads(mapper.clock(), mapper.zone()));
         poller.start();
         return new SerialCjt188Bus(ch, session, poller, frameDecoder, floods, line);
     }

@@ -17,5 +17,9 @@ public enum MeterFault {
     /** The meter's clock is a day behind. */
     CLOCK_WRONG,
     /** The meter reports a low battery. */
-    LOW_BATTERY
+    LOW_BATTERY,
+    /** The meter answers a settlement-history read (D120..D12B) with an error reply (C=C1). */
+    HISTORY_ERROR,
+    /** The meter does not answer a settlement-history read (D120..D12B); other reads are answered. */
+    HISTORY_SILENT
 }

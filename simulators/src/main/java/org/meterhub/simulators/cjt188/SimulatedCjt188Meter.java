@@ -4,18 +4,23 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
+import org.meterhub.protocol.cjt188.Cjt188Di;
 import org.meterhub.protocol.cjt188.Cjt188Message;
+import org.meterhub.protocol.cjt188.ErrorReply;
 import org.meterhub.protocol.cjt188.GasWaterCurrentData;
 import org.meterhub.protocol.cjt188.MeterAddress;
 import org.meterhub.protocol.cjt188.MeterClock;
 import org.meterhub.protocol.cjt188.MeterStatus;
 import org.meterhub.protocol.cjt188.MeterType;
+import org.meterhub.protocol.cjt188.MonthlyHistory;
 import org.meterhub.protocol.cjt188.Quantity;
 import org.meterhub.protocol.cjt188.ReadDataRequest;
 import org.meterhub.protocol.cjt188.Unit;
@@ -27,6 +32,11 @@ import org.meterhub.simulators.usage.UsageProfile;
  * A CJ/T 188 household gas (or water) meter. Its register moves in the mechanism's real steps
  * of 0.01 m³ (10 L), so what it registered is exactly what a reader can see: the ground truth
  * for end-to-end tests is {@link #deliveredLitres()}.
+ *
+ * <p>Like a real meter it stores its register at the start of its settlement day each month (day 1
+ * unless {@link #settlementDay(int)} says otherwise) and answers D120..D12B (1..12 settlements ago) and
+ * the settlement field of 901F from that record. Before the simulation started the register stood still
+ * at its initial value, so settlements before then read as that value.
  *
  * <p>Thread-safe: the bus and the test harness may both look at it.
  */
@@ -46,6 +56,11 @@ public final class SimulatedCjt188Meter {
     private long carryMilliL;
     private Instant advancedTo;
     private boolean valveClosed;
+    private int settlementDay = 1;
+    /** Where the simulation (or its last {@link #resumeAt}) started: settlements before it read as the initial register. */
+    private Instant startedAt;
+    /** The register at each settlement instant passed since {@link #startedAt}. */
+    private final TreeMap<YearMonth, Long> settlements = new TreeMap<>();
 
     public SimulatedCjt188Meter(MeterAddress address, int typeCode, long initialRegisterL, Clock clock, ZoneId zone,
                                 UsageProfile profile, long seed) {
@@ -59,6 +74,7 @@ public final class SimulatedCjt188Meter {
         this.profile = profile;
         this.random = new Random(seed);
         this.advancedTo = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        this.startedAt = advancedTo;
     }
 
     public static SimulatedCjt188Meter gas(MeterAddress address, long initialRegisterL, Clock clock, ZoneId zone,
@@ -87,6 +103,45 @@ public final class SimulatedCjt188Meter {
         registerL = registerValueL;
         initialRegisterL = registerValueL;
         carryMilliL = 0;
+        startedAt = advancedTo;
+        settlements.clear();
+    }
+
+    /**
+     * Sets the day of month (1..28) at whose start the meter stores its settlement register. Set it before time
+     * passes a settlement: instants already passed keep the day they were recorded under.
+     */
+    public synchronized SimulatedCjt188Meter settlementDay(int day) {
+        if (day < 1 || day > 28) throw new IllegalArgumentException("settlement day must be 1..28, got " + day);
+        advance(clock.instant());
+        this.settlementDay = day;
+        return this;
+    }
+
+    public synchronized int settlementDay() {
+        return settlementDay;
+    }
+
+    /** The instant the meter settles in {@code month}: 00:00 of its settlement day in its zone. */
+    public synchronized Instant settlementInstant(YearMonth month) {
+        return month.atDay(settlementDay).atStartOfDay(zone).toInstant();
+    }
+
+    /**
+     * The register the meter stored at {@code month}'s settlement instant (ground truth for tests); empty when
+     * that instant has not come yet.
+     */
+    public synchronized Optional<Long> settlementRegisterL(YearMonth month) {
+        advance(clock.instant());
+        Instant at = settlementInstant(month);
+        if (at.isBefore(startedAt)) return Optional.of(initialRegisterL);
+        return Optional.ofNullable(settlements.get(month));
+    }
+
+    /** The month of the latest settlement instant at or before {@code now}. */
+    private YearMonth latestSettlement(Instant now) {
+        YearMonth month = YearMonth.from(now.atZone(zone));
+        return settlementInstant(month).isAfter(now) ? month.minusMonths(1) : month;
     }
 
     /** Shows {@code fault} on each request with the given probability (0..1). */
@@ -124,6 +179,13 @@ public final class SimulatedCjt188Meter {
         if (request instanceof ReadDataRequest read && read.di() == DI_CURRENT_DATA) {
             return Optional.of(currentData(read));
         }
+        if (request instanceof ReadDataRequest read && Cjt188Di.isHistory(read.di())) {
+            if (shows(MeterFault.HISTORY_SILENT)) return Optional.empty();
+            if (shows(MeterFault.HISTORY_ERROR)) {
+                return Optional.of(new ErrorReply(typeCode, address, 0xC1, read.ser(), status().bits()));
+            }
+            return Optional.of(history(read));
+        }
         if (request instanceof WriteValveRequest valve) {
             advance(clock.instant());
             valveClosed = valve.close();
@@ -152,7 +214,17 @@ public final class SimulatedCjt188Meter {
         }
         MeterAddress replyAddress = shows(MeterFault.WRONG_ADDRESS) ? neighbour() : address;
         return new GasWaterCurrentData(typeCode, replyAddress, read.ser(), read.diOrder(),
-                m3(registerL), m3(initialRegisterL), meterClock, status());
+                m3(registerL), m3(settlementRegisterL(latestSettlement(now)).orElseThrow()), meterClock, status());
+    }
+
+    private MonthlyHistory history(ReadDataRequest read) {
+        Instant now = clock.instant();
+        advance(now);
+        int monthsAgo = read.di() - Cjt188Di.HISTORY_FIRST + 1;
+        YearMonth month = latestSettlement(now).minusMonths(monthsAgo - 1L);
+        MeterAddress replyAddress = shows(MeterFault.WRONG_ADDRESS) ? neighbour() : address;
+        return MonthlyHistory.of(typeCode, replyAddress, monthsAgo, read.ser(), read.diOrder(),
+                m3(settlementRegisterL(month).orElseThrow()));
     }
 
     private MeterStatus status() {
@@ -173,6 +245,7 @@ public final class SimulatedCjt188Meter {
     /** Runs the usage model minute by minute up to {@code now}; a closed valve passes no gas. */
     private void advance(Instant now) {
         while (!advancedTo.plus(1, ChronoUnit.MINUTES).isAfter(now)) {
+            recordSettlement();
             if (!valveClosed) {
                 long expected = profile.expectedMilliLitresPerMinute(LocalDateTime.ofInstant(advancedTo, zone));
                 // between 0 and twice the mean: bursty like real burners, right on average
@@ -183,6 +256,17 @@ public final class SimulatedCjt188Meter {
                 }
             }
             advancedTo = advancedTo.plus(1, ChronoUnit.MINUTES);
+        }
+        if (!advancedTo.isAfter(now)) recordSettlement();
+    }
+
+    /** At the start of the settlement day the meter keeps its register, before the minute's gas passes. */
+    private void recordSettlement() {
+        LocalDateTime local = LocalDateTime.ofInstant(advancedTo, zone);
+        if (local.getDayOfMonth() == settlementDay && local.getHour() == 0 && local.getMinute() == 0) {
+            settlements.putIfAbsent(YearMonth.from(local), registerL);
+            // a meter keeps 12 months (D120..D12B); twice that bounds a simulation that runs for years
+            while (settlements.size() > 24) settlements.pollFirstEntry();
         }
     }
 }
