@@ -2,8 +2,8 @@ package org.meterhub.app;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import org.meterhub.app.balance.BalanceCommand;
 import org.meterhub.app.alarm.AlarmsCommand;
+import org.meterhub.app.balance.BalanceCommand;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.decode.DecodeCommand;
 import org.meterhub.app.demo.DemoCommand;
@@ -18,6 +18,7 @@ import org.meterhub.app.mqtt.PurchasesCommand;
 import org.meterhub.app.query.QueryCommand;
 import org.meterhub.app.read.ReadCommand;
 import org.meterhub.app.sim.SimCommand;
+import org.meterhub.app.workitem.WorkItemsCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
                 QueryCommand.class, DecodeCommand.class, ReadCommand.class,
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
-                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class,
+                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

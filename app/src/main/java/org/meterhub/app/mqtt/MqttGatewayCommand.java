@@ -23,12 +23,14 @@ import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.prepaid.JdbcLedgerStateStore;
+import org.meterhub.engine.prepaid.JdbcWorkItems;
 import org.meterhub.engine.prepaid.PrepaidAlarm;
 import org.meterhub.engine.prepaid.PrepaidListener;
 import org.meterhub.engine.prepaid.PrepaidSettings;
 import org.meterhub.engine.prepaid.PurchaseStore;
 import org.meterhub.engine.prepaid.ShadowLedger;
 import org.meterhub.engine.prepaid.WorkItem;
+import org.meterhub.engine.query.ConsumptionQuery;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.gateway.command.CommandService;
@@ -141,7 +143,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             JdbcAlarmRepository alarmRepository = new JdbcAlarmRepository(rules);
             AlarmService alarmService = new AlarmService(alarmRepository, AlarmDeadlines.defaults(),
                     MqttGatewayCommand::print, clock);
-            EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository, new PrintingListener());
+            EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository,
+                    new StoringListener(new JdbcWorkItems(rules, ConsumptionQuery.DEFAULT_ZONE)));
             ShadowLedger ledger = new ShadowLedger(PrepaidSettings.defaults(), alarms, new JdbcLedgerStateStore(rules));
             purchases.all().forEach(ledger::addPurchase);
             MqttGateway[] gw = new MqttGateway[1];
@@ -222,8 +225,17 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         System.out.printf("%nalarm %d %s %s meter %s at %s: %s%n", a.id(), a.kind(), a.state(), a.subject(), a.raisedAt(), a.detail());
     }
 
-    /** Work items are printed: the engine has no work-item lifecycle to hand them to yet. */
-    private static final class PrintingListener implements PrepaidListener {
+    /**
+     * Work items go to the store's work-item list (with the estimation cycle's; `./meterhub work-items`)
+     * and, once each, to the console.
+     */
+    private static final class StoringListener implements PrepaidListener {
+        private final JdbcWorkItems items;
+
+        StoringListener(JdbcWorkItems items) {
+            this.items = items;
+        }
+
         @Override
         public void alarm(PrepaidAlarm a) {
             throw new IllegalStateException("prepaid alarms go to the alarm lifecycle, not here: " + a.kind());
@@ -231,7 +243,9 @@ public final class MqttGatewayCommand implements Callable<Integer> {
 
         @Override
         public void workItem(WorkItem w) {
-            System.out.printf("%nwork item %s meter %s at %s: %s%n", w.kind(), w.meterId(), w.time(), w.reason());
+            if (items.save(w)) {
+                System.out.printf("%nwork item %s meter %s at %s: %s%n", w.kind(), w.meterId(), w.time(), w.reason());
+            }
         }
     }
 }
