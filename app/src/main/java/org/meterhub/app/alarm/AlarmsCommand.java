@@ -1,10 +1,7 @@
 package org.meterhub.app.alarm;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -12,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.query.TimeArgs;
 import org.meterhub.engine.alarm.Alarm;
@@ -21,7 +19,6 @@ import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.store.AuditEntry;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,11 +54,7 @@ public final class AlarmsCommand implements Runnable {
         }
 
         ZoneId zone() {
-            try {
-                return ZoneId.of(zoneName);
-            } catch (DateTimeException e) {
-                throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
-            }
+            return CliArgs.zone(zoneName);
         }
 
         /** Runs {@code work} on the store's alarm lifecycle after writing an audit row for it. */
@@ -72,16 +65,8 @@ public final class AlarmsCommand implements Runnable {
         /** @param clock "now" for deadlines: the wall clock, or {@code --at} to look at another moment */
         int run(String action, String subject, String actor, Clock clock, Work work) {
             ZoneId zone = zone();
-            if (store.startsWith("jdbc:sqlite:") && !Files.exists(Path.of(store.substring(12)))) {
-                throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
-            }
-            TimeSeriesStore ts;
-            try {
-                ts = StoreFactory.open(store); // applies the migrations, so the alarm tables exist
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("--store: " + e.getMessage());
-            }
-            try (ts; SqlDatabase db = SqlDatabase.open(store)) {
+            // the store applies the migrations, so the alarm tables exist for the second connection
+            try (TimeSeriesStore ts = CliArgs.existingStore(store); SqlDatabase db = SqlDatabase.open(store)) {
                 ts.audit(new AuditEntry(Instant.now(), actor, "cli alarms " + action, subject, "", "cli"));
                 JdbcAlarmRepository repository = new JdbcAlarmRepository(db);
                 AlarmService service = new AlarmService(repository, AlarmDeadlines.defaults(), AlarmSink.none(), clock);

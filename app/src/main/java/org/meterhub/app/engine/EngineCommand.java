@@ -3,11 +3,11 @@ package org.meterhub.app.engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import org.meterhub.app.alarm.AlarmPublishing;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
@@ -17,7 +17,6 @@ import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
 import org.meterhub.engine.jdbc.SqlDatabase;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,12 +52,7 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
-        }
+        ZoneId zone = CliArgs.zone(zoneName);
         HostPort listen = null;
         if (http != null) {
             try {
@@ -76,12 +70,7 @@ public final class EngineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
-        TimeSeriesStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
+        TimeSeriesStore db = CliArgs.store(store);
         ShutdownSignal stop = listen == null ? null : new ShutdownSignal(Duration.ofSeconds(10));
         try {
             try (db) {

@@ -2,19 +2,18 @@ package org.meterhub.app.query;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.query.Bucket;
 import org.meterhub.engine.query.ConsumptionQuery;
 import org.meterhub.engine.query.Step;
 import org.meterhub.engine.store.MeterStore;
-import org.meterhub.engine.store.StoreFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,12 +46,7 @@ public final class ConsumptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
-        }
+        ZoneId zone = CliArgs.zone(zoneName);
         Step s;
         try {
             s = Step.parse(step);
@@ -62,16 +56,7 @@ public final class ConsumptionCommand implements Callable<Integer> {
         Instant start = TimeArgs.parse("--from", from, zone);
         Instant end = TimeArgs.parse("--to", to, zone);
         if (!end.isAfter(start)) throw new ConfigException("--to must be after --from");
-        if (store.startsWith("jdbc:sqlite:") && !java.nio.file.Files.exists(java.nio.file.Path.of(store.substring(12)))) {
-            throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
-        }
-        MeterStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
-        try (db) {
+        try (MeterStore db = CliArgs.existingStore(store)) {
             if (db.meter(meter).isEmpty() && db.lastReading(meter).isEmpty()) {
                 throw new ConfigException("--meter: no meter " + meter + " in " + db.describe());
             }

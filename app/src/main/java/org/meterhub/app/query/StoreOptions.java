@@ -1,10 +1,8 @@
 package org.meterhub.app.query;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.api.BadParameterException;
 import org.meterhub.engine.api.NotFoundException;
@@ -12,7 +10,6 @@ import org.meterhub.engine.api.Params;
 import org.meterhub.engine.api.Report;
 import org.meterhub.engine.api.Reports;
 import org.meterhub.engine.store.AuditEntry;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Option;
 
@@ -31,11 +28,7 @@ final class StoreOptions {
     Format format;
 
     ZoneId zone() {
-        try {
-            return ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
-        }
+        return CliArgs.zone(zoneName);
     }
 
     Instant time(String option, String text) {
@@ -63,17 +56,7 @@ final class StoreOptions {
     /** Opens the store, writes the audit row (the OS user as actor), runs the query and prints it. */
     int run(String action, String subject, String detail, Query query) {
         ZoneId zone = zone();
-        if (store.startsWith("jdbc:sqlite:") && !store.equals("jdbc:sqlite::memory:")
-                && !Files.exists(Path.of(store.substring(12)))) {
-            throw new ConfigException("--store: " + store.substring(12) + " does not exist; run ./meterhub demo first or name a store");
-        }
-        TimeSeriesStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
-        try (db) {
+        try (TimeSeriesStore db = CliArgs.existingStore(store)) {
             db.audit(new AuditEntry(Instant.now(), System.getProperty("user.name", "unknown"), "cli query " + action,
                     subject, detail, "cli"));
             Report report = query.run(new Reports(db, zone));

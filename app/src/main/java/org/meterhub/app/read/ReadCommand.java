@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.Durations;
 import org.meterhub.app.config.HostPort;
@@ -61,11 +62,7 @@ public final class ReadCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--timeout: " + e.getMessage());
         }
-        try {
-            displayZone = ZoneId.of(zone);
-        } catch (java.time.DateTimeException e) {
-            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zone + "\"");
-        }
+        displayZone = CliArgs.zone(zone);
         URI uri = URI.create("http://" + target + "/api/v1/meters/" + URLEncoder.encode(meter, StandardCharsets.UTF_8) + "/read");
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> response;

@@ -1,8 +1,5 @@
 package org.meterhub.app.workitem;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -10,11 +7,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.prepaid.JdbcWorkItems;
 import org.meterhub.engine.store.AuditEntry;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,28 +36,14 @@ public final class WorkItemsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            throw new ConfigException("--zone: expected a time zone such as Asia/Shanghai, got \"" + zoneName + "\"");
-        }
+        ZoneId zone = CliArgs.zone(zoneName);
         YearMonth cycle;
         try {
             cycle = month == null ? YearMonth.now(zone) : YearMonth.parse(month.strip());
         } catch (DateTimeParseException e) {
             throw new ConfigException("--month: expected a month such as 2026-11, got \"" + month + "\"");
         }
-        if (store.startsWith("jdbc:sqlite:") && !Files.exists(Path.of(store.substring(12)))) {
-            throw new ConfigException("--store: " + store.substring(12) + " does not exist; name a store");
-        }
-        TimeSeriesStore ts;
-        try {
-            ts = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
-        try (ts; SqlDatabase db = SqlDatabase.open(store)) {
+        try (TimeSeriesStore ts = CliArgs.existingStore(store); SqlDatabase db = SqlDatabase.open(store)) {
             ts.audit(new AuditEntry(Instant.now(), System.getProperty("user.name", "unknown"), "cli work-items",
                     "*", "month=" + cycle, "cli"));
             List<JdbcWorkItems.Row> rows = new JdbcWorkItems(db, zone).of(cycle);
