@@ -14,6 +14,7 @@ import org.meterhub.engine.prepaid.BalanceUnit;
 import org.meterhub.gateway.mqtt.AlarmEvent;
 import org.meterhub.gateway.mqtt.AlarmKind;
 import org.meterhub.gateway.mqtt.MqttSendException;
+import org.meterhub.simulators.clock.HandClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MqttCommandServiceTest {
     @TempDir
     Path dir;
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-24T02:00:00Z"));
+    private final HandClock clock = new HandClock(Instant.parse("2026-11-24T02:00:00Z"));
     private final List<String> sent = new ArrayList<>();
     private final List<AlarmEvent> alarms = new ArrayList<>();
     private final List<CommandStore> stores = new ArrayList<>();

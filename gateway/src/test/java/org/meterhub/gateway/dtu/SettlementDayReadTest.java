@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,7 @@ import org.meterhub.simulators.cjt188.SimulatedCjt188Meter;
 import org.meterhub.simulators.dtu.SimulatedDtu;
 import org.meterhub.simulators.dtu.WireModel;
 import org.meterhub.simulators.fleet.Cjt188Fleet;
+import org.meterhub.simulators.clock.HandClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,33 +51,8 @@ class SettlementDayReadTest {
     private InetSocketAddress gateway;
 
     /** A clock the test moves by hand. */
-    private static final class HandClock extends Clock {
-        private volatile Instant now;
-
-        HandClock(LocalDateTime local) {
-            now = local.atZone(ZONE).toInstant();
-        }
-
-        void set(LocalDateTime local) {
-            Instant next = local.atZone(ZONE).toInstant();
-            if (next.isBefore(now)) throw new IllegalArgumentException("time only moves forward");
-            now = next;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
+    private static Instant at(LocalDateTime local) {
+        return local.atZone(ZONE).toInstant();
     }
 
     @AfterEach
@@ -142,7 +117,7 @@ class SettlementDayReadTest {
 
     @Test
     void oneSettlementReadingPerMeterAndMonthWithTheMetersOwnRegister() throws Exception {
-        HandClock clock = new HandClock(LocalDateTime.of(2026, 11, 30, 23, 40));
+        HandClock clock = new HandClock(at(LocalDateTime.of(2026, 11, 30, 23, 40)));
         Cjt188Fleet fleet = Cjt188Fleet.create(4, 2, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 21);
         List<SimulatedCjt188Meter> meters = fleet.meters();
         SimulatedCjt188Meter onThe3rd = meters.get(3).settlementDay(3);
@@ -153,10 +128,10 @@ class SettlementDayReadTest {
         letPollsRun();
 
         // across 1 December 00:00: day-1 meters settle, the day-3 meter does not yet
-        clock.set(LocalDateTime.of(2026, 12, 1, 0, 5));
+        clock.set(at(LocalDateTime.of(2026, 12, 1, 0, 5)));
         letPollsRun(); // within the 10-minute delay: nothing owed yet
         assertThat(readings).filteredOn(r -> r.has(ReadingFlag.SETTLEMENT)).hasSize(4);
-        clock.set(LocalDateTime.of(2026, 12, 1, 0, 30));
+        clock.set(at(LocalDateTime.of(2026, 12, 1, 0, 30)));
         for (SimulatedCjt188Meter m : meters) if (m != onThe3rd) awaitSettlement(m, YearMonth.of(2026, 12));
 
         // a DTU that redials does not read a month again, nor forget one
@@ -165,9 +140,9 @@ class SettlementDayReadTest {
         letPollsRun();
         letPollsRun();
 
-        clock.set(LocalDateTime.of(2026, 12, 3, 1, 0));
+        clock.set(at(LocalDateTime.of(2026, 12, 3, 1, 0)));
         awaitSettlement(onThe3rd, YearMonth.of(2026, 12));
-        clock.set(LocalDateTime.of(2027, 1, 1, 0, 20));
+        clock.set(at(LocalDateTime.of(2027, 1, 1, 0, 20)));
         for (SimulatedCjt188Meter m : meters) if (m != onThe3rd) awaitSettlement(m, YearMonth.of(2027, 1));
         letPollsRun();
         letPollsRun();
@@ -198,14 +173,14 @@ class SettlementDayReadTest {
 
     @Test
     void aMeterThatRefusesOrIgnoresTheSettlementReadIsRetriedReportedAndNeverCredited() throws Exception {
-        HandClock clock = new HandClock(LocalDateTime.of(2026, 12, 1, 8, 0));
+        HandClock clock = new HandClock(at(LocalDateTime.of(2026, 12, 1, 8, 0)));
         Cjt188Fleet fleet = Cjt188Fleet.create(3, 1, clock, ZONE, WireModel.instant(), Duration.ofSeconds(20), 23);
         SimulatedCjt188Meter refuses = fleet.meters().get(0);
         SimulatedCjt188Meter silent = fleet.meters().get(1);
         SimulatedCjt188Meter fine = fleet.meters().get(2);
         refuses.inject(MeterFault.HISTORY_ERROR, 1.0);
         silent.inject(MeterFault.HISTORY_SILENT, 1.0);
-        clock.set(LocalDateTime.of(2026, 12, 1, 9, 0)); // the meters used gas since they started
+        clock.set(at(LocalDateTime.of(2026, 12, 1, 9, 0))); // the meters used gas since they started
         DtuBusManager manager = startGateway(fleet, clock, fastPoll());
 
         awaitSettlement(fine, YearMonth.of(2026, 12));

@@ -2,12 +2,10 @@ package org.meterhub.simulators.cjt188;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.meterhub.protocol.cjt188.Cjt188Message;
 import org.meterhub.protocol.cjt188.DiOrder;
 import org.meterhub.protocol.cjt188.ErrorReply;
@@ -16,6 +14,7 @@ import org.meterhub.protocol.cjt188.MeterAddress;
 import org.meterhub.protocol.cjt188.MonthlyHistory;
 import org.meterhub.protocol.cjt188.ReadDataRequest;
 import org.meterhub.simulators.usage.UsageProfile;
+import org.meterhub.simulators.clock.HandClock;
 import org.junit.jupiter.api.Test;
 
 /** The simulated meter remembers its register at each settlement instant and reports it truthfully. */
@@ -23,31 +22,8 @@ class SettlementHistoryTest {
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     private static final MeterAddress ADDRESS = MeterAddress.of("30000000000007");
 
-    private static final class HandClock extends Clock {
-        volatile Instant now;
-
-        HandClock(LocalDateTime local) {
-            now = local.atZone(ZONE).toInstant();
-        }
-
-        void set(LocalDateTime local) {
-            now = local.atZone(ZONE).toInstant();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
+    private static Instant at(LocalDateTime local) {
+        return local.atZone(ZONE).toInstant();
     }
 
     private static long litres(Cjt188Message m) {
@@ -61,19 +37,19 @@ class SettlementHistoryTest {
 
     @Test
     void historyAndThe901fSettlementFieldAreTheRegisterAtEachSettlementInstant() {
-        HandClock clock = new HandClock(LocalDateTime.of(2026, 1, 20, 12, 0));
+        HandClock clock = new HandClock(at(LocalDateTime.of(2026, 1, 20, 12, 0)));
         SimulatedCjt188Meter meter = SimulatedCjt188Meter.gas(ADDRESS, 1_000_000, clock, ZONE,
                 new UsageProfile(20_000, true), 5).settlementDay(10);
         // before any settlement of the simulation: January's (10th, before the start) is the initial register
         assertThat(litres(ask(meter, 0xD120))).isEqualTo(1_000_000);
         assertThat(litres(ask(meter, 0x901F))).isEqualTo(1_000_000);
 
-        clock.set(LocalDateTime.of(2026, 2, 10, 0, 0));
+        clock.set(at(LocalDateTime.of(2026, 2, 10, 0, 0)));
         long atFebruarySettlement = meter.registerL();
         assertThat(atFebruarySettlement).isGreaterThan(1_000_000);
-        clock.set(LocalDateTime.of(2026, 3, 9, 23, 59));
+        clock.set(at(LocalDateTime.of(2026, 3, 9, 23, 59)));
         long beforeMarch = meter.registerL();
-        clock.set(LocalDateTime.of(2026, 3, 25, 6, 0));
+        clock.set(at(LocalDateTime.of(2026, 3, 25, 6, 0)));
         long now = meter.registerL();
         assertThat(now).isGreaterThan(beforeMarch);
 
@@ -90,7 +66,7 @@ class SettlementHistoryTest {
 
     @Test
     void historyFaultsAnswerWithAnErrorOrNotAtAll() {
-        HandClock clock = new HandClock(LocalDateTime.of(2026, 1, 20, 12, 0));
+        HandClock clock = new HandClock(at(LocalDateTime.of(2026, 1, 20, 12, 0)));
         SimulatedCjt188Meter meter = SimulatedCjt188Meter.gas(ADDRESS, 0, clock, ZONE, new UsageProfile(1000, false), 1);
         meter.inject(MeterFault.HISTORY_ERROR, 1.0);
         assertThat(ask(meter, 0xD120)).isInstanceOf(ErrorReply.class);
