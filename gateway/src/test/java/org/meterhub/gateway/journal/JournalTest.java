@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -111,6 +115,95 @@ class JournalTest {
             long total = 0;
             for (int p = 0; p < 7; p++) total += j.pendingIn(p);
             assertThat(total).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void duplicatesInsideAndAcrossMultiRowInsertsAreCountedPerPartition(@TempDir Path dir) throws Exception {
+        JournalSettings s = JournalSettings.defaults(dir.resolve("j.db")).withPartitions(5);
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            for (int m = 0; m < 100; m++) j.append(reading(m, 1));
+            j.flush();
+            // 300 appends in one go (several 64-row statements): 100 already journalled, 100 new
+            // ones each appended twice; the group commit must count only the 100 new ones.
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (int m = 0; m < 100; m++) {
+                futures.add(j.append(reading(m, 1)));
+                futures.add(j.append(reading(m, 2)));
+                futures.add(j.append(reading(m, 2)));
+            }
+            for (CompletableFuture<Void> f : futures) f.get();
+            assertThat(j.stats().appended()).isEqualTo(200);
+            assertThat(j.stats().duplicates()).isEqualTo(200);
+            assertThat(j.stats().pending()).isEqualTo(200);
+            List<BatchEntry> all = j.all();
+            assertThat(all).hasSize(200);
+            for (int p = 0; p < 5; p++) {
+                int q = p;
+                long expected = all.stream().filter(e -> Partitions.of(e.reading().meterId(), 5) == q).count();
+                assertThat(j.pendingIn(p)).as("partition %d", p).isEqualTo(expected);
+            }
+            // Journal order is append order: the second round follows the first, meter by meter.
+            assertThat(all.subList(100, 200)).extracting(e -> e.reading())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 100).mapToObj(m -> reading(m, 2)).toList());
+            assertThat(all).extracting(BatchEntry::seq).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    /** A journal written by the version before the time-first key index: nothing lost, still idempotent. */
+    @Test
+    void aJournalFromBeforeTheKeyIndexChangeIsReadAndConverted(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("old.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            // The schema exactly as the earlier Journal created it.
+            st.execute("pragma journal_mode = wal");
+            st.execute("create table if not exists entries (seq integer primary key autoincrement,"
+                    + " partition_no integer not null, meter_id text not null, time_ms integer not null,"
+                    + " source text not null, received_ms integer not null, meter_time_ms integer,"
+                    + " volume_l integer not null, flags text not null, status_bits integer not null)");
+            st.execute("create unique index if not exists entries_key on entries (meter_id, time_ms, source)");
+            st.execute("create index if not exists entries_partition on entries (partition_no, seq)");
+            st.execute("create table if not exists journal_meta (key text primary key, value text not null)");
+            st.execute("insert into journal_meta values ('partitions', '16')");
+            for (int m = 0; m < 30; m++) {
+                Reading r = reading(m, 1);
+                st.execute("insert into entries (partition_no, meter_id, time_ms, source, received_ms, meter_time_ms,"
+                        + " volume_l, flags, status_bits) values (" + Partitions.of(r.meterId(), 16) + ", '" + r.meterId()
+                        + "', " + r.time().toEpochMilli() + ", 'CJT188', " + r.receivedAt().toEpochMilli() + ", null, "
+                        + r.volumeL() + ", '', 0)");
+            }
+            st.execute("insert into entries (partition_no, meter_id, time_ms, source, received_ms, meter_time_ms,"
+                    + " volume_l, flags, status_bits) values (" + Partitions.of("30000000000077", 16)
+                    + ", '30000000000077', " + T0.toEpochMilli() + ", 'CJT188', " + T0.toEpochMilli() + ", "
+                    + T0.minusSeconds(7200).toEpochMilli() + ", 5, 'CLOCK_SKEW', 3)");
+            st.execute("delete from entries where seq <= 10"); // acknowledged before the upgrade
+        }
+        Reading skewed = new Reading("30000000000077", T0, T0, 5, ReadingSource.CJT188,
+                EnumSet.of(ReadingFlag.CLOCK_SKEW), 3, T0.minusSeconds(7200));
+        try (Journal j = Journal.open(JournalSettings.defaults(file), JournalListener.NONE)) {
+            assertThat(j.stats().pending()).as("every old entry is still there").isEqualTo(21);
+            List<BatchEntry> all = j.all();
+            assertThat(all).extracting(BatchEntry::seq).containsExactlyElementsOf(
+                    java.util.stream.LongStream.rangeClosed(11, 31).boxed().toList());
+            assertThat(all.subList(0, 20)).extracting(BatchEntry::reading).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(10, 30).mapToObj(m -> reading(m, 1)).toList());
+            assertThat(all.get(20).reading()).isEqualTo(skewed);
+            // Still idempotent against the old entries, and sequences are never reused.
+            j.append(reading(15, 1)).get();
+            j.append(skewed).get();
+            assertThat(j.stats().duplicates()).isEqualTo(2);
+            j.append(reading(3, 1)).get(); // acknowledged before the upgrade, so new again
+            assertThat(j.all()).last().satisfies(e -> {
+                assertThat(e.seq()).as("above every sequence of the old file").isGreaterThan(31);
+                assertThat(e.reading()).isEqualTo(reading(3, 1));
+            });
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select name from sqlite_master where type = 'index' and tbl_name = 'entries'"
+                     + " and name like 'entries%' order by name")) {
+            List<String> names = new ArrayList<>();
+            while (rs.next()) names.add(rs.getString(1));
+            assertThat(names).containsExactly("entries_key_t", "entries_partition");
         }
     }
 }
