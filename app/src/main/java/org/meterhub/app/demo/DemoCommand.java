@@ -175,6 +175,11 @@ public final class DemoCommand implements Callable<Integer> {
                     overdue.size(), local(clock.instant(), cfg).substring(0, 16));
             overdue.stream().limit(5).forEach(o -> System.out.printf("  overdue: %s %s %s%n", o.alarm().kind(),
                     o.alarm().subject(), o.missed()));
+            if (!rules.alarms().open().isEmpty()) { // the alarms are in simulated time: judge them there
+                System.out.printf("  ./meterhub alarms list --at %s%s%n", clock.instant().atZone(cfg.zone())
+                        .toOffsetDateTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        store == null ? "" : " --store '" + store + "'");
+            }
         } finally {
             fleet.disconnectAll();
         }
