@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmDeadlines;
@@ -15,7 +16,6 @@ import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.leak.DistrictBalanceRun;
 import org.meterhub.engine.leak.NetworkBalance;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,12 +65,7 @@ public final class BalanceCommand implements Callable<Integer> {
         if (SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--store: an in-memory store has no districts; name a store file or database");
         }
-        TimeSeriesStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
+        TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase rules = SqlDatabase.open(store)) {
             AlarmService alarms = new AlarmService(new JdbcAlarmRepository(rules), AlarmDeadlines.defaults(),
                     AlarmSink.none(), Clock.systemUTC());

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.YearMonth;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.estimation.Decision;
 import org.meterhub.engine.estimation.Estimate;
@@ -15,7 +16,6 @@ import org.meterhub.engine.estimation.JdbcEstimationRecords;
 import org.meterhub.engine.estimation.ReadingWindow;
 import org.meterhub.engine.estimation.TrueUp;
 import org.meterhub.engine.jdbc.SqlDatabase;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,12 +57,7 @@ public final class EstimateCommand implements Callable<Integer> {
         if (SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--store: an in-memory store has no accounts to estimate; name a store file or database");
         }
-        TimeSeriesStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
+        TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase rules = SqlDatabase.open(store)) {
             EstimationCycle.Report report = new EstimationCycle(db, new JdbcEstimationRecords(rules),
                     EstimationSettings.defaults(), clock).run(new ReadingWindow(month, db.rollupZone()), dryRun);

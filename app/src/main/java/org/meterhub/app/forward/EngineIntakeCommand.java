@@ -2,6 +2,7 @@ package org.meterhub.app.forward;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
@@ -14,7 +15,6 @@ import org.meterhub.engine.intake.PartitionLeases;
 import org.meterhub.engine.intake.PgAdvisoryLeases;
 import org.meterhub.engine.intake.Topics;
 import org.meterhub.engine.store.MeterStore;
-import org.meterhub.engine.store.StoreFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,12 +55,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             throw new ConfigException("engine-intake: " + e.getMessage());
         }
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
-        MeterStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
+        MeterStore db = CliArgs.store(store);
         PartitionLeases lease;
         try {
             lease = leaseUrl != null ? new PgAdvisoryLeases(leaseUrl, partitions) : PartitionLeases.all(partitions);

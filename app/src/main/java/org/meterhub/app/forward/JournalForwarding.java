@@ -7,6 +7,7 @@ import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.intake.BatchCommitter;
 import org.meterhub.engine.store.MeterStore;
+import org.meterhub.gateway.forward.BatchTransport;
 import org.meterhub.gateway.forward.Forwarder;
 import org.meterhub.gateway.forward.LocalBatchTransport;
 import org.meterhub.gateway.forward.MqttBatchTransport;
@@ -35,17 +36,27 @@ public final class JournalForwarding implements AutoCloseable {
      */
     public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store,
                                          Supplier<IngestPipeline> pipelines) {
+        return j.forwardTo() != null ? toBroker(j) : toStore(j, store, new BatchCommitter(pipelines));
+    }
+
+    /** Batches go over MQTT to the engines named by {@code forward-to}. */
+    public static JournalForwarding toBroker(GatewayConfig.JournalSection j) {
+        return start(j, j.forwardTo() + " as " + j.gatewayId(), new MqttBatchTransport(
+                JournalWiring.brokerUri(j.forwardTo()), j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5)));
+    }
+
+    /** Batches are handed in memory to {@code committer}, whose commit to {@code store} acknowledges them. */
+    public static JournalForwarding toStore(GatewayConfig.JournalSection j, MeterStore store, BatchCommitter committer) {
+        return start(j, store.describe(), new LocalBatchTransport(committer));
+    }
+
+    /** Opens the journal, claims it for {@code target} (never feeding two), and starts forwarding. */
+    private static JournalForwarding start(GatewayConfig.JournalSection j, String target, BatchTransport transport) {
         Journal journal = Journal.open(JournalWiring.journal(j), JournalListener.NONE);
         try {
-            if (j.forwardTo() != null) {
-                journal.claim(j.forwardTo() + " as " + j.gatewayId());
-                return new JournalForwarding(journal, new Forwarder(journal, new MqttBatchTransport(
-                        JournalWiring.brokerUri(j.forwardTo()), j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5)),
-                        JournalWiring.forwarder(j), Clock.systemUTC()).start());
-            }
-            journal.claim(store.describe());
-            return new JournalForwarding(journal, new Forwarder(journal, new LocalBatchTransport(new BatchCommitter(pipelines)),
-                    JournalWiring.forwarder(j), Clock.systemUTC()).start());
+            journal.claim(target);
+            return new JournalForwarding(journal, new Forwarder(journal, transport, JournalWiring.forwarder(j),
+                    Clock.systemUTC()).start());
         } catch (RuntimeException e) {
             journal.close();
             throw e;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.Durations;
 import org.meterhub.app.config.GatewayConfig;
@@ -32,7 +33,6 @@ import org.meterhub.engine.prepaid.ShadowLedger;
 import org.meterhub.engine.prepaid.WorkItem;
 import org.meterhub.engine.query.ConsumptionQuery;
 import org.meterhub.engine.store.MeterStore;
-import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.gateway.command.CommandService;
 import org.meterhub.gateway.command.CommandSettings;
 import org.meterhub.gateway.command.CommandStore;
@@ -114,12 +114,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--topic-prefix: " + e.getMessage());
         }
-        MeterStore db;
-        try {
-            db = StoreFactory.open(store);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store: " + e.getMessage());
-        }
+        MeterStore db = CliArgs.store(store);
         if (clients < 1 || clients > 8) {
             // Each connection has up to 1,000 uplinks waiting for the journal, whose queue holds 8,192.
             throw new ConfigException("--clients: expected 1 to 8, got " + clients);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.MeterTypes;
-import org.meterhub.app.forward.JournalWiring;
+import org.meterhub.app.forward.JournalForwarding;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
@@ -21,10 +21,7 @@ import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.dtu.DtuBusManager;
 import org.meterhub.gateway.dtu.DtuServer;
-import org.meterhub.gateway.forward.Forwarder;
-import org.meterhub.gateway.forward.LocalBatchTransport;
 import org.meterhub.gateway.journal.Journal;
-import org.meterhub.gateway.journal.JournalListener;
 import org.meterhub.gateway.journal.JournalSink;
 import org.meterhub.gateway.poll.PollSettings;
 
@@ -36,8 +33,7 @@ import org.meterhub.gateway.poll.PollSettings;
 public final class SingleBox implements AutoCloseable {
     private final MeterStore store;
     private final IngestPipeline ingest;
-    private final Journal journal;
-    private final Forwarder forwarder;
+    private final JournalForwarding link;
     private final PolledBuses buses;
     private InetSocketAddress bound;
 
@@ -50,16 +46,8 @@ public final class SingleBox implements AutoCloseable {
                      int ioThreads) {
         this.store = store;
         this.ingest = IngestPipeline.withRules(store, rules);
-        this.journal = Journal.open(JournalWiring.journal(config.journal()), JournalListener.NONE);
-        try {
-            journal.claim(store.describe());
-        } catch (RuntimeException e) {
-            journal.close();
-            throw e;
-        }
-        this.forwarder = new Forwarder(journal, new LocalBatchTransport(BatchCommitter.using(ingest)),
-                JournalWiring.forwarder(config.journal()), Clock.systemUTC()).start();
-        this.buses = new PolledBuses(config, poll, new JournalSink(journal), clock, ioThreads);
+        this.link = JournalForwarding.toStore(config.journal(), store, BatchCommitter.using(ingest));
+        this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
     }
 
     public static PollSettings pollSettings(GatewayConfig.PollSection p) {
@@ -136,13 +124,13 @@ public final class SingleBox implements AutoCloseable {
     /** Stops polling, then waits until the store has committed everything journalled. */
     public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
-        boolean drained = forwarder.awaitDrained(maxWait);
+        boolean drained = link.forwarder().awaitDrained(maxWait);
         ingest.flush();
         return drained;
     }
 
     public Journal journal() {
-        return journal;
+        return link.journal();
     }
 
     public InetSocketAddress address() {
@@ -168,8 +156,7 @@ public final class SingleBox implements AutoCloseable {
     @Override
     public void close() {
         buses.close();
-        forwarder.close();
-        journal.close();
+        link.close();
         ingest.close();
     }
 
