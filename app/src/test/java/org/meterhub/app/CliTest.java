@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.status.Status;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -15,15 +12,9 @@ import org.junit.jupiter.api.Test;
 class CliTest {
 
     private static String[] run(int expectedExit, String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(expectedExit);
-        } finally {
-            System.setOut(oldOut);
-        }
-        return out.toString(StandardCharsets.UTF_8).split("\n");
+        TestCli.Run r = TestCli.meterhub(args);
+        assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(expectedExit);
+        return r.out().split("\n");
     }
 
     @ParameterizedTest

@@ -3,14 +3,11 @@ package org.meterhub.app.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.meterhub.app.Main;
+import org.meterhub.app.TestCli;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.SingleBox;
@@ -55,15 +52,9 @@ class OnDemandReadTest {
     Path dir;
 
     private static String[] cli(int expectedExit, String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(expectedExit);
-        } finally {
-            System.setOut(oldOut);
-        }
-        return out.toString(StandardCharsets.UTF_8).split("\n");
+        TestCli.Run r = TestCli.meterhub(args);
+        assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(expectedExit);
+        return r.out().split("\n");
     }
 
     @Test
