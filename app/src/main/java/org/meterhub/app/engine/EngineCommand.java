@@ -17,6 +17,7 @@ import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.store.PostgresStore;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,6 +79,9 @@ public final class EngineCommand implements Callable<Integer> {
                         db.meters().size(), db.readingCount());
                 if (listen == null) {
                     return 0;
+                }
+                if (db instanceof PostgresStore pg) {
+                    pg.maintainClosedMonths(Duration.ofHours(1)); // per-meter indexes of months that have passed
                 }
                 // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
                 // (A private in-memory store has no second connection to it: reports only.)

@@ -15,6 +15,7 @@ import org.meterhub.engine.intake.PartitionLeases;
 import org.meterhub.engine.intake.PgAdvisoryLeases;
 import org.meterhub.engine.intake.Topics;
 import org.meterhub.engine.store.MeterStore;
+import org.meterhub.engine.store.PostgresStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,6 +57,9 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         }
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
         MeterStore db = CliArgs.store(store);
+        if (db instanceof PostgresStore pg) {
+            pg.maintainClosedMonths(Duration.ofHours(1)); // per-meter indexes of months that have passed
+        }
         PartitionLeases lease;
         try {
             lease = leaseUrl != null ? new PgAdvisoryLeases(leaseUrl, partitions) : PartitionLeases.all(partitions);

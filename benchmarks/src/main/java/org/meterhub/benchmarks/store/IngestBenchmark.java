@@ -23,8 +23,9 @@ import org.meterhub.engine.store.PostgresStore;
 
 /**
  * Ingest rows/s into PostgreSQL: the store's COPY sink (direct-first and staging), plain JDBC
- * batch inserts, and {@code psql \copy} of the same rows into the same (partitioned, keyed)
- * table, each into a fresh database in the same run.
+ * batch inserts, and {@code psql \copy} of the same rows into the same partitioned table three
+ * ways: with the store's key, with no key or index at all (the database's bulk-load limit), and
+ * with the V5 meter-leading key; each into a fresh database in the same run.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.IngestBenchmark [rows] [meters] [batch] [jdbcRows]</pre>
  * Defaults: 5,000,000 rows over 10,000 meters (hourly readings), batches of 20,000, JDBC baseline on 1,000,000 rows.
@@ -43,17 +44,29 @@ public final class IngestBenchmark {
         long jdbcRows = args.length > 3 ? Long.parseLong(args[3]) : Math.min(rows, 1_000_000L);
         System.out.printf("ingest benchmark: %,d readings over %,d meters, batches of %,d%n", rows, meters, batch);
 
-        double psql = psqlCopy(rows, meters);
+        double bare = psqlCopy(rows, meters, "no key, no index (the bulk-load limit)",
+                "alter table readings drop constraint readings_pkey");
+        double oldKey = psqlCopy(rows, meters, "the V5 key (meter_id, time, source)",
+                "alter table readings drop constraint readings_pkey",
+                "alter table readings add primary key (meter_id, time, source)");
+        double psql = psqlCopy(rows, meters, "the store's key (time, meter_id, source)");
         double direct = sink(PostgresStore.AppendMode.COPY_DIRECT_FIRST, rows, meters, batch, false);
         double staging = sink(PostgresStore.AppendMode.COPY_STAGING, rows, meters, batch, false);
         double replay = sink(PostgresStore.AppendMode.COPY_DIRECT_FIRST, Math.min(rows, 1_000_000L), meters, batch, true);
         double jdbc = sink(PostgresStore.AppendMode.JDBC_BATCH, jdbcRows, meters, batch, false);
         System.out.println();
-        System.out.printf("%-44s %,12.0f rows/s%n", "psql \\copy (peer, same table and keys)", psql);
-        System.out.printf("%-44s %,12.0f rows/s  %.2f of psql%n", "sink COPY direct-first (default)", direct, direct / psql);
-        System.out.printf("%-44s %,12.0f rows/s  %.2f of psql%n", "sink COPY staging + ON CONFLICT", staging, staging / psql);
-        System.out.printf("%-44s %,12.0f rows/s  %.2f of psql%n", "sink direct-first, every batch a replay", replay, replay / psql);
-        System.out.printf("%-44s %,12.0f rows/s  %.2f of psql%n", "JDBC batch INSERT (reWriteBatchedInserts)", jdbc, jdbc / psql);
+        System.out.printf("%-48s %12s  %-9s %s%n", "writer", "rows/s", "of psql", "of no-index psql");
+        row("psql \\copy, no key or index (peer)", bare, psql, bare);
+        row("psql \\copy, V5 key (meter_id, time, source)", oldKey, psql, bare);
+        row("psql \\copy, store's key (peer, same table)", psql, psql, bare);
+        row("sink COPY direct-first (default)", direct, psql, bare);
+        row("sink COPY staging + ON CONFLICT", staging, psql, bare);
+        row("sink direct-first, every batch a replay", replay, psql, bare);
+        row("JDBC batch INSERT (reWriteBatchedInserts)", jdbc, psql, bare);
+    }
+
+    private static void row(String writer, double rate, double psql, double bare) {
+        System.out.printf("%-48s %,12.0f  %-9.2f %.2f%n", writer, rate, rate / psql, rate / bare);
     }
 
     static Reading reading(long i, int meters) {
@@ -94,14 +107,20 @@ public final class IngestBenchmark {
         }
     }
 
-    /** The same rows as CSV, loaded with psql \copy into the store's own schema (partitions made first). */
-    private static double psqlCopy(long rows, int meters) throws Exception {
+    /**
+     * The same rows as CSV, loaded with psql \copy into the store's own schema (partitions made
+     * first), after the given statements change its keys.
+     */
+    private static double psqlCopy(long rows, int meters, String keys, String... alter) throws Exception {
         String url = BenchDatabases.create("psql");
         Path csv = Files.createTempFile("meterhub-readings", ".csv");
         try {
             new PostgresStore(url).close(); // schema, partitioned table, primary key
             Instant last = reading(rows - 1, meters).time();
             try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+                for (String sql : alter) {
+                    st.execute(sql);
+                }
                 for (YearMonth m = YearMonth.from(T0.atOffset(ZoneOffset.UTC));
                      !m.isAfter(YearMonth.from(last.atOffset(ZoneOffset.UTC)).plusMonths(1)); m = m.plusMonths(1)) {
                     st.execute(String.format("create table if not exists readings_p%04d%02d partition of readings for"
@@ -129,7 +148,8 @@ public final class IngestBenchmark {
                 throw new IOException("psql failed (" + exit + "): " + out);
             }
             double perSecond = rows / (nanos / 1e9);
-            System.out.printf("  psql \\copy: %,d rows in %.1f s = %,.0f rows/s%n", rows, nanos / 1e9, perSecond);
+            System.out.printf("  psql \\copy, %s: %,d rows in %.1f s = %,.0f rows/s%n", keys, rows, nanos / 1e9,
+                    perSecond);
             return perSecond;
         } finally {
             Files.deleteIfExists(csv);

@@ -4,10 +4,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +130,57 @@ final class PgTimeLayout {
             }
         }
         c.commit();
+    }
+
+    /**
+     * Builds the (meter_id, time) index of every readings month that ended at least {@code grace}
+     * before {@code now} and lacks it, one {@code CREATE INDEX CONCURRENTLY} each, so ingest into
+     * the month (late readings) never waits for it. The open month has only the time-leading key:
+     * indexing it by meter would put every new row on a random leaf (V6). A build that failed
+     * leaves an invalid index; it is dropped and built again. Needs an autocommit connection.
+     *
+     * @return the indexes built by this call
+     */
+    static List<String> indexClosedMonths(Connection c, Instant now, Duration grace) throws SQLException {
+        List<String> built = new ArrayList<>();
+        Instant closedBefore = now.minus(grace);
+        for (Map.Entry<String, Boolean> month : readingMonths(c).entrySet()) {
+            String partition = month.getKey();
+            YearMonth m = YearMonth.parse(partition.substring("readings_p".length(), "readings_p".length() + 4)
+                    + "-" + partition.substring("readings_p".length() + 4));
+            Instant end = m.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            if (end.isAfter(closedBefore) || Boolean.TRUE.equals(month.getValue())) {
+                continue;
+            }
+            try (Statement st = c.createStatement()) {
+                if (month.getValue() != null) {
+                    st.execute("drop index concurrently if exists " + partition + "_meter");
+                }
+                st.execute("create index concurrently if not exists " + partition + "_meter on " + partition
+                        + " (meter_id, time)");
+            }
+            built.add(partition + "_meter");
+            log.info("readings month {} has passed: built its (meter_id, time) index", partition);
+        }
+        return built;
+    }
+
+    /** Monthly readings partitions → their meter index: valid (true), invalid (false), none (null). */
+    private static Map<String, Boolean> readingMonths(Connection c) throws SQLException {
+        Map<String, Boolean> months = new TreeMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select child.relname, ix.indisvalid from pg_inherits i"
+                        + " join pg_class parent on parent.oid = i.inhparent"
+                        + " join pg_class child on child.oid = i.inhrelid"
+                        + " left join pg_class ixc on ixc.relname = child.relname || '_meter'"
+                        + " left join pg_index ix on ix.indexrelid = ixc.oid"
+                        + " where parent.relname = 'readings' and child.relname ~ '^readings_p[0-9]{6}$'")) {
+            while (rs.next()) {
+                boolean valid = rs.getBoolean(2);
+                months.put(rs.getString(1), rs.wasNull() ? null : valid);
+            }
+        }
+        return months;
     }
 
     static String name(String table, YearMonth m) {

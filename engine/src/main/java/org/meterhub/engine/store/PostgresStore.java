@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -13,6 +15,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.reading.Reading;
 import org.slf4j.Logger;
@@ -60,6 +65,9 @@ public final class PostgresStore extends JdbcMeterStore {
     private final PgTimeLayout layout = new PgTimeLayout();
     private final PgCopySink sink;
     private volatile boolean hypertables;
+    private ScheduledExecutorService maintenance;
+    /** How long after its end a month still counts as open for per-meter indexing. */
+    static final Duration CLOSED_MONTH_GRACE = Duration.ofDays(2);
 
     /**
      * @param url {@code jdbc:postgresql://host[:port]/database?user=...&password=...}; parameters
@@ -157,6 +165,57 @@ public final class PostgresStore extends JdbcMeterStore {
                 return false;
             }
         }
+    }
+
+    /**
+     * Builds the per-meter index of readings months that ended more than two days ago (late
+     * readings are still welcome then; the key keeps them unique either way) and lack it. Runs
+     * on its own connection, without blocking appends; a no-op with TimescaleDB, whose
+     * compression policy reorganises old chunks by meter instead.
+     *
+     * @return the indexes built
+     */
+    public List<String> indexClosedMonths(Instant now) {
+        if (hypertables) {
+            return List.of();
+        }
+        try (Connection c = connect()) {
+            return PgTimeLayout.indexClosedMonths(c, now, CLOSED_MONTH_GRACE);
+        } catch (SQLException e) {
+            throw new StoreException("indexing closed readings months: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@link #indexClosedMonths} now and then every {@code period} on a daemon thread until
+     * the store closes, for a long-running engine. A failure is logged and tried again next time.
+     */
+    public synchronized void maintainClosedMonths(Duration period) {
+        if (maintenance != null) {
+            return;
+        }
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "store-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                indexClosedMonths(Instant.now());
+            } catch (RuntimeException e) {
+                log.warn("store maintenance failed, trying again in {}: {}", period, e.getMessage());
+            }
+        }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (maintenance != null) {
+                maintenance.shutdownNow();
+            }
+        }
+        super.close();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.meterhub.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -72,7 +73,7 @@ class PgTimeLayoutTest {
                     .containsExactly("consumption_p202307");
             // the primary keys still hold across partitions
             assertThat(strings(st, "select pg_get_constraintdef(oid) from pg_constraint where contype = 'p'"
-                    + " and conrelid = 'readings'::regclass")).containsExactly("PRIMARY KEY (meter_id, \"time\", source)");
+                    + " and conrelid = 'readings'::regclass")).containsExactly("PRIMARY KEY (\"time\", meter_id, source)");
         }
     }
 
@@ -158,6 +159,72 @@ class PgTimeLayoutTest {
             var months = store.rollup(Step.MONTH, "M1", Instant.parse("2024-02-29T16:00:00Z"),
                     Instant.parse("2024-04-30T16:00:00Z"));
             assertThat(months).extracting(RollupRow::volumeL).containsExactly(700L, 300L); // Shanghai months
+        }
+    }
+
+    @Test
+    void aMonthThatHasPassedGetsItsMeterIndexOnceAndLookupsUseIt() throws SQLException {
+        Instant now = Instant.parse("2023-04-10T00:00:00Z");
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            List<Reading> rows = new ArrayList<>();
+            for (int h = 0; h < 48; h++) {
+                for (int m = 0; m < 50; m++) {
+                    rows.add(reading("M" + m, Instant.parse("2023-03-30T00:00:00Z").plusSeconds(3600L * h), h));
+                }
+            }
+            store.append(rows, List.of()); // March and the first day of April
+            assertThat(store.indexClosedMonths(Instant.parse("2023-04-01T12:00:00Z")))
+                    .as("within the grace after its end a month is still open").isEmpty();
+            assertThat(store.indexClosedMonths(now)).containsExactly("readings_p202303_meter");
+            assertThat(store.indexClosedMonths(now)).as("built once").isEmpty();
+            // late readings still go into the closed month, through the key and the new index
+            store.append(List.of(reading("M7", Instant.parse("2023-03-15T00:00:00Z"), 0)), List.of());
+            store.append(List.of(reading("M7", Instant.parse("2023-03-15T00:00:00Z"), 0)), List.of()); // replay
+            assertThat(store.readings("M7", Instant.parse("2023-03-01T00:00:00Z"), Instant.parse("2023-05-01T00:00:00Z")))
+                    .hasSize(49);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select indexrelid::regclass::text from pg_index where indrelid in"
+                    + " ('readings_p202303'::regclass, 'readings_p202304'::regclass) and not indisprimary"))
+                    .containsExactly("readings_p202303_meter");
+            st.execute("set enable_seqscan = off"); // 2,400 rows: make the planner show which index it takes
+            assertThat(String.join("\n", strings(st, "explain select * from readings where meter_id = 'M7'"
+                    + " and time >= '2023-03-01' and time < '2023-03-31'"))).contains("readings_p202303_meter");
+            // a concurrent build that failed leaves an invalid index behind: it is built again
+            st.execute("drop index readings_p202303_meter");
+            assertThatThrownBy(() -> st.execute("create unique index concurrently readings_p202303_meter"
+                    + " on readings_p202303 (volume_l)")).isInstanceOf(SQLException.class); // 50 meters share each value
+            assertThat(strings(st, "select indisvalid::text from pg_index"
+                    + " where indexrelid = 'readings_p202303_meter'::regclass")).containsExactly("false");
+        }
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            assertThat(store.indexClosedMonths(now)).containsExactly("readings_p202303_meter");
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select indisvalid::text || ' ' || pg_get_indexdef(indexrelid) from pg_index"
+                    + " where indexrelid = 'readings_p202303_meter'::regclass"))
+                    .containsExactly("true CREATE INDEX readings_p202303_meter ON public.readings_p202303 USING btree (meter_id, \"time\")");
+        }
+    }
+
+    @Test
+    void version6MovesAPartitionedStoreToTheTimeLeadingKey() throws SQLException {
+        Instant t = Instant.parse("2024-06-01T10:00:00Z");
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", t, 5)), List.of());
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) { // back to version 5
+            st.execute("alter table readings drop constraint readings_pkey");
+            st.execute("alter table readings add primary key (meter_id, time, source)");
+            st.execute("delete from schema_migrations where version = 6");
+        }
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", t, 5), reading("M1", t.plusSeconds(3600), 6)), List.of());
+            assertThat(store.readings("M1", t, t.plusSeconds(7200))).extracting(Reading::volumeL).containsExactly(5L, 6L);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select pg_get_constraintdef(oid) from pg_constraint where contype = 'p'"
+                    + " and conrelid = 'readings_p202406'::regclass")).containsExactly("PRIMARY KEY (\"time\", meter_id, source)");
         }
     }
 

@@ -1,0 +1,5 @@
+-- meterhub store, SQLite dialect, version 6: nothing to change.
+-- On PostgreSQL this version makes the readings key lead with time, for the head-end's ingest
+-- rate. The box's store keeps (meter_id, time, source): it holds one gateway's meters, its
+-- writes are small batches, and its per-meter queries want the meter first. Same logical schema,
+-- same key columns; the version exists so that both dialects stay in step.
