@@ -176,7 +176,10 @@ class MqttGatewayBrokerTest {
         IcCardMeter faulty = fleet.meters().get(5);
         commands.submit(commands.command("close-faulty", faulty.id(), CommandType.VALVE_CLOSE, null, null));
         await("rejection", () -> statusOf("close-faulty") == CommandStatus.REJECTED);
-        assertThat(alarms).anySatisfy(a -> assertThat(a.kind()).isEqualTo(AlarmKind.COMMAND_REJECTED));
+        // the status is stored before the alarm goes out: wait for the alarm rather than race it
+        await("rejection alarm", () -> alarms.stream().anyMatch(a -> a.kind() == AlarmKind.COMMAND_REJECTED));
+        assertThat(alarms).filteredOn(a -> a.kind() == AlarmKind.COMMAND_REJECTED)
+                .singleElement().satisfies(a -> assertThat(a.meterId()).isEqualTo(faulty.id()));
     }
 
     private CommandStatus statusOf(String id) {
