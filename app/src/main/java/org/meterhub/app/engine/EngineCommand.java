@@ -81,7 +81,7 @@ public final class EngineCommand implements Callable<Integer> {
                     return 0;
                 }
                 if (db instanceof PostgresStore pg) {
-                    pg.maintainClosedMonths(Duration.ofHours(1)); // per-meter indexes of months that have passed
+                    pg.maintainClosedPartitions(Duration.ofHours(1)); // per-meter indexes of days that have passed
                 }
                 // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
                 // (A private in-memory store has no second connection to it: reports only.)

@@ -58,7 +58,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
         MeterStore db = CliArgs.store(store);
         if (db instanceof PostgresStore pg) {
-            pg.maintainClosedMonths(Duration.ofHours(1)); // per-meter indexes of months that have passed
+            pg.maintainClosedPartitions(Duration.ofHours(1)); // per-meter indexes of days that have passed
         }
         PartitionLeases lease;
         try {

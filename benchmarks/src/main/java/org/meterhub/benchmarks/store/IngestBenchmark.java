@@ -11,7 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,11 +121,11 @@ public final class IngestBenchmark {
                 for (String sql : alter) {
                     st.execute(sql);
                 }
-                for (YearMonth m = YearMonth.from(T0.atOffset(ZoneOffset.UTC));
-                     !m.isAfter(YearMonth.from(last.atOffset(ZoneOffset.UTC)).plusMonths(1)); m = m.plusMonths(1)) {
-                    st.execute(String.format("create table if not exists readings_p%04d%02d partition of readings for"
-                            + " values from ('%s') to ('%s')", m.getYear(), m.getMonthValue(),
-                            m.atDay(1) + " 00:00:00+00", m.plusMonths(1).atDay(1) + " 00:00:00+00"));
+                for (LocalDate d = LocalDate.ofInstant(T0, ZoneOffset.UTC);
+                     !d.isAfter(LocalDate.ofInstant(last, ZoneOffset.UTC).plusDays(1)); d = d.plusDays(1)) {
+                    st.execute(String.format("create table if not exists readings_p%s partition of readings for"
+                            + " values from ('%s 00:00:00+00') to ('%s 00:00:00+00')",
+                            d.toString().replace("-", ""), d, d.plusDays(1))); // daily, as the store makes them
                 }
             }
             try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {

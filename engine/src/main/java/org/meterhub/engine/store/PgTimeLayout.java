@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -22,12 +23,16 @@ import org.slf4j.LoggerFactory;
  * How readings and consumption are laid out in time on PostgreSQL.
  *
  * <ul>
- * <li>With TimescaleDB: hypertables (monthly chunks), a compression policy (segment by meter)
+ * <li>With TimescaleDB: hypertables (readings in daily chunks, consumption monthly), a compression policy (segment by meter)
  *     and continuous aggregates in place of the three rollup tables.</li>
- * <li>Without it: both tables become {@code PARTITION BY RANGE} on their time column with one
- *     partition per UTC month ({@code readings_p202401}), created on demand before the rows that
- *     need them (and one month ahead), and a {@code time_bucket} SQL function compatible with
- *     TimescaleDB's, so the same SQL runs on both.</li>
+ * <li>Without it: both tables become {@code PARTITION BY RANGE} on their time column, readings
+ *     with one partition per UTC day ({@code readings_p20240131}), consumption with one per UTC
+ *     month ({@code consumption_p202401}), created on demand before the rows that need them (and
+ *     one period ahead), and a {@code time_bucket} SQL function compatible with TimescaleDB's, so
+ *     the same SQL runs on both. Readings are cut by day because their key leads with time (V6)
+ *     and a day that has passed gets its per-meter index ({@link #indexClosedPartitions}): a
+ *     per-meter lookup scans at most the open days by time. Monthly readings partitions of a
+ *     store made before that stay and are used for their months.</li>
  * </ul>
  * Every step is idempotent and runs under an advisory lock, so concurrent openers agree.
  */
@@ -61,7 +66,7 @@ final class PgTimeLayout {
         }
         reloadKnown(c);
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
-        ensure(c, Set.of(now, now.plusMonths(1)), Set.of(now, now.plusMonths(1)));
+        ensure(c, Set.of(LocalDate.now(ZoneOffset.UTC)), Set.of(now, now.plusMonths(1)));
     }
 
     /** Whether readings is a partitioned table (relkind p). */
@@ -70,14 +75,14 @@ final class PgTimeLayout {
     }
 
     /**
-     * Creates the missing monthly partitions (each month plus the one after it) and commits.
-     * A no-op, without a round trip, when all exist.
+     * Creates the missing partitions (readings: each day plus the one after it; consumption: each
+     * month plus the one after it) and commits. A no-op, without a round trip, when all exist.
      */
-    void ensure(Connection c, Collection<YearMonth> readingMonths, Collection<YearMonth> intervalMonths)
+    void ensure(Connection c, Collection<LocalDate> readingDays, Collection<YearMonth> intervalMonths)
             throws SQLException {
         boolean missing = false;
-        for (YearMonth m : readingMonths) {
-            missing |= !known.contains(name("readings", m)) || !known.contains(name("readings", m.plusMonths(1)));
+        for (LocalDate d : readingDays) {
+            missing |= !covered(d) || !covered(d.plusDays(1));
         }
         for (YearMonth m : intervalMonths) {
             missing |= !known.contains(name("consumption", m))
@@ -88,9 +93,9 @@ final class PgTimeLayout {
         }
         try (Statement st = c.createStatement()) {
             st.execute(LOCK);
-            for (YearMonth m : readingMonths) {
-                create(st, "readings", m);
-                create(st, "readings", m.plusMonths(1)); // ahead of the data
+            for (LocalDate d : readingDays) {
+                createDay(st, d);
+                createDay(st, d.plusDays(1)); // ahead of the data
             }
             for (YearMonth m : intervalMonths) {
                 create(st, "consumption", m);
@@ -102,6 +107,20 @@ final class PgTimeLayout {
             known.clear();
             throw e;
         }
+    }
+
+    /** Whether a readings partition holds the day: its own, or the month's from before daily partitions. */
+    private boolean covered(LocalDate d) {
+        return known.contains(dayName(d)) || known.contains(name("readings", YearMonth.from(d)));
+    }
+
+    private void createDay(Statement st, LocalDate d) throws SQLException {
+        if (d.getYear() > 9999 || covered(d)) {
+            return;
+        }
+        st.execute("create table if not exists " + dayName(d) + " partition of readings for values from ('"
+                + start(d) + "') to ('" + start(d.plusDays(1)) + "')");
+        known.add(dayName(d));
     }
 
     /** Forgets what is known, e.g. after an insert found no partition. */
@@ -133,58 +152,70 @@ final class PgTimeLayout {
     }
 
     /**
-     * Builds the (meter_id, time) index of every readings month that ended at least {@code grace}
-     * before {@code now} and lacks it, one {@code CREATE INDEX CONCURRENTLY} each, so ingest into
-     * the month (late readings) never waits for it. The open month has only the time-leading key:
-     * indexing it by meter would put every new row on a random leaf (V6). A build that failed
-     * leaves an invalid index; it is dropped and built again. Needs an autocommit connection.
+     * Builds the (meter_id, time) index of every readings partition (a day, or a month from before
+     * daily partitions) that ended at least {@code grace} before {@code now} and lacks it, one
+     * {@code CREATE INDEX CONCURRENTLY} each, so ingest of late readings never waits for it. Open
+     * partitions have only the time-leading key: indexing them by meter would put every new row
+     * on a random leaf (V6). A build that failed leaves an invalid index; it is dropped and built
+     * again. Needs an autocommit connection.
      *
      * @return the indexes built by this call
      */
-    static List<String> indexClosedMonths(Connection c, Instant now, Duration grace) throws SQLException {
+    static List<String> indexClosedPartitions(Connection c, Instant now, Duration grace) throws SQLException {
         List<String> built = new ArrayList<>();
         Instant closedBefore = now.minus(grace);
-        for (Map.Entry<String, Boolean> month : readingMonths(c).entrySet()) {
-            String partition = month.getKey();
-            YearMonth m = YearMonth.parse(partition.substring("readings_p".length(), "readings_p".length() + 4)
-                    + "-" + partition.substring("readings_p".length() + 4));
-            Instant end = m.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            if (end.isAfter(closedBefore) || Boolean.TRUE.equals(month.getValue())) {
+        for (Map.Entry<String, Boolean> partition : readingPartitions(c).entrySet()) {
+            String name = partition.getKey();
+            String digits = name.substring("readings_p".length());
+            LocalDate first = LocalDate.of(Integer.parseInt(digits.substring(0, 4)),
+                    Integer.parseInt(digits.substring(4, 6)), digits.length() == 8 ? Integer.parseInt(digits.substring(6)) : 1);
+            LocalDate next = digits.length() == 8 ? first.plusDays(1) : first.plusMonths(1);
+            if (next.atStartOfDay(ZoneOffset.UTC).toInstant().isAfter(closedBefore)
+                    || Boolean.TRUE.equals(partition.getValue())) {
                 continue;
             }
             try (Statement st = c.createStatement()) {
-                if (month.getValue() != null) {
-                    st.execute("drop index concurrently if exists " + partition + "_meter");
+                if (partition.getValue() != null) {
+                    st.execute("drop index concurrently if exists " + name + "_meter");
                 }
-                st.execute("create index concurrently if not exists " + partition + "_meter on " + partition
+                st.execute("create index concurrently if not exists " + name + "_meter on " + name
                         + " (meter_id, time)");
             }
-            built.add(partition + "_meter");
-            log.info("readings month {} has passed: built its (meter_id, time) index", partition);
+            built.add(name + "_meter");
+            log.info("readings partition {} has passed: built its (meter_id, time) index", name);
         }
         return built;
     }
 
-    /** Monthly readings partitions → their meter index: valid (true), invalid (false), none (null). */
-    private static Map<String, Boolean> readingMonths(Connection c) throws SQLException {
-        Map<String, Boolean> months = new TreeMap<>();
+    /** Readings partitions → their meter index: valid (true), invalid (false), none (null). */
+    private static Map<String, Boolean> readingPartitions(Connection c) throws SQLException {
+        Map<String, Boolean> partitions = new TreeMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "select child.relname, ix.indisvalid from pg_inherits i"
                         + " join pg_class parent on parent.oid = i.inhparent"
                         + " join pg_class child on child.oid = i.inhrelid"
                         + " left join pg_class ixc on ixc.relname = child.relname || '_meter'"
                         + " left join pg_index ix on ix.indexrelid = ixc.oid"
-                        + " where parent.relname = 'readings' and child.relname ~ '^readings_p[0-9]{6}$'")) {
+                        + " where parent.relname = 'readings' and child.relname ~ '^readings_p([0-9]{6}|[0-9]{8})$'")) {
             while (rs.next()) {
                 boolean valid = rs.getBoolean(2);
-                months.put(rs.getString(1), rs.wasNull() ? null : valid);
+                partitions.put(rs.getString(1), rs.wasNull() ? null : valid);
             }
         }
-        return months;
+        return partitions;
+    }
+
+    static String dayName(LocalDate d) {
+        return String.format("readings_p%04d%02d%02d", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
     }
 
     static String name(String table, YearMonth m) {
         return String.format("%s_p%04d%02d", table, m.getYear(), m.getMonthValue());
+    }
+
+    /** Midnight UTC of the day as PostgreSQL reads it (LocalDate.toString writes year 10000 as +10000). */
+    private static String start(LocalDate d) {
+        return String.format("%04d-%02d-%02d 00:00:00+00", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
     }
 
     private static String start(YearMonth m) {
@@ -208,20 +239,29 @@ final class PgTimeLayout {
             if (comment != null) {
                 st.execute("comment on table " + table + " is '" + comment.replace("'", "''") + "'");
             }
-            int months = 0;
-            try (Statement months2 = c.createStatement(); ResultSet rs = months2.executeQuery(
-                    "select distinct extract(year from " + timeColumn + " at time zone 'UTC')::int,"
-                            + " extract(month from " + timeColumn + " at time zone 'UTC')::int from " + old)) {
+            boolean daily = "readings".equals(table);
+            int partitions = 0;
+            try (Statement periods = c.createStatement(); ResultSet rs = periods.executeQuery(
+                    "select distinct (" + timeColumn + " at time zone 'UTC')::date from " + old)) {
+                Set<YearMonth> months = new java.util.HashSet<>();
                 while (rs.next()) {
-                    YearMonth m = YearMonth.of(rs.getInt(1), rs.getInt(2));
-                    st.execute("create table if not exists " + name(table, m) + " partition of " + table
-                            + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
-                    months++;
+                    LocalDate d = rs.getObject(1, LocalDate.class);
+                    YearMonth m = YearMonth.from(d);
+                    if (daily) {
+                        st.execute("create table if not exists " + dayName(d) + " partition of " + table
+                                + " for values from ('" + start(d) + "') to ('" + start(d.plusDays(1)) + "')");
+                        partitions++;
+                    } else if (months.add(m)) {
+                        st.execute("create table if not exists " + name(table, m) + " partition of " + table
+                                + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
+                        partitions++;
+                    }
                 }
             }
             st.execute("insert into " + table + " select * from " + old);
             st.execute("drop table " + old);
-            log.info("{} is now partitioned by month on {} ({} partitions with rows)", table, timeColumn, months);
+            log.info("{} is now partitioned by {} on {} ({} partitions with rows)", table, daily ? "day" : "month",
+                    timeColumn, partitions);
         }
     }
 
@@ -281,7 +321,7 @@ final class PgTimeLayout {
     static void prepareTimescale(Connection c, String rollupZone) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(LOCK);
-            st.execute("select create_hypertable('readings', 'time', chunk_time_interval => interval '1 month',"
+            st.execute("select create_hypertable('readings', 'time', chunk_time_interval => interval '1 day',"
                     + " if_not_exists => true, migrate_data => true)");
             st.execute("select create_hypertable('consumption', 'start_time', chunk_time_interval => interval"
                     + " '1 month', if_not_exists => true, migrate_data => true)");

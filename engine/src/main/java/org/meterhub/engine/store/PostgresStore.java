@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>At open, after the migrations, the store tries {@code create extension if not exists
  * timescaledb}. If that succeeds, readings (on {@code time}) and consumption (on
  * {@code start_time}) become hypertables with a compression policy, and the rollups continuous
- * aggregates; otherwise both tables are partitioned by month and the engine maintains the
+ * aggregates; otherwise both tables are partitioned (readings by day, consumption by month) and the engine maintains the
  * rollups in the append transaction ({@link PgTimeLayout}). TimescaleDB is detected, never
  * required; queries are the same either way. {@link #describe()} says which.
  *
@@ -66,8 +67,8 @@ public final class PostgresStore extends JdbcMeterStore {
     private final PgCopySink sink;
     private volatile boolean hypertables;
     private ScheduledExecutorService maintenance;
-    /** How long after its end a month still counts as open for per-meter indexing. */
-    static final Duration CLOSED_MONTH_GRACE = Duration.ofDays(2);
+    /** How long after its end a readings day still counts as open (the last read round arrives). */
+    static final Duration CLOSED_GRACE = Duration.ofHours(2);
 
     /**
      * @param url {@code jdbc:postgresql://host[:port]/database?user=...&password=...}; parameters
@@ -94,7 +95,7 @@ public final class PostgresStore extends JdbcMeterStore {
         return hypertables;
     }
 
-    /** Whether readings and consumption are partitioned by month (plain PostgreSQL). */
+    /** Whether readings and consumption are range-partitioned (plain PostgreSQL): readings by day, consumption by month. */
     public boolean partitioned() {
         return !hypertables;
     }
@@ -128,7 +129,7 @@ public final class PostgresStore extends JdbcMeterStore {
             log.info("TimescaleDB enabled: hypertables, compression policy, continuous aggregates");
         } else {
             if (timescale) {
-                log.warn("TimescaleDB is available but readings are already partitioned by month; keeping partitions");
+                log.warn("TimescaleDB is available but readings are already partitioned; keeping partitions");
             }
             layout.preparePlain(c);
             hypertables = false;
@@ -151,7 +152,7 @@ public final class PostgresStore extends JdbcMeterStore {
             }
             c.commit();
             if (!available) {
-                log.info("TimescaleDB is not installed on the server; readings and consumption are partitioned by month");
+                log.info("TimescaleDB is not installed on the server; readings are partitioned by day, consumption by month");
                 return false;
             }
             try {
@@ -161,36 +162,37 @@ public final class PostgresStore extends JdbcMeterStore {
             } catch (SQLException e) {
                 c.rollback();
                 log.warn("TimescaleDB is installed but cannot be enabled ({}); readings and consumption"
-                        + " are partitioned by month", e.getMessage());
+                        + " are partitioned by day and month", e.getMessage());
                 return false;
             }
         }
     }
 
     /**
-     * Builds the per-meter index of readings months that ended more than two days ago (late
-     * readings are still welcome then; the key keeps them unique either way) and lack it. Runs
-     * on its own connection, without blocking appends; a no-op with TimescaleDB, whose
-     * compression policy reorganises old chunks by meter instead.
+     * Builds the per-meter index of readings partitions (days) that ended more than
+     * {@link #CLOSED_GRACE} ago and lack it. Late readings are still welcome after that: the key
+     * keeps them unique, the index just takes them too. Runs on its own connection, without
+     * blocking appends; a no-op with TimescaleDB, whose compression policy reorganises old chunks
+     * by meter instead.
      *
      * @return the indexes built
      */
-    public List<String> indexClosedMonths(Instant now) {
+    public List<String> indexClosedPartitions(Instant now) {
         if (hypertables) {
             return List.of();
         }
         try (Connection c = connect()) {
-            return PgTimeLayout.indexClosedMonths(c, now, CLOSED_MONTH_GRACE);
+            return PgTimeLayout.indexClosedPartitions(c, now, CLOSED_GRACE);
         } catch (SQLException e) {
-            throw new StoreException("indexing closed readings months: " + e.getMessage(), e);
+            throw new StoreException("indexing closed readings partitions: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Runs {@link #indexClosedMonths} now and then every {@code period} on a daemon thread until
+     * Runs {@link #indexClosedPartitions} now and then every {@code period} on a daemon thread until
      * the store closes, for a long-running engine. A failure is logged and tried again next time.
      */
-    public synchronized void maintainClosedMonths(Duration period) {
+    public synchronized void maintainClosedPartitions(Duration period) {
         if (maintenance != null) {
             return;
         }
@@ -201,7 +203,7 @@ public final class PostgresStore extends JdbcMeterStore {
         });
         maintenance.scheduleWithFixedDelay(() -> {
             try {
-                indexClosedMonths(Instant.now());
+                indexClosedPartitions(Instant.now());
             } catch (RuntimeException e) {
                 log.warn("store maintenance failed, trying again in {}: {}", period, e.getMessage());
             }
@@ -223,16 +225,16 @@ public final class PostgresStore extends JdbcMeterStore {
         if (hypertables) {
             return;
         }
-        Set<YearMonth> readingMonths = new HashSet<>();
+        Set<LocalDate> readingDays = new HashSet<>();
         for (Reading r : readings) {
-            readingMonths.add(YearMonth.from(r.time().atOffset(ZoneOffset.UTC)));
+            readingDays.add(LocalDate.ofInstant(r.time(), ZoneOffset.UTC));
         }
         Set<YearMonth> intervalMonths = new HashSet<>();
         for (ConsumptionInterval i : intervals) {
             intervalMonths.add(YearMonth.from(i.start().atOffset(ZoneOffset.UTC)));
         }
         write("partitions", c -> {
-            layout.ensure(c, readingMonths, intervalMonths);
+            layout.ensure(c, readingDays, intervalMonths);
             return null;
         });
     }
@@ -264,6 +266,6 @@ public final class PostgresStore extends JdbcMeterStore {
 
     @Override
     public String describe() {
-        return "PostgreSQL " + JdbcUrls.redact(url) + (hypertables ? " (TimescaleDB hypertables)" : " (monthly partitions)");
+        return "PostgreSQL " + JdbcUrls.redact(url) + (hypertables ? " (TimescaleDB hypertables)" : " (daily and monthly partitions)");
     }
 }

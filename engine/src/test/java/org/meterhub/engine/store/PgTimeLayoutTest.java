@@ -27,7 +27,7 @@ import org.meterhub.engine.query.Step;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingSource;
 
-/** PostgreSQL without TimescaleDB: monthly partitions, time_bucket, the COPY sink and its replays. */
+/** PostgreSQL without TimescaleDB: daily and monthly partitions, time_bucket, the COPY sink and its replays. */
 class PgTimeLayoutTest {
 
     private static PgTestDatabase db;
@@ -58,7 +58,7 @@ class PgTimeLayoutTest {
     }
 
     @Test
-    void readingsAndConsumptionArePartitionedByMonthOnDemandAndAhead() throws SQLException {
+    void readingsArePartitionedByDayAndConsumptionByMonthOnDemandAndAhead() throws SQLException {
         try (PostgresStore store = new PostgresStore(db.url())) {
             store.append(List.of(reading("M1", Instant.parse("2023-03-15T00:00:00Z"), 1)),
                     List.of(interval("M1", Instant.parse("2023-07-31T23:30:00Z"), 1)));
@@ -68,7 +68,8 @@ class PgTimeLayoutTest {
                     + " ('readings', 'consumption') order by 1")).containsExactly("consumption p", "readings p");
             assertThat(strings(st, "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
                     + " join pg_class p on p.oid = i.inhparent where p.relname = 'readings' order by 1"))
-                    .contains("readings_p202303", "readings_p202304"); // the month and the one ahead
+                    .contains("readings_p20230315", "readings_p20230316") // the day and the one ahead
+                    .doesNotContain("readings_p202303");
             assertThat(strings(st, "select tableoid::regclass::text from consumption"))
                     .containsExactly("consumption_p202307");
             // the primary keys still hold across partitions
@@ -163,47 +164,72 @@ class PgTimeLayoutTest {
     }
 
     @Test
-    void aMonthThatHasPassedGetsItsMeterIndexOnceAndLookupsUseIt() throws SQLException {
-        Instant now = Instant.parse("2023-04-10T00:00:00Z");
+    void aDayThatHasPassedGetsItsMeterIndexOnceAndLookupsUseIt() throws SQLException {
+        Instant now = Instant.parse("2023-03-31T03:00:00Z");
         try (PostgresStore store = new PostgresStore(db.url())) {
             List<Reading> rows = new ArrayList<>();
             for (int h = 0; h < 48; h++) {
                 for (int m = 0; m < 50; m++) {
-                    rows.add(reading("M" + m, Instant.parse("2023-03-30T00:00:00Z").plusSeconds(3600L * h), h));
+                    rows.add(reading("M" + m, Instant.parse("2023-03-29T00:00:00Z").plusSeconds(3600L * h), h));
                 }
             }
-            store.append(rows, List.of()); // March and the first day of April
-            assertThat(store.indexClosedMonths(Instant.parse("2023-04-01T12:00:00Z")))
-                    .as("within the grace after its end a month is still open").isEmpty();
-            assertThat(store.indexClosedMonths(now)).containsExactly("readings_p202303_meter");
-            assertThat(store.indexClosedMonths(now)).as("built once").isEmpty();
-            // late readings still go into the closed month, through the key and the new index
-            store.append(List.of(reading("M7", Instant.parse("2023-03-15T00:00:00Z"), 0)), List.of());
-            store.append(List.of(reading("M7", Instant.parse("2023-03-15T00:00:00Z"), 0)), List.of()); // replay
-            assertThat(store.readings("M7", Instant.parse("2023-03-01T00:00:00Z"), Instant.parse("2023-05-01T00:00:00Z")))
+            store.append(rows, List.of()); // 29 and 30 March, and 31 March made ahead
+            assertThat(store.indexClosedPartitions(Instant.parse("2023-03-30T01:00:00Z")))
+                    .as("within the grace after its end a day is still open").isEmpty();
+            assertThat(store.indexClosedPartitions(now))
+                    .containsExactly("readings_p20230329_meter", "readings_p20230330_meter");
+            assertThat(store.indexClosedPartitions(now)).as("built once").isEmpty();
+            // late readings still go into a closed day, through the key and the new index
+            store.append(List.of(reading("M7", Instant.parse("2023-03-29T00:30:00Z"), 0)), List.of());
+            store.append(List.of(reading("M7", Instant.parse("2023-03-29T00:30:00Z"), 0)), List.of()); // replay
+            assertThat(store.readings("M7", Instant.parse("2023-03-01T00:00:00Z"), Instant.parse("2023-04-01T00:00:00Z")))
                     .hasSize(49);
         }
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             assertThat(strings(st, "select indexrelid::regclass::text from pg_index where indrelid in"
-                    + " ('readings_p202303'::regclass, 'readings_p202304'::regclass) and not indisprimary"))
-                    .containsExactly("readings_p202303_meter");
-            st.execute("set enable_seqscan = off"); // 2,400 rows: make the planner show which index it takes
+                    + " ('readings_p20230330'::regclass, 'readings_p20230331'::regclass) and not indisprimary"))
+                    .containsExactly("readings_p20230330_meter"); // the open day has its key only
+            st.execute("set enable_seqscan = off"); // 1,200 rows a day: make the planner show which index it takes
             assertThat(String.join("\n", strings(st, "explain select * from readings where meter_id = 'M7'"
-                    + " and time >= '2023-03-01' and time < '2023-03-31'"))).contains("readings_p202303_meter");
+                    + " and time >= '2023-03-29' and time < '2023-03-30'"))).contains("readings_p20230329_meter");
             // a concurrent build that failed leaves an invalid index behind: it is built again
-            st.execute("drop index readings_p202303_meter");
-            assertThatThrownBy(() -> st.execute("create unique index concurrently readings_p202303_meter"
-                    + " on readings_p202303 (volume_l)")).isInstanceOf(SQLException.class); // 50 meters share each value
+            st.execute("drop index readings_p20230329_meter");
+            assertThatThrownBy(() -> st.execute("create unique index concurrently readings_p20230329_meter"
+                    + " on readings_p20230329 (volume_l)")).isInstanceOf(SQLException.class); // 50 meters share each value
             assertThat(strings(st, "select indisvalid::text from pg_index"
-                    + " where indexrelid = 'readings_p202303_meter'::regclass")).containsExactly("false");
+                    + " where indexrelid = 'readings_p20230329_meter'::regclass")).containsExactly("false");
         }
         try (PostgresStore store = new PostgresStore(db.url())) {
-            assertThat(store.indexClosedMonths(now)).containsExactly("readings_p202303_meter");
+            assertThat(store.indexClosedPartitions(now)).containsExactly("readings_p20230329_meter");
         }
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             assertThat(strings(st, "select indisvalid::text || ' ' || pg_get_indexdef(indexrelid) from pg_index"
-                    + " where indexrelid = 'readings_p202303_meter'::regclass"))
-                    .containsExactly("true CREATE INDEX readings_p202303_meter ON public.readings_p202303 USING btree (meter_id, \"time\")");
+                    + " where indexrelid = 'readings_p20230329_meter'::regclass"))
+                    .containsExactly("true CREATE INDEX readings_p20230329_meter ON public.readings_p20230329 USING btree (meter_id, \"time\")");
+        }
+    }
+
+    @Test
+    void aMonthlyReadingsPartitionFromBeforeDailyOnesKeepsServingItsMonth() throws SQLException {
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", Instant.parse("2023-05-01T00:00:00Z"), 1)), List.of());
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) { // as a store made before
+            st.execute("drop table readings_p20230501, readings_p20230502");
+            st.execute("create table readings_p202305 partition of readings for values from ('2023-05-01 00:00+00')"
+                    + " to ('2023-06-01 00:00+00')");
+        }
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", Instant.parse("2023-05-20T00:00:00Z"), 2),
+                    reading("M1", Instant.parse("2023-06-01T00:00:00Z"), 3)), List.of());
+            assertThat(store.indexClosedPartitions(Instant.parse("2023-06-02T03:00:00Z")))
+                    .containsExactly("readings_p202305_meter", "readings_p20230601_meter");
+            assertThat(store.readings("M1", Instant.parse("2023-05-01T00:00:00Z"), Instant.parse("2023-07-01T00:00:00Z")))
+                    .extracting(Reading::volumeL).containsExactly(2L, 3L);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select tableoid::regclass::text from readings order by time"))
+                    .containsExactly("readings_p202305", "readings_p20230601");
         }
     }
 
@@ -224,7 +250,7 @@ class PgTimeLayoutTest {
         }
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             assertThat(strings(st, "select pg_get_constraintdef(oid) from pg_constraint where contype = 'p'"
-                    + " and conrelid = 'readings_p202406'::regclass")).containsExactly("PRIMARY KEY (\"time\", meter_id, source)");
+                    + " and conrelid = 'readings_p20240601'::regclass")).containsExactly("PRIMARY KEY (\"time\", meter_id, source)");
         }
     }
 

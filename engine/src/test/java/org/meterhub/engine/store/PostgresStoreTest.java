@@ -65,7 +65,7 @@ class PostgresStoreTest extends MeterStoreContract {
                 assertThat(description).contains("password=***");
             }
             assertThat(store.hypertables()).isFalse(); // no TimescaleDB on the test server
-            assertThat(description).endsWith("(monthly partitions)");
+            assertThat(description).endsWith("(daily and monthly partitions)");
             assertThat(store.partitioned()).isTrue();
         }
     }
