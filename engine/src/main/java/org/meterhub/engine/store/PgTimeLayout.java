@@ -11,6 +11,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -243,7 +244,7 @@ final class PgTimeLayout {
             int partitions = 0;
             try (Statement periods = c.createStatement(); ResultSet rs = periods.executeQuery(
                     "select distinct (" + timeColumn + " at time zone 'UTC')::date from " + old)) {
-                Set<YearMonth> months = new java.util.HashSet<>();
+                Set<YearMonth> months = new HashSet<>();
                 while (rs.next()) {
                     LocalDate d = rs.getObject(1, LocalDate.class);
                     YearMonth m = YearMonth.from(d);

@@ -210,6 +210,29 @@ class PgTimeLayoutTest {
     }
 
     @Test
+    void aLongRunningStoreIndexesPassedDaysInTheBackgroundUntilItCloses() throws Exception {
+        Instant now = Instant.now();
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(reading("M1", Instant.parse("2023-08-01T10:00:00Z"), 1), reading("M1", now, 2)),
+                    List.of());
+            store.maintainClosedPartitions(Duration.ofHours(1)); // runs at once, then hourly
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (meterIndexes().size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(meterIndexes()).as("2023-08-01 and 2023-08-02 (made ahead) have passed; today has not")
+                    .containsExactly("readings_p20230801_meter", "readings_p20230802_meter");
+        }
+    }
+
+    private static List<String> meterIndexes() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            return strings(st, "select indexrelid::regclass::text from pg_index i join pg_class c on c.oid = i.indexrelid"
+                    + " where c.relname like 'readings_p%_meter' and i.indisvalid order by 1");
+        }
+    }
+
+    @Test
     void aMonthlyReadingsPartitionFromBeforeDailyOnesKeepsServingItsMonth() throws SQLException {
         try (PostgresStore store = new PostgresStore(db.url())) {
             store.append(List.of(reading("M1", Instant.parse("2023-05-01T00:00:00Z"), 1)), List.of());
