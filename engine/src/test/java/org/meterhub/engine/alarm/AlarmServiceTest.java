@@ -3,40 +3,18 @@ package org.meterhub.engine.alarm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.meterhub.engine.TestClock;
 
 class AlarmServiceTest {
     private static final Instant T0 = Instant.parse("2026-11-24T02:00:00Z");
 
-    /** A clock tests move by hand. */
-    private static final class MutableClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = new TestClock(T0);
     private final InMemoryAlarmRepository repo = new InMemoryAlarmRepository();
     private final List<Alarm> published = new ArrayList<>();
     private final AlarmService service = new AlarmService(repo, AlarmDeadlines.defaults(), published::add, clock);
@@ -46,9 +24,9 @@ class AlarmServiceTest {
         Alarm a = service.raise(AlarmKind.GAS_DETECTOR, "30000000000001", "meter reports GAS_DETECTOR",
                 OptionalLong.empty(), T0);
         assertThat(a.acknowledgeBy()).contains(T0.plus(Duration.ofMinutes(30)));
-        clock.now = T0.plus(Duration.ofMinutes(20));
+        clock.set(T0.plus(Duration.ofMinutes(20)));
         service.acknowledge(a.id(), "crew-7");
-        clock.now = T0.plus(Duration.ofHours(2));
+        clock.set(T0.plus(Duration.ofHours(2)));
         Alarm done = service.resolve(a.id(), "crew-7", "valve closed, leak at connector fixed");
         assertThat(done.state()).isEqualTo(AlarmState.RESOLVED);
         assertThat(done.acknowledgedAt()).contains(T0.plus(Duration.ofMinutes(20)));
@@ -72,12 +50,12 @@ class AlarmServiceTest {
         Alarm leak = service.raise(AlarmKind.NIGHT_FLOW, "g1", "night flow", OptionalLong.of(120), T0);
         Alarm fault = service.raise(AlarmKind.VALVE_FAULT, "g2", "valve fault", OptionalLong.empty(), T0);
         service.raise(AlarmKind.DATA_QUALITY, "g3", "spikes", OptionalLong.empty(), T0);
-        clock.now = T0.plus(Duration.ofMinutes(31));
+        clock.set(T0.plus(Duration.ofMinutes(31)));
         assertThat(service.overdue()).extracting(o -> o.alarm().id()).containsExactly(leak.id());
         service.acknowledge(leak.id(), "crew");
-        clock.now = T0.plus(Duration.ofHours(7));
+        clock.set(T0.plus(Duration.ofHours(7)));
         assertThat(service.overdue()).extracting(o -> o.alarm().id()).containsExactly(fault.id());
-        clock.now = T0.plus(Duration.ofHours(25));
+        clock.set(T0.plus(Duration.ofHours(25)));
         assertThat(service.overdue()).extracting(AlarmService.Overdue::missed)
                 .allMatch(m -> m.startsWith("not resolved") || m.startsWith("not acknowledged")).hasSize(2);
     }

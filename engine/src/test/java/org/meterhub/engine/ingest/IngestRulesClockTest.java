@@ -3,14 +3,12 @@ package org.meterhub.engine.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.engine.TestClock;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmKind;
 import org.meterhub.engine.alarm.AlarmService;
@@ -25,29 +23,9 @@ class IngestRulesClockTest {
     /** Simulated time far from the wall clock, so a system-clock service would disagree at once. */
     private static final Instant RAISED = Instant.parse("2031-03-05T18:00:00Z");
 
-    /** A simulated clock the test moves by hand. */
-    private static final class SimulatedClock extends Clock {
-        Instant now = RAISED;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void inMemoryAlarmBecomesOverdueExactlyAtItsDeadlineOnTheInjectedClock() {
-        SimulatedClock clock = new SimulatedClock();
+        TestClock clock = new TestClock(RAISED);
         try (IngestRules rules = IngestRules.inMemory(AlarmSink.none(), clock)) {
             assertOverdueExactlyAtDeadline(rules.alarms(), clock);
         }
@@ -55,14 +33,14 @@ class IngestRulesClockTest {
 
     @Test
     void storeAlarmBecomesOverdueExactlyAtItsDeadlineOnTheInjectedClock(@TempDir Path dir) {
-        SimulatedClock clock = new SimulatedClock();
+        TestClock clock = new TestClock(RAISED);
         String url = "jdbc:sqlite:" + dir.resolve("clock.db");
         try (IngestRules rules = IngestRules.forStore(url, AlarmSink.none(), clock)) {
             assertOverdueExactlyAtDeadline(rules.alarms(), clock);
         }
     }
 
-    private static void assertOverdueExactlyAtDeadline(AlarmService alarms, SimulatedClock clock) {
+    private static void assertOverdueExactlyAtDeadline(AlarmService alarms, TestClock clock) {
         // A gas leak: someone on site within 30 min (acknowledge), repaired within 24 h (resolve).
         Alarm leak = alarms.raise(AlarmKind.GAS_DETECTOR, "30000000000001", "meter reports GAS_DETECTOR",
                 OptionalLong.empty(), RAISED);
@@ -70,11 +48,11 @@ class IngestRulesClockTest {
         assertThat(leak.acknowledgeBy()).contains(ackBy);
         assertThat(alarms.overdue()).isEmpty();
 
-        clock.now = ackBy.minusMillis(1);
+        clock.set(ackBy.minusMillis(1));
         assertThat(alarms.overdue()).isEmpty();
-        clock.now = ackBy; // "within 30 min": arriving at the deadline itself is in time
+        clock.set(ackBy); // "within 30 min": arriving at the deadline itself is in time
         assertThat(alarms.overdue()).isEmpty();
-        clock.now = ackBy.plusMillis(1);
+        clock.set(ackBy.plusMillis(1));
         assertThat(alarms.overdue()).singleElement().satisfies(o -> {
             assertThat(o.alarm().id()).isEqualTo(leak.id());
             assertThat(o.missed()).isEqualTo("not acknowledged by " + ackBy);
@@ -85,9 +63,9 @@ class IngestRulesClockTest {
         assertThat(acknowledged.acknowledgedAt()).contains(ackBy.plusMillis(1));
         assertThat(alarms.overdue()).isEmpty();
         Instant resolveBy = RAISED.plus(Duration.ofHours(24));
-        clock.now = resolveBy;
+        clock.set(resolveBy);
         assertThat(alarms.overdue()).isEmpty();
-        clock.now = resolveBy.plusMillis(1);
+        clock.set(resolveBy.plusMillis(1));
         assertThat(alarms.overdue()).extracting(AlarmService.Overdue::missed)
                 .containsExactly("not resolved by " + resolveBy);
     }

@@ -11,8 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.engine.TestClock;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmKind;
@@ -86,26 +85,6 @@ class RuleRecordsTest {
         if (pg != null) pg.close();
     }
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static Reading reading(long minutes, long litres) {
         Instant t = T0.plusSeconds(minutes * 60);
         return new Reading(METER, t, t, litres, ReadingSource.CJT188, Set.of(), 0);
@@ -118,7 +97,7 @@ class RuleRecordsTest {
             store.registerMeter(new MeterInfo(METER, Medium.GAS, 0, T0.minusSeconds(3600), MeterInfo.CJT188_CAPACITY_L));
 
             // Alarms: raise (deduplicated), acknowledge, resolve, overdue, history, and the store's alarms query.
-            TestClock clock = new TestClock();
+            TestClock clock = new TestClock(T0);
             List<Alarm> published = new ArrayList<>();
             JdbcAlarmRepository alarms = new JdbcAlarmRepository(db);
             AlarmService service = new AlarmService(alarms, AlarmDeadlines.defaults(), published::add, clock);
@@ -129,10 +108,10 @@ class RuleRecordsTest {
                     OptionalLong.of(1_234_000), T0.plusSeconds(120));
             Alarm fault = service.raise(AlarmKind.METER_FAULT, METER, "LOW_BATTERY", OptionalLong.empty(),
                     T0.plusSeconds(180));
-            clock.now = T0.plus(Duration.ofMinutes(45));
+            clock.set(T0.plus(Duration.ofMinutes(45)));
             assertThat(service.overdue()).extracting(o -> o.alarm().id()).containsExactly(leak.id(), district.id());
             service.acknowledge(leak.id(), "crew-3");
-            clock.now = T0.plus(Duration.ofHours(2));
+            clock.set(T0.plus(Duration.ofHours(2)));
             service.resolve(leak.id(), "crew-3", "loose union tightened");
             assertThat(published).extracting(Alarm::state).containsExactly(AlarmState.RAISED, AlarmState.RAISED,
                     AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
@@ -229,8 +208,8 @@ class RuleRecordsTest {
             JdbcValveDecisionLog valves = new JdbcValveDecisionLog(db);
             CompletableFuture<ValveCommander.ValveOutcome> answer = new CompletableFuture<>();
             LeakResponder responder = new LeakResponder(service, ValvePolicy.defaults(), (m, why) -> answer, valves, clock);
-            Alarm burst = responder.onDetection(METER, MeterClass.householdGas(), LeakKind.BURST, clock.now,
-                    clock.now.minusSeconds(1800), 5_000);
+            Alarm burst = responder.onDetection(METER, MeterClass.householdGas(), LeakKind.BURST, clock.instant(),
+                    clock.instant().minusSeconds(1800), 5_000);
             assertThat(valves.forAlarm(burst.id())).singleElement().satisfies(d -> {
                 assertThat(d.close()).isTrue();
                 assertThat(d.outcome()).isEmpty();
@@ -239,7 +218,7 @@ class RuleRecordsTest {
             List<ValveDecision> decisions = valves.forAlarm(burst.id());
             assertThat(decisions).hasSize(2);
             assertThat(decisions.get(1).outcome()).contains(ValveCommander.ValveOutcome.CLOSED);
-            assertThat(decisions.get(1).outcomeAt()).contains(clock.now);
+            assertThat(decisions.get(1).outcomeAt()).contains(clock.instant());
             transcript.add(decisions.stream().map(d -> d.close() + " " + d.reason() + " " + d.outcome()).toList());
         }
         return transcript;
