@@ -2,7 +2,6 @@ package org.meterhub.gateway.dtu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,13 +9,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.meterhub.engine.meter.Medium;
-import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.bus.BusConfig;
 import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.cjt188.Cjt188Options;
@@ -34,18 +30,13 @@ import org.meterhub.simulators.fleet.Cjt188Fleet;
  * per-request timeout; the reading comes only from a reply that passed every check.
  */
 class DamagedReplyRetryTest {
-    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final ZoneId ZONE = DialInRig.ZONE;
     private static final Instant NOW = Instant.parse("2026-11-24T06:00:00Z");
-    private final NioEventLoopGroup gatewayGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup simGroup = new NioEventLoopGroup(1);
-    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
-    private DtuServer server;
+    private final DialInRig rig = new DialInRig();
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        gatewayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     /**
@@ -60,12 +51,10 @@ class DamagedReplyRetryTest {
                         new Cjt188Options(0x30, DiOrder.HIGH_FIRST))).toList());
         PollSettings poll = new PollSettings(Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(3),
                 0, Duration.ofMillis(5), 1000, 1);
-        DtuBusManager manager = new DtuBusManager(List.of(bus), poll, readings::add, ZONE, clock, Duration.ofMinutes(10))
+        DtuBusManager manager = rig.manager(List.of(bus), poll, clock)
                 .confirmOnNoise(false); // one good reply credits: what is tested is which reply that is
-        server = new DtuServer(DtuSettings.defaults("127.0.0.1", 0), manager, gatewayGroup, clock);
-        manager.attach(server);
-        InetSocketAddress at = server.start();
-        fleet.connectAll(simGroup, at).forEach(f -> f.syncUninterruptibly());
+        InetSocketAddress at = rig.serve(manager, clock);
+        fleet.connectAll(rig.simGroup, at).forEach(f -> f.syncUninterruptibly());
         return manager;
     }
 
@@ -79,16 +68,16 @@ class DamagedReplyRetryTest {
         DtuBusManager manager = gateway(fleet, clock);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && (readings.size() < 20 || manager.protocolCounters().quickRetries.get() < 5)) {
+        while (System.nanoTime() < deadline && (rig.readings.size() < 20 || manager.protocolCounters().quickRetries.get() < 5)) {
             Thread.sleep(20);
         }
         var c = manager.protocolCounters();
         assertThat(c.quickRetries.get()).as("damaged replies asked for again").isGreaterThanOrEqualTo(5);
         assertThat(c.timeouts.get()).as("no read waited for its 30 s timeout").isZero();
-        assertThat(readings).hasSizeGreaterThanOrEqualTo(20)
+        assertThat(rig.readings).hasSizeGreaterThanOrEqualTo(20)
                 .allSatisfy(r -> assertThat(r.volumeL()).as("reading from a good reply only").isEqualTo(truth));
         assertThat(fleet.dtus().get(0).replies()).as("every reading after damage cost one more exchange")
-                .isGreaterThan(readings.size());
+                .isGreaterThan(rig.readings.size());
     }
 
     @Test
@@ -107,8 +96,8 @@ class DamagedReplyRetryTest {
         assertThat(manager.stats().failedPolls.get()).isGreaterThanOrEqualTo(5);
         assertThat(c.quickRetries.get()).isGreaterThanOrEqualTo(5L * 2);
         assertThat(c.timeouts.get()).as("failed as BAD_REPLY, not after the 30 s timeout").isZero();
-        assertThat(readings).noneMatch(r -> r.meterId().equals(liar.address().digits()));
-        assertThat(readings).filteredOn(r -> r.meterId().equals(honest.address().digits())).isNotEmpty()
+        assertThat(rig.readings).noneMatch(r -> r.meterId().equals(liar.address().digits()));
+        assertThat(rig.readings).filteredOn(r -> r.meterId().equals(honest.address().digits())).isNotEmpty()
                 .allSatisfy(r -> assertThat(r.volumeL()).isEqualTo(honest.registerL()));
     }
 }

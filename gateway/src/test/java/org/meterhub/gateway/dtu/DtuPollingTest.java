@@ -2,7 +2,6 @@ package org.meterhub.gateway.dtu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,8 +9,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.meterhub.engine.meter.Medium;
@@ -34,17 +31,12 @@ import org.junit.jupiter.api.Test;
 
 /** Simulated DTUs dial in over loopback TCP; the gateway polls their meters through the tunnel. */
 class DtuPollingTest {
-    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
-    private final NioEventLoopGroup gatewayGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup simGroup = new NioEventLoopGroup(1);
-    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
-    private DtuServer server;
+    private static final ZoneId ZONE = DialInRig.ZONE;
+    private final DialInRig rig = new DialInRig();
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        gatewayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     private DtuBusManager startGateway(Cjt188Fleet fleet, SimClock clock, PollSettings poll) throws Exception {
@@ -56,11 +48,9 @@ class DtuPollingTest {
                     .collect(Collectors.toList());
             buses.add(new BusConfig(d.id(), BusProtocol.CJT188, eps));
         }
-        DtuBusManager manager = new DtuBusManager(buses, poll, readings::add, ZONE, clock, Duration.ofMinutes(10));
-        server = new DtuServer(DtuSettings.defaults("127.0.0.1", 0), manager, gatewayGroup, clock);
-        manager.attach(server);
-        InetSocketAddress at = server.start();
-        fleet.connectAll(simGroup, at).forEach(f -> f.syncUninterruptibly());
+        DtuBusManager manager = rig.manager(buses, poll, clock);
+        InetSocketAddress at = rig.serve(manager, clock);
+        fleet.connectAll(rig.simGroup, at).forEach(f -> f.syncUninterruptibly());
         return manager;
     }
 
@@ -75,11 +65,11 @@ class DtuPollingTest {
         Cjt188Fleet fleet = Cjt188Fleet.create(12, 3, clock, ZONE, WireModel.rs485(115200), Duration.ofSeconds(20), 7);
         DtuBusManager manager = startGateway(fleet, clock, fastPoll());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && readings.stream().map(Reading::meterId).distinct().count() < 12) {
+        while (System.nanoTime() < deadline && rig.readings.stream().map(Reading::meterId).distinct().count() < 12) {
             Thread.sleep(20);
         }
         manager.readAllNow().get(10, TimeUnit.SECONDS);
-        Map<String, List<Reading>> byMeter = readings.stream().collect(Collectors.groupingBy(Reading::meterId));
+        Map<String, List<Reading>> byMeter = rig.readings.stream().collect(Collectors.groupingBy(Reading::meterId));
         assertThat(byMeter).hasSize(12);
         for (SimulatedCjt188Meter m : fleet.meters()) {
             List<Reading> rs = byMeter.get(m.address().digits());
@@ -104,8 +94,8 @@ class DtuPollingTest {
         Thread.sleep(1500);
         manager.readAllNow().get(10, TimeUnit.SECONDS);
         SimulatedCjt188Meter neighbour = fleet.meters().get(1);
-        assertThat(readings).noneMatch(r -> r.meterId().equals(liar.address().digits()));
-        assertThat(readings).filteredOn(r -> r.meterId().equals(neighbour.address().digits()))
+        assertThat(rig.readings).noneMatch(r -> r.meterId().equals(liar.address().digits()));
+        assertThat(rig.readings).filteredOn(r -> r.meterId().equals(neighbour.address().digits()))
                 .isNotEmpty()
                 .allSatisfy(r -> assertThat(r.volumeL()).isBetween(neighbour.initialRegisterL(), neighbour.registerL()));
         assertThat(manager.protocolCounters().mismatched.get()).isPositive();
@@ -124,13 +114,13 @@ class DtuPollingTest {
         // a noisy line makes the gateway confirm each reading with a second reply, and every damaged reply costs
         // a timeout: wait until each meter has been read rather than for a fixed time
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && readings.stream().map(Reading::meterId).distinct().count() < 6) {
+        while (System.nanoTime() < deadline && rig.readings.stream().map(Reading::meterId).distinct().count() < 6) {
             Thread.sleep(20);
         }
         manager.readAllNow().get(10, TimeUnit.SECONDS);
         assertThat(manager.protocolCounters().confirmationReads.get()).as("noise makes the gateway confirm").isPositive();
         for (SimulatedCjt188Meter m : fleet.meters()) {
-            assertThat(readings).filteredOn(r -> r.meterId().equals(m.address().digits()))
+            assertThat(rig.readings).filteredOn(r -> r.meterId().equals(m.address().digits()))
                     .isNotEmpty()
                     .allSatisfy(r -> assertThat(r.volumeL()).isBetween(m.initialRegisterL(), m.registerL()));
         }
@@ -145,7 +135,7 @@ class DtuPollingTest {
         DtuBusManager manager = startGateway(fleet, clock, fastPoll());
         manager.readAllNow().get(10, TimeUnit.SECONDS);
         Thread.sleep(300);
-        assertThat(readings).isNotEmpty().allSatisfy(r -> {
+        assertThat(rig.readings).isNotEmpty().allSatisfy(r -> {
             assertThat(r.flags()).contains(ReadingFlag.CLOCK_INVALID);
             assertThat(r.time()).isEqualTo(r.receivedAt());
         });

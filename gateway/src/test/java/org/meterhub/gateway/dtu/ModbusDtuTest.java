@@ -3,7 +3,6 @@ package org.meterhub.gateway.dtu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,8 +10,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,19 +32,14 @@ import org.meterhub.simulators.modbus.SimulatedEvc;
 
 /** Modbus RTU slaves (evc-basic converters) behind a dial-in DTU, over loopback TCP. */
 class ModbusDtuTest {
-    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    private static final ZoneId ZONE = DialInRig.ZONE;
     private static final Instant NOW = Instant.parse("2026-11-24T06:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    private final NioEventLoopGroup gatewayGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup simGroup = new NioEventLoopGroup(1);
-    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
-    private DtuServer server;
+    private final DialInRig rig = new DialInRig();
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        gatewayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     private static MeterEndpoint evc(String id, int unit) {
@@ -55,14 +47,11 @@ class ModbusDtuTest {
     }
 
     private DtuBusManager start(SimulatedModbusDtu dtu, List<MeterEndpoint> meters, PollSettings poll) throws Exception {
-        DtuBusManager manager = new DtuBusManager(List.of(new BusConfig(dtu.id(), BusProtocol.MODBUS_RTU, meters)), poll,
-                readings::add, ZONE, CLOCK, Duration.ofMinutes(10));
-        server = new DtuServer(DtuSettings.defaults("127.0.0.1", 0), manager, gatewayGroup, CLOCK);
-        manager.attach(server);
-        InetSocketAddress at = server.start();
-        dtu.connect(simGroup, at).syncUninterruptibly();
+        DtuBusManager manager = rig.manager(List.of(new BusConfig(dtu.id(), BusProtocol.MODBUS_RTU, meters)), poll, CLOCK);
+        InetSocketAddress at = rig.serve(manager, CLOCK);
+        dtu.connect(rig.simGroup, at).syncUninterruptibly();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.connectedCount() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+        while (rig.server.connectedCount() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
         return manager;
     }
 
@@ -79,8 +68,8 @@ class ModbusDtuTest {
                 WireModel.rs485(9600), Duration.ofMillis(50));
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), fastPoll(1));
         manager.readAllNow().get(10, TimeUnit.SECONDS);
-        assertThat(readings).extracting(Reading::meterId).contains("EVC-1", "EVC-2");
-        assertThat(readings).allSatisfy(r -> {
+        assertThat(rig.readings).extracting(Reading::meterId).contains("EVC-1", "EVC-2");
+        assertThat(rig.readings).allSatisfy(r -> {
             assertThat(r.volumeL()).isEqualTo(r.meterId().equals("EVC-1") ? a.vbLitres() : b.vbLitres());
             assertThat(r.source()).isEqualTo(ReadingSource.MODBUS);
             assertThat(r.time()).isEqualTo(NOW);
@@ -106,18 +95,18 @@ class ModbusDtuTest {
                 WireModel.instant(), Duration.ofMillis(20));
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2), evc("EVC-3", 3)), fastPoll(3));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (readings.stream().filter(r -> r.meterId().equals("EVC-2")).count() < 10 && System.nanoTime() < deadline) {
+        while (rig.readings.stream().filter(r -> r.meterId().equals("EVC-2")).count() < 10 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(readings).filteredOn(r -> r.meterId().equals("EVC-2")).hasSizeGreaterThanOrEqualTo(10)
+        assertThat(rig.readings).filteredOn(r -> r.meterId().equals("EVC-2")).hasSizeGreaterThanOrEqualTo(10)
                 .allSatisfy(r -> assertThat(r.volumeL()).isEqualTo(noisy.vbLitres()));
-        assertThat(readings).noneMatch(r -> r.meterId().equals("EVC-1") || r.meterId().equals("EVC-3"));
+        assertThat(rig.readings).noneMatch(r -> r.meterId().equals("EVC-1") || r.meterId().equals("EVC-3"));
         assertThat(manager.modbusCounters().mismatched.get()).isPositive();
         assertThat(manager.modbusCounters().exceptionReplies.get()).isPositive();
         assertThat(manager.modbusCounters().quickRetries.get()).as("damaged and wrong-unit replies asked for again at once")
                 .isPositive();
         assertThat(manager.stats().failedAttempts.get()).isPositive();
-        assertThat(server.isConnected("MB-2")).as("a wrong unit is ignored, not a reason to drop the bus").isTrue();
+        assertThat(rig.server.isConnected("MB-2")).as("a wrong unit is ignored, not a reason to drop the bus").isTrue();
     }
 
     @Test
@@ -130,10 +119,10 @@ class ModbusDtuTest {
         dtu.babble(noise);
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1)), fastPoll(3));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.isConnected("MB-3") && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(server.isConnected("MB-3")).isFalse();
+        while (rig.server.isConnected("MB-3") && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(rig.server.isConnected("MB-3")).isFalse();
         assertThat(manager.modbusCounters().cutOff.get()).isEqualTo(1);
-        assertThat(readings).isEmpty();
+        assertThat(rig.readings).isEmpty();
     }
 
     @Test
@@ -154,12 +143,12 @@ class ModbusDtuTest {
         assertThat(asked.get(0).get().volumeL()).isEqualTo(b.vbLitres());
         assertThat(asked.get(1).get().volumeL()).isEqualTo(a.vbLitres());
         assertThat(dtu.requests() - before).as("one request per on-demand read, one at a time").isEqualTo(3);
-        assertThat(readings).filteredOn(r -> r.meterId().equals("EVC-2")).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(rig.readings).filteredOn(r -> r.meterId().equals("EVC-2")).hasSizeGreaterThanOrEqualTo(3);
         assertThatThrownBy(() -> manager.readNow("NOPE").get(1, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
         dtu.disconnect();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.isConnected("MB-4") && System.nanoTime() < deadline) Thread.sleep(5);
+        while (rig.server.isConnected("MB-4") && System.nanoTime() < deadline) Thread.sleep(5);
         assertThatThrownBy(() -> manager.readNow("EVC-1").get(1, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(ReadFailure.class).hasMessageContaining("not connected");
     }

@@ -2,7 +2,6 @@ package org.meterhub.gateway.dtu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +12,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -43,23 +40,18 @@ import org.junit.jupiter.api.Test;
  * per meter and month, with exactly the register the meter stored at that instant.
  */
 class SettlementDayReadTest {
-    private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
-    private final NioEventLoopGroup gatewayGroup = new NioEventLoopGroup(1);
-    private final NioEventLoopGroup simGroup = new NioEventLoopGroup(1);
-    private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
-    private DtuServer server;
+    private static final ZoneId ZONE = DialInRig.ZONE;
+    private final DialInRig rig = new DialInRig();
     private InetSocketAddress gateway;
 
-    /** A clock the test moves by hand. */
+    /** The instant of a local time in the utility's zone. */
     private static Instant at(LocalDateTime local) {
         return local.atZone(ZONE).toInstant();
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        gatewayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     private DtuBusManager startGateway(Cjt188Fleet fleet, Clock clock, PollSettings poll) throws Exception {
@@ -75,11 +67,9 @@ class SettlementDayReadTest {
             }
             buses.add(new BusConfig(d.id(), BusProtocol.CJT188, eps));
         }
-        DtuBusManager manager = new DtuBusManager(buses, poll, readings::add, ZONE, clock, Duration.ofMinutes(10));
-        server = new DtuServer(DtuSettings.defaults("127.0.0.1", 0), manager, gatewayGroup, clock);
-        manager.attach(server);
-        gateway = server.start();
-        fleet.connectAll(simGroup, gateway).forEach(f -> f.syncUninterruptibly());
+        DtuBusManager manager = rig.manager(buses, poll, clock);
+        gateway = rig.serve(manager, clock);
+        fleet.connectAll(rig.simGroup, gateway).forEach(f -> f.syncUninterruptibly());
         return manager;
     }
 
@@ -89,11 +79,11 @@ class SettlementDayReadTest {
     }
 
     private List<Reading> settlements(String meterId) {
-        return readings.stream().filter(r -> r.meterId().equals(meterId) && r.has(ReadingFlag.SETTLEMENT)).toList();
+        return rig.readings.stream().filter(r -> r.meterId().equals(meterId) && r.has(ReadingFlag.SETTLEMENT)).toList();
     }
 
     private long regularReadings() {
-        return readings.stream().filter(r -> !r.has(ReadingFlag.SETTLEMENT)).count();
+        return rig.readings.stream().filter(r -> !r.has(ReadingFlag.SETTLEMENT)).count();
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -130,13 +120,13 @@ class SettlementDayReadTest {
         // across 1 December 00:00: day-1 meters settle, the day-3 meter does not yet
         clock.set(at(LocalDateTime.of(2026, 12, 1, 0, 5)));
         letPollsRun(); // within the 10-minute delay: nothing owed yet
-        assertThat(readings).filteredOn(r -> r.has(ReadingFlag.SETTLEMENT)).hasSize(4);
+        assertThat(rig.readings).filteredOn(r -> r.has(ReadingFlag.SETTLEMENT)).hasSize(4);
         clock.set(at(LocalDateTime.of(2026, 12, 1, 0, 30)));
         for (SimulatedCjt188Meter m : meters) if (m != onThe3rd) awaitSettlement(m, YearMonth.of(2026, 12));
 
         // a DTU that redials does not read a month again, nor forget one
         fleet.disconnectAll();
-        fleet.connectAll(simGroup, gateway).forEach(f -> f.syncUninterruptibly());
+        fleet.connectAll(rig.simGroup, gateway).forEach(f -> f.syncUninterruptibly());
         letPollsRun();
         letPollsRun();
 
@@ -192,7 +182,7 @@ class SettlementDayReadTest {
         assertThat(manager.protocolCounters().meterErrors.get()).isPositive();
         assertThat(manager.protocolCounters().timeouts.get()).isPositive();
         // their regular reads go on: the meters are not degraded by a failing settlement read
-        assertThat(readings).anyMatch(r -> r.meterId().equals(refuses.address().digits()) && !r.has(ReadingFlag.SETTLEMENT));
+        assertThat(rig.readings).anyMatch(r -> r.meterId().equals(refuses.address().digits()) && !r.has(ReadingFlag.SETTLEMENT));
         assertThat(manager.stats().degraded.get()).isZero();
 
         // the meters recover: the owed month is read then, once, with the register the meter stored
