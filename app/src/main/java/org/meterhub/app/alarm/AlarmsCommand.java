@@ -82,10 +82,6 @@ public final class AlarmsCommand implements Runnable {
         int run(AlarmService service, JdbcAlarmRepository repository, AlarmTable out);
     }
 
-    static String osUser() {
-        return System.getProperty("user.name", "unknown");
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Open alarms, oldest first (--all: resolved ones too).")
     static final class ListAlarms implements Callable<Integer> {
         @Mixin
@@ -104,7 +100,7 @@ public final class AlarmsCommand implements Runnable {
         public Integer call() {
             if (all && subject == null) throw new ConfigException("--all: name the meter with --meter");
             Clock clock = options.clockAt(at);
-            return options.run("list", subject == null ? "*" : subject, osUser(), clock, (service, repo, out) -> {
+            return options.run("list", subject == null ? "*" : subject, CliArgs.osUser(), clock, (service, repo, out) -> {
                 List<Alarm> alarms = all ? repo.bySubject(subject)
                         : service.open().stream().filter(a -> subject == null || a.subject().equals(subject)).toList();
                 out.alarms(alarms, clock.instant());
@@ -124,7 +120,7 @@ public final class AlarmsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return options.run("overdue", "*", osUser(), options.clockAt(at), (service, repo, out) -> {
+            return options.run("overdue", "*", CliArgs.osUser(), options.clockAt(at), (service, repo, out) -> {
                 List<AlarmService.Overdue> overdue = service.overdue();
                 out.overdue(overdue);
                 return 0;
@@ -191,7 +187,7 @@ public final class AlarmsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return options.run("history", Long.toString(id), osUser(), (service, repo, out) -> {
+            return options.run("history", Long.toString(id), CliArgs.osUser(), (service, repo, out) -> {
                 Optional<Alarm> a = service.find(id);
                 if (a.isEmpty()) throw new ConfigException("no alarm " + id);
                 out.alarms(List.of(a.get()), Instant.now());

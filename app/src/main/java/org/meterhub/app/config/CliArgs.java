@@ -3,13 +3,30 @@ package org.meterhub.app.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.YearMonth;
 import java.time.ZoneId;
+import org.meterhub.engine.api.BadParameterException;
+import org.meterhub.engine.api.Params;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /** Command-line values several commands share, checked with one wording for the same mistake. */
 public final class CliArgs {
     private CliArgs() {
+    }
+
+    /** The operating-system user: the actor of a command's audit rows (no login of our own). */
+    public static String osUser() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    /** {@code --month}: such as 2026-11; without one, this month in the zone. */
+    public static YearMonth month(String text, ZoneId zone) {
+        try {
+            return text == null ? YearMonth.now(zone) : Params.parseMonth("month", text);
+        } catch (BadParameterException e) {
+            throw new ConfigException("--" + e.getMessage());
+        }
     }
 
     /** {@code --zone}: a region id such as Asia/Shanghai. */

@@ -1,11 +1,8 @@
 package org.meterhub.app.query;
 
-import java.time.Clock;
 import java.time.YearMonth;
 import java.util.concurrent.Callable;
-import org.meterhub.app.config.ConfigException;
-import org.meterhub.engine.api.BadParameterException;
-import org.meterhub.engine.api.Params;
+import org.meterhub.app.config.CliArgs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,12 +22,7 @@ public final class AccountsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        YearMonth m;
-        try {
-            m = month == null ? YearMonth.now(Clock.system(options.zone())) : Params.parseMonth("month", month);
-        } catch (BadParameterException e) {
-            throw new ConfigException("--" + e.getMessage());
-        }
+        YearMonth m = CliArgs.month(month, options.zone());
         return options.run("accounts", district == null ? "*" : "district:" + district,
                 "month=" + m + (district == null ? "" : "&district=" + district), q -> q.accountsToRead(m, district));
     }

@@ -57,7 +57,7 @@ final class StoreOptions {
     int run(String action, String subject, String detail, Query query) {
         ZoneId zone = zone();
         try (TimeSeriesStore db = CliArgs.existingStore(store)) {
-            db.audit(new AuditEntry(Instant.now(), System.getProperty("user.name", "unknown"), "cli query " + action,
+            db.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli query " + action,
                     subject, detail, "cli"));
             Report report = query.run(new Reports(db, zone));
             ReportPrinter.print(System.out, report, format);

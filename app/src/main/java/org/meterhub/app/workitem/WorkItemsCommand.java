@@ -4,11 +4,9 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.meterhub.app.config.CliArgs;
-import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.prepaid.JdbcWorkItems;
 import org.meterhub.engine.store.AuditEntry;
@@ -37,14 +35,9 @@ public final class WorkItemsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ZoneId zone = CliArgs.zone(zoneName);
-        YearMonth cycle;
-        try {
-            cycle = month == null ? YearMonth.now(zone) : YearMonth.parse(month.strip());
-        } catch (DateTimeParseException e) {
-            throw new ConfigException("--month: expected a month such as 2026-11, got \"" + month + "\"");
-        }
+        YearMonth cycle = CliArgs.month(month, zone);
         try (TimeSeriesStore ts = CliArgs.existingStore(store); SqlDatabase db = SqlDatabase.open(store)) {
-            ts.audit(new AuditEntry(Instant.now(), System.getProperty("user.name", "unknown"), "cli work-items",
+            ts.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli work-items",
                     "*", "month=" + cycle, "cli"));
             List<JdbcWorkItems.Row> rows = new JdbcWorkItems(db, zone).of(cycle);
             if (rows.isEmpty()) {
