@@ -317,10 +317,11 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param maxSize   disk bound, e.g. 256MiB, 2GiB, or bytes
      * @param alarmAt   percentage of max-size that raises the "nearly full" alarm
      * @param forwardTo {@code mqtt://host:1883}: the engine is remote
+     * @param commitLinger how long a group commit waits for more readings to join it (0ms to 1s, default 5ms)
      */
     public record JournalSection(String path, String maxSize, Integer alarmAt, Integer partitions, String durability,
                                  String forwardTo, String gatewayId, Integer batchSize, Duration ackTimeout,
-                                 String topicPrefix) {
+                                 String topicPrefix, Duration commitLinger) {
         public JournalSection {
             if (maxSize != null) ByteSizes.parse(maxSize);
             alarmAt = range(alarmAt, 80, 1, 99, "alarm-at");
@@ -340,10 +341,14 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             batchSize = range(batchSize, 500, 1, 10_000, "batch-size");
             ackTimeout = positive(ackTimeout, Duration.ofSeconds(10), "ack-timeout");
             topicPrefix = topicPrefix != null ? topicPrefix : "meterhub";
+            commitLinger = commitLinger != null ? commitLinger : Duration.ofMillis(5);
+            if (commitLinger.isNegative() || commitLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("commit-linger: expected 0ms to 1s, got " + Durations.format(commitLinger));
+            }
         }
 
         public static JournalSection defaults() {
-            return new JournalSection(null, null, null, null, null, null, null, null, null, null);
+            return new JournalSection(null, null, null, null, null, null, null, null, null, null, null);
         }
 
         public long maxBytes() {

@@ -122,7 +122,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         GatewayConfig.JournalSection journalSection;
         try {
             journalSection = new GatewayConfig.JournalSection(journalPath, null, null, partitions, null, forwardTo,
-                    gatewayId, null, null, null);
+                    gatewayId, null, null, null, null);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--journal/--forward-to/--gateway-id/--partitions: " + e.getMessage());
         }

@@ -66,13 +66,21 @@ public final class MqttBenchmarks {
             int clients = (int) arg(args, 3, 2);
             int batch = (int) arg(args, 4, 8_000);
             int qos = (int) arg(args, 5, 1);
+            // phases: all, or one of same-run, gateway, sub (e.g. to profile one of them alone)
+            String phases = args.length > 6 ? args[6] : "all";
             withTunedBroker(() -> {
-                System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
-                stream(TUNED, 18830, n, meters, clients, batch, qos, true, true);
-                System.out.println("-- gateway alone (the broker fans out once)");
-                stream(TUNED, 18830, n, meters, clients, batch, qos, true, false);
-                System.out.println("-- mosquitto_sub alone (the broker fans out once)");
-                stream(TUNED, 18830, n, meters, clients, batch, qos, false, true);
+                if (phases.equals("all") || phases.equals("same-run")) {
+                    System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
+                    stream(TUNED, 18830, n, meters, clients, batch, qos, true, true);
+                }
+                if (phases.equals("all") || phases.equals("gateway")) {
+                    System.out.println("-- gateway alone (the broker fans out once)");
+                    stream(TUNED, 18830, n, meters, clients, batch, qos, true, false);
+                }
+                if (phases.equals("all") || phases.equals("sub")) {
+                    System.out.println("-- mosquitto_sub alone (the broker fans out once)");
+                    stream(TUNED, 18830, n, meters, clients, batch, qos, false, true);
+                }
             });
         }
         if (mode.equals("ingest-tuned") || mode.equals("all")) {
@@ -90,6 +98,9 @@ public final class MqttBenchmarks {
     }
 
     private static final String TUNED = "tcp://127.0.0.1:18830";
+    /** The journal's commit linger in {@code stream} (-Dlinger.ms=0 for commits without waiting). */
+    private static final long LINGER_MS = Long.getLong("linger.ms",
+            org.meterhub.gateway.journal.JournalSettings.DEFAULT_COMMIT_LINGER.toMillis());
 
     private interface Run {
         void run() throws Exception;
@@ -257,7 +268,7 @@ public final class MqttBenchmarks {
         Path dir = Files.createTempDirectory("meterhub-stream");
         org.meterhub.gateway.journal.JournalSettings js = new org.meterhub.gateway.journal.JournalSettings(
                 dir.resolve("journal.db"), 8L << 30, 80, 16, Math.max(65_536, commitBatch * 4), commitBatch,
-                org.meterhub.gateway.journal.JournalSettings.Durability.FULL);
+                org.meterhub.gateway.journal.JournalSettings.Durability.FULL, Duration.ofMillis(LINGER_MS));
         try (org.meterhub.gateway.journal.Journal journal = org.meterhub.gateway.journal.Journal.open(js,
                 org.meterhub.gateway.journal.JournalListener.NONE)) {
             UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650))
@@ -272,8 +283,9 @@ public final class MqttBenchmarks {
             RawUplinkPublisher[] pubs = new RawUplinkPublisher[publishers];
             for (int p = 0; p < publishers; p++) pubs[p] = new RawUplinkPublisher("127.0.0.1", port, prefix + "-pub" + p);
             System.out.printf("stream: %d meters x %d rounds = %d QoS 1 uplinks (%.1f MB of packets), %d raw publishers,"
-                    + " gateway: %d connection(s)%s, journal synchronous=FULL, group commit up to %d, publish QoS %d%n",
-                    meters, rounds, total, bytes / 1e6, publishers, clients, clients > 1 ? " on $share" : "", commitBatch, qos);
+                    + " gateway: %d connection(s)%s, journal synchronous=FULL, group commit up to %d after %d ms, publish QoS %d%n",
+                    meters, rounds, total, bytes / 1e6, publishers, clients, clients > 1 ? " on $share" : "", commitBatch,
+                    LINGER_MS, qos);
             for (int p = 0; p < publishers; p++) pubs[p].write(blocks[p][0]);
             if (withGateway) awaitCount(c.journaled, meters, 60);
             if (withSub) awaitCount(subCount, meters, 60);

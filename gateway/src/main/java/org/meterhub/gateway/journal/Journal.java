@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.meterhub.engine.intake.BatchEntry;
 import org.meterhub.engine.intake.Partitions;
 import org.meterhub.engine.reading.Reading;
@@ -297,12 +298,15 @@ public final class Journal implements AutoCloseable {
     }
 
     private void run() {
+        long lingerNanos = settings.commitLinger().toNanos();
         List<Pending> group = new ArrayList<>(settings.commitBatch());
         try {
             while (!(closing && queue.isEmpty())) {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 group.add(first);
+                // A sleep, not a timed poll: those arriving meanwhile do not wake the writer one by one.
+                if (lingerNanos > 0 && queue.size() < settings.commitBatch() - 1) LockSupport.parkNanos(lingerNanos);
                 queue.drainTo(group, settings.commitBatch() - 1);
                 commit(group);
                 group.clear();

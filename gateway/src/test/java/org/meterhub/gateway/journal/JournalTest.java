@@ -61,6 +61,24 @@ class JournalTest {
     }
 
     @Test
+    void readingsArrivingWithinTheCommitLingerShareOneCommit(@TempDir Path dir) throws Exception {
+        JournalSettings s = JournalSettings.defaults(dir.resolve("j.db")).withCommitLinger(java.time.Duration.ofMillis(500));
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int m = 0; m < 200; m++) acks.add(j.append(reading(m, 1)));
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+            assertThat(j.stats().commits()).as("one fsync for the burst").isEqualTo(1);
+            assertThat(j.stats().appended()).isEqualTo(200);
+        }
+        try (Journal j = Journal.open(s.withCommitLinger(java.time.Duration.ZERO), JournalListener.NONE)) {
+            j.append(reading(500, 1)).get();
+            assertThat(j.all()).hasSize(201);
+        }
+        assertThatThrownBy(() -> s.withCommitLinger(java.time.Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commit-linger");
+    }
+
+    @Test
     void theSameReadingTwiceIsJournalledOnce(@TempDir Path dir) throws Exception {
         try (Journal j = Journal.open(JournalSettings.defaults(dir.resolve("j.db")), JournalListener.NONE)) {
             j.append(reading(1, 1)).get();

@@ -1,6 +1,8 @@
 package org.meterhub.protocol.mqtt;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,11 +12,16 @@ import javax.net.SocketFactory;
  * Plain TCP sockets with Nagle's algorithm off. MQTT packets are small and answered one by one
  * (PUBLISH → PUBACK); with Nagle on, a packet can wait for the peer's delayed ACK, adding about
  * 40 ms to a command's round trip. Shared by the gateway and the meter simulators.
+ *
+ * <p>The input side is buffered as well: Paho reads every packet's fixed header one byte at a
+ * time straight from the socket, which costs about four {@code read} calls per PUBLISH, and on a
+ * loaded gateway those system calls were the receiver thread's main cost. Buffered, one
+ * {@code read} takes whatever the broker has sent so far.
  */
 public final class NoDelaySocketFactory extends SocketFactory {
     @Override
     public Socket createSocket() throws IOException {
-        Socket s = new Socket();
+        Socket s = new BufferedInputSocket();
         s.setTcpNoDelay(true);
         return s;
     }
@@ -47,5 +54,15 @@ public final class NoDelaySocketFactory extends SocketFactory {
         s.bind(new InetSocketAddress(localAddress, localPort));
         s.connect(new InetSocketAddress(address, port));
         return s;
+    }
+
+    private static final class BufferedInputSocket extends Socket {
+        private InputStream in;
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) in = new BufferedInputStream(super.getInputStream(), 64 << 10);
+            return in;
+        }
     }
 }
