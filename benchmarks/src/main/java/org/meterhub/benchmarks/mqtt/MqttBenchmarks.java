@@ -63,7 +63,7 @@ public final class MqttBenchmarks {
         if (mode.equals("stream") || mode.equals("all")) {
             long n = arg(args, 1, 300_000);
             int meters = (int) arg(args, 2, 10_000);
-            int clients = (int) arg(args, 3, 2);
+            int clients = (int) arg(args, 3, 1);
             int batch = (int) arg(args, 4, 8_000);
             int qos = (int) arg(args, 5, 1);
             // phases: all, or one of same-run, gateway, sub (e.g. to profile one of them alone)

@@ -49,9 +49,17 @@ final class RawUplinkPublisher implements AutoCloseable {
             byte[] buf = new byte[1 << 16];
             try {
                 int n;
-                while ((n = in.read(buf)) >= 0) pubacks.addAndGet(n); // PUBACKs are 4 bytes each
+                while ((n = in.read(buf)) >= 0) {
+                    pubacks.addAndGet(n); // PUBACKs are 4 bytes each
+                    // The broker sends each PUBACK on its own; reading them as they come cost a system
+                    // call and a wake-up per uplink, CPU the broker and the subscriber under test then
+                    // lacked. Let them gather in the socket buffer instead.
+                    if (n < buf.length / 2) Thread.sleep(1);
+                }
             } catch (IOException ignored) {
                 // closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "raw-publisher-acks");
         reader.setDaemon(true);
