@@ -341,7 +341,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             batchSize = range(batchSize, 500, 1, 10_000, "batch-size");
             ackTimeout = positive(ackTimeout, Duration.ofSeconds(10), "ack-timeout");
             topicPrefix = topicPrefix != null ? topicPrefix : "meterhub";
-            commitLinger = commitLinger != null ? commitLinger : Duration.ofMillis(5);
+            commitLinger = commitLinger != null ? commitLinger : org.meterhub.gateway.journal.JournalSettings.DEFAULT_COMMIT_LINGER;
             if (commitLinger.isNegative() || commitLinger.compareTo(Duration.ofSeconds(1)) > 0) {
                 throw new IllegalArgumentException("commit-linger: expected 0ms to 1s, got " + Durations.format(commitLinger));
             }
