@@ -119,8 +119,7 @@ final class PgTimeLayout {
         if (d.getYear() > 9999 || covered(d)) {
             return;
         }
-        st.execute("create table if not exists " + dayName(d) + " partition of readings for values from ('"
-                + start(d) + "') to ('" + start(d.plusDays(1)) + "')");
+        st.execute(createDaySql(d));
         known.add(dayName(d));
     }
 
@@ -134,8 +133,7 @@ final class PgTimeLayout {
         if (m.getYear() > 9999 || known.contains(name)) {
             return;
         }
-        st.execute("create table if not exists " + name + " partition of " + table
-                + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
+        st.execute(createMonthSql(table, m));
         known.add(name);
     }
 
@@ -219,8 +217,14 @@ final class PgTimeLayout {
         return String.format("%04d-%02d-%02d 00:00:00+00", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
     }
 
-    private static String start(YearMonth m) {
-        return String.format("%04d-%02d-01 00:00:00+00", m.getYear(), m.getMonthValue());
+    private static String createDaySql(LocalDate d) {
+        return "create table if not exists " + dayName(d) + " partition of readings for values from ('" + start(d)
+                + "') to ('" + start(d.plusDays(1)) + "')";
+    }
+
+    private static String createMonthSql(String table, YearMonth m) {
+        return "create table if not exists " + name(table, m) + " partition of " + table + " for values from ('"
+                + start(m.atDay(1)) + "') to ('" + start(m.plusMonths(1).atDay(1)) + "')";
     }
 
     /** Turns a plain table into a partitioned one with the same columns, keys, comments and rows. */
@@ -249,12 +253,10 @@ final class PgTimeLayout {
                     LocalDate d = rs.getObject(1, LocalDate.class);
                     YearMonth m = YearMonth.from(d);
                     if (daily) {
-                        st.execute("create table if not exists " + dayName(d) + " partition of " + table
-                                + " for values from ('" + start(d) + "') to ('" + start(d.plusDays(1)) + "')");
+                        st.execute(createDaySql(d));
                         partitions++;
                     } else if (months.add(m)) {
-                        st.execute("create table if not exists " + name(table, m) + " partition of " + table
-                                + " for values from ('" + start(m) + "') to ('" + start(m.plusMonths(1)) + "')");
+                        st.execute(createMonthSql(table, m));
                         partitions++;
                     }
                 }
