@@ -48,6 +48,8 @@ public final class ClockTrust {
     private final long skewNanos;
     private final long stepNanos;
     private final long windowNanos;
+    /** {@link #always}: the wall clock is the timeline, whatever it does (simulated and hand-moved clocks). */
+    private final boolean wallOnly;
 
     private final Map<String, long[]> samples = new LinkedHashMap<>(64, 0.75f, true);
     private boolean samplesChanged;
@@ -76,6 +78,12 @@ public final class ClockTrust {
      *                  {@link ClockSettings#notBefore()}
      */
     public ClockTrust(ClockSettings settings, Clock wall, LongSupplier mono, SyncProbe probe, Instant buildTime) {
+        this(settings, wall, mono, probe, buildTime, false);
+    }
+
+    private ClockTrust(ClockSettings settings, Clock wall, LongSupplier mono, SyncProbe probe, Instant buildTime,
+                       boolean wallOnly) {
+        this.wallOnly = wallOnly;
         this.settings = settings;
         this.wall = wall;
         this.mono = mono;
@@ -100,7 +108,7 @@ public final class ClockTrust {
      */
     public static ClockTrust always(Clock clock, Duration maxClockSkew) {
         return new ClockTrust(ClockSettings.defaults().withMaxClockSkew(maxClockSkew).withoutSyncProbe(), clock,
-                System::nanoTime, SyncProbe.fixed(Sync.SYNCED), null);
+                System::nanoTime, SyncProbe.fixed(Sync.SYNCED), null, true);
     }
 
     public ClockSettings settings() {
@@ -217,6 +225,44 @@ public final class ClockTrust {
     }
 
     /**
+     * A {@link Clock} on the gateway's timeline, for what needs "now" in the right year (settlement days, receive
+     * times); the wall clock while there is no timeline, and {@link TimelineClock#hasTime()} says so.
+     */
+    public TimelineClock clock() {
+        return new TimelineClock(this);
+    }
+
+    /** See {@link #clock()}. */
+    public static final class TimelineClock extends Clock {
+        private final ClockTrust trust;
+
+        private TimelineClock(ClockTrust trust) {
+            this.trust = trust;
+        }
+
+        /** False while the gateway has no time it stands behind: nothing should be scheduled by this clock then. */
+        public boolean hasTime() {
+            return trust.hasTime();
+        }
+
+        @Override
+        public Instant instant() {
+            Instant now = trust.now();
+            return now != null ? now : trust.wall.instant();
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /**
      * Asks the sync probe again and re-checks trust; call periodically (a slow probe runs here, not on the
      * readings' path).
      */
@@ -241,7 +287,12 @@ public final class ClockTrust {
         return floor == Long.MIN_VALUE ? null : instant(floor);
     }
 
+    /** Whether the gateway clock is trusted now (sync as last probed, build date, newest reading). */
     public synchronized boolean trusted() {
+        long m = mono.getAsLong();
+        long w = nanos(wall.instant());
+        checkStep(w, m);
+        reassess(w, m);
         return trusted;
     }
 
@@ -336,6 +387,7 @@ public final class ClockTrust {
 
     /** Moves the timeline to monotonic time {@code m}, towards {@code target}; null while it has never been set. */
     private Long advance(long m, Long target) {
+        if (wallOnly) return nanos(wall.instant());
         if (!timelineSet) {
             if (target == null) return null;
             timelineSet = true;

@@ -171,8 +171,10 @@ public final class UplinkProcessor {
     private void release(State st, Uplink u, Object tag, boolean late, Instant receivedAt) {
         Instant time = u.ts();
         EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
-        if (Duration.between(receivedAt, time).abs().compareTo(settings.maxClockSkew()) > 0) {
-            // Same rule as polled meters: an implausible meter clock gives way to the receive time.
+        Duration ahead = Duration.between(receivedAt, time);
+        if (ahead.compareTo(settings.maxClockSkew()) > 0 || ahead.negated().compareTo(settings.maxBackfill()) > 0) {
+            // protocols.md §3: ts is when the register was measured; one from up to max-backfill ago is the meter
+            // sending late, not a wrong clock. Ahead of the gateway, or older than that, the receive time is used.
             flags.add(ReadingFlag.CLOCK_SKEW);
             time = receivedAt;
             counters.clockSkewed.incrementAndGet();
@@ -182,7 +184,7 @@ public final class UplinkProcessor {
         if (u.alarms().contains(AlarmKind.VALVE_FAULT)) flags.add(ReadingFlag.VALVE_FAULT);
         if (u.alarms().contains(AlarmKind.LOW_BATTERY)) flags.add(ReadingFlag.LOW_BATTERY);
         CompletableFuture<Void> durable = readings.append(
-                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u)));
+                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u), u.ts()));
         counters.readings.incrementAndGet();
         CompletableFuture<Void> acked = (CompletableFuture<Void>) tag;
         if (durable.isDone() && !durable.isCompletedExceptionally()) {
