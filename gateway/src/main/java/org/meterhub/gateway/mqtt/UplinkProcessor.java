@@ -16,6 +16,7 @@ import org.meterhub.engine.prepaid.BalanceUnit;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
+import org.meterhub.gateway.clock.ClockTrust;
 
 /**
  * Everything that happens to one uplink after the broker delivered it: topic check, parse,
@@ -172,7 +173,10 @@ public final class UplinkProcessor {
         Instant time = u.ts();
         EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
         Duration ahead = Duration.between(receivedAt, time);
-        if (ahead.compareTo(settings.maxClockSkew()) > 0 || ahead.negated().compareTo(settings.maxBackfill()) > 0) {
+        // A gateway without a time it trusts (ClockTrust) cannot call a meter clock wrong: the ts stands here, and the
+        // ClockGuard before the journal holds the reading until the meters agree or the gateway clock is trusted.
+        boolean gatewayHasTime = !(clock instanceof ClockTrust.TimelineClock t) || t.hasTime();
+        if (gatewayHasTime && ahead.compareTo(settings.maxClockSkew()) > 0 || ahead.negated().compareTo(settings.maxBackfill()) > 0) {
             // protocols.md §3: ts is when the register was measured; one from up to max-backfill ago is the meter
             // sending late, not a wrong clock. Ahead of the gateway, or older than that, the receive time is used.
             flags.add(ReadingFlag.CLOCK_SKEW);
