@@ -10,7 +10,14 @@ import java.util.List;
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
-                            AdminSection admin, AlarmsSection alarms) {
+                            AdminSection admin, AlarmsSection alarms, ClockSection clock) {
+    /** Without clock settings: the defaults of {@link ClockSection}. */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                         AdminSection admin, AlarmsSection alarms) {
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null);
+    }
+
     /** Without alarm publishing settings: alarms stay in the store only. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
@@ -31,7 +38,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
-        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms);
+        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock);
     }
 
     public GatewayConfig {
@@ -45,6 +52,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         modbus = modbus != null ? List.copyOf(modbus) : List.of();
         admin = admin != null ? admin : new AdminSection(null, null);
         alarms = alarms != null ? alarms : new AlarmsSection(null, null, null);
+        clock = clock != null ? clock : ClockSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -353,6 +361,60 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
         public long maxBytes() {
             return maxSize == null ? 256L << 20 : ByteSizes.parse(maxSize);
+        }
+    }
+
+    /**
+     * Which clock is wrong (docs/southbound.md, "The gateway's clock"): whether the gateway trusts its own clock, and
+     * what it does while it does not. {@code poll.max-clock-skew} is the tolerance throughout.
+     *
+     * @param maxBackfill   an MQTT {@code ts} up to this far in the past is the measurement time (default 7d)
+     * @param meterQuorum   meters whose clocks must agree before they replace an untrusted gateway clock (default 3)
+     * @param sampleWindow  meter clock samples older than this no longer count (default 1h)
+     * @param stepThreshold a wall clock jump beyond this is a step; the readings' timeline slews instead (default 2s)
+     * @param maxSlew       percent faster or slower than real time the timeline may run while it catches up (1-50,
+     *                      default 10)
+     * @param notBefore     no clock before this is trusted; default the build date of the jar (ISO date or instant)
+     * @param syncMarker    systemd-timesyncd's state directory (default /run/systemd/timesync), or "none"
+     * @param syncCommand   a command whose exit status 0 means the clock is synchronised (e.g. [chronyc, waitsync,
+     *                      "1", "0.5"]); replaces the marker
+     */
+    public record ClockSection(Duration maxBackfill, Integer meterQuorum, Duration sampleWindow, Duration stepThreshold,
+                               Integer maxSlew, String notBefore, String syncMarker, List<String> syncCommand) {
+        public ClockSection {
+            maxBackfill = positive(maxBackfill, Duration.ofDays(7), "max-backfill");
+            meterQuorum = range(meterQuorum, 3, 1, 1000, "meter-quorum");
+            sampleWindow = positive(sampleWindow, Duration.ofHours(1), "sample-window");
+            stepThreshold = positive(stepThreshold, Duration.ofSeconds(2), "step-threshold");
+            maxSlew = range(maxSlew, 10, 1, 50, "max-slew");
+            if (notBefore != null) instant(notBefore);
+            syncMarker = syncMarker != null ? syncMarker : org.meterhub.gateway.clock.ClockSettings.TIMESYNCD_DIR.toString();
+            if (syncMarker.isBlank()) throw new IllegalArgumentException("sync-marker: expected a directory or none");
+            syncCommand = syncCommand != null ? List.copyOf(syncCommand) : List.of();
+            if (syncCommand.stream().anyMatch(a -> a == null || a.isEmpty())) {
+                throw new IllegalArgumentException("sync-command: expected a list of non-empty words, e.g. [chronyc, waitsync, \"1\"]");
+            }
+        }
+
+        public static ClockSection defaults() {
+            return new ClockSection(null, null, null, null, null, null, null, null);
+        }
+
+        /** The gateway's clock settings, with {@code poll.max-clock-skew} as the tolerance. */
+        public org.meterhub.gateway.clock.ClockSettings settings(Duration maxClockSkew) {
+            return new org.meterhub.gateway.clock.ClockSettings(maxClockSkew, maxBackfill, meterQuorum, sampleWindow,
+                    stepThreshold, maxSlew, notBefore == null ? null : instant(notBefore),
+                    syncMarker.equals("none") ? null : java.nio.file.Path.of(syncMarker), syncCommand);
+        }
+
+        private static java.time.Instant instant(String text) {
+            try {
+                return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                        : java.time.OffsetDateTime.parse(text).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("not-before: expected a date such as 2026-11-01 or an instant such as "
+                        + "2026-11-01T00:00:00Z, got \"" + text + "\"");
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.PolledBuses;
+import org.meterhub.gateway.clock.ClockGuard;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.forward.Forwarder;
 import org.meterhub.gateway.journal.Journal;
 import org.meterhub.gateway.journal.JournalSink;
@@ -17,10 +19,25 @@ import org.meterhub.gateway.poll.PollSettings;
 public final class ForwardingGateway implements AutoCloseable {
     private final JournalForwarding link;
     private final PolledBuses buses;
+    private final ClockGuard clockGuard;
 
     public ForwardingGateway(GatewayConfig config, Clock clock, PollSettings poll, int ioThreads) {
         this.link = JournalForwarding.toBroker(config.journal());
+        this.clockGuard = null;
         this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
+    }
+
+    /** With {@code trust} deciding which clock is wrong; readings without a time are held next to the journal. */
+    public ForwardingGateway(GatewayConfig config, ClockTrust trust, PollSettings poll, int ioThreads) {
+        this.link = JournalForwarding.toBroker(config.journal());
+        this.clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(link.journal().settings().path()),
+                link.journal()::append);
+        this.buses = new PolledBuses(config, poll, clockGuard, trust.clock(), ioThreads);
+    }
+
+    /** Present when built with a {@link ClockTrust}. */
+    public java.util.Optional<ClockGuard> clockGuard() {
+        return java.util.Optional.ofNullable(clockGuard);
     }
 
     public InetSocketAddress start() throws InterruptedException {
@@ -49,6 +66,7 @@ public final class ForwardingGateway implements AutoCloseable {
     @Override
     public void close() {
         buses.close();
+        if (clockGuard != null) clockGuard.close();
         link.close();
     }
 }

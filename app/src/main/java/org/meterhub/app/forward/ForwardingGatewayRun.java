@@ -1,12 +1,13 @@
 package org.meterhub.app.forward;
 
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.gateway.clock.ClockGuard;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.journal.JournalStats;
 
 /** {@code meterhub gateway} when the config names a remote engine (journal.forward-to). */
@@ -15,10 +16,11 @@ public final class ForwardingGatewayRun {
     }
 
     public static int run(GatewayConfig cfg) throws Exception {
-        Clock clock = Clock.systemUTC();
+        ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (ForwardingGateway gw = new ForwardingGateway(cfg, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
+        try (ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
+            ClockGuard clock = gw.clockGuard().orElseThrow();
             InetSocketAddress at = gw.start();
             System.out.printf("meterhub gateway %s: %d buses, %d meters, listening for DTUs on %s, journal %s,"
                             + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
@@ -26,9 +28,9 @@ public final class ForwardingGatewayRun {
             while (!signal.await(Duration.ofSeconds(10))) {
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
-                                + "  journal %s %d KiB  refused %d", gw.buses().dtuServer().connectedCount(),
+                                + "  journal %s %d KiB  refused %d  %s", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
-                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused()));
+                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(), clock.statusText()));
             }
             status.end();
             boolean drained = gw.finish(Duration.ofSeconds(10));

@@ -2,7 +2,6 @@ package org.meterhub.app.gateway;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.meterhub.app.alarm.AlarmPublishing;
@@ -14,6 +13,8 @@ import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.gateway.clock.ClockGuard;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreFactory;
 import picocli.CommandLine.Command;
@@ -54,43 +55,61 @@ public final class GatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException((store != null ? "--store: " : config + ": store: ") + e.getMessage());
         }
-        Clock clock = Clock.systemUTC();
+        // Which clock is wrong: a box booting with a flat RTC battery shows 2000-01-01 until network time arrives.
+        ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));
+        trust.raiseFloor(SingleBox.newestReading(db, cfg));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
         AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
         IngestRules rules = IngestRules.forStore(url, alarms.sink()); // flags, corrections, alarms next to the readings
-        try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
-            SingleBox.registerMeters(db, cfg, clock.instant());
+        try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
+            ClockGuard clock = box.clockGuard().orElseThrow();
+            boolean registered = registerMeters(db, cfg, trust);
             if (cfg.alarms().mqtt() != null) {
                 System.out.printf("alarms published on %s, topic %salarms/<subject>%n", cfg.alarms().mqtt(), cfg.alarms().topicPrefix());
             }
             InetSocketAddress at = box.start();
-            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box);
+            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box, clock);
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
+            System.out.println(clock.statusText());
             while (!signal.await(Duration.ofSeconds(10))) {
+                if (!registered) registered = registerMeters(db, cfg, trust);
                 var s = box.buses().stats();
-                status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d",
+                status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d  %s",
                         box.dtuServer().connectedCount(), box.onlineMeters(), box.configuredMeters(),
-                        s.readings.get(), box.ingest().stats().stored(), s.failedPolls.get()));
+                        s.readings.get(), box.ingest().stats().stored(), s.failedPolls.get(), clock.statusText()));
             }
             status.end();
             if (admin != null) admin.close();
             box.finish(Duration.ofSeconds(30));
-            System.out.println("stopped; everything accepted is stored");
+            System.out.println(clock.held() == 0 ? "stopped; everything accepted is stored"
+                    : "stopped; " + clock.held() + " readings wait for a time the gateway can trust (kept for the next start)");
         } finally {
             signal.finished();
         }
         return 0;
     }
 
+    /**
+     * Registers the configured meters' commissioning readings at the gateway's time; not before it has one, or a
+     * commissioning would be dated 2000-01-01 and the first interval would span decades.
+     */
+    private static boolean registerMeters(MeterStore db, GatewayConfig cfg, ClockTrust trust) {
+        java.time.Instant now = trust.now();
+        if (now == null) return false;
+        SingleBox.registerMeters(db, cfg, now);
+        return true;
+    }
+
     /** The loopback admin endpoint (on-demand reads); a port in use is reported, not fatal: polling goes on. */
-    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box) {
+    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box, ClockGuard clock) {
         if (!a.enabled()) return null;
         HostPort hp = HostPort.parse(a.listen());
         try {
-            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2));
+            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2),
+                    () -> org.meterhub.app.read.AdminServer.clockHealth(clock));
         } catch (java.io.IOException e) {
             System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
                     + " (set admin.listen, or admin.enabled: false)");

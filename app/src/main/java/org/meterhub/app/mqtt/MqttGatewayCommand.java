@@ -33,6 +33,9 @@ import org.meterhub.engine.prepaid.ShadowLedger;
 import org.meterhub.engine.prepaid.WorkItem;
 import org.meterhub.engine.query.ConsumptionQuery;
 import org.meterhub.engine.store.MeterStore;
+import org.meterhub.gateway.clock.ClockGuard;
+import org.meterhub.gateway.clock.ClockSettings;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.command.CommandService;
 import org.meterhub.gateway.command.CommandSettings;
 import org.meterhub.gateway.command.CommandStore;
@@ -126,12 +129,16 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--journal/--forward-to/--gateway-id/--partitions: " + e.getMessage());
         }
-        Clock clock = Clock.systemUTC();
+        // Which clock is wrong: while the gateway clock is not trusted, the meters' agreeing ts are the time.
+        ClockTrust trust = ClockTrust.system(ClockSettings.defaults().withMaxClockSkew(up.maxClockSkew()));
+        Clock clock = trust.clock();
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
         try (db; JournalForwarding journal = JournalForwarding.open(journalSection, db, () -> IngestPipeline.withRules(db,
                      IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none())));
+             ClockGuard clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(journal.journal().settings().path()),
+                     journal.journal()::append);
              SqlDatabase rules = SqlDatabase.open(store);
              CommandStore commandStore = new CommandStore(commandsDb)) {
             PurchaseStore purchases = new PurchaseStore(rules);
@@ -147,7 +154,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             CommandService commands = new CommandService(commandStore, (t, p) -> gw[0].publisher().publish(t, p),
                     alarmSink, CommandSettings.defaults().withTopicPrefix(broker.topicPrefix), clock);
             LeakValvePolicy leaks = new LeakValvePolicy(alarmSink, commands, closeValveOnLeak);
-            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, journal.journal()::append, ledger,
+            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, clockGuard::append, ledger,
                     leaks, clock, clients);
                  commands) {
                 gw[0] = gateway;
@@ -162,7 +169,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     System.out.println("broker not reachable yet; retrying with backoff");
                 }
                 while (!signal.await(runFor.isZero() ? Duration.ofSeconds(5) : min(runFor, Duration.ofSeconds(5)))) {
-                    status.show(line(gateway.counters(), journal, commands));
+                    status.show(line(gateway.counters(), journal, commands) + "  " + clockGuard.statusText());
                     if (!runFor.isZero()) {
                         runFor = runFor.minusSeconds(5);
                         if (runFor.isNegative() || runFor.isZero()) break;

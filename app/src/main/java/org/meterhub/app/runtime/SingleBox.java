@@ -17,6 +17,8 @@ import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.gateway.bus.BusConfig;
+import org.meterhub.gateway.clock.ClockGuard;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.bus.BusProtocol;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.dtu.DtuBusManager;
@@ -35,6 +37,7 @@ public final class SingleBox implements AutoCloseable {
     private final IngestPipeline ingest;
     private final JournalForwarding link;
     private final PolledBuses buses;
+    private final ClockGuard clockGuard;
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
@@ -44,10 +47,47 @@ public final class SingleBox implements AutoCloseable {
     /** @param rules where the engine's flags, corrections and alarms go (e.g. {@link IngestRules#forStore}); closed with the box */
     public SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, Clock clock, PollSettings poll,
                      int ioThreads) {
+        this(config, store, rules, clock, null, poll, ioThreads);
+    }
+
+    /**
+     * A box that does not simply believe its clock: {@code trust} decides which clock is wrong, and a
+     * {@link ClockGuard} between the pollers and the journal gives each reading the time it stands behind, or holds
+     * it (next to the journal) until there is one.
+     */
+    public SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, ClockTrust trust, PollSettings poll,
+                     int ioThreads) {
+        this(config, store, rules, trust.clock(), trust, poll, ioThreads);
+    }
+
+    private SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, Clock clock, ClockTrust trust,
+                      PollSettings poll, int ioThreads) {
         this.store = store;
         this.ingest = IngestPipeline.withRules(store, rules);
         this.link = JournalForwarding.toStore(config.journal(), store, BatchCommitter.using(ingest));
-        this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
+        this.clockGuard = trust == null ? null : ClockGuard.open(trust,
+                ClockGuard.heldPathFor(link.journal().settings().path()), link.journal()::append);
+        this.buses = new PolledBuses(config, poll, clockGuard != null ? clockGuard : new JournalSink(link.journal()), clock,
+                ioThreads);
+    }
+
+    /** The newest reading the store holds of the configured meters, or null: a trusted clock is not behind it. */
+    public static java.time.Instant newestReading(MeterStore store, GatewayConfig config) {
+        java.time.Instant newest = null;
+        List<GatewayConfig.MeterSection> all = new ArrayList<>();
+        config.buses().forEach(b -> all.addAll(b.meters()));
+        config.serial().forEach(s -> all.addAll(s.meters()));
+        config.modbus().forEach(d -> all.addAll(d.meters()));
+        for (GatewayConfig.MeterSection m : all) {
+            java.time.Instant t = store.lastReading(m.id()).map(Reading::time).orElse(null);
+            if (t != null && (newest == null || t.isAfter(newest))) newest = t;
+        }
+        return newest;
+    }
+
+    /** The guard that times readings when the box was built with a {@link ClockTrust}; empty otherwise. */
+    public java.util.Optional<ClockGuard> clockGuard() {
+        return java.util.Optional.ofNullable(clockGuard);
     }
 
     public static PollSettings pollSettings(GatewayConfig.PollSection p) {
@@ -156,6 +196,7 @@ public final class SingleBox implements AutoCloseable {
     @Override
     public void close() {
         buses.close();
+        if (clockGuard != null) clockGuard.close();
         link.close();
         ingest.close();
     }

@@ -158,7 +158,7 @@ public final class MqttBenchmarks {
 
         AtomicLong readings = new AtomicLong();
         long[] gwTimes = new long[2];
-        UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650));
+        UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650));
         MqttConnectionSettings conn = MqttConnectionSettings.defaults(broker, gatewayId).withMaxInflight(1000);
         MqttGateway gateway = new MqttGateway(conn, up, r -> {
             long n = readings.incrementAndGet();
@@ -274,7 +274,7 @@ public final class MqttBenchmarks {
                 org.meterhub.gateway.journal.JournalSettings.Durability.FULL, Duration.ofMillis(LINGER_MS));
         try (org.meterhub.gateway.journal.Journal journal = org.meterhub.gateway.journal.Journal.open(js,
                 org.meterhub.gateway.journal.JournalListener.NONE)) {
-            UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650))
+            UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650))
                     .withReorderWindow(Duration.ZERO);
             MqttConnectionSettings conn = MqttConnectionSettings.defaults(broker, gatewayId).withMaxInflight(1000);
             MqttGateway gateway = new MqttGateway(conn, withGateway ? up : up.withTopicPrefix(prefix + "-none"),
@@ -412,7 +412,7 @@ public final class MqttBenchmarks {
 
     /** The gateway's own cost per uplink (parse, validate, dedupe, order, Reading), without a broker. */
     static void processor(int messages, int meters) {
-        UplinkSettings up = UplinkSettings.defaults().withMaxClockSkew(Duration.ofDays(3650));
+        UplinkSettings up = UplinkSettings.defaults().withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650));
         AtomicLong out = new AtomicLong();
         org.meterhub.gateway.mqtt.UplinkProcessor p = new org.meterhub.gateway.mqtt.UplinkProcessor(up,
                 r -> out.incrementAndGet(), BalanceSink.NONE, AlarmSink.NONE, Clock.systemUTC(), new MqttCounters());

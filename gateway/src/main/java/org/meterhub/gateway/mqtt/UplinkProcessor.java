@@ -16,6 +16,7 @@ import org.meterhub.engine.prepaid.BalanceUnit;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
+import org.meterhub.gateway.clock.ClockTrust;
 
 /**
  * Everything that happens to one uplink after the broker delivered it: topic check, parse,
@@ -171,8 +172,13 @@ public final class UplinkProcessor {
     private void release(State st, Uplink u, Object tag, boolean late, Instant receivedAt) {
         Instant time = u.ts();
         EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
-        if (Duration.between(receivedAt, time).abs().compareTo(settings.maxClockSkew()) > 0) {
-            // Same rule as polled meters: an implausible meter clock gives way to the receive time.
+        Duration ahead = Duration.between(receivedAt, time);
+        // A gateway without a time it trusts (ClockTrust) cannot call a meter clock wrong: the ts stands here, and the
+        // ClockGuard before the journal holds the reading until the meters agree or the gateway clock is trusted.
+        boolean gatewayHasTime = !(clock instanceof ClockTrust.TimelineClock t) || t.hasTime();
+        if (gatewayHasTime && ahead.compareTo(settings.maxClockSkew()) > 0 || ahead.negated().compareTo(settings.maxBackfill()) > 0) {
+            // protocols.md §3: ts is when the register was measured; one from up to max-backfill ago is the meter
+            // sending late, not a wrong clock. Ahead of the gateway, or older than that, the receive time is used.
             flags.add(ReadingFlag.CLOCK_SKEW);
             time = receivedAt;
             counters.clockSkewed.incrementAndGet();
@@ -182,7 +188,7 @@ public final class UplinkProcessor {
         if (u.alarms().contains(AlarmKind.VALVE_FAULT)) flags.add(ReadingFlag.VALVE_FAULT);
         if (u.alarms().contains(AlarmKind.LOW_BATTERY)) flags.add(ReadingFlag.LOW_BATTERY);
         CompletableFuture<Void> durable = readings.append(
-                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u)));
+                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u), u.ts()));
         counters.readings.incrementAndGet();
         CompletableFuture<Void> acked = (CompletableFuture<Void>) tag;
         if (durable.isDone() && !durable.isCompletedExceptionally()) {

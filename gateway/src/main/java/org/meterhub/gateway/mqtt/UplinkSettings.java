@@ -15,13 +15,15 @@ import java.util.Set;
  * @param reorderWindow   how long a message that arrived after a gap in {@code seq} is held waiting for
  *                        the missing ones before the gap is counted as missed and it is handed on
  * @param maxHeldPerMeter messages held per meter at most while waiting; beyond it the gap is given up
- * @param maxClockSkew    a meter time further than this from the gateway's is not trusted
+ * @param maxClockSkew    a {@code ts} further than this ahead of the gateway's time is not trusted
+ * @param maxBackfill     a {@code ts} up to this far in the past is trusted: meters keep readings while out of
+ *                        coverage or asleep and send them later (protocols.md §3, default 7 days)
  * @param maxVolumeL      registers above this are absurd
  * @param maxAbsBalance   balances (m³ or CNY) beyond ± this are absurd
  * @param rejectLogInterval a meter's rejections are logged at most once per this interval
  */
 public record UplinkSettings(String topicPrefix, Set<String> allowList, int maxMeters, int maxPayloadBytes,
-                             Duration reorderWindow, int maxHeldPerMeter, Duration maxClockSkew,
+                             Duration reorderWindow, int maxHeldPerMeter, Duration maxClockSkew, Duration maxBackfill,
                              long maxVolumeL, BigDecimal maxAbsBalance, Duration rejectLogInterval) {
     public UplinkSettings {
         Objects.requireNonNull(topicPrefix, "topicPrefix");
@@ -34,30 +36,36 @@ public record UplinkSettings(String topicPrefix, Set<String> allowList, int maxM
         if (maxPayloadBytes < 64) throw new IllegalArgumentException("max-payload-bytes must be at least 64");
         if (reorderWindow.isNegative()) throw new IllegalArgumentException("reorder-window must not be negative");
         if (maxHeldPerMeter < 1) throw new IllegalArgumentException("max-held-per-meter must be positive");
+        if (maxBackfill.isNegative()) throw new IllegalArgumentException("max-backfill must not be negative");
     }
 
     public static UplinkSettings defaults() {
         return new UplinkSettings("meters", Set.of(), 1_000_000, 4096, Duration.ofSeconds(2), 32,
-                Duration.ofMinutes(10), 10_000_000_000L, new BigDecimal("100000"), Duration.ofMinutes(1));
+                Duration.ofMinutes(10), Duration.ofDays(7), 10_000_000_000L, new BigDecimal("100000"), Duration.ofMinutes(1));
     }
 
     public UplinkSettings withTopicPrefix(String prefix) {
         return new UplinkSettings(prefix, allowList, maxMeters, maxPayloadBytes, reorderWindow, maxHeldPerMeter,
-                maxClockSkew, maxVolumeL, maxAbsBalance, rejectLogInterval);
+                maxClockSkew, maxBackfill, maxVolumeL, maxAbsBalance, rejectLogInterval);
     }
 
     public UplinkSettings withAllowList(Set<String> meters) {
         return new UplinkSettings(topicPrefix, meters, maxMeters, maxPayloadBytes, reorderWindow, maxHeldPerMeter,
-                maxClockSkew, maxVolumeL, maxAbsBalance, rejectLogInterval);
+                maxClockSkew, maxBackfill, maxVolumeL, maxAbsBalance, rejectLogInterval);
     }
 
     public UplinkSettings withReorderWindow(Duration window) {
         return new UplinkSettings(topicPrefix, allowList, maxMeters, maxPayloadBytes, window, maxHeldPerMeter,
-                maxClockSkew, maxVolumeL, maxAbsBalance, rejectLogInterval);
+                maxClockSkew, maxBackfill, maxVolumeL, maxAbsBalance, rejectLogInterval);
     }
 
     public UplinkSettings withMaxClockSkew(Duration skew) {
         return new UplinkSettings(topicPrefix, allowList, maxMeters, maxPayloadBytes, reorderWindow, maxHeldPerMeter,
-                skew, maxVolumeL, maxAbsBalance, rejectLogInterval);
+                skew, maxBackfill, maxVolumeL, maxAbsBalance, rejectLogInterval);
+    }
+
+    public UplinkSettings withMaxBackfill(Duration backfill) {
+        return new UplinkSettings(topicPrefix, allowList, maxMeters, maxPayloadBytes, reorderWindow, maxHeldPerMeter,
+                maxClockSkew, backfill, maxVolumeL, maxAbsBalance, rejectLogInterval);
     }
 }

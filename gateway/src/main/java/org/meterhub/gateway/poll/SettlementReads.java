@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.driver.MeterEndpoint;
 
 /**
@@ -58,6 +59,8 @@ public final class SettlementReads {
      */
     public YearMonth owed(MeterEndpoint meter, Instant meterClock) {
         if (!meter.hasSettlementDay()) return null;
+        // a gateway without a time it trusts (clock at 2000-01-01, no meters agreeing yet) would settle the wrong month
+        if (clock instanceof ClockTrust.TimelineClock t && !t.hasTime()) return null;
         Instant now = clock.instant();
         YearMonth month = YearMonth.from(now.atZone(zone));
         Instant at = meter.settlementInstant(month, zone);

@@ -70,7 +70,7 @@ class MqttGatewayBrokerTest {
                 Clock.fixed(T0, ZoneOffset.UTC), ZONE, 11, i -> FAULTS.containsKey(i) ? Set.of(FAULTS.get(i)) : Set.of());
         fleet.connect();
         UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withReorderWindow(Duration.ofMillis(200))
-                .withMaxClockSkew(Duration.ofDays(3650));
+                .withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650));
         store = new CommandStore(dir.resolve("commands.db"));
         CommandSettings cs = CommandSettings.defaults().withTopicPrefix(prefix)
                 .withTiming(Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMillis(100));

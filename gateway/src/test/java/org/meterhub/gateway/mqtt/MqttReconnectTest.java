@@ -57,7 +57,7 @@ class MqttReconnectTest {
     private MqttGateway gateway() {
         MqttConnectionSettings c = MqttConnectionSettings.defaults("tcp://127.0.0.1:" + port, "mh-reconnect-gw")
                 .withReconnect(Duration.ofMillis(100), Duration.ofMillis(400));
-        MqttGateway g = new MqttGateway(c, UplinkSettings.defaults().withMaxClockSkew(Duration.ofDays(3650)),
+        MqttGateway g = new MqttGateway(c, UplinkSettings.defaults().withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650)),
                 readings::add, BalanceSink.NONE, AlarmSink.NONE, Clock.systemUTC());
         g.start();
         return g;

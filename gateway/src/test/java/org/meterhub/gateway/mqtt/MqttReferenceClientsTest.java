@@ -74,7 +74,7 @@ class MqttReferenceClientsTest {
     @Test
     void contractMessagesFromMosquittoPubAndACommandRoundTripThroughMosquittoSub() throws Exception {
         store = new CommandStore(dir.resolve("commands.db"));
-        UplinkSettings up = UplinkSettings.defaults().withAllowList(Set.of(meter)).withMaxClockSkew(Duration.ofDays(3650));
+        UplinkSettings up = UplinkSettings.defaults().withAllowList(Set.of(meter)).withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650));
         gateway = new MqttGateway(MqttConnectionSettings.defaults(TestBroker.URI, gatewayId), up, readings::add,
                 balances::add, alarms::add, Clock.systemUTC());
         commands = new CommandService(store, gateway.publisher(), alarms::add, CommandSettings.defaults()

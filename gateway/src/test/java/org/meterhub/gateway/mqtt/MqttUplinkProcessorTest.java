@@ -131,12 +131,26 @@ class MqttUplinkProcessorTest {
     }
 
     @Test
-    void aMeterClockFarOffGivesWayToTheReceiveTime() {
+    void aMeterClockAheadOfTheGatewayGivesWayToTheReceiveTime() {
         UplinkProcessor p = processor(UplinkSettings.defaults().withMaxClockSkew(Duration.ofMinutes(10)));
-        // clock is T0+5h; the meter says T0+1h: four hours off
-        p.onMessage("meters/42/up", msg("42", 1, 1, "1", ""));
+        // clock is T0+5h; the meter says T0+9h: four hours ahead
+        p.onMessage("meters/42/up", msg("42", 1, 9, "1", ""));
         assertThat(readings.get(0).time()).isEqualTo(clock.instant());
         assertThat(readings.get(0).flags()).contains(ReadingFlag.CLOCK_SKEW);
+        assertThat(readings.get(0).meterTime()).isEqualTo(T0.plusSeconds(9 * 3600));
+    }
+
+    @Test
+    void aTsInThePastUpToMaxBackfillIsWhenTheRegisterWasMeasured() {
+        UplinkProcessor p = processor(UplinkSettings.defaults().withMaxClockSkew(Duration.ofMinutes(10))
+                .withMaxBackfill(Duration.ofDays(1)));
+        // clock is T0+5h: four hours ago is a meter sending late (protocols.md §3), 30 h ago is past max-backfill
+        p.onMessage("meters/42/up", msg("42", 1, 1, "1", ""));
+        p.onMessage("meters/43/up", msg("43", 1, -25, "1", ""));
+        assertThat(readings.get(0).time()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(readings.get(0).flags()).doesNotContain(ReadingFlag.CLOCK_SKEW);
+        assertThat(readings.get(1).time()).isEqualTo(clock.instant());
+        assertThat(readings.get(1).flags()).contains(ReadingFlag.CLOCK_SKEW);
     }
 
     @Test
