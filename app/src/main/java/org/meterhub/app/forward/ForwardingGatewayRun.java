@@ -28,7 +28,8 @@ public final class ForwardingGatewayRun {
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
                                 + "  journal %s %d KiB  refused %d", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
-                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused()));
+                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused())
+                        + "  " + new org.meterhub.app.runtime.Health(null, gw.journal()).statusText());
             }
             status.end();
             boolean drained = gw.finish(Duration.ofSeconds(10));

@@ -36,12 +36,15 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final Function<String, CompletableFuture<Reading>> reader;
     private final Duration maxWait;
+    private final org.meterhub.app.runtime.Health health;
     private final ObjectMapper json = new ObjectMapper();
 
-    private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait) {
+    private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait,
+                        org.meterhub.app.runtime.Health health) {
         this.server = server;
         this.reader = reader;
         this.maxWait = maxWait;
+        this.health = health;
     }
 
     /**
@@ -52,8 +55,17 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
                                     Duration maxWait) throws IOException {
+        return start(host, port, reader, maxWait, null);
+    }
+
+    /**
+     * @param health answers {@code GET /health} (200 when healthy, 503 when the store is DOWN or the journal
+     *               cannot write); null: no such endpoint
+     */
+    public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
+                                    Duration maxWait, org.meterhub.app.runtime.Health health) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
-        AdminServer admin = new AdminServer(http, reader, maxWait);
+        AdminServer admin = new AdminServer(http, reader, maxWait, health);
         http.createContext("/", admin::handle);
         http.start();
         log.info("admin endpoint listening on {}", http.getAddress());
@@ -66,6 +78,10 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         ex.getRequestBody().close(); // nothing in a body is used; never buffer one
+        if (health != null && ex.getRequestURI().getRawPath().equals("/health")) {
+            send(ex, health.healthy() ? 200 : 503, health.json());
+            return;
+        }
         Matcher m = READ.matcher(ex.getRequestURI().getRawPath());
         if (!m.matches()) {
             send(ex, 404, error("NOT_FOUND", "no such endpoint; use POST /api/v1/meters/{id}/read"));

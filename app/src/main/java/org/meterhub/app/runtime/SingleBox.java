@@ -12,6 +12,7 @@ import org.meterhub.app.forward.JournalForwarding;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.engine.ingest.StoreHealth;
 import org.meterhub.engine.intake.BatchCommitter;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.reading.Reading;
@@ -32,7 +33,9 @@ import org.meterhub.gateway.poll.PollSettings;
  */
 public final class SingleBox implements AutoCloseable {
     private final MeterStore store;
-    private final IngestPipeline ingest;
+    private final IngestRules rules;
+    private final IngestPipeline.IngestStats ingestStats = new IngestPipeline.IngestStats();
+    private final StoreHealth storeHealth;
     private final JournalForwarding link;
     private final PolledBuses buses;
     private InetSocketAddress bound;
@@ -45,8 +48,13 @@ public final class SingleBox implements AutoCloseable {
     public SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, Clock clock, PollSettings poll,
                      int ioThreads) {
         this.store = store;
-        this.ingest = IngestPipeline.withRules(store, rules);
-        this.link = JournalForwarding.toStore(config.journal(), store, BatchCommitter.using(ingest));
+        this.rules = rules;
+        // A store failure is a state, not an end: the committer throws a failed pipeline away, waits
+        // (store-retry), and the next attempt gets a fresh one; the journal keeps the readings meanwhile.
+        this.storeHealth = new StoreHealth(store.describe(), clock);
+        BatchCommitter committer = new BatchCommitter(() -> IngestPipeline.sharing(store, rules, ingestStats),
+                config.storeRetry().toRetry(), storeHealth);
+        this.link = JournalForwarding.toStore(config.journal(), store, committer);
         this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
     }
 
@@ -124,9 +132,8 @@ public final class SingleBox implements AutoCloseable {
     /** Stops polling, then waits until the store has committed everything journalled. */
     public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
-        boolean drained = link.forwarder().awaitDrained(maxWait);
-        ingest.flush();
-        return drained;
+        // The engine acknowledges a batch only after its store committed it: drained = stored.
+        return link.forwarder().awaitDrained(maxWait);
     }
 
     public Journal journal() {
@@ -145,8 +152,14 @@ public final class SingleBox implements AutoCloseable {
         return buses.dtuServer();
     }
 
-    public IngestPipeline ingest() {
-        return ingest;
+    /** The engine's counters, over every pipeline this box made (a new one after each store failure). */
+    public IngestPipeline.IngestStats ingestStats() {
+        return ingestStats;
+    }
+
+    /** Whether the store takes commits: UP, or DOWN since when. */
+    public StoreHealth storeHealth() {
+        return storeHealth;
     }
 
     public MeterStore store() {
@@ -157,7 +170,7 @@ public final class SingleBox implements AutoCloseable {
     public void close() {
         buses.close();
         link.close();
-        ingest.close();
+        rules.close();
     }
 
 }

@@ -29,6 +29,7 @@ public final class LocalBatchTransport implements BatchTransport {
 
     @Override
     public boolean send(ReadingBatch batch) {
+        if (!committer.ready()) return false; // the store is DOWN and its backoff not over: the journal keeps the batch
         BatchAck ack;
         try {
             ack = committer.commit(batch);
@@ -36,7 +37,8 @@ public final class LocalBatchTransport implements BatchTransport {
             Thread.currentThread().interrupt();
             return false;
         } catch (IllegalStateException e) {
-            log.warn("engine did not commit a batch ({}); it stays in the journal", e.getMessage());
+            // StoreHealth has raised the alarm (once per outage); the batch stays in the journal.
+            log.debug("engine did not commit a batch ({}); it stays in the journal", e.getMessage());
             return false;
         }
         acks.accept(ack);
