@@ -44,6 +44,7 @@ public final class BatchCommitter implements AutoCloseable {
     private IngestPipeline pipeline;
     private Duration backoff = Duration.ZERO;
     private long retryAtNanos = System.nanoTime();
+    private volatile long waits;
 
     /** Creates its pipelines itself and closes them; default retry (1 s doubling to 30 s). */
     public BatchCommitter(Supplier<IngestPipeline> pipelines) {
@@ -64,6 +65,15 @@ public final class BatchCommitter implements AutoCloseable {
     /** False while waiting out the backoff after a failed commit: {@link #commit} would refuse at once. */
     public boolean ready() {
         return System.nanoTime() - retryAtNanos >= 0;
+    }
+
+    /**
+     * Changes when a wait after a failure begins and again when it ends, so a caller that polls
+     * (the forwarder, through the local transport's epoch) tries again as soon as the backoff is over
+     * instead of adding a backoff of its own.
+     */
+    public long epoch() {
+        return 2 * waits + (ready() ? 1 : 0);
     }
 
     public StoreHealth health() {
@@ -135,6 +145,7 @@ public final class BatchCommitter implements AutoCloseable {
     private IllegalStateException waitAfter(RuntimeException e) {
         backoff = retry.next(backoff);
         retryAtNanos = System.nanoTime() + backoff.toNanos();
+        waits++;
         health.failed(e, backoff);
         return e instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getMessage(), e);
     }

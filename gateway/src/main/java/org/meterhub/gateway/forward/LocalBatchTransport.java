@@ -45,9 +45,10 @@ public final class LocalBatchTransport implements BatchTransport {
         return true;
     }
 
+    /** Moves on when the store's backoff begins and ends: the forwarder retries at once when the store may be back. */
     @Override
     public long epoch() {
-        return 0;
+        return committer.epoch();
     }
 
     @Override
