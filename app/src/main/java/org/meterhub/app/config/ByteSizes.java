@@ -11,9 +11,14 @@ public final class ByteSizes {
     }
 
     public static long parse(String text) {
+        return parse("max-size", text, 1L << 20);
+    }
+
+    /** {@code text} as bytes; the message of a bad value names {@code field}; at least {@code min} bytes. */
+    public static long parse(String field, String text, long min) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("max-size: expected a size such as 64MiB, 2GiB or a number of bytes, got \""
+            throw new IllegalArgumentException(field + ": expected a size such as 64MiB, 2GiB or a number of bytes, got \""
                     + text + "\"");
         }
         long n = Long.parseLong(m.group(1));
@@ -24,9 +29,12 @@ public final class ByteSizes {
             case "GiB" -> 30;
             default -> 0;
         };
-        if (Long.numberOfLeadingZeros(n) <= shift + 1) throw new IllegalArgumentException("max-size: too large: " + text);
+        if (Long.numberOfLeadingZeros(n) <= shift + 1) throw new IllegalArgumentException(field + ": too large: " + text);
         long bytes = n << shift;
-        if (bytes < (1L << 20)) throw new IllegalArgumentException("max-size: expected at least 1MiB, got \"" + text + "\"");
+        if (bytes < min) {
+            throw new IllegalArgumentException(field + ": expected at least " + (min >= (1L << 20) ? (min >> 20) + "MiB"
+                    : min + " bytes") + ", got \"" + text + "\"");
+        }
         return bytes;
     }
 }

@@ -10,12 +10,12 @@ import java.util.List;
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
-                            AdminSection admin, AlarmsSection alarms, ClockSection clock) {
-    /** Without clock settings: the defaults of {@link ClockSection}. */
+                            AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry) {
+    /** With the default {@code clock} and {@code store-retry} sections. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                          AdminSection admin, AlarmsSection alarms) {
-        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null);
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null, null);
     }
 
     /** Without alarm publishing settings: alarms stay in the store only. */
@@ -38,7 +38,8 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
-        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock);
+        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
+                storeRetry);
     }
 
     public GatewayConfig {
@@ -53,6 +54,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         admin = admin != null ? admin : new AdminSection(null, null);
         alarms = alarms != null ? alarms : new AlarmsSection(null, null, null);
         clock = clock != null ? clock : ClockSection.defaults();
+        storeRetry = storeRetry != null ? storeRetry : new StoreRetrySection(null, null);
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -329,9 +331,18 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      */
     public record JournalSection(String path, String maxSize, Integer alarmAt, Integer partitions, String durability,
                                  String forwardTo, String gatewayId, Integer batchSize, Duration ackTimeout,
-                                 String topicPrefix, Duration commitLinger) {
+                                 String topicPrefix, Duration commitLinger, String minFreeDisk) {
+        /** With the default {@code min-free-disk}. */
+        public JournalSection(String path, String maxSize, Integer alarmAt, Integer partitions, String durability,
+                              String forwardTo, String gatewayId, Integer batchSize, Duration ackTimeout,
+                              String topicPrefix, Duration commitLinger) {
+            this(path, maxSize, alarmAt, partitions, durability, forwardTo, gatewayId, batchSize, ackTimeout, topicPrefix,
+                    commitLinger, null);
+        }
+
         public JournalSection {
             if (maxSize != null) ByteSizes.parse(maxSize);
+            if (minFreeDisk != null && !minFreeDisk.trim().equals("0")) ByteSizes.parse("min-free-disk", minFreeDisk, 1);
             alarmAt = range(alarmAt, 80, 1, 99, "alarm-at");
             partitions = range(partitions, 16, 1, 1024, "partitions");
             durability = durability != null ? durability : "full";
@@ -356,7 +367,13 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         }
 
         public static JournalSection defaults() {
-            return new JournalSection(null, null, null, null, null, null, null, null, null, null, null);
+            return new JournalSection(null, null, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        /** Free disk below which the journal raises its "disk low" alarm; 0 when not watched (default 32MiB). */
+        public long minFreeBytes() {
+            if (minFreeDisk == null) return org.meterhub.gateway.journal.JournalSettings.DEFAULT_MIN_FREE_BYTES;
+            return minFreeDisk.trim().equals("0") ? 0 : ByteSizes.parse("min-free-disk", minFreeDisk, 1);
         }
 
         public long maxBytes() {
@@ -415,6 +432,28 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
                 throw new IllegalArgumentException("not-before: expected a date such as 2026-11-01 or an instant such as "
                         + "2026-11-01T00:00:00Z, got \"" + text + "\"");
             }
+        }
+    }
+
+    /**
+     * How the process retries the store after a failed commit (gateway in one process, mqtt-gateway):
+     * {@code initial} doubling to {@code max}; the journal keeps the readings meanwhile.
+     */
+    public record StoreRetrySection(Duration initial, Duration max) {
+        public StoreRetrySection {
+            initial = positive(initial, Duration.ofSeconds(1), "initial");
+            max = positive(max, Duration.ofSeconds(30), "max");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("max: expected at least initial (" + Durations.format(initial) + "), got "
+                        + Durations.format(max));
+            }
+            if (max.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("max: expected at most 1h, got " + Durations.format(max));
+            }
+        }
+
+        public org.meterhub.engine.ingest.StoreRetry toRetry() {
+            return new org.meterhub.engine.ingest.StoreRetry(initial, max);
         }
     }
 

@@ -190,11 +190,13 @@ public final class DemoCommand implements Callable<Integer> {
     private String statusText(SingleBox box, SimClock clock, GatewayConfig cfg, double rate) {
         var s = box.buses().stats();
         var c = box.buses().protocolCounters();
-        return String.format("%s  DTUs %d/%d  meters online %d/%d  readings/s %.0f  stored %d  failed polls %d  alarms %d",
+        String line = String.format("%s  DTUs %d/%d  meters online %d/%d  readings/s %.0f  stored %d  failed polls %d  alarms %d",
                 local(clock.instant(), cfg).substring(0, 16), box.dtuServer().connectedCount(), dtus,
-                box.buses().onlineMeters(), meters, rate, box.ingest().stats().stored(), s.failedPolls.get(),
-                box.ingest().stats().faultReadings() + box.ingest().stats().registerDecreases()
+                box.buses().onlineMeters(), meters, rate, box.ingestStats().stored(), s.failedPolls.get(),
+                box.ingestStats().faultReadings() + box.ingestStats().registerDecreases()
                         + c.meterErrors.get());
+        org.meterhub.app.runtime.Health health = new org.meterhub.app.runtime.Health(box.storeHealth(), box.journal());
+        return health.healthy() ? line : line + "  " + health.statusText(); // the demo's line stays short while all is well
     }
 
     private void summarize(MeterStore db, Cjt188Fleet fleet, GatewayConfig cfg, Instant from, Instant to)

@@ -40,6 +40,14 @@ public final class EngineIntakeCommand implements Callable<Integer> {
     @Option(names = "--engine-id", description = "MQTT client id suffix, unique per engine (default: engine-<pid>).")
     String engineId;
 
+    @Option(names = "--store-retry", defaultValue = "1s",
+            description = "After a failed store commit, wait this long before trying again, doubling (default ${DEFAULT-VALUE}).")
+    String storeRetry;
+
+    @Option(names = "--store-retry-max", defaultValue = "30s",
+            description = "Longest wait between store attempts while the store is DOWN (default ${DEFAULT-VALUE}).")
+    String storeRetryMax;
+
     @Option(names = "--topic-prefix", defaultValue = "meterhub", description = "Topic prefix (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -47,6 +55,14 @@ public final class EngineIntakeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         IntakeSettings settings;
         String broker;
+        org.meterhub.engine.ingest.StoreRetry retry;
+        try {
+            retry = new org.meterhub.app.config.GatewayConfig.StoreRetrySection(
+                    org.meterhub.app.config.Durations.parse(storeRetry),
+                    org.meterhub.app.config.Durations.parse(storeRetryMax)).toRetry();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store-retry/--store-retry-max: " + e.getMessage());
+        }
         try {
             broker = JournalWiring.brokerUri(intake);
             String id = engineId != null ? engineId : "engine-" + ProcessHandle.current().pid();
@@ -73,17 +89,19 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         // whose lease broke mid-commit cannot write intervals computed from stale state.
         LeaseFences fences = new LeaseFences(db, settings.clientId(), partitions);
         MeterStore fenced = new FencedStore(db, fences);
-        try (db; MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced))
-                .start()) {
+        org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
+                java.time.Clock.systemUTC());
+        try (db; MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
+                health).start()) {
             System.out.printf("meterhub engine-intake %s: %d partitions from %s (leases %s), store %s%n",
                     settings.clientId(), partitions, intake, leaseUrl != null ? "PostgreSQL advisory locks" : "all, unshared",
                     db.describe());
             while (!signal.await(Duration.ofSeconds(5))) {
                 var s = in.stats();
                 status.show(String.format("broker %s  partitions %d  batches %d  readings %d  acks %d  dropped %d"
-                                + "  rejected %d  store failures %d  fenced out %d", in.connected() ? "up" : "DOWN",
+                                + "  rejected %d  store failures %d  fenced out %d  set aside %d  %s", in.connected() ? "up" : "DOWN",
                         s.partitionsHeld(), s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(),
-                        s.storeFailures(), s.fencedOut()));
+                        s.storeFailures(), s.fencedOut(), health.rejected(), health.status()));
             }
             status.end();
         } finally {

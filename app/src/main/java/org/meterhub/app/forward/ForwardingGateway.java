@@ -31,7 +31,7 @@ public final class ForwardingGateway implements AutoCloseable {
     public ForwardingGateway(GatewayConfig config, ClockTrust trust, PollSettings poll, int ioThreads) {
         this.link = JournalForwarding.toBroker(config.journal());
         this.clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(link.journal().settings().path()),
-                link.journal()::append);
+                link.journal()::append, link.journal()::accepting);
         this.buses = new PolledBuses(config, poll, clockGuard, trust.clock(), ioThreads);
     }
 

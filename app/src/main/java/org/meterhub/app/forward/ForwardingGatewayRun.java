@@ -3,10 +3,10 @@ package org.meterhub.app.forward;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.meterhub.app.config.GatewayConfig;
+import org.meterhub.app.runtime.Health;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.SingleBox;
 import org.meterhub.app.runtime.StatusLine;
-import org.meterhub.gateway.clock.ClockGuard;
 import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.journal.JournalStats;
 
@@ -20,7 +20,7 @@ public final class ForwardingGatewayRun {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         try (ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
-            ClockGuard clock = gw.clockGuard().orElseThrow();
+            Health health = new Health(null, gw.journal(), gw.clockGuard().orElseThrow());
             InetSocketAddress at = gw.start();
             System.out.printf("meterhub gateway %s: %d buses, %d meters, listening for DTUs on %s, journal %s,"
                             + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
@@ -30,7 +30,8 @@ public final class ForwardingGatewayRun {
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
                                 + "  journal %s %d KiB  refused %d  %s", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
-                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(), clock.statusText()));
+                        gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(),
+                        health.statusText()));
             }
             status.end();
             boolean drained = gw.finish(Duration.ofSeconds(10));

@@ -36,7 +36,15 @@ public final class JournalForwarding implements AutoCloseable {
      */
     public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store,
                                          Supplier<IngestPipeline> pipelines) {
-        return j.forwardTo() != null ? toBroker(j) : toStore(j, store, new BatchCommitter(pipelines));
+        return open(j, store, pipelines, org.meterhub.engine.ingest.StoreRetry.DEFAULTS,
+                new org.meterhub.engine.ingest.StoreHealth(store.describe(), Clock.systemUTC()));
+    }
+
+    /** As {@link #open(GatewayConfig.JournalSection, MeterStore, Supplier)}, retrying a failed store commit as {@code retry} says. */
+    public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store, Supplier<IngestPipeline> pipelines,
+                                         org.meterhub.engine.ingest.StoreRetry retry,
+                                         org.meterhub.engine.ingest.StoreHealth health) {
+        return j.forwardTo() != null ? toBroker(j) : toStore(j, store, new BatchCommitter(pipelines, retry, health));
     }
 
     /** Batches go over MQTT to the engines named by {@code forward-to}. */

@@ -16,7 +16,8 @@ public final class JournalWiring {
     public static JournalSettings journal(GatewayConfig.JournalSection j) {
         Path path = j.path() != null ? Path.of(j.path()) : DEFAULT_PATH;
         return new JournalSettings(path, j.maxBytes(), j.alarmAt(), j.partitions(), 8192, 2000,
-                JournalSettings.Durability.valueOf(j.durability().toUpperCase(java.util.Locale.ROOT)), j.commitLinger());
+                JournalSettings.Durability.valueOf(j.durability().toUpperCase(java.util.Locale.ROOT)), j.commitLinger(),
+                j.minFreeBytes());
     }
 
     public static ForwarderSettings forwarder(GatewayConfig.JournalSection j) {

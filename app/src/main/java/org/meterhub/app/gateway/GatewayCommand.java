@@ -69,7 +69,9 @@ public final class GatewayCommand implements Callable<Integer> {
                 System.out.printf("alarms published on %s, topic %salarms/<subject>%n", cfg.alarms().mqtt(), cfg.alarms().topicPrefix());
             }
             InetSocketAddress at = box.start();
-            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box, clock);
+            org.meterhub.app.runtime.Health health = new org.meterhub.app.runtime.Health(box.storeHealth(), box.journal(),
+                    clock);
+            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box, health);
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
@@ -79,7 +81,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 var s = box.buses().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d  %s",
                         box.dtuServer().connectedCount(), box.onlineMeters(), box.configuredMeters(),
-                        s.readings.get(), box.ingest().stats().stored(), s.failedPolls.get(), clock.statusText()));
+                        s.readings.get(), box.ingestStats().stored(), s.failedPolls.get(), health.statusText()));
             }
             status.end();
             if (admin != null) admin.close();
@@ -104,12 +106,12 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     /** The loopback admin endpoint (on-demand reads); a port in use is reported, not fatal: polling goes on. */
-    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box, ClockGuard clock) {
+    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box,
+                                                                org.meterhub.app.runtime.Health health) {
         if (!a.enabled()) return null;
         HostPort hp = HostPort.parse(a.listen());
         try {
-            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2),
-                    () -> org.meterhub.app.read.AdminServer.clockHealth(clock));
+            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2), health);
         } catch (java.io.IOException e) {
             System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
                     + " (set admin.listen, or admin.enabled: false)");

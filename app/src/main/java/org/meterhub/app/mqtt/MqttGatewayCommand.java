@@ -88,6 +88,14 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             description = "Durable journal (SQLite WAL); readings are committed here before the broker's PUBACK (default ${DEFAULT-VALUE}).")
     String journalPath;
 
+    @Option(names = "--store-retry", defaultValue = "1s",
+            description = "After a failed store commit, wait this long before trying again, doubling (default ${DEFAULT-VALUE}).")
+    String storeRetry;
+
+    @Option(names = "--store-retry-max", defaultValue = "30s",
+            description = "Longest wait between store attempts while the store is DOWN (default ${DEFAULT-VALUE}).")
+    String storeRetryMax;
+
     @Option(names = "--forward-to", description = "mqtt://host:port of the engines (engine-intake); default: the engine runs in this process.")
     String forwardTo;
 
@@ -129,16 +137,24 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--journal/--forward-to/--gateway-id/--partitions: " + e.getMessage());
         }
+        org.meterhub.engine.ingest.StoreRetry retry;
+        try {
+            retry = new GatewayConfig.StoreRetrySection(parse("--store-retry", storeRetry),
+                    parse("--store-retry-max", storeRetryMax)).toRetry();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store-retry/--store-retry-max: " + e.getMessage());
+        }
         // Which clock is wrong: while the gateway clock is not trusted, the meters' agreeing ts are the time.
         ClockTrust trust = ClockTrust.system(ClockSettings.defaults().withMaxClockSkew(up.maxClockSkew()));
         Clock clock = trust.clock();
+        org.meterhub.engine.ingest.StoreHealth storeHealth = new org.meterhub.engine.ingest.StoreHealth(db.describe(), clock);
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
         try (db; JournalForwarding journal = JournalForwarding.open(journalSection, db, () -> IngestPipeline.withRules(db,
-                     IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none())));
+                     IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none())), retry, storeHealth);
              ClockGuard clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(journal.journal().settings().path()),
-                     journal.journal()::append);
+                     journal.journal()::append, journal.journal()::accepting);
              SqlDatabase rules = SqlDatabase.open(store);
              CommandStore commandStore = new CommandStore(commandsDb)) {
             PurchaseStore purchases = new PurchaseStore(rules);
@@ -158,7 +174,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     leaks, clock, clients);
                  commands) {
                 gw[0] = gateway;
-                gateway.readyForRedelivery(() -> journal.journal().stats().level() != JournalLevel.FULL);
+                // Refused uplinks are fetched again only once the journal writes and has room.
+                gateway.readyForRedelivery(() -> journal.journal().accepting());
                 gateway.subscribe(commands.ackSubscription(), commands);
                 gateway.start();
                 commands.start(gateway.scheduler());
@@ -169,7 +186,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     System.out.println("broker not reachable yet; retrying with backoff");
                 }
                 while (!signal.await(runFor.isZero() ? Duration.ofSeconds(5) : min(runFor, Duration.ofSeconds(5)))) {
-                    status.show(line(gateway.counters(), journal, commands) + "  " + clockGuard.statusText());
+                    status.show(line(gateway.counters(), journal, commands) + "  " + new org.meterhub.app.runtime.Health(
+                            forwardTo == null ? storeHealth : null, journal.journal(), clockGuard).statusText());
                     if (!runFor.isZero()) {
                         runFor = runFor.minusSeconds(5);
                         if (runFor.isNegative() || runFor.isZero()) break;

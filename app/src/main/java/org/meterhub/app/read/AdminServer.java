@@ -11,19 +11,13 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.meterhub.engine.reading.Reading;
-import org.meterhub.gateway.clock.ClockGuard;
-import org.meterhub.gateway.clock.ClockTrust;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,17 +31,16 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final Pattern READ = Pattern.compile("/api/v1/meters/([^/]{1,200})/read/?");
-    private static final String HEALTH = "/api/v1/health";
     private static final Pattern METER_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     private final HttpServer server;
     private final Function<String, CompletableFuture<Reading>> reader;
     private final Duration maxWait;
-    private final Supplier<Map<String, Object>> health;
+    private final org.meterhub.app.runtime.Health health;
     private final ObjectMapper json = new ObjectMapper();
 
     private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait,
-                        Supplier<Map<String, Object>> health) {
+                        org.meterhub.app.runtime.Health health) {
         this.server = server;
         this.reader = reader;
         this.maxWait = maxWait;
@@ -62,15 +55,15 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
                                     Duration maxWait) throws IOException {
-        return start(host, port, reader, maxWait, Map::of);
+        return start(host, port, reader, maxWait, null);
     }
 
     /**
-     * With {@code GET /api/v1/health}: the gateway's state as JSON, e.g. {@link #clockHealth}; {@code status} is
-     * {@code ok} or {@code degraded} (then 503, so a monitor that only reads status codes sees it too).
+     * @param health answers {@code GET /health} and {@code GET /api/v1/health} (200 when healthy, 503 when the store is
+     *               DOWN, the journal cannot write or the clock is not trusted); null: no such endpoint
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
-                                    Duration maxWait, Supplier<Map<String, Object>> health) throws IOException {
+                                    Duration maxWait, org.meterhub.app.runtime.Health health) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
         AdminServer admin = new AdminServer(http, reader, maxWait, health);
         http.createContext("/", admin::handle);
@@ -85,13 +78,14 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         ex.getRequestBody().close(); // nothing in a body is used; never buffer one
-        if (ex.getRequestURI().getRawPath().equals(HEALTH)) {
-            health(ex);
+        String path = ex.getRequestURI().getRawPath();
+        if (health != null && (path.equals("/health") || path.equals("/api/v1/health"))) {
+            send(ex, health.healthy() ? 200 : 503, health.json());
             return;
         }
         Matcher m = READ.matcher(ex.getRequestURI().getRawPath());
         if (!m.matches()) {
-            send(ex, 404, error("NOT_FOUND", "no such endpoint; use POST /api/v1/meters/{id}/read or GET " + HEALTH));
+            send(ex, 404, error("NOT_FOUND", "no such endpoint; use POST /api/v1/meters/{id}/read"));
             return;
         }
         if (!ex.getRequestMethod().equals("POST")) {
@@ -141,44 +135,6 @@ public final class AdminServer implements AutoCloseable {
             log.warn("admin: read of meter {} failed unexpectedly", meterId, error);
             send(ex, 500, error("INTERNAL", String.valueOf(error.getMessage())));
         }
-    }
-
-    private void health(HttpExchange ex) throws IOException {
-        if (!ex.getRequestMethod().equals("GET")) {
-            ex.getResponseHeaders().set("Allow", "GET");
-            send(ex, 405, error("METHOD_NOT_ALLOWED", "use GET for the gateway's health"));
-            return;
-        }
-        Map<String, Object> parts = health.get();
-        boolean degraded = parts.values().stream().anyMatch(v -> v instanceof Map<?, ?> p && Boolean.FALSE.equals(p.get("ok")));
-        ObjectNode o = json.createObjectNode();
-        o.put("status", degraded ? "degraded" : "ok");
-        parts.forEach((k, v) -> o.set(k, json.valueToTree(v)));
-        send(ex, degraded ? 503 : 200, o);
-    }
-
-    /**
-     * The clock's part of the health: {@code {"clock": {"ok": false, "trusted": false, "text": "clock: UNTRUSTED
-     * (behind meters by 26y)", ...}}}. Not ok while the gateway clock is not trusted or readings are held.
-     */
-    public static Map<String, Object> clockHealth(ClockGuard guard) {
-        ClockTrust.Status s = guard.trust().status();
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("ok", s.trusted() && guard.held() == 0);
-        c.put("trusted", s.trusted());
-        c.put("reason", s.reason());
-        c.put("text", s.text());
-        c.put("sync", s.sync().name());
-        c.put("has_time", s.hasTime());
-        if (s.gatewayMinusMeters() != null) c.put("gateway_minus_meters_s", s.gatewayMinusMeters().toSeconds());
-        c.put("agreeing_meters", s.agreeingMeters());
-        c.put("held", guard.held());
-        c.put("steps", s.steps());
-        Instant floor = guard.trust().floor();
-        if (floor != null) c.put("newest_reading", floor.toString());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("clock", c);
-        return out;
     }
 
     private ObjectNode body(Reading r, long elapsedMs) {

@@ -12,6 +12,7 @@ import org.meterhub.app.forward.JournalForwarding;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.engine.ingest.StoreHealth;
 import org.meterhub.engine.intake.BatchCommitter;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.reading.Reading;
@@ -34,7 +35,9 @@ import org.meterhub.gateway.poll.PollSettings;
  */
 public final class SingleBox implements AutoCloseable {
     private final MeterStore store;
-    private final IngestPipeline ingest;
+    private final IngestRules rules;
+    private final IngestPipeline.IngestStats ingestStats = new IngestPipeline.IngestStats();
+    private final StoreHealth storeHealth;
     private final JournalForwarding link;
     private final PolledBuses buses;
     private final ClockGuard clockGuard;
@@ -63,10 +66,15 @@ public final class SingleBox implements AutoCloseable {
     private SingleBox(GatewayConfig config, MeterStore store, IngestRules rules, Clock clock, ClockTrust trust,
                       PollSettings poll, int ioThreads) {
         this.store = store;
-        this.ingest = IngestPipeline.withRules(store, rules);
-        this.link = JournalForwarding.toStore(config.journal(), store, BatchCommitter.using(ingest));
+        this.rules = rules;
+        // A store failure is a state, not an end: the committer throws a failed pipeline away, waits
+        // (store-retry), and the next attempt gets a fresh one; the journal keeps the readings meanwhile.
+        this.storeHealth = new StoreHealth(store.describe(), clock);
+        BatchCommitter committer = new BatchCommitter(() -> IngestPipeline.sharing(store, rules, ingestStats),
+                config.storeRetry().toRetry(), storeHealth);
+        this.link = JournalForwarding.toStore(config.journal(), store, committer);
         this.clockGuard = trust == null ? null : ClockGuard.open(trust,
-                ClockGuard.heldPathFor(link.journal().settings().path()), link.journal()::append);
+                ClockGuard.heldPathFor(link.journal().settings().path()), link.journal()::append, link.journal()::accepting);
         this.buses = new PolledBuses(config, poll, clockGuard != null ? clockGuard : new JournalSink(link.journal()), clock,
                 ioThreads);
     }
@@ -164,9 +172,8 @@ public final class SingleBox implements AutoCloseable {
     /** Stops polling, then waits until the store has committed everything journalled. */
     public boolean finish(Duration maxWait) throws InterruptedException {
         buses.stopPolling();
-        boolean drained = link.forwarder().awaitDrained(maxWait);
-        ingest.flush();
-        return drained;
+        // The engine acknowledges a batch only after its store committed it: drained = stored.
+        return link.forwarder().awaitDrained(maxWait);
     }
 
     public Journal journal() {
@@ -185,8 +192,14 @@ public final class SingleBox implements AutoCloseable {
         return buses.dtuServer();
     }
 
-    public IngestPipeline ingest() {
-        return ingest;
+    /** The engine's counters, over every pipeline this box made (a new one after each store failure). */
+    public IngestPipeline.IngestStats ingestStats() {
+        return ingestStats;
+    }
+
+    /** Whether the store takes commits: UP, or DOWN since when. */
+    public StoreHealth storeHealth() {
+        return storeHealth;
     }
 
     public MeterStore store() {
@@ -198,7 +211,7 @@ public final class SingleBox implements AutoCloseable {
         buses.close();
         if (clockGuard != null) clockGuard.close();
         link.close();
-        ingest.close();
+        rules.close();
     }
 
 }

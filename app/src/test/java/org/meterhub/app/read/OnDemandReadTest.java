@@ -162,7 +162,7 @@ class OnDemandReadTest {
                     assertThat(get.headers().firstValue("Allow")).hasValue("POST");
                 }
                 assertThat(box.finish(Duration.ofSeconds(20))).isTrue();
-                assertThat(box.ingest().stats().stored()).as("polled and on-demand readings are all stored").isGreaterThanOrEqualTo(10);
+                assertThat(box.ingestStats().stored()).as("polled and on-demand readings are all stored").isGreaterThanOrEqualTo(10);
             }
         } finally {
             tcpSlave.close();

@@ -147,12 +147,12 @@ class GatewayClockTest {
             }
             assertThat(guard.statusText()).isEqualTo("clock: UNTRUSTED (behind meters by 26y)");
             try (AdminServer admin = AdminServer.start("127.0.0.1", 0, box::readNow, Duration.ofSeconds(5),
-                    () -> AdminServer.clockHealth(guard))) {
+                    new Health(box.storeHealth(), box.journal(), guard))) {
                 HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + admin.address().getPort() + "/api/v1/health")).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(503);
-                assertThat(health.body()).contains("\"status\":\"degraded\"").contains("\"trusted\":false")
+                assertThat(health.body()).contains("\"status\":\"DEGRADED\"").contains("\"trusted\":false")
                         .contains("clock: UNTRUSTED (behind meters by 26y)");
             }
 

@@ -42,7 +42,8 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
     private final int batchSize;
     private final Duration maxBatchDelay;
     private final Thread writer;
-    private final IngestStats stats = new IngestStats();
+    private final IngestStats stats;
+    private final boolean ownsRules;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile boolean closing;
 
@@ -56,7 +57,14 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
     /** @param rules closed with this pipeline */
     public IngestPipeline(MeterStore store, ConsumptionSettings settings, IngestRules rules, int queueCapacity,
                           int batchSize, Duration maxBatchDelay) {
+        this(store, settings, rules, true, new IngestStats(), queueCapacity, batchSize, maxBatchDelay);
+    }
+
+    private IngestPipeline(MeterStore store, ConsumptionSettings settings, IngestRules rules, boolean ownsRules,
+                           IngestStats stats, int queueCapacity, int batchSize, Duration maxBatchDelay) {
         this.store = store;
+        this.stats = stats;
+        this.ownsRules = ownsRules;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSize = batchSize;
         this.maxBatchDelay = maxBatchDelay;
@@ -75,6 +83,16 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
     /** Default sizes; the given rules (e.g. {@link IngestRules#forStore}, records in the store's database). */
     public static IngestPipeline withRules(MeterStore store, IngestRules rules) {
         return new IngestPipeline(store, ConsumptionSettings.defaults(), rules, 65_536, 2_000, Duration.ofMillis(200));
+    }
+
+    /**
+     * Default sizes; counts into {@code stats} and leaves {@code rules} open when closed: for the
+     * pipelines a {@link org.meterhub.engine.intake.BatchCommitter} makes one after another (a new one
+     * after each store failure), whose counters a status line reads as one.
+     */
+    public static IngestPipeline sharing(MeterStore store, IngestRules rules, IngestStats stats) {
+        return new IngestPipeline(store, ConsumptionSettings.defaults(), rules, false, stats, 65_536, 2_000,
+                Duration.ofMillis(200));
     }
 
     /** Alarms, flags and corrections of this pipeline. */
@@ -181,8 +199,9 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            // Keep what was not written visible: the gateway journal (not this queue) is the durable copy.
-            log.error("store write failed, ingest stopped: {}", e.getMessage());
+            // This pipeline ends here; whoever owns it (BatchCommitter) throws it away and retries with a
+            // fresh one. The gateway journal (not this queue) is the durable copy.
+            log.debug("store write failed, this pipeline stops: {}", e.getMessage());
             failure.set(e);
         }
     }
@@ -196,7 +215,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (!writer.isAlive()) ruleSet.close(); // a writer still draining keeps using them
+            if (!writer.isAlive() && ownsRules) ruleSet.close(); // a writer still draining keeps using them
         }
         rethrowFailure();
     }

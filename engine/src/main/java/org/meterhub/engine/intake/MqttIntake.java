@@ -37,8 +37,6 @@ public final class MqttIntake implements AutoCloseable {
     private final IntakeStats stats = new IntakeStats();
     private final Set<Integer> held = new HashSet<>();
     private volatile boolean running = true;
-    private long storeBackoffMs;
-    private long storeRetryAtNanos;
     private long lastRejectLogNanos;
     private boolean refreshNow;
 
@@ -54,10 +52,22 @@ public final class MqttIntake implements AutoCloseable {
      */
     public MqttIntake(IntakeSettings settings, PartitionLeases leases, LeaseFences fences,
                       Supplier<IngestPipeline> pipelines) {
+        this(settings, leases, fences, pipelines, org.meterhub.engine.ingest.StoreRetry.DEFAULTS,
+                new org.meterhub.engine.ingest.StoreHealth("store", java.time.Clock.systemUTC()));
+    }
+
+    /**
+     * @param retry  the wait after a failed store commit (batches arriving meanwhile are dropped unacknowledged;
+     *               their gateways keep them and resend)
+     * @param health the store's state (status line, one alarm per outage)
+     */
+    public MqttIntake(IntakeSettings settings, PartitionLeases leases, LeaseFences fences,
+                      Supplier<IngestPipeline> pipelines, org.meterhub.engine.ingest.StoreRetry retry,
+                      org.meterhub.engine.ingest.StoreHealth health) {
         this.settings = settings;
         this.leases = leases;
         this.fences = fences;
-        this.committer = new BatchCommitter(pipelines);
+        this.committer = new BatchCommitter(pipelines, retry, health);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.storeBackoff(), (topic, payload) -> {
             if (!queue.offer(payload)) stats.dropped.incrementAndGet();
@@ -74,6 +84,11 @@ public final class MqttIntake implements AutoCloseable {
 
     public IntakeStats stats() {
         return stats;
+    }
+
+    /** The store's state as this intake sees it. */
+    public org.meterhub.engine.ingest.StoreHealth storeHealth() {
+        return committer.health();
     }
 
     public boolean connected() {
@@ -160,7 +175,7 @@ public final class MqttIntake implements AutoCloseable {
             stats.notOwned.incrementAndGet();
             return;
         }
-        if (System.nanoTime() - storeRetryAtNanos < 0) {
+        if (!committer.ready()) { // waiting out the store's backoff: the gateway keeps the batch and resends it
             stats.dropped.incrementAndGet();
             return;
         }
@@ -175,14 +190,9 @@ public final class MqttIntake implements AutoCloseable {
                 log.warn("batch of partition {} refused by the store's fence: {}", batch.partition(), e.getMessage());
                 return;
             }
-            stats.storeFailures.incrementAndGet();
-            storeBackoffMs = Math.min(Math.max(250, storeBackoffMs * 2), settings.storeBackoff().toMillis());
-            storeRetryAtNanos = System.nanoTime() + storeBackoffMs * 1_000_000;
-            log.warn("store commit failed ({}); batches wait {} ms, gateways keep them meanwhile", e.getMessage(),
-                    storeBackoffMs);
+            stats.storeFailures.incrementAndGet(); // StoreHealth logs it: one alarm per outage
             return;
         }
-        storeBackoffMs = 0;
         stats.batches.incrementAndGet();
         stats.readings.addAndGet(batch.entries().size());
         // The lease may have gone while committing: the ack would still be true (the rows are

@@ -26,6 +26,7 @@ import org.meterhub.engine.reading.ReadingSource;
  *          {"s":101,"m":"30000000000001","t":1764000000000,"rt":1764000000250,"mt":1764000000000,
  *           "l":1234560,"src":"CJT188","f":["CLOCK_SKEW"],"st":0}, ...]}
  * ack:   {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"n":57}
+ *        optionally "rej":[{"s":117,"why":"..."}]: readings the store refused for good (set aside by the gateway)
  * </pre>
  *
  * Decoding is strict about what it needs (a missing or mistyped field, an unknown version, source
@@ -87,6 +88,16 @@ public final class WireFormat {
             g.writeNumberField("first", ack.firstSeq());
             g.writeNumberField("last", ack.lastSeq());
             g.writeNumberField("n", ack.count());
+            if (!ack.rejected().isEmpty()) {
+                g.writeArrayFieldStart("rej"); // optional: readings the store refused for good
+                for (var r : new java.util.TreeMap<>(ack.rejected()).entrySet()) {
+                    g.writeStartObject();
+                    g.writeNumberField("s", r.getKey());
+                    g.writeStringField("why", r.getValue());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -131,8 +142,16 @@ public final class WireFormat {
     public BatchAck decodeAck(byte[] payload) throws WireFormatException {
         JsonNode root = parse(payload);
         try {
+            java.util.Map<Long, String> rejected = new java.util.HashMap<>();
+            JsonNode rej = root.get("rej");
+            if (rej != null) {
+                if (!rej.isArray()) throw new WireFormatException("rej: expected an array");
+                for (int i = 0; i < rej.size(); i++) {
+                    rejected.put(number(rej.get(i), "rej[" + i + "].", "s"), text(rej.get(i), "rej[" + i + "].why", "why"));
+                }
+            }
             return new BatchAck(text(root, "gw"), (int) number(root, "", "p"), number(root, "", "first"),
-                    number(root, "", "last"), (int) number(root, "", "n"));
+                    number(root, "", "last"), (int) number(root, "", "n"), rejected);
         } catch (IllegalArgumentException e) {
             throw new WireFormatException(e.getMessage(), e);
         }

@@ -41,6 +41,17 @@ class WireFormatTest {
         BatchAck ack = sample().ack();
         assertThat(ack).isEqualTo(new BatchAck("gw-01", 3, 101, 160, 2));
         assertThat(wire.decodeAck(wire.encode(ack))).isEqualTo(ack);
+        assertThat(new String(wire.encode(ack), StandardCharsets.UTF_8)).doesNotContain("rej");
+    }
+
+    @Test
+    void anAckNamingReadingsRefusedForGoodSurvivesTheRoundTrip() throws Exception {
+        BatchAck ack = new BatchAck("gw-01", 3, 101, 160, 2, java.util.Map.of(117L, "SQLState 23514: check violated"));
+        assertThat(new String(wire.encode(ack), StandardCharsets.UTF_8))
+                .contains("\"rej\":[{\"s\":117,\"why\":\"SQLState 23514: check violated\"}]");
+        assertThat(wire.decodeAck(wire.encode(ack))).isEqualTo(ack);
+        assertThatThrownBy(() -> wire.decodeAck(("{\"v\":1,\"gw\":\"g\",\"p\":0,\"first\":5,\"last\":9,\"n\":1,"
+                + "\"rej\":[{\"s\":12,\"why\":\"x\"}]}").getBytes())).isInstanceOf(WireFormatException.class);
     }
 
     @Test

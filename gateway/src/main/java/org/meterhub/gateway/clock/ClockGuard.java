@@ -38,6 +38,7 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
     private final ClockTrust trust;
     private final HeldReadings held;
     private final Function<Reading, CompletableFuture<Void>> downstream;
+    private final java.util.function.BooleanSupplier downstreamAccepting;
     private final ScheduledExecutorService io;
     private final String boot;
     /** Rows in the held table that wait to be handed on (also those being inserted). */
@@ -50,10 +51,12 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
     private Instant savedFloor;
     private long floorSavedAt = Long.MIN_VALUE;
 
-    private ClockGuard(ClockTrust trust, HeldReadings held, Function<Reading, CompletableFuture<Void>> downstream) {
+    private ClockGuard(ClockTrust trust, HeldReadings held, Function<Reading, CompletableFuture<Void>> downstream,
+                       java.util.function.BooleanSupplier downstreamAccepting) {
         this.trust = trust;
         this.held = held;
         this.downstream = downstream;
+        this.downstreamAccepting = downstreamAccepting;
         this.boot = bootId();
         this.io = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clock-guard");
@@ -69,8 +72,17 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
      * @param downstream the journal's append: its future completes when the reading is durable
      */
     public static ClockGuard open(ClockTrust trust, Path heldPath, Function<Reading, CompletableFuture<Void>> downstream) {
+        return open(trust, heldPath, downstream, () -> true);
+    }
+
+    /**
+     * @param downstreamAccepting whether the journal can take readings now (e.g. {@code journal::accepting}): pollers
+     *                            behind the guard pause while it cannot, instead of reading and discarding
+     */
+    public static ClockGuard open(ClockTrust trust, Path heldPath, Function<Reading, CompletableFuture<Void>> downstream,
+                                  java.util.function.BooleanSupplier downstreamAccepting) {
         HeldReadings h = HeldReadings.open(heldPath);
-        ClockGuard g = new ClockGuard(trust, h, downstream);
+        ClockGuard g = new ClockGuard(trust, h, downstream, downstreamAccepting);
         try {
             g.savedFloor = h.floor();
             trust.raiseFloor(g.savedFloor);
@@ -93,6 +105,11 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
 
     public ClockTrust trust() {
         return trust;
+    }
+
+    @Override
+    public boolean accepting() {
+        return downstreamAccepting.getAsBoolean();
     }
 
     /**

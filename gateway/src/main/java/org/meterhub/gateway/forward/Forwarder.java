@@ -96,20 +96,38 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            while (running) {
+        long failureWaitMs = 0;
+        long lastLogNanos = 0;
+        while (running) {
+            try {
                 Object e = events.poll(50, TimeUnit.MILLISECONDS);
                 while (e != null) {
                     if (e instanceof BatchAck ack) acknowledged(ack);
                     e = events.poll();
                 }
                 for (int p = 0; p < partitions; p++) step(p);
+                failureWaitMs = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // The journal could not be read or written (disk full, I/O error): a state, not an end.
+                // An ack that could not be recorded leaves its batch in flight: it is resent, and the
+                // engine ignores readings it stored already.
+                stats.journalFailures.incrementAndGet();
+                long now = System.nanoTime();
+                if (now - lastLogNanos > 30_000_000_000L) {
+                    lastLogNanos = now;
+                    log.warn("forwarder: journal failed ({}); retrying", e.getMessage());
+                }
+                failureWaitMs = Math.min(Math.max(100, failureWaitMs * 2), 1_000);
+                try {
+                    Thread.sleep(failureWaitMs);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // A journal that cannot be read or written is a fault of the box; the pollers keep journalling.
-            log.error("forwarder stopped: {}", e.getMessage(), e);
         }
     }
 
@@ -118,7 +136,7 @@ public final class Forwarder implements AutoCloseable {
             stats.staleAcks.incrementAndGet();
             return;
         }
-        int removed = journal.acknowledge(ack.partition(), ack.firstSeq(), ack.lastSeq());
+        int removed = journal.acknowledge(ack.partition(), ack.firstSeq(), ack.lastSeq(), ack.rejected());
         stats.acks.incrementAndGet();
         stats.readingsAcknowledged.addAndGet(removed);
         InFlight f = inFlight[ack.partition()];

@@ -10,6 +10,7 @@ public final class ForwarderStats {
     final AtomicLong readingsAcknowledged = new AtomicLong();
     final AtomicLong staleAcks = new AtomicLong();
     final AtomicLong droppedAcks = new AtomicLong();
+    final AtomicLong journalFailures = new AtomicLong();
 
     public long batchesSent() { return batchesSent.get(); }
     /** Batches sent again after a timeout or reconnect. */
@@ -21,4 +22,6 @@ public final class ForwarderStats {
     public long staleAcks() { return staleAcks.get(); }
     /** Acknowledgements dropped because too many were queued; the batch is resent and acknowledged again. */
     public long droppedAcks() { return droppedAcks.get(); }
+    /** Rounds in which the journal could not be read or written (each retried). */
+    public long journalFailures() { return journalFailures.get(); }
 }

@@ -29,6 +29,7 @@ public final class LocalBatchTransport implements BatchTransport {
 
     @Override
     public boolean send(ReadingBatch batch) {
+        if (!committer.ready()) return false; // the store is DOWN and its backoff not over: the journal keeps the batch
         BatchAck ack;
         try {
             ack = committer.commit(batch);
@@ -36,16 +37,18 @@ public final class LocalBatchTransport implements BatchTransport {
             Thread.currentThread().interrupt();
             return false;
         } catch (IllegalStateException e) {
-            log.warn("engine did not commit a batch ({}); it stays in the journal", e.getMessage());
+            // StoreHealth has raised the alarm (once per outage); the batch stays in the journal.
+            log.debug("engine did not commit a batch ({}); it stays in the journal", e.getMessage());
             return false;
         }
         acks.accept(ack);
         return true;
     }
 
+    /** Moves on when the store's backoff begins and ends: the forwarder retries at once when the store may be back. */
     @Override
     public long epoch() {
-        return 0;
+        return committer.epoch();
     }
 
     @Override

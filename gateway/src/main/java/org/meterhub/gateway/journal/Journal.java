@@ -40,6 +40,16 @@ import org.slf4j.LoggerFactory;
  * reused before the file grows. Above {@code alarmPercent} of the bound the level turns
  * {@link JournalLevel#NEARLY_FULL}; at the bound {@link JournalLevel#FULL} and new readings are
  * refused, never old ones dropped. Thread-safe: one connection behind one lock.
+ *
+ * <p><b>Write errors are a state, not an end.</b> A commit that fails (disk full, I/O error, a
+ * file system remounted read-only) is rolled back, the connection is closed (SQLite may already
+ * have rolled the transaction back itself, after which the driver's own rollback fails and every
+ * later commit would say "no transaction is active") and opened again at the next attempt, and the
+ * same readings are committed again, waiting 100 ms doubling to 1 s in between. Their futures
+ * complete only then, so nothing is acknowledged that is not on disk; readings arriving meanwhile
+ * wait in the bounded queue. {@link #accepting()} is false meanwhile: pollers pause and MQTT
+ * redeliveries wait. The free space of the journal's file system is watched (every second) against
+ * {@link JournalSettings#minFreeBytes()}, so an operator hears of a filling disk before SQLite does.
  */
 public final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
@@ -58,7 +68,12 @@ public final class Journal implements AutoCloseable {
 
     private final JournalSettings settings;
     private final JournalListener listener;
-    private final Connection db;
+    /** Closed and replaced after a failure ({@link #broken}); guarded by {@link #lock}. */
+    private Connection db;
+    private boolean broken;
+    private java.nio.file.FileStore fileStore;
+    private long nextDiskCheckNanos;
+    private long lastFailureLogNanos;
     private final Object lock = new Object();
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
@@ -103,18 +118,20 @@ public final class Journal implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + path);
+            c = connect(settings);
             try (Statement s = c.createStatement()) {
-                s.execute("pragma journal_mode = wal");
-                s.execute("pragma synchronous = " + settings.durability().name());
-                s.execute("pragma journal_size_limit = " + (4 << 20)); // the WAL shrinks back after checkpoints
-                s.execute("pragma busy_timeout = 5000");
                 s.execute("create table if not exists entries (seq integer primary key autoincrement,"
                         + " partition_no integer not null, meter_id text not null, time_ms integer not null,"
                         + " source text not null, received_ms integer not null, meter_time_ms integer,"
                         + " volume_l integer not null, flags text not null, status_bits integer not null)");
                 s.execute("create index if not exists entries_partition on entries (partition_no, seq)");
                 s.execute("create table if not exists journal_meta (key text primary key, value text not null)");
+                // Readings the store refused for a reason that will not pass (constraint, bad data), with the reason.
+                s.execute("create table if not exists dead_letter (seq integer primary key, partition_no integer not null,"
+                        + " meter_id text not null, time_ms integer not null, source text not null,"
+                        + " received_ms integer not null, meter_time_ms integer, volume_l integer not null,"
+                        + " flags text not null, status_bits integer not null, reason text not null,"
+                        + " rejected_ms integer not null)");
             }
             c.setAutoCommit(false);
             keyIndexByTimeFirst(c);
@@ -130,6 +147,50 @@ public final class Journal implements AutoCloseable {
             }
             throw new JournalException("journal " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A connection to the journal file with the journal's pragmas (WAL, durability), auto-commit on. */
+    private static Connection connect(JournalSettings settings) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + settings.path().toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("pragma journal_mode = wal");
+            s.execute("pragma synchronous = " + settings.durability().name());
+            s.execute("pragma journal_size_limit = " + (4 << 20)); // the WAL shrinks back after checkpoints
+            s.execute("pragma busy_timeout = 5000");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The connection, opened again when the last one was closed after a failure. Holds the lock. */
+    private Connection db() throws SQLException {
+        if (broken) {
+            Connection c = connect(settings);
+            c.setAutoCommit(false);
+            db = c;
+            broken = false;
+            stats.reopens.incrementAndGet();
+            log.info("journal {}: reopened after a failure", settings.path());
+        }
+        return db;
+    }
+
+    /**
+     * After any failed statement: roll back, then close the connection, whatever state the driver
+     * and SQLite are in; the next use opens a fresh one. Holds the lock.
+     */
+    private void failed() {
+        if (broken) return;
+        rollbackQuietly();
+        closeStatements();
+        try {
+            db.close();
+        } catch (SQLException e) {
+            log.debug("journal {}: close after failure: {}", settings.path(), e.getMessage());
+        }
+        broken = true;
     }
 
     /**
@@ -189,11 +250,30 @@ public final class Journal implements AutoCloseable {
     public void flush() throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.put(new Pending(null, done));
-        try {
-            done.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new JournalException("journal " + settings.path() + ": " + e.getCause().getMessage(), e.getCause());
+        while (true) {
+            try {
+                done.get(200, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new JournalException("journal " + settings.path() + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                // A journal that cannot write holds what was appended; whoever flushes is told, not blocked.
+                if (!stats.writable()) {
+                    throw new JournalException("journal " + settings.path() + " cannot write since "
+                            + stats.failingSince() + ": " + stats.lastWriteError(), null);
+                }
+            }
         }
+    }
+
+    /**
+     * Whether a new reading would be taken in: the journal is writing, is not full, and is not
+     * closing. Pollers read their meters only while it is (a cumulative register loses nothing by
+     * being read later), and an MQTT redelivery is fetched only then.
+     */
+    public boolean accepting() {
+        return !closing && stats.writable() && stats.level != JournalLevel.FULL
+                && queue.remainingCapacity() > settings.queueCapacity() / 10;
     }
 
     /** Entries not yet acknowledged in {@code partition}, without a query. */
@@ -206,7 +286,7 @@ public final class Journal implements AutoCloseable {
     /** The oldest {@code limit} unacknowledged entries of the partition, by sequence. */
     public List<BatchEntry> oldest(int partition, int limit) {
         synchronized (lock) {
-            try (PreparedStatement ps = db.prepareStatement("select " + COLUMNS
+            try (PreparedStatement ps = db().prepareStatement("select " + COLUMNS
                     + " from entries where partition_no = ? order by seq limit ?")) {
                 ps.setInt(1, partition);
                 ps.setInt(2, limit);
@@ -217,6 +297,7 @@ public final class Journal implements AutoCloseable {
                 db.commit(); // end the read transaction so checkpoints can proceed
                 return out;
             } catch (SQLException e) {
+                failed();
                 throw new JournalException("journal " + settings.path() + ": read failed: " + e.getMessage(), e);
             }
         }
@@ -229,17 +310,49 @@ public final class Journal implements AutoCloseable {
      * @return how many entries were removed
      */
     public int acknowledge(int partition, long first, long last) {
+        return acknowledge(partition, first, last, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #acknowledge(int, long, long)}, and in the same transaction the entries the engine
+     * refused for a reason that will not pass ({@code rejected}: sequence → reason) are set aside in
+     * the dead-letter table instead of being dropped.
+     */
+    public int acknowledge(int partition, long first, long last, java.util.Map<Long, String> rejected) {
         int removed;
         synchronized (lock) {
-            try (PreparedStatement ps = db.prepareStatement(
-                    "delete from entries where partition_no = ? and seq between ? and ?")) {
-                ps.setInt(1, partition);
-                ps.setLong(2, first);
-                ps.setLong(3, last);
-                removed = ps.executeUpdate();
-                db.commit();
+            try {
+                Connection c = db();
+                int setAside = 0;
+                if (!rejected.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("insert or ignore into dead_letter (" + COLUMNS
+                            + ", partition_no, reason, rejected_ms) select " + COLUMNS
+                            + ", partition_no, ?, ? from entries where partition_no = ? and seq = ?")) {
+                        for (var r : rejected.entrySet()) {
+                            if (r.getKey() < first || r.getKey() > last) continue;
+                            ps.setString(1, r.getValue());
+                            ps.setLong(2, System.currentTimeMillis());
+                            ps.setInt(3, partition);
+                            ps.setLong(4, r.getKey());
+                            setAside += ps.executeUpdate();
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "delete from entries where partition_no = ? and seq between ? and ?")) {
+                    ps.setInt(1, partition);
+                    ps.setLong(2, first);
+                    ps.setLong(3, last);
+                    removed = ps.executeUpdate();
+                }
+                c.commit();
+                stats.deadLettered.addAndGet(setAside);
+                if (setAside > 0) {
+                    log.warn("journal {}: {} readings of partition {} refused by the store for good, set aside in"
+                            + " dead_letter: {}", settings.path(), setAside, partition, rejected.values());
+                }
             } catch (SQLException e) {
-                rollbackQuietly();
+                failed();
                 throw new JournalException("journal " + settings.path() + ": acknowledge failed: " + e.getMessage(), e);
             }
             pendingByPartition[partition] -= removed;
@@ -259,7 +372,7 @@ public final class Journal implements AutoCloseable {
         synchronized (lock) {
             try {
                 String was = null;
-                try (PreparedStatement ps = db.prepareStatement("select value from journal_meta where key = 'target'");
+                try (PreparedStatement ps = db().prepareStatement("select value from journal_meta where key = 'target'");
                      ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) was = rs.getString(1);
                 }
@@ -276,22 +389,45 @@ public final class Journal implements AutoCloseable {
                 }
                 db.commit();
             } catch (SQLException e) {
-                rollbackQuietly();
+                failed();
                 throw new JournalException("journal " + settings.path() + ": " + e.getMessage(), e);
             }
         }
     }
 
+    /** The readings set aside because the store refused them for good, oldest first, with their reasons. */
+    public List<DeadLetter> deadLetters() {
+        synchronized (lock) {
+            try (Statement s = db().createStatement();
+                 ResultSet rs = s.executeQuery("select " + COLUMNS + ", reason, rejected_ms from dead_letter order by seq")) {
+                List<DeadLetter> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new DeadLetter(entry(rs), rs.getString(10), Instant.ofEpochMilli(rs.getLong(11))));
+                }
+                db.commit();
+                return out;
+            } catch (SQLException e) {
+                failed();
+                throw new JournalException("journal " + settings.path() + ": read failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A reading the store refused for good, kept with the reason. */
+    public record DeadLetter(BatchEntry entry, String reason, Instant rejectedAt) {
+    }
+
     /** Every unacknowledged entry, oldest first (tests and tools). */
     public List<BatchEntry> all() {
         synchronized (lock) {
-            try (Statement s = db.createStatement();
+            try (Statement s = db().createStatement();
                  ResultSet rs = s.executeQuery("select " + COLUMNS + " from entries order by seq")) {
                 List<BatchEntry> out = new ArrayList<>();
                 while (rs.next()) out.add(entry(rs));
                 db.commit();
                 return out;
             } catch (SQLException e) {
+                failed();
                 throw new JournalException("journal " + settings.path() + ": read failed: " + e.getMessage(), e);
             }
         }
@@ -300,30 +436,91 @@ public final class Journal implements AutoCloseable {
     private void run() {
         long lingerNanos = settings.commitLinger().toNanos();
         List<Pending> group = new ArrayList<>(settings.commitBatch());
+        long retryMs = 0;
         try {
-            while (!(closing && queue.isEmpty())) {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                group.add(first);
-                // A sleep, not a timed poll: those arriving meanwhile do not wake the writer one by one.
-                if (lingerNanos > 0 && queue.size() < settings.commitBatch() - 1) LockSupport.parkNanos(lingerNanos);
-                queue.drainTo(group, settings.commitBatch() - 1);
-                commit(group);
-                group.clear();
+            while (!(closing && queue.isEmpty() && group.isEmpty())) {
+                watchDisk();
+                if (group.isEmpty()) {
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) continue;
+                    group.add(first);
+                    // A sleep, not a timed poll: those arriving meanwhile do not wake the writer one by one.
+                    if (lingerNanos > 0 && queue.size() < settings.commitBatch() - 1) LockSupport.parkNanos(lingerNanos);
+                }
+                queue.drainTo(group, settings.commitBatch() - group.size());
+                if (commit(group)) {
+                    group.clear();
+                    retryMs = 0;
+                } else if (closing) {
+                    break; // shutting down while the disk refuses: what waits was not accepted
+                } else {
+                    // The same readings again, after a wait: they were not acknowledged to anyone.
+                    retryMs = Math.min(Math.max(100, retryMs * 2), 1_000);
+                    Thread.sleep(retryMs);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        JournalException closed = new JournalException("journal " + settings.path() + " closed before these readings"
+                + " could be written" + (stats.writable() ? "" : ": " + stats.lastWriteError()), null);
+        for (Pending p : group) p.done().completeExceptionally(closed);
         for (Pending p : queue) p.done().completeExceptionally(new JournalFullException("journal closed"));
     }
 
-    private void commit(List<Pending> group) {
+    /** Free space of the journal's file system, at most once a second: the early alarm before SQLite fails. */
+    private void watchDisk() {
+        long now = System.nanoTime();
+        if (now - nextDiskCheckNanos < 0) return;
+        nextDiskCheckNanos = now + 1_000_000_000L;
+        long free = freeBytes();
+        if (free < 0) return;
+        long min = settings.minFreeBytes();
+        if (min <= 0) return;
+        if (!stats.diskLow && free < min) {
+            stats.diskLow = true;
+            log.warn("journal {}: ALARM disk low: {} bytes free on its file system, below min-free-disk {}",
+                    settings.path(), free, min);
+            listener.diskLow(settings.path(), free, min);
+        } else if (stats.diskLow && free >= min + min / 20) {
+            stats.diskLow = false;
+            log.info("journal {}: disk space back above min-free-disk ({} bytes free)", settings.path(), free);
+            listener.diskOk(settings.path(), free);
+        }
+    }
+
+    /** Usable bytes on the journal's file system (-1 when it cannot be asked); also kept in the stats. */
+    private long freeBytes() {
+        try {
+            if (fileStore == null) fileStore = Files.getFileStore(settings.path().toAbsolutePath().getParent());
+            long free = fileStore.getUsableSpace();
+            stats.freeBytes = free;
+            return free;
+        } catch (IOException | RuntimeException e) {
+            fileStore = null;
+            log.debug("journal {}: cannot read free space: {}", settings.path(), e.getMessage());
+            return -1;
+        }
+    }
+
+    /**
+     * SQLite's result codes for a statement that can never succeed with these values (constraint,
+     * too big, type mismatch, range): retrying would loop for ever, so such a group is refused.
+     */
+    private static boolean permanent(SQLException e) {
+        int code = e.getErrorCode() & 0xff; // primary result code of an extended one
+        return code == 18 || code == 19 || code == 20 || code == 25;
+    }
+
+    /** @return true when the group is committed (or refused for good); false to retry it later */
+    private boolean commit(List<Pending> group) {
         int rows = 0;
         for (Pending p : group) if (p.reading() != null) rows++; // the others are flush markers
         int added = 0;
         int[] addedByPartition = new int[settings.partitions()];
         synchronized (lock) {
             try {
+                db();
                 long seqBefore = highestSeq();
                 Reading[] chunk = new Reading[ROWS_PER_INSERT];
                 int[] partitions = new int[ROWS_PER_INSERT];
@@ -355,13 +552,16 @@ public final class Journal implements AutoCloseable {
                 }
                 db.commit();
             } catch (SQLException e) {
-                rollbackQuietly();
-                closeStatements(); // prepared afresh next time, as before statements were kept
-                // Not acknowledged, so the caller still holds the reading (or the meter its register).
-                log.error("journal {}: commit of {} readings failed: {}", settings.path(), group.size(), e.getMessage());
-                JournalException failure = new JournalException("journal commit failed: " + e.getMessage(), e);
-                group.forEach(p -> p.done().completeExceptionally(failure));
-                return;
+                failed(); // rolled back and closed: SQLite may have ended the transaction itself
+                stats.writeFailures.incrementAndGet();
+                if (permanent(e)) {
+                    log.error("journal {}: commit of {} readings refused: {}", settings.path(), rows, e.getMessage());
+                    JournalException failure = new JournalException("journal commit refused: " + e.getMessage(), e);
+                    group.forEach(p -> p.done().completeExceptionally(failure));
+                    return true;
+                }
+                writeFailed(rows, e);
+                return false;
             }
             for (int p = 0; p < addedByPartition.length; p++) pendingByPartition[p] += addedByPartition[p];
             stats.duplicates.addAndGet(rows - added);
@@ -370,8 +570,36 @@ public final class Journal implements AutoCloseable {
             stats.commits.incrementAndGet();
             measure();
         }
+        if (stats.failingSince != null) {
+            java.time.Duration outage = java.time.Duration.between(stats.failingSince, Instant.now());
+            stats.failingSince = null;
+            stats.lastWriteError = null;
+            log.info("journal {}: writing again after {} ms ({} failed attempts so far); the {} readings that waited"
+                    + " are journalled", settings.path(), outage.toMillis(), stats.writeFailures(), rows);
+            listener.writeRecovered(settings.path(), outage);
+        }
         group.forEach(p -> p.done().complete(null));
         if (added > 0) commitListeners.forEach(Runnable::run);
+        return true;
+    }
+
+    /** A commit failed for a reason that may pass: the state, one alarm per outage, a log line at most every 30 s. */
+    private void writeFailed(int rows, SQLException e) {
+        long free = freeBytes();
+        stats.lastWriteError = e.getMessage();
+        long now = System.nanoTime();
+        if (stats.failingSince == null) {
+            stats.failingSince = Instant.now();
+            lastFailureLogNanos = now;
+            log.error("journal {}: ALARM cannot write ({}); {} bytes free on its file system. The {} readings of this"
+                    + " commit are kept and retried; polling pauses and MQTT acknowledgements wait until it writes"
+                    + " again", settings.path(), e.getMessage(), free, rows);
+            listener.writeFailed(settings.path(), free, e.getMessage());
+        } else if (now - lastFailureLogNanos > 30_000_000_000L) {
+            lastFailureLogNanos = now;
+            log.warn("journal {}: still cannot write since {} ({}); {} bytes free, {} readings waiting",
+                    settings.path(), stats.failingSince, e.getMessage(), free, rows + queue.size());
+        }
     }
 
     /** Inserts the first {@code n} readings with one statement, in order; returns how many were new. Holds the lock. */
@@ -430,6 +658,7 @@ public final class Journal implements AutoCloseable {
     /** Updates used bytes and the level; tells the listener (and the log) when the level changes. Holds the lock. */
     private void measure() {
         long used;
+        if (broken) return;
         try {
             used = (pragma("page_count") - pragma("freelist_count")) * pageSize;
         } catch (SQLException e) {
@@ -540,7 +769,7 @@ public final class Journal implements AutoCloseable {
         synchronized (lock) {
             try {
                 closeStatements();
-                db.close();
+                if (!broken) db.close();
             } catch (SQLException e) {
                 log.warn("journal {}: close: {}", settings.path(), e.getMessage());
             }

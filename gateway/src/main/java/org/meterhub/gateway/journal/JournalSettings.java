@@ -20,9 +20,11 @@ import org.meterhub.engine.intake.Partitions;
  *                      them, whether it holds 15 readings or 250, so under load a few milliseconds of
  *                      waiting cut the journal's writes per reading by an order of magnitude; a device
  *                      waits that much longer for its acknowledgement.
+ * @param minFreeBytes  free space on the journal's file system below which the "disk low" alarm is raised,
+ *                      before SQLite meets a full disk (0: not watched)
  */
 public record JournalSettings(Path path, long maxBytes, int alarmPercent, int partitions, int queueCapacity,
-                              int commitBatch, Durability durability, Duration commitLinger) {
+                              int commitBatch, Durability durability, Duration commitLinger, long minFreeBytes) {
 
     /** When a commit reaches the disk (SQLite's {@code synchronous} in WAL mode). */
     public enum Durability {
@@ -34,6 +36,7 @@ public record JournalSettings(Path path, long maxBytes, int alarmPercent, int pa
 
     public static final long DEFAULT_MAX_BYTES = 256L << 20;
     public static final Duration DEFAULT_COMMIT_LINGER = Duration.ofMillis(5);
+    public static final long DEFAULT_MIN_FREE_BYTES = 32L << 20;
     private static final Duration MAX_COMMIT_LINGER = Duration.ofSeconds(1);
 
     public JournalSettings {
@@ -50,6 +53,14 @@ public record JournalSettings(Path path, long maxBytes, int alarmPercent, int pa
         Partitions.check(partitions);
         if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be positive");
         if (commitBatch < 1) throw new IllegalArgumentException("commit batch must be positive");
+        if (minFreeBytes < 0) throw new IllegalArgumentException("min-free-disk: expected 0 or more bytes, got " + minFreeBytes);
+    }
+
+    /** With the default {@code min-free-disk}. */
+    public JournalSettings(Path path, long maxBytes, int alarmPercent, int partitions, int queueCapacity,
+                           int commitBatch, Durability durability, Duration commitLinger) {
+        this(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, durability, commitLinger,
+                DEFAULT_MIN_FREE_BYTES);
     }
 
     public static JournalSettings defaults(Path path) {
@@ -57,19 +68,23 @@ public record JournalSettings(Path path, long maxBytes, int alarmPercent, int pa
     }
 
     public JournalSettings withMaxBytes(long bytes, int alarmAt) {
-        return new JournalSettings(path, bytes, alarmAt, partitions, queueCapacity, commitBatch, durability, commitLinger);
+        return new JournalSettings(path, bytes, alarmAt, partitions, queueCapacity, commitBatch, durability, commitLinger, minFreeBytes);
     }
 
     public JournalSettings withPartitions(int n) {
-        return new JournalSettings(path, maxBytes, alarmPercent, n, queueCapacity, commitBatch, durability, commitLinger);
+        return new JournalSettings(path, maxBytes, alarmPercent, n, queueCapacity, commitBatch, durability, commitLinger, minFreeBytes);
     }
 
     public JournalSettings withDurability(Durability d) {
-        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, d, commitLinger);
+        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, d, commitLinger, minFreeBytes);
     }
 
     public JournalSettings withCommitLinger(Duration linger) {
-        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, durability, linger);
+        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, durability, linger, minFreeBytes);
+    }
+
+    public JournalSettings withMinFreeBytes(long bytes) {
+        return new JournalSettings(path, maxBytes, alarmPercent, partitions, queueCapacity, commitBatch, durability, commitLinger, bytes);
     }
 
     public long alarmBytes() {

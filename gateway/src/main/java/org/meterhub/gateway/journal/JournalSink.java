@@ -19,4 +19,10 @@ public final class JournalSink implements ReadingSink {
     public void accept(Reading reading) {
         journal.append(reading);
     }
+
+    /** False while the journal cannot write or is full: pollers pause rather than read and discard. */
+    @Override
+    public boolean accepting() {
+        return journal.accepting();
+    }
 }

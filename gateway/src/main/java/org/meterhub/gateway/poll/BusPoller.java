@@ -51,6 +51,11 @@ public final class BusPoller {
     private final List<Round> rounds = new ArrayList<>();
     private final Deque<OnDemand> onDemand = new ArrayDeque<>();
     private SettlementReads settlement;
+    /** The sink refused to take readings at the last tick: polling waits (see {@link ReadingSink#accepting()}). */
+    private boolean paused;
+
+    /** How often a paused poller asks its sink again. */
+    static final long PAUSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** On-demand reads waiting per bus; more are refused as busy rather than queued without bound. */
     public static final int MAX_ON_DEMAND = 16;
@@ -222,6 +227,21 @@ public final class BusPoller {
             rounds.clear();
             failOnDemand("bus " + busId + " disconnected");
             return;
+        }
+        if (!sink.accepting()) {
+            // The journal cannot keep what we would read (disk full, I/O error, full): do not read
+            // and discard. Every meter keeps its register; it is read when the journal writes again.
+            if (!paused) {
+                paused = true;
+                stats.pauses.incrementAndGet();
+                log.debug("bus {}: polling paused, the journal cannot take readings", busId);
+            }
+            schedule(PAUSE_CHECK_NANOS);
+            return;
+        }
+        if (paused) {
+            paused = false;
+            log.debug("bus {}: polling resumed", busId);
         }
         long now = System.nanoTime();
         OnDemand asked = onDemand.peekFirst();

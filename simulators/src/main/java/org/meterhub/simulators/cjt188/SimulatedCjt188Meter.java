@@ -61,6 +61,12 @@ public final class SimulatedCjt188Meter {
     private Instant startedAt;
     /** The register at each settlement instant passed since {@link #startedAt}. */
     private final TreeMap<YearMonth, Long> settlements = new TreeMap<>();
+    /** Clean current-data replies sent, when recording (tests: "every reply the meter answered is stored once"). */
+    private java.util.List<Answer> answers;
+
+    /** One clean current-data reply: the meter's clock (whole seconds) and the register it reported. */
+    public record Answer(Instant meterTime, long registerL) {
+    }
 
     public SimulatedCjt188Meter(MeterAddress address, int typeCode, long initialRegisterL, Clock clock, ZoneId zone,
                                 UsageProfile profile, long seed) {
@@ -159,6 +165,17 @@ public final class SimulatedCjt188Meter {
         return p != null && random.nextDouble() < p;
     }
 
+    /** From now on, keeps every clean current-data reply (no fault shown); off by default, so long runs stay bounded. */
+    public synchronized SimulatedCjt188Meter recordAnswers() {
+        if (answers == null) answers = new java.util.ArrayList<>();
+        return this;
+    }
+
+    /** The clean current-data replies since {@link #recordAnswers()}, in order. */
+    public synchronized java.util.List<Answer> answers() {
+        return answers == null ? java.util.List.of() : java.util.List.copyOf(answers);
+    }
+
     public synchronized long registerL() {
         advance(clock.instant());
         return registerL;
@@ -213,6 +230,7 @@ public final class SimulatedCjt188Meter {
             meterClock = MeterClock.of(local);
         }
         MeterAddress replyAddress = shows(MeterFault.WRONG_ADDRESS) ? neighbour() : address;
+        if (answers != null && faults.isEmpty()) answers.add(new Answer(local.atZone(zone).toInstant(), registerL));
         return new GasWaterCurrentData(typeCode, replyAddress, read.ser(), read.diOrder(),
                 m3(registerL), m3(settlementRegisterL(latestSettlement(now)).orElseThrow()), meterClock, status());
     }
