@@ -281,6 +281,17 @@ class TimescaleStoreTest extends MeterStoreContract {
             assertThat(answers(ts)).as("late data after the refresh").isEqualTo(expected);
             assertThat(ts.rollup(Step.DAY, "LATE-1", first(), end())).singleElement()
                     .extracting(RollupRow::volumeL).isEqualTo(277L);
+
+            // rebuildRollups refreshes at once, without waiting for the policy
+            Instant older = first().plus(Duration.ofDays(1)).plus(Duration.ofMinutes(45));
+            for (PostgresStore store : List.of(ts, pg)) {
+                store.append(List.of(), List.of(new ConsumptionInterval("LATE-2", older, older.plus(Duration.ofMinutes(5)),
+                        9, EnumSet.of(IntervalFlag.ESTIMATED))));
+            }
+            expected = answers(pg);
+            assertThat(answers(ts)).isNotEqualTo(expected);
+            ts.rebuildRollups();
+            assertThat(answers(ts)).as("late data after rebuildRollups").isEqualTo(expected);
         }
     }
 
