@@ -318,8 +318,9 @@ final class PgTimeLayout {
     // ---- TimescaleDB ----
 
     /**
-     * Hypertables with monthly chunks, compression of chunks older than 30 days, and continuous
-     * aggregates named like the rollup tables they replace (real-time: materialized_only = false).
+     * Hypertables (readings in daily chunks, consumption monthly), compression of chunks older than
+     * 30 days, and continuous aggregates named like the rollup tables they replace (real-time:
+     * materialized_only = false), refreshed over all time every 30 minutes.
      */
     static void prepareTimescale(Connection c, String rollupZone) throws SQLException {
         try (Statement st = c.createStatement()) {

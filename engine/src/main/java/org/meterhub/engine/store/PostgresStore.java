@@ -27,12 +27,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The head-end store on PostgreSQL 13 or later, with TimescaleDB when it is available.
  *
- * <p>At open, after the migrations, the store tries {@code create extension if not exists
- * timescaledb}. If that succeeds, readings (on {@code time}) and consumption (on
- * {@code start_time}) become hypertables with a compression policy, and the rollups continuous
- * aggregates; otherwise both tables are partitioned (readings by day, consumption by month) and the engine maintains the
- * rollups in the append transaction ({@link PgTimeLayout}). TimescaleDB is detected, never
- * required; queries are the same either way. {@link #describe()} says which.
+ * <p>At open, after the migrations, the store enables TimescaleDB when the server has it installed
+ * and preloaded ({@code create extension if not exists timescaledb}, on a connection of its own).
+ * If that succeeds, readings (on {@code time}) and consumption (on {@code start_time}) become
+ * hypertables with a compression policy, and the rollups continuous aggregates; otherwise, with
+ * one log line saying why and how to enable it, both tables are partitioned (readings by day,
+ * consumption by month) and the engine maintains the rollups in the append transaction
+ * ({@link PgTimeLayout}). TimescaleDB is detected, never required; queries are the same either
+ * way. {@link #describe()} says which.
  *
  * <p>Appends go through binary {@code COPY} ({@link PgCopySink}) in one transaction per call;
  * the call returns when the rows are committed, so a slow database slows the ingest pipeline's
