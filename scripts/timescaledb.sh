@@ -39,12 +39,14 @@ major=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
 [ -n "$major" ] || die "no PostgreSQL server under /usr/lib/postgresql"
 pg_config=/usr/lib/postgresql/$major/bin/pg_config
 
+# The server's directories; Debian's layout when the dev package (pg_config) is not installed.
+sharedir() { if [ -x "$pg_config" ]; then "$pg_config" --sharedir; else echo "/usr/share/postgresql/$major"; fi; }
+pkglibdir() { if [ -x "$pg_config" ]; then "$pg_config" --pkglibdir; else echo "/usr/lib/postgresql/$major/lib"; fi; }
 installed() {
-  [ -x "$pg_config" ] || return 1
   local control
-  control="$("$pg_config" --sharedir)/extension/timescaledb.control"
+  control="$(sharedir)/extension/timescaledb.control"
   [ -f "$control" ] && grep -q "default_version = '$version'" "$control" \
-    && [ -f "$("$pg_config" --pkglibdir)/timescaledb-$version.so" ]
+    && [ -f "$(pkglibdir)/timescaledb-$version.so" ]
 }
 
 build() {
@@ -65,7 +67,8 @@ build() {
   if [[ $source == http://* || $source == https://* ]]; then
     tarball=$work/$(basename "$source")
     log "downloading $source"
-    curl -fsSL -o "$tarball" "$source" || die "cannot download $source"
+    if command -v curl >/dev/null; then curl -fsSL -o "$tarball" "$source"
+    else wget -q -O "$tarball" "$source"; fi || die "cannot download $source"
   fi
   [ -f "$tarball" ] || die "no such file: $tarball"
   tar -xzf "$tarball" -C "$work" || die "cannot unpack $tarball"
