@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the servers the integration tests talk to are installed, running and reachable:
-# PostgreSQL on 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB) and Mosquitto on 127.0.0.1:1883,
-# plus socat for serial pseudo-terminals. Installs missing Debian packages when run as root.
+# PostgreSQL on 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB), a second PostgreSQL cluster with
+# TimescaleDB preloaded on 127.0.0.1:5433 (scripts/timescaledb.sh: built from the vendored source the
+# first time, about 90 s) and Mosquitto on 127.0.0.1:1883, plus socat for serial pseudo-terminals. Installs missing Debian packages when run as root.
 # Exit code 1 when a server cannot be brought up: under CI=true that fails the run.
 set -uo pipefail
 
@@ -50,6 +51,12 @@ if port_open 5432; then
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- psql -qc "$sql" >/dev/null
     else sudo -u postgres psql -qc "$sql" >/dev/null; fi || { log "cannot create role meterhub"; ok=1; }
   fi
+fi
+
+# TimescaleDB: installed into the PostgreSQL above (which stays plain: installed, not preloaded) and
+# preloaded by a second cluster on 5433.
+if port_open 5432; then
+  "$(dirname "${BASH_SOURCE[0]}")/timescaledb.sh" || { log "TimescaleDB is not available on 127.0.0.1:5433"; ok=1; }
 fi
 
 # Mosquitto

@@ -22,16 +22,25 @@ final class BenchDatabases {
 
     /** Creates {@code mh_bench_<hex>} and returns its JDBC URL. */
     static String create(String label) throws SQLException {
+        return create(adminUrl(), label);
+    }
+
+    /** Creates {@code mh_bench_<hex>} through the admin URL (whose database is postgres) and returns its JDBC URL. */
+    static String create(String admin, String label) throws SQLException {
         String name = "mh_bench_" + label + "_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        try (Connection c = DriverManager.getConnection(adminUrl()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
             st.execute("create database " + name);
         }
-        return adminUrl().replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
+        return admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
     }
 
     static void drop(String url) throws SQLException {
+        drop(adminUrl(), url);
+    }
+
+    static void drop(String admin, String url) throws SQLException {
         String name = url.replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
-        try (Connection c = DriverManager.getConnection(adminUrl()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + name + " with (force)");
         }
     }

@@ -318,8 +318,9 @@ final class PgTimeLayout {
     // ---- TimescaleDB ----
 
     /**
-     * Hypertables with monthly chunks, compression of chunks older than 30 days, and continuous
-     * aggregates named like the rollup tables they replace (real-time: materialized_only = false).
+     * Hypertables (readings in daily chunks, consumption monthly), compression of chunks older than
+     * 30 days, and continuous aggregates named like the rollup tables they replace (real-time:
+     * materialized_only = false), refreshed over all time every 30 minutes.
      */
     static void prepareTimescale(Connection c, String rollupZone) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -346,17 +347,39 @@ final class PgTimeLayout {
     }
 
     private static void aggregate(Connection c, Statement st, String name, String bucket) throws SQLException {
-        if (!"r".equals(relkind(c, name))) {
-            return; // already a continuous aggregate
+        if ("r".equals(relkind(c, name))) {
+            st.execute("drop table " + name); // the engine-maintained table; the aggregate recomputes it all
+            st.execute("create materialized view " + name + " with (timescaledb.continuous,"
+                    + " timescaledb.materialized_only = false) as select meter_id, " + bucket + " as bucket,"
+                    + " sum(volume_l)::bigint as volume_l, count(*)::integer as intervals, "
+                    + Rollups.flagBitsOfConsumption("consumption") + " as flag_bits"
+                    + " from consumption group by meter_id, " + bucket + " with no data");
         }
-        st.execute("drop table " + name); // the engine-maintained table; the aggregate recomputes it all
-        st.execute("create materialized view " + name + " with (timescaledb.continuous,"
-                + " timescaledb.materialized_only = false) as select meter_id, " + bucket + " as bucket,"
-                + " sum(volume_l)::bigint as volume_l, count(*)::integer as intervals, "
-                + Rollups.flagBitsOfConsumption("consumption") + " as flag_bits"
-                + " from consumption group by meter_id, " + bucket + " with no data");
-        st.execute("select add_continuous_aggregate_policy('" + name + "', start_offset => interval '3 months',"
-                + " end_offset => interval '1 hour', schedule_interval => interval '30 minutes',"
-                + " if_not_exists => true)");
+        refreshPolicy(c, st, name);
+    }
+
+    /**
+     * Refreshes the aggregate every 30 minutes up to an hour ago, over all time (start_offset
+     * NULL): a refresh recomputes only the buckets whose rows changed, and a window bounded in the
+     * past (this layout's first policy, 3 months) never materializes history loaded or corrected
+     * further back, which then vanishes from the aggregate once the watermark passes it. A store
+     * with the bounded policy gets the unbounded one.
+     */
+    private static void refreshPolicy(Connection c, Statement st, String name) throws SQLException {
+        try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("select j.config->>'start_offset'"
+                + " from timescaledb_information.jobs j join timescaledb_information.continuous_aggregates a"
+                // the view's name in the jobs view (2.x), its materialized hypertable's in older releases
+                + " on j.hypertable_name in (a.view_name, a.materialization_hypertable_name)"
+                + " where j.proc_name = 'policy_refresh_continuous_aggregate' and a.view_name = '" + name + "'")) {
+            if (rs.next()) {
+                if (rs.getString(1) == null) {
+                    return;
+                }
+                st.execute("select remove_continuous_aggregate_policy('" + name + "')");
+                log.info("{}: refresh policy over all time instead of the last {}", name, rs.getString(1));
+            }
+        }
+        st.execute("select add_continuous_aggregate_policy('" + name + "', start_offset => null,"
+                + " end_offset => interval '1 hour', schedule_interval => interval '30 minutes')");
     }
 }

@@ -27,12 +27,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The head-end store on PostgreSQL 13 or later, with TimescaleDB when it is available.
  *
- * <p>At open, after the migrations, the store tries {@code create extension if not exists
- * timescaledb}. If that succeeds, readings (on {@code time}) and consumption (on
- * {@code start_time}) become hypertables with a compression policy, and the rollups continuous
- * aggregates; otherwise both tables are partitioned (readings by day, consumption by month) and the engine maintains the
- * rollups in the append transaction ({@link PgTimeLayout}). TimescaleDB is detected, never
- * required; queries are the same either way. {@link #describe()} says which.
+ * <p>At open, after the migrations, the store enables TimescaleDB when the server has it installed
+ * and preloaded ({@code create extension if not exists timescaledb}, on a connection of its own).
+ * If that succeeds, readings (on {@code time}) and consumption (on {@code start_time}) become
+ * hypertables with a compression policy, and the rollups continuous aggregates; otherwise, with
+ * one log line saying why and how to enable it, both tables are partitioned (readings by day,
+ * consumption by month) and the engine maintains the rollups in the append transaction
+ * ({@link PgTimeLayout}). TimescaleDB is detected, never required; queries are the same either
+ * way. {@link #describe()} says which.
  *
  * <p>Appends go through binary {@code COPY} ({@link PgCopySink}) in one transaction per call;
  * the call returns when the rows are committed, so a slow database slows the ingest pipeline's
@@ -143,30 +145,59 @@ public final class PostgresStore extends JdbcMeterStore {
         }
     }
 
-    /** Creates the timescaledb extension when the server has it; true if it is there. */
-    private static boolean enableTimescale(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            boolean available;
-            try (ResultSet rs = st.executeQuery("select 1 from pg_available_extensions where name = 'timescaledb'")) {
-                available = rs.next();
-            }
+    /**
+     * Creates the timescaledb extension when the server can run it; true if it is there. When it
+     * cannot, logs one line saying why and how to enable it, and the store goes on plain. The
+     * {@code CREATE EXTENSION} runs on a connection of its own: when the library is not preloaded
+     * TimescaleDB ends the session with FATAL, and that must not be the writer's.
+     */
+    private boolean enableTimescale(Connection c) throws SQLException {
+        String available;
+        String created;
+        boolean loaderPresent;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select (select default_version from pg_available_extensions where name = 'timescaledb'),"
+                        + " (select extversion from pg_extension where extname = 'timescaledb'),"
+                        // defined by TimescaleDB's loader, which exists only when it is preloaded
+                        + " current_setting('timescaledb.disable_load', true) is not null")) {
+            rs.next();
+            available = rs.getString(1);
+            created = rs.getString(2);
+            loaderPresent = rs.getBoolean(3);
+        } finally {
             c.commit();
-            if (!available) {
-                log.info("TimescaleDB is not installed on the server; readings are partitioned by day, consumption by month");
-                return false;
-            }
-            try {
-                st.execute("create extension if not exists timescaledb");
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                log.warn("TimescaleDB is installed but cannot be enabled ({}); readings and consumption"
-                        + " are partitioned by day and month", e.getMessage());
-                return false;
-            }
+        }
+        if (created != null && !loaderPresent) {
+            throw new SQLException("the database has the timescaledb extension " + created + " but the server does"
+                    + " not preload it; " + PRELOAD_HINT);
+        }
+        if (created != null) {
+            return true;
+        }
+        if (available == null) {
+            log.info("TimescaleDB is not installed on the server; readings are partitioned by day, consumption by month");
+            return false;
+        }
+        if (!loaderPresent) {
+            log.warn("TimescaleDB {} is installed on the server but not preloaded, so readings and consumption are"
+                    + " partitioned by day and month instead of hypertables; to enable it, {} before the store's first"
+                    + " open (a partitioned store stays partitioned)", available, PRELOAD_HINT);
+            return false;
+        }
+        try (Connection own = connect(); Statement st = own.createStatement()) {
+            st.execute("create extension if not exists timescaledb");
+            return true;
+        } catch (SQLException e) {
+            log.warn("TimescaleDB {} is installed and preloaded but cannot be enabled in this database ({}), so"
+                    + " readings and consumption are partitioned by day and month; a superuser can run CREATE"
+                    + " EXTENSION timescaledb in it before the store's first open", available,
+                    e.getMessage().replaceAll("\\s+", " "));
+            return false;
         }
     }
+
+    private static final String PRELOAD_HINT = "add timescaledb to shared_preload_libraries in postgresql.conf"
+            + " (SHOW config_file) and restart PostgreSQL";
 
     /**
      * Builds the per-meter index of readings partitions (days) that ended more than
@@ -257,6 +288,27 @@ public final class PostgresStore extends JdbcMeterStore {
             return sink.insert(c, List.of(), intervals);
         }
         return sink.insert(c, readings, intervals);
+    }
+
+    /**
+     * With TimescaleDB, refreshes the three continuous aggregates over all time now (what their
+     * policy does every 30 minutes), so rows written below an aggregate's watermark (late
+     * readings, corrections, backfills) show at once; only buckets whose rows changed are
+     * recomputed. Without it, recomputes the engine-maintained rollups.
+     */
+    @Override
+    public void rebuildRollups() {
+        if (!hypertables) {
+            super.rebuildRollups();
+            return;
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) { // a procedure: no transaction around it
+            for (String view : List.of("consumption_hourly", "consumption_daily", "consumption_monthly")) {
+                st.execute("call refresh_continuous_aggregate('" + view + "', null, null)");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("refreshing the continuous aggregates: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -69,6 +69,9 @@ public interface TimeSeriesStore extends MeterStore {
      */
     Optional<List<Map<String, Object>>> alarms(String meterId, int limit);
 
-    /** Recomputes the engine-maintained rollups from the consumption table (repair tool). */
+    /**
+     * Recomputes the engine-maintained rollups from the consumption table (repair tool); with
+     * TimescaleDB, refreshes the continuous aggregates over all time.
+     */
     void rebuildRollups();
 }

@@ -13,14 +13,20 @@ import java.util.regex.Pattern;
 /**
  * A fresh PostgreSQL database for one test class, created through an admin URL and dropped
  * (WITH (FORCE)) on close. The admin URL comes from the system property or environment variable
- * {@value #ENV}, else {@value #DEFAULT_ADMIN_URL}. If the server cannot be reached the test
- * fails: PostgreSQL tests never skip.
+ * {@value #ENV}, else {@value #DEFAULT_ADMIN_URL}; for the server with TimescaleDB preloaded
+ * ({@link #createTimescale()}, scripts/timescaledb.sh) from {@value #TSDB_ENV}, else
+ * {@value #DEFAULT_TSDB_URL}. If the server cannot be reached the test fails: PostgreSQL tests
+ * never skip.
  */
 public final class PgTestDatabase implements AutoCloseable {
 
     public static final String ENV = "METERHUB_PG_URL";
     public static final String DEFAULT_ADMIN_URL =
             "jdbc:postgresql://127.0.0.1:5432/postgres?user=meterhub&password=meterhub";
+
+    public static final String TSDB_ENV = "METERHUB_TSDB_URL";
+    public static final String DEFAULT_TSDB_URL =
+            "jdbc:postgresql://127.0.0.1:5433/postgres?user=meterhub&password=meterhub";
 
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*)(/[^?]*)?(\\?.*)?$");
 
@@ -35,19 +41,40 @@ public final class PgTestDatabase implements AutoCloseable {
     }
 
     public static String adminUrl() {
-        String url = System.getProperty(ENV);
+        return setting(ENV, DEFAULT_ADMIN_URL);
+    }
+
+    /** The admin URL of the server with TimescaleDB preloaded. */
+    public static String timescaleAdminUrl() {
+        return setting(TSDB_ENV, DEFAULT_TSDB_URL);
+    }
+
+    private static String setting(String name, String fallback) {
+        String url = System.getProperty(name);
         if (url == null || url.isBlank()) {
-            url = System.getenv(ENV);
+            url = System.getenv(name);
         }
-        return url == null || url.isBlank() ? DEFAULT_ADMIN_URL : url.strip();
+        return url == null || url.isBlank() ? fallback : url.strip();
     }
 
     /** Creates {@code mh_test_<random hex>}; throws AssertionError if PostgreSQL is unreachable. */
     public static PgTestDatabase create() {
-        String admin = adminUrl();
+        return create(adminUrl(), ENV, "Start PostgreSQL");
+    }
+
+    /**
+     * Creates {@code mh_test_<random hex>} on the server with TimescaleDB preloaded; throws
+     * AssertionError if it is unreachable.
+     */
+    public static PgTestDatabase createTimescale() {
+        return create(timescaleAdminUrl(), TSDB_ENV,
+                "Run scripts/timescaledb.sh (builds TimescaleDB, starts a cluster on 5433)");
+    }
+
+    private static PgTestDatabase create(String admin, String env, String remedy) {
         Matcher m = URL.matcher(admin);
         if (!m.matches()) {
-            throw new AssertionError(ENV + " is not a jdbc:postgresql://host[:port]/database[?params] URL: "
+            throw new AssertionError(env + " is not a jdbc:postgresql://host[:port]/database[?params] URL: "
                     + JdbcUrls.redact(admin));
         }
         byte[] random = new byte[6];
@@ -58,7 +85,7 @@ public final class PgTestDatabase implements AutoCloseable {
             st.execute("create database " + name);
         } catch (SQLException e) {
             throw new AssertionError("PostgreSQL tests need a server and none could be used at "
-                    + JdbcUrls.redact(admin) + " (" + e.getMessage() + "). Start PostgreSQL, or set " + ENV
+                    + JdbcUrls.redact(admin) + " (" + e.getMessage() + "). " + remedy + ", or set " + env
                     + " (system property or environment variable) to an admin URL whose role may CREATE"
                     + " DATABASE. These tests fail rather than skip.", e);
         }
