@@ -62,6 +62,11 @@ public final class EvcMonitor {
     }
 
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
+    private static final BigDecimal ABSOLUTE_ZERO_C = new BigDecimal("-273.15");
+
+    private static boolean physical(EvcSample s) {
+        return s.pressureKpa().signum() > 0 && s.temperatureC().compareTo(ABSOLUTE_ZERO_C) > 0;
+    }
 
     /** The latest sample of a converter and the window that runs up to it. */
     private static final class State {
@@ -126,9 +131,14 @@ public final class EvcMonitor {
 
     /** Takes one converter poll; returns the window it completes, judged, if it completes one. */
     public Optional<Window> onSample(EvcSample s) {
+        if (!physical(s)) {
+            // a failed sensor (e.g. pressure 0): nothing to recompute with; the next good poll starts again
+            states.remove(s.meterId());
+            return Optional.empty();
+        }
         State st = states.get(s.meterId());
         if (st == null) {
-            Optional<EvcSample> before = resumeFrom.apply(s.meterId(), s.time());
+            Optional<EvcSample> before = resumeFrom.apply(s.meterId(), s.time()).filter(EvcMonitor::physical);
             st = new State(before.orElse(s));
             states.put(s.meterId(), st);
             if (before.isEmpty()) return Optional.empty();
