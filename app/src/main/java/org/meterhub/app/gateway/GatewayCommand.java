@@ -58,7 +58,7 @@ public final class GatewayCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
         AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
-        IngestRules rules = IngestRules.forStore(url, alarms.sink()); // flags, corrections, alarms next to the readings
+        IngestRules rules = SingleBox.rules(cfg, url, alarms.sink(), clock); // flags, corrections, alarms next to the readings
         try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
             SingleBox.registerMeters(db, cfg, clock.instant());
             if (cfg.alarms().mqtt() != null) {
