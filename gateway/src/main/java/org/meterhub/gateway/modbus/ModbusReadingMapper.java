@@ -96,7 +96,7 @@ public final class ModbusReadingMapper {
         if (vmL < 0) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "negative unconverted volume register: " + vm.text());
         BigDecimal kpa = LineUnits.toKpa(p.value(), p.field().unit());
         BigDecimal celsius = LineUnits.toCelsius(t.value(), t.field().unit());
-        return new ConverterValues(vmL, kpa.stripTrailingZeros(), celsius.stripTrailingZeros());
+        return new ConverterValues(vmL, kpa, celsius);
     }
 
     private static FieldValue value(RegisterProfile profile, FieldMeaning meaning, Map<String, FieldValue> values) {
