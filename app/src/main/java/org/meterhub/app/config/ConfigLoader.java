@@ -164,6 +164,7 @@ public final class ConfigLoader {
     private static String typeName(Class<?> type) {
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "a whole number";
         if (type == Boolean.class || type == boolean.class) return "true or false";
+        if (type == java.math.BigDecimal.class) return "a decimal number";
         if (type == String.class) return "a text value";
         if (Collection.class.isAssignableFrom(type)) return "a list";
         if (type == Duration.class) return Durations.EXPECTED;

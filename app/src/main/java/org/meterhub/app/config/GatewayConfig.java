@@ -1,8 +1,10 @@
 package org.meterhub.app.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import org.meterhub.engine.evc.EvcCheck;
 
 /**
  * The gateway process's YAML file (see README, "Configuration"). Every field has a default, so
@@ -10,12 +12,13 @@ import java.util.List;
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
-                            AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry) {
-    /** With the default {@code clock} and {@code store-retry} sections. */
+                            AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
+                            EvcSection evc) {
+    /** With the default {@code clock}, {@code store-retry} and {@code evc} sections. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                          AdminSection admin, AlarmsSection alarms) {
-        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null, null);
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null, null, null);
     }
 
     /** Without alarm publishing settings: alarms stay in the store only. */
@@ -39,7 +42,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
         return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
-                storeRetry);
+                storeRetry, evc);
     }
 
     public GatewayConfig {
@@ -55,6 +58,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         alarms = alarms != null ? alarms : new AlarmsSection(null, null, null);
         clock = clock != null ? clock : ClockSection.defaults();
         storeRetry = storeRetry != null ? storeRetry : new StoreRetrySection(null, null);
+        evc = evc != null ? evc : new EvcSection(null, null, null, null);
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -246,6 +250,50 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             if (!clientId.matches("[A-Za-z0-9_.-]{1,64}")) {
                 throw new IllegalArgumentException("client-id: expected 1-64 letters, digits, '_', '-' or '.', got \"" + clientId + "\"");
             }
+        }
+    }
+
+    /**
+     * The conversion check of electronic volume converters (docs/metering-engine.md, "EVC check"): each
+     * converter's base volume Vb against Vm·(p/pb)·(Tb/T) recomputed from its own registers. Defaults are
+     * those of {@link EvcCheck.Settings#defaults()}: China's base conditions (101.325 kPa, 20 °C), 0.5 %.
+     *
+     * @param tolerancePercent a window whose |deviation| is above this is a conversion error (alarm and flag)
+     * @param basePressureKpa  pb, absolute
+     * @param baseTemperatureC Tb
+     * @param minVolumeL       line volume a window must hold before it is judged: the registers count whole
+     *                         litres, so a window of V litres carries up to about 2/V of rounding
+     */
+    public record EvcSection(BigDecimal tolerancePercent, BigDecimal basePressureKpa, BigDecimal baseTemperatureC,
+                             Long minVolumeL) {
+        public EvcSection {
+            EvcCheck.Settings d = EvcCheck.Settings.defaults();
+            tolerancePercent = decimal(tolerancePercent, d.tolerancePercent(), "0.01", "10", "tolerance-percent",
+                    "a percentage");
+            basePressureKpa = decimal(basePressureKpa, d.basePressureKpa(), "50", "200", "base-pressure-kpa",
+                    "an absolute pressure in kPa");
+            baseTemperatureC = decimal(baseTemperatureC, d.baseTemperatureCelsius().stripTrailingZeros(), "-20", "40",
+                    "base-temperature-c", "a temperature in °C");
+            if (minVolumeL == null) minVolumeL = EvcCheck.Settings.DEFAULT_MIN_LINE_VOLUME_L;
+            if (minVolumeL < 1 || minVolumeL > 10_000_000) {
+                throw new IllegalArgumentException("min-volume-l: expected litres from 1 to 10000000, got " + minVolumeL);
+            }
+        }
+
+        /** The engine's settings for this section. */
+        public EvcCheck.Settings settings() {
+            return new EvcCheck.Settings(basePressureKpa, baseTemperatureC.add(new BigDecimal("273.15")), tolerancePercent,
+                    minVolumeL);
+        }
+
+        private static BigDecimal decimal(BigDecimal value, BigDecimal fallback, String min, String max, String name,
+                                          String what) {
+            if (value == null) return fallback;
+            if (value.compareTo(new BigDecimal(min)) < 0 || value.compareTo(new BigDecimal(max)) > 0) {
+                throw new IllegalArgumentException(name + ": expected " + what + " from " + min + " to " + max + ", got "
+                        + value.toPlainString());
+            }
+            return value;
         }
     }
 

@@ -90,7 +90,8 @@ public final class EngineCommand implements Callable<Integer> {
                      ApiServer api = ApiServer.start(new InetSocketAddress(listen.host(), listen.port()), db, zone,
                              Clock.systemUTC(), threads, alarmDb == null ? null : new AlarmService(
                                      new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
-                                     Clock.systemUTC()))) {
+                                     Clock.systemUTC()),
+                             alarmDb == null ? null : new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))) {
                     System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     System.out.flush();

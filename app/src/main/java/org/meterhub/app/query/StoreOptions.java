@@ -10,7 +10,9 @@ import org.meterhub.engine.api.Params;
 import org.meterhub.engine.api.Report;
 import org.meterhub.engine.api.Reports;
 import org.meterhub.engine.store.AuditEntry;
+import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.store.TimeSeriesStore;
+import org.meterhub.engine.vee.JdbcValidationRepository;
 import picocli.CommandLine.Option;
 
 /** Options every {@code query} subcommand shares, and running one report with an audit row. */
@@ -56,10 +58,12 @@ final class StoreOptions {
     /** Opens the store, writes the audit row (the OS user as actor), runs the query and prints it. */
     int run(String action, String subject, String detail, Query query) {
         ZoneId zone = zone();
-        try (TimeSeriesStore db = CliArgs.existingStore(store)) {
+        try (TimeSeriesStore db = CliArgs.existingStore(store);
+             SqlDatabase rules = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store)) {
             db.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli query " + action,
                     subject, detail, "cli"));
-            Report report = query.run(new Reports(db, zone));
+            // the engine's validation flags (with reasons) live next to the readings
+            Report report = query.run(new Reports(db, zone, rules == null ? null : new JdbcValidationRepository(rules)));
             ReportPrinter.print(System.out, report, format);
         } catch (BadParameterException e) {
             throw new ConfigException("--" + e.parameter() + ": " + e.getMessage().substring(e.parameter().length() + 2));

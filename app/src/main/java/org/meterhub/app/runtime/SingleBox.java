@@ -44,7 +44,16 @@ public final class SingleBox implements AutoCloseable {
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
-        this(config, store, IngestRules.inMemory(AlarmSink.none()), clock, poll, ioThreads);
+        this(config, store, IngestRules.inMemory(AlarmSink.none(), Clock.systemUTC(), config.evc().settings()), clock, poll,
+                ioThreads);
+    }
+
+    /**
+     * The engine's rules for a single box on the store at {@code storeUrl}: flags, corrections, alarms and converter
+     * samples next to the readings; electronic volume converters checked with the file's {@code evc} settings.
+     */
+    public static IngestRules rules(GatewayConfig config, String storeUrl, AlarmSink sink, Clock clock) {
+        return IngestRules.forStore(storeUrl, sink, clock, config.evc().settings());
     }
 
     /** @param rules where the engine's flags, corrections and alarms go (e.g. {@link IngestRules#forStore}); closed with the box */

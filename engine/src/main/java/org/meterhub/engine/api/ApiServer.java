@@ -47,6 +47,13 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
                                   int threads, AlarmService alarms) throws IOException {
+        return start(address, store, zone, clock, threads, alarms, null);
+    }
+
+    /** As above; with {@code validation} the readings and flags reports show the engine's validation findings. */
+    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
+                                  int threads, AlarmService alarms,
+                                  org.meterhub.engine.vee.ValidationRepository validation) throws IOException {
         HttpServer server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
@@ -56,7 +63,7 @@ public final class ApiServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(workers);
-        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone), clock, alarms));
+        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone, validation), clock, alarms));
         server.start();
         log.info("HTTP API listening on {}", server.getAddress());
         return new ApiServer(server, workers);

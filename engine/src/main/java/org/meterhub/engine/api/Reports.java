@@ -31,11 +31,14 @@ import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.MeterTotal;
 import org.meterhub.engine.store.TimeSeriesStore;
+import org.meterhub.engine.vee.ValidationFlag;
+import org.meterhub.engine.vee.ValidationRepository;
 
 /**
  * The queries behind the HTTP API and the {@code query} command, as {@link Report}s. Volumes are
  * exact: litres as integers and m³ as decimal strings. Every row of every series says whether
- * it is estimated and which flags it carries.
+ * it is estimated and which flags it carries. With a {@link ValidationRepository}, the engine's
+ * validation findings (e.g. a volume converter's CONVERSION_ERROR) show with their reasons too.
  */
 public final class Reports {
 
@@ -47,11 +50,19 @@ public final class Reports {
     private final TimeSeriesStore store;
     private final ZoneId zone;
     private final DateTimeFormatter times;
+    private final ValidationRepository validation;
 
+    /** Without validation findings: readings and intervals with the flags they carry. */
     public Reports(TimeSeriesStore store, ZoneId zone) {
+        this(store, zone, null);
+    }
+
+    /** @param validation where the engine keeps its validation flags (usually on the store's database); null for none */
+    public Reports(TimeSeriesStore store, ZoneId zone, ValidationRepository validation) {
         this.store = Objects.requireNonNull(store, "store");
         this.zone = Objects.requireNonNull(zone, "zone");
         this.times = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
+        this.validation = validation;
     }
 
     public ZoneId zone() {
@@ -79,51 +90,67 @@ public final class Reports {
         if (readings.size() > MAX_READINGS) {
             throw new BadParameterException("to", "more than " + MAX_READINGS + " readings; ask for a shorter range");
         }
+        Map<Instant, List<String>> found = new java.util.HashMap<>();
+        for (ValidationFlag f : validationFlags(meterId, from, to)) {
+            found.computeIfAbsent(f.readingTime(), t -> new ArrayList<>()).add(f.kind().name().toLowerCase(Locale.ROOT));
+        }
         List<Map<String, Object>> rows = new ArrayList<>(readings.size());
         for (Reading r : readings) {
-            rows.add(readingRow(r));
+            rows.add(readingRow(r, found.getOrDefault(r.time(), List.of())));
         }
         return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "count", rows.size()),
                 "readings", List.of("time", "received_at", "meter_time", "source", "register_l", "register_m3",
-                        "status_bits", "estimated", "flags"), rows);
+                        "status_bits", "estimated", "flags", "validation"), rows);
     }
 
-    private Map<String, Object> readingRow(Reading r) {
+    private Map<String, Object> readingRow(Reading r, List<String> validationKinds) {
         // meter_time: the meter's own clock when it was kept apart from time (skewed), else null
+        // validation: the engine's findings on this reading (query flags gives their reasons)
         return Report.row("time", time(r.time()), "received_at", time(r.receivedAt()),
                 "meter_time", r.meterTime() == null ? null : time(r.meterTime()), "source",
                 r.source().name().toLowerCase(Locale.ROOT), "register_l", r.volumeL(), "register_m3", m3(r.volumeL()),
-                "status_bits", r.statusBits(), "estimated", estimated(r), "flags", codes(r.flags()));
+                "status_bits", r.statusBits(), "estimated", estimated(r), "flags", codes(r.flags()),
+                "validation", validationKinds.stream().sorted().toList());
     }
 
-    /** Readings and intervals that carry a flag, oldest first. */
+    private List<ValidationFlag> validationFlags(String meterId, Instant from, Instant to) {
+        return validation == null ? List.of() : validation.flags(meterId, from, to);
+    }
+
+    /**
+     * Readings and intervals that carry a flag, and the engine's validation findings with their reasons,
+     * oldest first (at one time: readings, then findings on them, then intervals).
+     */
     public Report flags(String meterId, Instant from, Instant to) {
         requireMeter(meterId);
-        List<Map<String, Object>> rows = new ArrayList<>();
+        record Row(Instant at, int order, Map<String, Object> row) {
+        }
+        List<Row> rows = new ArrayList<>();
         List<Reading> readings = store.readings(meterId, from, to);
-        List<ConsumptionInterval> intervals = store.intervals(meterId, from, to);
-        int r = 0;
-        int i = 0;
-        while (r < readings.size() || i < intervals.size()) {
-            boolean takeReading = i >= intervals.size()
-                    || (r < readings.size() && !readings.get(r).time().isAfter(intervals.get(i).start()));
-            if (takeReading) {
-                Reading x = readings.get(r++);
-                if (!x.flags().isEmpty() || x.source() == ReadingSource.ESTIMATED) {
-                    rows.add(Report.row("kind", "reading", "start", time(x.time()), "end", null, "value_l", x.volumeL(),
-                            "estimated", estimated(x), "flags", codes(x.flags())));
-                }
-            } else {
-                ConsumptionInterval x = intervals.get(i++);
-                if (!x.flags().isEmpty()) {
-                    rows.add(Report.row("kind", "interval", "start", time(x.start()), "end", time(x.end()), "value_l",
-                            x.volumeL(), "estimated", x.flags().contains(IntervalFlag.ESTIMATED), "flags",
-                            codes(x.flags())));
-                }
+        Map<Instant, Long> registers = new java.util.HashMap<>();
+        for (Reading x : readings) {
+            registers.put(x.time(), x.volumeL());
+            if (!x.flags().isEmpty() || x.source() == ReadingSource.ESTIMATED) {
+                rows.add(new Row(x.time(), 0, Report.row("kind", "reading", "start", time(x.time()), "end", null, "value_l",
+                        x.volumeL(), "estimated", estimated(x), "flags", codes(x.flags()), "reason", null)));
             }
         }
+        for (ValidationFlag f : validationFlags(meterId, from, to)) {
+            rows.add(new Row(f.readingTime(), 1, Report.row("kind", "validation", "start", time(f.readingTime()), "end", null,
+                    "value_l", registers.get(f.readingTime()), "estimated", false, "flags", codes(List.of(f.kind())),
+                    "reason", f.reason())));
+        }
+        for (ConsumptionInterval x : store.intervals(meterId, from, to)) {
+            if (!x.flags().isEmpty()) {
+                rows.add(new Row(x.start(), 2, Report.row("kind", "interval", "start", time(x.start()), "end", time(x.end()),
+                        "value_l", x.volumeL(), "estimated", x.flags().contains(IntervalFlag.ESTIMATED), "flags",
+                        codes(x.flags()), "reason", null)));
+            }
+        }
+        rows.sort(java.util.Comparator.comparing(Row::at).thenComparingInt(Row::order));
         return new Report(Report.row("meter", meterId, "from", time(from), "to", time(to), "count", rows.size()),
-                "flags", List.of("kind", "start", "end", "value_l", "estimated", "flags"), rows);
+                "flags", List.of("kind", "start", "end", "value_l", "estimated", "flags", "reason"),
+                rows.stream().map(Row::row).toList());
     }
 
     /**

@@ -14,7 +14,16 @@ import java.util.Objects;
  */
 public final class EvcCheck {
 
-    public record Settings(BigDecimal basePressureKpa, BigDecimal baseTemperatureK, BigDecimal tolerancePercent) {
+    /**
+     * @param basePressureKpa   pb, absolute (China: 101.325 kPa)
+     * @param baseTemperatureK  Tb (China: 20 °C = 293.15 K)
+     * @param tolerancePercent  |deviation| above this is a conversion error
+     * @param minLineVolumeL    the running check judges a window once this much line (or base) volume has
+     *                          passed: the registers count whole litres, so a window of V litres carries up
+     *                          to about 2/V of quantisation error (0.2 % at the default 1 000 L)
+     */
+    public record Settings(BigDecimal basePressureKpa, BigDecimal baseTemperatureK, BigDecimal tolerancePercent,
+                           long minLineVolumeL) {
         public Settings {
             Objects.requireNonNull(basePressureKpa, "basePressureKpa");
             Objects.requireNonNull(baseTemperatureK, "baseTemperatureK");
@@ -22,10 +31,23 @@ public final class EvcCheck {
             if (basePressureKpa.signum() <= 0 || baseTemperatureK.signum() <= 0 || tolerancePercent.signum() < 0) {
                 throw new IllegalArgumentException("base conditions must be positive, tolerance not negative");
             }
+            if (minLineVolumeL < 1) throw new IllegalArgumentException("minLineVolumeL must be at least 1 L");
         }
+
+        /** With the default window of {@link #DEFAULT_MIN_LINE_VOLUME_L}. */
+        public Settings(BigDecimal basePressureKpa, BigDecimal baseTemperatureK, BigDecimal tolerancePercent) {
+            this(basePressureKpa, baseTemperatureK, tolerancePercent, DEFAULT_MIN_LINE_VOLUME_L);
+        }
+
+        public static final long DEFAULT_MIN_LINE_VOLUME_L = 1_000;
 
         public static Settings defaults() {
             return new Settings(new BigDecimal("101.325"), new BigDecimal("293.15"), new BigDecimal("0.5"));
+        }
+
+        /** Tb in °C. */
+        public BigDecimal baseTemperatureCelsius() {
+            return baseTemperatureK.subtract(KELVIN);
         }
     }
 
@@ -53,10 +75,23 @@ public final class EvcCheck {
      */
     public Result check(BigDecimal lineVolumeM3, BigDecimal reportedBaseM3, BigDecimal pressureKpaAbs,
                         BigDecimal temperatureCelsius) {
+        return judge(reportedBaseM3, expectedBaseM3(lineVolumeM3, pressureKpaAbs, temperatureCelsius));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Vm·(P/Pb)·(Tb/T) in m³, to 16 significant digits. */
+    public BigDecimal expectedBaseM3(BigDecimal lineVolumeM3, BigDecimal pressureKpaAbs, BigDecimal temperatureCelsius) {
         BigDecimal t = temperatureCelsius.add(KELVIN);
         if (pressureKpaAbs.signum() <= 0 || t.signum() <= 0) throw new IllegalArgumentException("pressure and temperature must be physical");
-        BigDecimal expected = lineVolumeM3.multiply(pressureKpaAbs).multiply(settings.baseTemperatureK())
+        return lineVolumeM3.multiply(pressureKpaAbs).multiply(settings.baseTemperatureK())
                 .divide(settings.basePressureKpa().multiply(t), MC);
+    }
+
+    /** The reported base volume against an expected one (e.g. a sum of {@link #expectedBaseM3} over a window). */
+    public Result judge(BigDecimal reportedBaseM3, BigDecimal expected) {
         if (expected.signum() == 0) {
             boolean err = reportedBaseM3.signum() != 0;
             return new Result(expected, reportedBaseM3, BigDecimal.ZERO, err,

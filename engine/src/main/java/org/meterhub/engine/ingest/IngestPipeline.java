@@ -232,6 +232,8 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         final AtomicLong flags = new AtomicLong();
         final AtomicLong leakDetections = new AtomicLong();
         final AtomicLong ruleFailures = new AtomicLong();
+        final AtomicLong conversionChecks = new AtomicLong();
+        final AtomicLong conversionErrors = new AtomicLong();
 
         public long accepted() { return accepted.get(); }
         public long stored() { return stored.get(); }
@@ -247,5 +249,9 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         public long leakDetections() { return leakDetections.get(); }
         /** Batches whose rule records could not be written (their readings are stored). */
         public long ruleFailures() { return ruleFailures.get(); }
+        /** Windows of electronic volume converters judged ({@code engine.evc}). */
+        public long conversionChecks() { return conversionChecks.get(); }
+        /** Of those, windows whose base volume was beyond the tolerance (each a CONVERSION_ERROR flag). */
+        public long conversionErrors() { return conversionErrors.get(); }
     }
 }

@@ -14,6 +14,10 @@ import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.consumption.CorrectionRepository;
 import org.meterhub.engine.consumption.IntervalLedger;
 import org.meterhub.engine.consumption.JdbcCorrectionRepository;
+import org.meterhub.engine.evc.EvcCheck;
+import org.meterhub.engine.evc.EvcRepository;
+import org.meterhub.engine.evc.InMemoryEvcRepository;
+import org.meterhub.engine.evc.JdbcEvcRepository;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.leak.InMemoryValveDecisionLog;
 import org.meterhub.engine.leak.JdbcValveDecisionLog;
@@ -62,12 +66,15 @@ public final class IngestRules implements AutoCloseable {
     private final ValveDecisionLog valveLog;
     private final LeakResponder responder;
     private final Clock clock;
+    private final EvcCheck.Settings evc;
+    private final EvcRepository evcSamples;
     private final SqlDatabase owned;
 
     private IngestRules(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, MeterClass defaultGas,
                         ValidationRepository flags, CorrectionRepository corrections, AlarmRepository alarmRepository,
                         ValveDecisionLog valveLog, AlarmDeadlines deadlines, AlarmSink sink, ValvePolicy policy,
-                        ValveCommander commander, Clock clock, SqlDatabase owned) {
+                        ValveCommander commander, Clock clock, EvcCheck.Settings evc, EvcRepository evcSamples,
+                        SqlDatabase owned) {
         this.vee = Objects.requireNonNull(vee, "vee");
         this.leaks = Objects.requireNonNull(leaks, "leaks");
         this.zone = Objects.requireNonNull(zone, "zone");
@@ -78,6 +85,8 @@ public final class IngestRules implements AutoCloseable {
         this.alarms = new AlarmService(alarmRepository, deadlines, sink, clock);
         this.valveLog = valveLog;
         this.responder = new LeakResponder(alarms, policy, commander, valveLog, clock);
+        this.evc = Objects.requireNonNull(evc, "evc");
+        this.evcSamples = Objects.requireNonNull(evcSamples, "evcSamples");
         this.owned = owned;
     }
 
@@ -96,11 +105,19 @@ public final class IngestRules implements AutoCloseable {
      * simulated raise times with the wall clock.
      */
     public static IngestRules inMemory(AlarmSink sink, Clock clock) {
+        return inMemory(sink, clock, EvcCheck.Settings.defaults());
+    }
+
+    /** As {@link #inMemory(AlarmSink, Clock)}, checking volume converters with {@code evc}. */
+    public static IngestRules inMemory(AlarmSink sink, Clock clock, EvcCheck.Settings evc) {
         return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
                 new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, ValvePolicy.defaults(),
-                noValveCommands(), clock, null);
+                noValveCommands(), clock, evc, new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null);
     }
+
+    /** Converter samples an in-memory pipeline keeps per meter (the latest). */
+    public static final int IN_MEMORY_EVC_SAMPLES = 1_000;
 
     /** Defaults, records in the given database (not closed by these rules). */
     public static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander) {
@@ -117,21 +134,29 @@ public final class IngestRules implements AutoCloseable {
 
     /** As {@link #forStore(String, AlarmSink)}, timed by {@code clock} (see {@link #inMemory(AlarmSink, Clock)}). */
     public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock) {
-        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock);
+        return forStore(storeUrl, sink, clock, EvcCheck.Settings.defaults());
+    }
+
+    /**
+     * As {@link #forStore(String, AlarmSink, Clock)}, checking electronic volume converters with {@code evc}
+     * (the gateway file's {@code evc} section).
+     */
+    public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock, EvcCheck.Settings evc) {
+        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock, evc);
         SqlDatabase db = SqlDatabase.open(storeUrl);
-        return onDatabase(db, sink, noValveCommands(), db, clock);
+        return onDatabase(db, sink, noValveCommands(), db, clock, evc);
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned) {
-        return onDatabase(db, sink, commander, owned, Clock.systemUTC());
+        return onDatabase(db, sink, commander, owned, Clock.systemUTC(), EvcCheck.Settings.defaults());
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned,
-                                          Clock clock) {
+                                          Clock clock, EvcCheck.Settings evc) {
         return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
-                ValvePolicy.defaults(), commander, clock, owned);
+                ValvePolicy.defaults(), commander, clock, evc, new JdbcEvcRepository(db), owned);
     }
 
     public VeeSettings vee() {
@@ -174,6 +199,16 @@ public final class IngestRules implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** Base conditions, tolerance and window of the electronic volume converter check. */
+    public EvcCheck.Settings evc() {
+        return evc;
+    }
+
+    /** Where converter samples (Vm, p, T of each converter reading) go. */
+    public EvcRepository evcSamples() {
+        return evcSamples;
     }
 
     @Override

@@ -23,6 +23,9 @@ import org.meterhub.engine.consumption.IntervalCorrection;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.consumption.IntervalSink;
 import org.meterhub.engine.consumption.MeterKeys;
+import org.meterhub.engine.evc.EvcCheck;
+import org.meterhub.engine.evc.EvcMonitor;
+import org.meterhub.engine.evc.EvcSample;
 import org.meterhub.engine.leak.LeakDetector;
 import org.meterhub.engine.leak.LeakKind;
 import org.meterhub.engine.leak.LeakProfile;
@@ -71,6 +74,7 @@ final class RuleStage {
     private final ConsumptionCalculator calculator;
     private final Validator validator;
     private final LeakDetector leaks;
+    private final EvcMonitor converters;
     private final List<MeterClass> classes = new ArrayList<>();
     private final List<LeakProfile> profiles = new ArrayList<>();
     private final Map<MeterClass, Integer> classIndex = new HashMap<>();
@@ -83,6 +87,7 @@ final class RuleStage {
     private final List<Finding> findings = new ArrayList<>();
     private final List<IntervalCorrection> corrections = new ArrayList<>();
     private final List<Detection> detections = new ArrayList<>();
+    private final List<EvcSample> evcSamples = new ArrayList<>();
     private final IngestPipeline.IngestStats stats;
 
     RuleStage(MeterStore store, ConsumptionSettings settings, IngestRules rules,
@@ -96,6 +101,7 @@ final class RuleStage {
         this.calculator = new ConsumptionCalculator(settings, this::baseline, history, keys, 1024);
         this.validator = new Validator(rules.vee(), 1024);
         this.leaks = new LeakDetector(rules.zone(), 1024);
+        this.converters = new EvcMonitor(new EvcCheck(rules.evc()), rules.evcSamples()::lastBefore);
         classIndex(rules.defaultGas());
     }
 
@@ -124,6 +130,7 @@ final class RuleStage {
                 r.statusBits(), r.receivedAt().toEpochMilli(), mc, !notSupplied.contains(r.meterId()),
                 (s, time, kind, a, b) -> findings.add(new Finding(new ValidationFlag(r.meterId(), r.time(), kind,
                         Validator.reason(kind, a, b), now), mc, r.flags())));
+        checkConversion(r, mc, now);
         ConsumptionCalculator.Outcome o = calculator.arrive(r);
         for (ConsumptionInterval i : o.intervals()) {
             out.add(i);
@@ -139,12 +146,33 @@ final class RuleStage {
     }
 
     /**
+     * An electronic volume converter's reading: its sample is kept, and a window it completes is judged;
+     * a failed one is a {@link FlagKind#CONVERSION_ERROR} flag on this reading (and so an alarm).
+     */
+    private void checkConversion(Reading r, MeterClass mc, Instant now) {
+        if (r.converter() == null) {
+            if (converters.tracks(r.meterId())) converters.interrupted(r.meterId());
+            return;
+        }
+        EvcSample sample = EvcSample.of(r);
+        evcSamples.add(sample);
+        converters.onSample(sample).ifPresent(w -> {
+            stats.conversionChecks.incrementAndGet();
+            if (!w.conversionError()) return;
+            stats.conversionErrors.incrementAndGet();
+            findings.add(new Finding(new ValidationFlag(r.meterId(), r.time(), FlagKind.CONVERSION_ERROR,
+                    w.describe(converters.settings()), now), mc, r.flags()));
+        });
+    }
+
+    /**
      * Writes the batch's flags and corrections and raises its alarms; call after the batch's
      * readings are committed. A failure of the rule records is counted and logged, never stops
      * ingest: the readings (the measurement) are safe, and flags can be recomputed from them.
      */
     void publish() {
         try {
+            if (!evcSamples.isEmpty()) rules.evcSamples().save(evcSamples);
             if (!findings.isEmpty()) {
                 rules.flags().save(findings.stream().map(Finding::flag).toList());
                 stats.flags.addAndGet(findings.size());
@@ -165,6 +193,7 @@ final class RuleStage {
             findings.clear();
             corrections.clear();
             detections.clear();
+            evcSamples.clear();
             history.committed();
         }
     }
@@ -174,6 +203,7 @@ final class RuleStage {
         findings.clear();
         corrections.clear();
         detections.clear();
+        evcSamples.clear();
         history.committed();
     }
 
@@ -191,6 +221,8 @@ final class RuleStage {
             }
             case SPIKE, STUCK_REGISTER, UNIT_MISMATCH, REVERSE_FLOW -> rules.alarms().raise(AlarmKind.DATA_QUALITY,
                     flag.meterId(), flag.kind() + ": " + flag.reason(), OptionalLong.empty(), flag.readingTime());
+            case CONVERSION_ERROR -> rules.alarms().raise(AlarmKind.CONVERSION_ERROR, flag.meterId(),
+                    "volume conversion error: " + flag.reason(), OptionalLong.empty(), flag.readingTime());
             case CLOCK_SKEW -> { } // flagged only: the gateway already used its own clock for the reading's time
         }
     }

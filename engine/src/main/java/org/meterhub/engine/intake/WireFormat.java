@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import org.meterhub.engine.reading.ConverterValues;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
@@ -25,6 +27,8 @@ import org.meterhub.engine.reading.ReadingSource;
  * batch: {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"sent":1764000000000,"r":[
  *          {"s":101,"m":"30000000000001","t":1764000000000,"rt":1764000000250,"mt":1764000000000,
  *           "l":1234560,"src":"CJT188","f":["CLOCK_SKEW"],"st":0}, ...]}
+ *        (a volume converter's reading adds "cv":{"vm":2000120,"p":"103.25","t":"12.5"}: Vm in litres,
+ *         absolute pressure in kPa and temperature in °C as decimal strings, so they stay exact)
  * ack:   {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"n":57}
  *        optionally "rej":[{"s":117,"why":"..."}]: readings the store refused for good (set aside by the gateway)
  * </pre>
@@ -68,6 +72,14 @@ public final class WireFormat {
                     g.writeEndArray();
                 }
                 g.writeNumberField("st", r.statusBits());
+                ConverterValues cv = r.converter();
+                if (cv != null) {
+                    g.writeObjectFieldStart("cv");
+                    g.writeNumberField("vm", cv.unconvertedL());
+                    g.writeStringField("p", cv.pressureKpa().toPlainString());
+                    g.writeStringField("t", cv.temperatureC().toPlainString());
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -125,7 +137,8 @@ public final class WireFormat {
                 JsonNode mt = n.get("mt");
                 Reading r = new Reading(text(n, at + "m", "m"), millis(n, at, "t"), millis(n, at, "rt"),
                         number(n, at, "l"), ReadingSource.valueOf(text(n, at + "src", "src")), flags,
-                        (int) number(n, at, "st"), mt == null || mt.isNull() ? null : millis(n, at, "mt"));
+                        (int) number(n, at, "st"), mt == null || mt.isNull() ? null : millis(n, at, "mt"),
+                        converter(n.get("cv"), at + "cv."));
                 entries.add(new BatchEntry(number(n, at, "s"), r));
             } catch (IllegalArgumentException e) {
                 throw new WireFormatException(at.substring(0, at.length() - 1) + ": " + e.getMessage(), e);
@@ -173,6 +186,17 @@ public final class WireFormat {
             throw new WireFormatException("unsupported format version " + v.intValue() + " (this engine reads " + VERSION + ")");
         }
         return root;
+    }
+
+    private static ConverterValues converter(JsonNode cv, String at) throws WireFormatException {
+        if (cv == null || cv.isNull()) return null;
+        if (!cv.isObject()) throw new WireFormatException(at.substring(0, at.length() - 1) + ": expected an object");
+        try {
+            return new ConverterValues(number(cv, at, "vm"), new BigDecimal(text(cv, at + "p", "p")),
+                    new BigDecimal(text(cv, at + "t", "t")));
+        } catch (NumberFormatException e) {
+            throw new WireFormatException(at + "p/t: expected decimal strings", e);
+        }
     }
 
     private static String text(JsonNode n, String field) throws WireFormatException {

@@ -16,14 +16,23 @@ import java.util.Set;
  * @param meterTime  the meter's own clock as reported, kept even when it was not trusted for
  *                   {@code time} (e.g. {@link ReadingFlag#CLOCK_SKEW}); null when the meter sent none
  *                   or an invalid one (all zeros)
+ * @param converter  for an electronic volume converter (whose {@code volumeL} is the base volume Vb): its
+ *                   unconverted volume, pressure and temperature at the same instant; null for other meters
  */
 public record Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
-                      ReadingSource source, Set<ReadingFlag> flags, int statusBits, Instant meterTime) {
+                      ReadingSource source, Set<ReadingFlag> flags, int statusBits, Instant meterTime,
+                      ConverterValues converter) {
 
     /** A reading without a separately kept meter clock. */
     public Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
                    ReadingSource source, Set<ReadingFlag> flags, int statusBits) {
         this(meterId, time, receivedAt, volumeL, source, flags, statusBits, null);
+    }
+
+    /** A reading of a meter that is not a volume converter. */
+    public Reading(String meterId, Instant time, Instant receivedAt, long volumeL,
+                   ReadingSource source, Set<ReadingFlag> flags, int statusBits, Instant meterTime) {
+        this(meterId, time, receivedAt, volumeL, source, flags, statusBits, meterTime, null);
     }
 
     public Reading {

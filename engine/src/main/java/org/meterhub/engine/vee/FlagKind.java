@@ -13,5 +13,10 @@ public enum FlagKind {
     /** The register went down on a meter that is not meant to run backwards. */
     REVERSE_FLOW,
     /** The meter itself reports a fault (valve fault, low battery, ...). */
-    METER_FAULT
+    METER_FAULT,
+    /**
+     * An electronic volume converter's base volume differs from Vm·(p/pb)·(Tb/T) recomputed from its own
+     * line volume, pressure and temperature by more than the tolerance ({@code engine.evc}).
+     */
+    CONVERSION_ERROR
 }

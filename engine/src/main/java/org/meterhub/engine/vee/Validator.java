@@ -129,6 +129,8 @@ public final class Validator {
             case REVERSE_FLOW -> "register went down by " + a + " L from " + b
                     + " L on a meter not meant to run backwards";
             case METER_FAULT -> "meter reports " + names(a) + " (status word 0x" + Long.toHexString(b) + ")";
+            // not found by this validator: engine.evc words its own reason, with decimal numbers
+            case CONVERSION_ERROR -> "base volume differs from the recomputed one";
         };
     }
 

@@ -166,9 +166,9 @@ abstract class ApiServerContract {
         assertThat(byParam.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
         assertThat(byHeader.body()).isEqualTo(byParam.body());
         List<String> lines = byParam.body().lines().toList();
-        assertThat(lines.get(0)).isEqualTo("time,received_at,meter_time,source,register_l,register_m3,status_bits,estimated,flags");
+        assertThat(lines.get(0)).isEqualTo("time,received_at,meter_time,source,register_l,register_m3,status_bits,estimated,flags,validation");
         assertThat(lines).hasSizeGreaterThan(80); // a day of quarter-hours, with gaps
-        assertThat(lines).anyMatch(l -> l.endsWith(",low_battery"));
+        assertThat(lines).anyMatch(l -> l.endsWith(",low_battery,")); // flags, then the (empty) validation column
     }
 
     @Test

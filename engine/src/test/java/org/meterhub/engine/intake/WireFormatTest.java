@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.meterhub.engine.reading.ConverterValues;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
@@ -22,6 +23,23 @@ class WireFormatTest {
         Reading skewed = new Reading("30000000000009", T.plusSeconds(1), T.plusSeconds(1), 42, ReadingSource.MQTT,
                 EnumSet.of(ReadingFlag.CLOCK_SKEW, ReadingFlag.LOW_BATTERY), 0x84, T.minusSeconds(3600));
         return ReadingBatch.of("gw-01", 3, T, List.of(new BatchEntry(101, trusted), new BatchEntry(160, skewed)));
+    }
+
+    @Test
+    void aVolumeConvertersValuesTravelExactly() throws Exception {
+        Reading evc = new Reading("EVC-1", T, T, 5_200_000, ReadingSource.MODBUS, Set.of(), 0, T,
+                new ConverterValues(5_000_123, new java.math.BigDecimal("103.40"), new java.math.BigDecimal("-2.5")));
+        ReadingBatch batch = ReadingBatch.of("gw-01", 1, T, List.of(new BatchEntry(7, evc)));
+        byte[] bytes = wire.encode(batch);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"cv\":{\"vm\":5000123,\"p\":\"103.40\",\"t\":\"-2.5\"}");
+        ReadingBatch back = wire.decodeBatch(bytes);
+        assertThat(back).isEqualTo(batch);
+        assertThat(back.entries().get(0).reading().converter().pressureKpa()).hasToString("103.40");
+        String json = new String(bytes, StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> wire.decodeBatch(json.replace("\"103.40\"", "\"high\"").getBytes()))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("r[0].cv.");
+        assertThatThrownBy(() -> wire.decodeBatch(json.replace("\"vm\":5000123", "\"vm\":\"x\"").getBytes()))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("r[0].cv.vm: expected an integer");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.meterhub.engine.intake.BatchEntry;
 import org.meterhub.engine.intake.Partitions;
+import org.meterhub.engine.reading.ConverterValues;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
@@ -53,15 +55,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
-    private static final String COLUMNS = "seq, meter_id, time_ms, source, received_ms, meter_time_ms, volume_l, flags, status_bits";
+    private static final String COLUMNS = "seq, meter_id, time_ms, source, received_ms, meter_time_ms, volume_l, flags, status_bits,"
+            + " converter";
     /**
      * Rows per multi-row INSERT. One statement per row cost a JNI step/reset and an update of the
-     * AUTOINCREMENT counter (sqlite_sequence) per reading; 64 rows × 9 parameters stays far below
+     * AUTOINCREMENT counter (sqlite_sequence) per reading; 64 rows × 10 parameters stays far below
      * SQLite's bound-parameter limit.
      */
     private static final int ROWS_PER_INSERT = 64;
     private static final String INSERT = "insert or ignore into entries (partition_no, meter_id, time_ms, source,"
-            + " received_ms, meter_time_ms, volume_l, flags, status_bits) values ";
+            + " received_ms, meter_time_ms, volume_l, flags, status_bits, converter) values ";
 
     private record Pending(Reading reading, CompletableFuture<Void> done) {
     }
@@ -123,7 +126,7 @@ public final class Journal implements AutoCloseable {
                 s.execute("create table if not exists entries (seq integer primary key autoincrement,"
                         + " partition_no integer not null, meter_id text not null, time_ms integer not null,"
                         + " source text not null, received_ms integer not null, meter_time_ms integer,"
-                        + " volume_l integer not null, flags text not null, status_bits integer not null)");
+                        + " volume_l integer not null, flags text not null, status_bits integer not null, converter text)");
                 s.execute("create index if not exists entries_partition on entries (partition_no, seq)");
                 s.execute("create table if not exists journal_meta (key text primary key, value text not null)");
                 // Readings the store refused for a reason that will not pass (constraint, bad data), with the reason.
@@ -134,6 +137,7 @@ public final class Journal implements AutoCloseable {
                         + " rejected_ms integer not null)");
             }
             c.setAutoCommit(false);
+            addConverterColumn(c);
             keyIndexByTimeFirst(c);
             c.commit();
             return new Journal(settings, listener, c);
@@ -205,6 +209,19 @@ public final class Journal implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("drop index if exists entries_key");
             s.execute("create unique index if not exists entries_key_t on entries (time_ms, meter_id, source)");
+        }
+    }
+
+    /**
+     * A volume converter's Vm, p and T ride with its reading ({@code converter}: "Vm litres,kPa,°C", null for
+     * other meters). A journal written before that column existed gets it; its entries carry none.
+     */
+    private static void addConverterColumn(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("pragma table_info(entries)")) {
+            while (rs.next()) if (rs.getString("name").equals("converter")) return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("alter table entries add column converter text");
         }
     }
 
@@ -607,7 +624,7 @@ public final class Journal implements AutoCloseable {
         PreparedStatement ps = inserts[n];
         if (ps == null) {
             StringBuilder sql = new StringBuilder(INSERT);
-            for (int i = 0; i < n; i++) sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?)");
+            for (int i = 0; i < n; i++) sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?)");
             ps = inserts[n] = db.prepareStatement(sql.toString());
         }
         int k = 1;
@@ -623,6 +640,13 @@ public final class Journal implements AutoCloseable {
             ps.setLong(k++, r.volumeL());
             ps.setString(k++, flags(r));
             ps.setInt(k++, r.statusBits());
+            ConverterValues cv = r.converter();
+            if (cv != null) {
+                ps.setString(k++, cv.unconvertedL() + "," + cv.pressureKpa().toPlainString() + ","
+                        + cv.temperatureC().toPlainString());
+            } else {
+                ps.setNull(k++, java.sql.Types.VARCHAR);
+            }
         }
         return ps.executeUpdate();
     }
@@ -745,8 +769,15 @@ public final class Journal implements AutoCloseable {
         long mt = rs.getLong(6);
         Instant meterTime = rs.wasNull() ? null : Instant.ofEpochMilli(mt);
         Reading r = new Reading(rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(5)),
-                rs.getLong(7), ReadingSource.valueOf(rs.getString(4)), flags, rs.getInt(9), meterTime);
+                rs.getLong(7), ReadingSource.valueOf(rs.getString(4)), flags, rs.getInt(9), meterTime,
+                converter(rs.getString(10)));
         return new BatchEntry(rs.getLong(1), r);
+    }
+
+    private static ConverterValues converter(String text) {
+        if (text == null) return null;
+        String[] parts = text.split(",", -1);
+        return new ConverterValues(Long.parseLong(parts[0]), new BigDecimal(parts[1]), new BigDecimal(parts[2]));
     }
 
     private void rollbackQuietly() {

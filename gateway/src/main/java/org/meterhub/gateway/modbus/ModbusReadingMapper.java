@@ -1,16 +1,19 @@
 package org.meterhub.gateway.modbus;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import org.meterhub.engine.reading.ConverterValues;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.meterhub.protocol.modbus.FieldMeaning;
 import org.meterhub.protocol.modbus.FieldValue;
+import org.meterhub.protocol.modbus.LineUnits;
 import org.meterhub.protocol.modbus.RegisterProfile;
 
 /**
@@ -18,6 +21,11 @@ import org.meterhub.protocol.modbus.RegisterProfile;
  * {@code volume} register, exactly in litres; float measurements never touch it. A meter-time
  * register (Unix seconds, UTC) is trusted for the reading time when it is non-zero and within the
  * allowed skew, as for CJ/T 188 meter clocks.
+ *
+ * <p>A profile with an unconverted volume, a pressure and a temperature describes an electronic volume
+ * converter: those three go with the reading as {@link ConverterValues} (pressure in kPa, temperature in
+ * °C), for the engine's conversion check. When one of them has no value (a float32 NaN) the reading
+ * carries none, and the check of that converter starts a new window.
  */
 public final class ModbusReadingMapper {
     private final Clock clock;
@@ -69,6 +77,29 @@ public final class ModbusReadingMapper {
             throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register is not whole litres: " + volume.text());
         }
         if (litres < 0) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "negative volume register: " + volume.text());
-        return new Reading(meterId, time, received, litres, ReadingSource.MODBUS, flags, statusBits, meterClock);
+        return new Reading(meterId, time, received, litres, ReadingSource.MODBUS, flags, statusBits, meterClock,
+                converterValues(profile, values));
+    }
+
+    /** Vm, p and T of a volume converter's profile, or null when the profile has not all three or one has no value. */
+    static ConverterValues converterValues(RegisterProfile profile, Map<String, FieldValue> values) {
+        FieldValue vm = value(profile, FieldMeaning.UNCONVERTED_VOLUME, values);
+        FieldValue p = value(profile, FieldMeaning.PRESSURE, values);
+        FieldValue t = value(profile, FieldMeaning.TEMPERATURE, values);
+        if (vm == null || p == null || t == null || !vm.hasValue() || !p.hasValue() || !t.hasValue()) return null;
+        long vmL;
+        try {
+            vmL = vm.litres();
+        } catch (ArithmeticException e) {
+            throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "unconverted volume register is not whole litres: " + vm.text());
+        }
+        if (vmL < 0) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "negative unconverted volume register: " + vm.text());
+        BigDecimal kpa = LineUnits.toKpa(p.value(), p.field().unit());
+        BigDecimal celsius = LineUnits.toCelsius(t.value(), t.field().unit());
+        return new ConverterValues(vmL, kpa, celsius);
+    }
+
+    private static FieldValue value(RegisterProfile profile, FieldMeaning meaning, Map<String, FieldValue> values) {
+        return profile.first(meaning).map(f -> values.get(f.name())).orElse(null);
     }
 }

@@ -32,6 +32,23 @@ class JournalTest {
     }
 
     @Test
+    void aVolumeConvertersValuesSurviveTheJournalExactly(@TempDir Path dir) throws Exception {
+        Reading evc = new Reading("EVC-1", T0, T0, 5_200_000, ReadingSource.MODBUS, Set.of(), 0, T0,
+                new org.meterhub.engine.reading.ConverterValues(5_000_123, new java.math.BigDecimal("103.40"),
+                        new java.math.BigDecimal("12.0")));
+        JournalSettings s = JournalSettings.defaults(dir.resolve("j.db"));
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            j.append(evc).get();
+            j.append(reading(1, 1)).get();
+        }
+        try (Journal j = Journal.open(s, JournalListener.NONE)) {
+            assertThat(j.all()).extracting(BatchEntry::reading).containsExactly(evc, reading(1, 1));
+            assertThat(j.all().get(0).reading().converter().temperatureC()).hasToString("12.0");
+            assertThat(j.all().get(1).reading().converter()).isNull();
+        }
+    }
+
+    @Test
     void entriesSurviveAReopenWithEveryFieldAndLeaveOnlyWhenAcknowledged(@TempDir Path dir) throws Exception {
         JournalSettings s = JournalSettings.defaults(dir.resolve("j.db")).withPartitions(4);
         Reading skewed = new Reading("30000000000077", T0, T0, 5, ReadingSource.CJT188,

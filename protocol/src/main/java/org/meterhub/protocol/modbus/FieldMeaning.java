@@ -12,7 +12,9 @@ public enum FieldMeaning {
     /** A second cumulative register (e.g. an EVC's unconverted volume Vm); exact, not billed. */
     UNCONVERTED_VOLUME,
     FLOW,
+    /** Absolute line pressure (kPa, Pa, MPa, bar or mbar); with {@link #TEMPERATURE} and {@link #UNCONVERTED_VOLUME} the converter check's input. */
     PRESSURE,
+    /** Line gas temperature (°C or K). */
     TEMPERATURE,
     /** Status bits; the profile names each bit. */
     STATUS,

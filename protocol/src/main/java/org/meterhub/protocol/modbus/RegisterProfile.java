@@ -30,6 +30,14 @@ public record RegisterProfile(String name, List<RegisterField> fields) {
             if (cumulative && !VolumeUnits.isVolume(f.unit())) {
                 throw new IllegalArgumentException("field " + f.name() + ": a volume needs unit m3 or L, got \"" + f.unit() + "\"");
             }
+            if (f.meaning() == FieldMeaning.PRESSURE && !LineUnits.isPressure(f.unit())) {
+                throw new IllegalArgumentException("field " + f.name() + ": a pressure needs unit " + LineUnits.PRESSURE_UNITS
+                        + " (absolute), got \"" + f.unit() + "\"");
+            }
+            if (f.meaning() == FieldMeaning.TEMPERATURE && !LineUnits.isTemperature(f.unit())) {
+                throw new IllegalArgumentException("field " + f.name() + ": a temperature needs unit "
+                        + LineUnits.TEMPERATURE_UNITS + ", got \"" + f.unit() + "\"");
+            }
             if (f.meaning() == FieldMeaning.METER_TIME && (f.type() != RegisterType.UINT32 || f.scale().compareTo(java.math.BigDecimal.ONE) != 0)) {
                 throw new IllegalArgumentException("field " + f.name() + ": meter-time must be uint32 Unix seconds with scale 1");
             }

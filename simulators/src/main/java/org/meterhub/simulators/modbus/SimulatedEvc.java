@@ -20,6 +20,14 @@ import org.meterhub.protocol.modbus.RegisterProfiles;
  * conditions (101.325 kPa, 20 °C) by the ideal-gas ratio. Both registers are whole litres and only
  * grow, so {@link #vbLitres()} is exact ground truth for what a reader can see.
  *
+ * <p>Line conditions change slowly, as behind a regulator and underground: the pressure wanders by at
+ * most 0.01 kPa a minute within 103.00..103.99 kPa, the gas temperature follows the day between 10.1 and
+ * 14.9 °C (warmest mid-afternoon).
+ *
+ * <p>Fault {@link #driftConversionTemperature}: from then on the converter converts with a temperature that
+ * drifts away from the one it reports (a failing conversion channel, a stale compensation), so its Vb
+ * parts from Vm·(p/pb)·(Tb/T) computed from its own registers.
+ *
  * <p>Thread-safe.
  */
 public final class SimulatedEvc {
@@ -43,6 +51,9 @@ public final class SimulatedEvc {
     private int pressureCentiKpa = 10350;
     private int temperatureDeciC = 120;
     private Instant advancedTo;
+    /** Drift of the conversion temperature, 0.1 K per hour; 0 when the converter is healthy. */
+    private int driftDeciKPerHour;
+    private Instant driftSince;
 
     /**
      * @param peakLitresPerHour flow at the busiest hours, e.g. 30 000 L/h for a restaurant
@@ -56,6 +67,7 @@ public final class SimulatedEvc {
         this.zone = zone;
         this.random = new Random(seed);
         this.advancedTo = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        this.temperatureDeciC = temperatureOfDay(LocalDateTime.ofInstant(advancedTo, zone));
     }
 
     public int unit() {
@@ -72,6 +84,24 @@ public final class SimulatedEvc {
 
     public synchronized void clearFaults() {
         faults.clear();
+        driftDeciKPerHour = 0;
+    }
+
+    /**
+     * From now on the temperature the converter converts with drifts away from the one it reports by
+     * {@code deciKelvinPerHour} × 0.1 K per hour (positive: it converts as if the gas were warmer, so Vb
+     * comes out low). The reported temperature register stays true.
+     */
+    public synchronized void driftConversionTemperature(int deciKelvinPerHour) {
+        advance(clock.instant());
+        driftDeciKPerHour = deciKelvinPerHour;
+        driftSince = advancedTo;
+    }
+
+    /** How far, in 0.1 K, the conversion temperature has drifted from the reported one at {@code at}. */
+    public synchronized int conversionTemperatureErrorDeciK(Instant at) {
+        if (driftDeciKPerHour == 0 || at.isBefore(driftSince)) return 0;
+        return (int) (driftDeciKPerHour * ChronoUnit.SECONDS.between(driftSince, at) / 3600);
     }
 
     public synchronized boolean shows(ModbusFault fault) {
@@ -138,9 +168,12 @@ public final class SimulatedEvc {
             long dVm = vmCarryMilliL / 1000;
             vmCarryMilliL %= 1000;
             vmL += dVm;
-            pressureCentiKpa = 10300 + random.nextInt(100);
-            temperatureDeciC = 100 + random.nextInt(50);
-            vbCarryMicroL += dVm * conversionPpm();
+            Instant at = advancedTo.plusSeconds(s + dt);
+            if (at.getEpochSecond() / 60 != at.minusSeconds(dt).getEpochSecond() / 60) {
+                pressureCentiKpa = Math.max(10300, Math.min(10399, pressureCentiKpa + random.nextInt(3) - 1));
+            }
+            temperatureDeciC = temperatureOfDay(LocalDateTime.ofInstant(at, zone));
+            vbCarryMicroL += dVm * conversionPpm(temperatureDeciC + conversionTemperatureErrorDeciK(at));
             vbL += vbCarryMicroL / PPM;
             vbCarryMicroL %= PPM;
             flowM3h = litresPerHour / 1000f;
@@ -148,12 +181,18 @@ public final class SimulatedEvc {
         advancedTo = advancedTo.plusSeconds(steps);
     }
 
+    /** 12.5 °C ± 2.4 °C over the day, warmest at 15:00 local time; in 0.1 °C. */
+    private static int temperatureOfDay(LocalDateTime local) {
+        double hours = local.getHour() + local.getMinute() / 60.0 + local.getSecond() / 3600.0;
+        return 125 + (int) Math.round(24 * Math.cos(2 * Math.PI * (hours - 15) / 24));
+    }
+
     /**
      * (p / 101.325 kPa) × (293.15 K / (273.15 + T)) in parts per million, in integers: with p in
      * 0.01 kPa and T in 0.1 °C it is p·2·5863·10⁶ / (20265·(5463 + 2T)).
      */
-    private long conversionPpm() {
-        return (long) pressureCentiKpa * 2 * 5863 * PPM / (20265L * (5463 + 2L * temperatureDeciC));
+    private long conversionPpm(int conversionDeciC) {
+        return (long) pressureCentiKpa * 2 * 5863 * PPM / (20265L * (5463 + 2L * conversionDeciC));
     }
 
     /** True when the field is a cumulative register; used by tests to check exactness. */
