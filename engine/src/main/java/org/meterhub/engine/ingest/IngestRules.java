@@ -52,6 +52,29 @@ public final class IngestRules implements AutoCloseable {
                 new IllegalStateException("no valve command path is configured"));
     }
 
+    /**
+     * What a deployment sets (the gateway YAML's {@code zone}, {@code leak} and {@code valve} sections):
+     * leak thresholds per medium and class, the utility's zone (night windows, days; daylight saving
+     * allowed), and which alarm kinds may close a valve.
+     */
+    public record Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves) {
+        public Options {
+            Objects.requireNonNull(vee, "vee");
+            Objects.requireNonNull(leaks, "leaks");
+            Objects.requireNonNull(zone, "zone");
+            Objects.requireNonNull(valves, "valves");
+        }
+
+        public static Options defaults() {
+            return new Options(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                    ValvePolicy.defaults());
+        }
+
+        public Options withZone(ZoneId z) {
+            return new Options(vee, leaks, z, valves);
+        }
+    }
+
     private final VeeSettings vee;
     private final LeakProfile.Settings leaks;
     private final ZoneId zone;
@@ -96,9 +119,14 @@ public final class IngestRules implements AutoCloseable {
      * simulated raise times with the wall clock.
      */
     public static IngestRules inMemory(AlarmSink sink, Clock clock) {
-        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+        return inMemory(sink, clock, Options.defaults());
+    }
+
+    /** As {@link #inMemory(AlarmSink, Clock)} with the deployment's settings. */
+    public static IngestRules inMemory(AlarmSink sink, Clock clock, Options o) {
+        return new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
-                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, ValvePolicy.defaults(),
+                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, o.valves(),
                 noValveCommands(), clock, null);
     }
 
@@ -117,21 +145,26 @@ public final class IngestRules implements AutoCloseable {
 
     /** As {@link #forStore(String, AlarmSink)}, timed by {@code clock} (see {@link #inMemory(AlarmSink, Clock)}). */
     public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock) {
-        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock);
+        return forStore(storeUrl, sink, clock, Options.defaults());
+    }
+
+    /** As {@link #forStore(String, AlarmSink, Clock)} with the deployment's settings. */
+    public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock, Options options) {
+        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock, options);
         SqlDatabase db = SqlDatabase.open(storeUrl);
-        return onDatabase(db, sink, noValveCommands(), db, clock);
+        return onDatabase(db, sink, noValveCommands(), db, clock, options);
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned) {
-        return onDatabase(db, sink, commander, owned, Clock.systemUTC());
+        return onDatabase(db, sink, commander, owned, Clock.systemUTC(), Options.defaults());
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned,
-                                          Clock clock) {
-        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                                          Clock clock, Options o) {
+        return new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
-                ValvePolicy.defaults(), commander, clock, owned);
+                o.valves(), commander, clock, owned);
     }
 
     public VeeSettings vee() {
@@ -142,7 +175,7 @@ public final class IngestRules implements AutoCloseable {
         return leaks;
     }
 
-    /** The utility's zone: the gas night window is in local time. */
+    /** The utility's zone: night windows are in its local time (daylight saving included). */
     public ZoneId zone() {
         return zone;
     }
