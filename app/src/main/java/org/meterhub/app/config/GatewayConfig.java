@@ -10,7 +10,14 @@ import java.util.List;
  */
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
-                            AdminSection admin, AlarmsSection alarms) {
+                            AdminSection admin, AlarmsSection alarms, LeakSection leak) {
+    /** Without leak settings: the defaults of docs/leak-detection.md. */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                         AdminSection admin, AlarmsSection alarms) {
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null);
+    }
+
     /** Without alarm publishing settings: alarms stay in the store only. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
@@ -31,7 +38,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
-        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms);
+        return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, leak);
     }
 
     public GatewayConfig {
@@ -45,6 +52,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         modbus = modbus != null ? List.copyOf(modbus) : List.of();
         admin = admin != null ? admin : new AdminSection(null, null);
         alarms = alarms != null ? alarms : new AlarmsSection(null, null, null);
+        leak = leak != null ? leak : LeakSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -53,6 +61,12 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     private static void unique(java.util.Set<String> ids, String id) {
         if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
+    }
+
+    /** What the engine's rules take from this file: zone, leak thresholds, valve policy. */
+    public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
+        return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
+                leak.settings(), zone, leak.valves());
     }
 
     public static GatewayConfig defaults() {

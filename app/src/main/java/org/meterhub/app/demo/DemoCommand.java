@@ -136,7 +136,7 @@ public final class DemoCommand implements Callable<Integer> {
         Instant simEnd;
         // The engine's flags, corrections and alarms go to the same database as the readings. Alarms
         // are raised at the readings' simulated times, so their deadlines run on the simulated clock.
-        IngestRules rules = IngestRules.forStore(store != null ? store : cfg.store(), AlarmSink.none(), clock);
+        IngestRules rules = IngestRules.forStore(store != null ? store : cfg.store(), AlarmSink.none(), clock, cfg.ruleOptions());
         try (SingleBox box = new SingleBox(cfg, db, rules, clock, poll, 1)) {
             InetSocketAddress at = box.start();
             System.out.printf("meterhub demo: %d gas meters behind %d DTUs dialling into %s, store %s%n",

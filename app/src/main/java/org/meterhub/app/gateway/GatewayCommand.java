@@ -58,7 +58,8 @@ public final class GatewayCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
         AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
-        IngestRules rules = IngestRules.forStore(url, alarms.sink()); // flags, corrections, alarms next to the readings
+        // flags, corrections, alarms next to the readings; leak thresholds, zone and valve policy from the file
+        IngestRules rules = IngestRules.forStore(url, alarms.sink(), clock, cfg.ruleOptions());
         try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, clock, SingleBox.pollSettings(cfg.poll()), 2)) {
             SingleBox.registerMeters(db, cfg, clock.instant());
             if (cfg.alarms().mqtt() != null) {

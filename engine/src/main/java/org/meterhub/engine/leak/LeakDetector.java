@@ -87,6 +87,7 @@ public final class LeakDetector {
         int nightMaxL;
         int lastNightFloor;
         byte flaggedNights;
+        int flaggedFloor;
         int lastFlaggedDay = NONE;
         byte riseNights;
         int lastRiseDay = NONE;
@@ -189,8 +190,9 @@ public final class LeakDetector {
             if (s.knownInRow < 100) s.knownInRow++;
             boolean quiet = v <= quietL;
             s.quietRun = quiet ? (byte) Math.min(100, s.quietRun + 1) : 0;
+            // An open leak ends after a quiet block as long as the slowest flow any detector sees needs.
+            if (s.flowKind >= 0 && s.quietRun >= Math.max(b, p.nightBlockHours())) endFlow(slot, s, hour + 1 - s.quietRun, sink);
             if (s.quietRun >= b) {
-                if (s.flowKind >= 0) endFlow(slot, s, hour + 1 - s.quietRun, sink);
                 s.flowHours = 0;
                 s.runMinBlock = MAX;
             } else if (s.flowHours > 0 || !quiet) {
@@ -209,7 +211,7 @@ public final class LeakDetector {
                 add(s.hist, NIGHT_EDGES.length, HOUR_EDGES, v);
                 s.hoursLearnt = Math.min(MAX - 1, s.hoursLearnt + 1);
             }
-            if (s.flowKind >= 0) progress(slot, s, p, hour + 1, usual, sink);
+            if (s.flowKind >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
         }
         if (localHour >= q.nightStartHour() && localHour < q.nightEndHour()) {
             if (s.nightDay != localDay) {
@@ -249,21 +251,18 @@ public final class LeakDetector {
         boolean trusted = trusted(s, p);
         long usual = trusted ? nightQuantile(s, q.usualPercentile() * 10) : 0;
         long median = trusted ? nightQuantile(s, 500) : 0;
-        // Steady: the night's last hours (up to four) sit at one nonzero level, but for one hour of use.
-        // A leak shows its flow in every quiet hour; random use rarely repeats a level, a boiler cycles.
-        int n = Math.min(4, s.nightHours);
-        int minR = MAX;
-        for (int i = 0; i < n; i++) minR = Math.min(minR, (int) ((s.recent >>> (16 * i)) & 0xFFFF));
-        int atFloor = 0;
-        for (int i = 0; i < n; i++) if (((s.recent >>> (16 * i)) & 0xFFFF) <= minR + tolerance(minR, q)) atFloor++;
-        boolean steady = n >= 3 && minR >= 1 && atFloor >= n - 1;
+        boolean steady = steady(s, q, p.nightBlockHours());
         if (steady) s.steadyNightEndH = endH;
         boolean shape = !q.steadyNightsOnly() || steady;
         // Until the household's own floor is learnt, a night counts only at twice the minimum.
         long threshold = trusted ? Math.max(q.nightMinMlph(), usual + q.nightMarginMlph()) : 2 * q.nightMinMlph();
         boolean flagged = q.nightMinMlph() > 0 && shape && floor >= threshold;
         if (flagged) {
-            s.flaggedNights = (byte) (s.lastFlaggedDay == localDay - 1 ? Math.min(100, s.flaggedNights + 1) : 1);
+            // A leak runs at one rate night after night; a boiler follows the weather, a night owl their evening.
+            boolean sameLevel = s.lastFlaggedDay == localDay - 1
+                    && Math.abs(floor - s.flaggedFloor) <= Math.max(2 * q.resolutionMl(), s.flaggedFloor / 4);
+            s.flaggedNights = (byte) (sameLevel ? Math.min(100, s.flaggedNights + 1) : 1);
+            if (s.flaggedNights == 1) s.flaggedFloor = (int) Math.min(MAX, floor);
             s.lastFlaggedDay = localDay;
             if (s.flowKind < 0 && s.flaggedNights >= q.nights()) {
                 int since = endH - (s.flaggedNights - 1) * 24 - s.nightHours;
@@ -275,7 +274,7 @@ public final class LeakDetector {
         } else {
             s.flaggedNights = 0;
         }
-        if (q.riseMlph() > 0 && trusted && shape && floor >= median + q.riseMlph() && floor > usual) {
+        if (q.riseMlph() > 0 && trusted && shape && floor >= median + q.riseMlph()) {
             s.riseNights = (byte) (s.lastRiseDay == localDay - 1 ? Math.min(100, s.riseNights + 1) : 1);
             s.lastRiseDay = localDay;
             if (s.flowKind < 0 && s.riseNights >= q.riseNights()) {
@@ -284,7 +283,7 @@ public final class LeakDetector {
         } else {
             s.riseNights = 0;
         }
-        if (!flagged && s.flowKind < 0) {
+        if (s.flowKind < 0) { // every complete night outside a leak episode: the household's floor follows its life
             add(s.hist, 0, NIGHT_EDGES, (int) Math.min(MAX, floor));
             s.nightsLearnt = (short) Math.min(Short.MAX_VALUE, s.nightsLearnt + 1);
         }
@@ -358,6 +357,36 @@ public final class LeakDetector {
         s.flowKind = -1;
         s.flaggedNights = 0;
         s.riseNights = 0;
+    }
+
+    /**
+     * Whether the night's last hours (up to four) sit at one level: a leak shows its flow in every quiet
+     * hour, random use rarely repeats a level and a boiler cycles. With a floor of a register step or more,
+     * all hours but one at the floor; below that, every block of {@code nb} hours at one nonzero level.
+     */
+    private static boolean steady(State s, LeakProfile.Params q, int nb) {
+        int n = Math.min(4, s.nightHours);
+        if (n < 3) return false;
+        int minR = MAX;
+        for (int i = 0; i < n; i++) minR = Math.min(minR, hourAgo(s, i));
+        if (minR >= 1) {
+            int atFloor = 0;
+            for (int i = 0; i < n; i++) if (hourAgo(s, i) <= minR + tolerance(minR, q)) atFloor++;
+            return atFloor >= n - 1;
+        }
+        int minB = MAX;
+        int maxB = 0;
+        for (int i = 0; i + nb <= n; i++) {
+            int b = 0;
+            for (int k = 0; k < nb; k++) b += hourAgo(s, i + k);
+            minB = Math.min(minB, b);
+            maxB = Math.max(maxB, b);
+        }
+        return nb > 1 && minB >= 1 && maxB <= minB + tolerance(minB, q);
+    }
+
+    private static int hourAgo(State s, int i) {
+        return (int) ((s.recent >>> (16 * i)) & 0xFFFF);
     }
 
     /** The numbers behind a detector's finding, from the state as it stands. */
@@ -439,7 +468,7 @@ public final class LeakDetector {
 
     /** Estimated bytes per tracked meter: object header and fields, histogram array, the slot's reference. */
     public static long perMeterBytes() {
-        long fields = 12 + 4 * 24 + 8 * 2 + 2 * 2 + 13 + 4;
+        long fields = 12 + 4 * 25 + 8 * 2 + 2 * 2 + 13 + 4;
         long array = 16 + 2L * (NIGHT_EDGES.length + HOUR_EDGES.length);
         return align(fields) + align(array) + 4;
     }

@@ -91,20 +91,20 @@ public record LeakProfile(String className, Medium medium, Params params, long b
 
         /**
          * Water (DN15 household meters, 1 L register steps): continuous flow of 1 L/h (the register's step
-         * every hour) for 24 h; a night floor of 1 L/h above the household's own on two nights in a row;
+         * every hour) for 24 h; a steady night floor of 1 L/h above the household's own on two nights in a row;
          * a floor 0.3 L/h above its median for 7 nights (slow or sub-litre leaks); bursts of 3 h at 30 % of Qmax.
          */
         public static Params water() {
-            return new Params(24, 1_000, 1_000, 1, 5, 1_000, 1_000, 2, 14, 90, false, 300, 7, 30, 4, 3, 72, 168, 24);
+            return new Params(24, 1_000, 1_000, 1, 5, 1_000, 1_000, 2, 14, 90, true, 300, 7, 30, 4, 3, 72, 168, 24);
         }
 
         /**
          * Gas: no continuous-flow detector (a heating boiler runs for days in winter); night flow of
-         * 20 L/h above the household's own floor on a steady night (a leak runs evenly, a boiler cycles),
-         * one night (found within 48 h); bursts as for water.
+         * 20 L/h above the household's own floor on two steady nights in a row at the same level (a leak
+         * runs evenly, a boiler cycles and follows the weather); bursts as for water.
          */
         public static Params gas() {
-            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 1, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24);
+            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 2, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24);
         }
 
         /** Heat: circuits flow all the time; bursts only. */

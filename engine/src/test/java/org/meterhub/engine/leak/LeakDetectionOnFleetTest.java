@@ -88,7 +88,8 @@ class LeakDetectionOnFleetTest {
                 meters, days, leaks, rate, delaySum / (double) Math.max(1, within48) / HOUR, maxDelay / (double) HOUR,
                 falseAlarms[0], faPer10k, Arrays.toString(falseByKind), Arrays.toString(byKind));
         assertThat(leaks).isGreaterThan(500);
-        assertThat(rate).isGreaterThanOrEqualTo(95.0);
+        // 95 % with the former single gas night; gas now needs two steady nights at one level (boilers), see docs/leak-detection.md
+        assertThat(rate).isGreaterThanOrEqualTo(85.0);
         assertThat(faPer10k).isLessThanOrEqualTo(1.0);
         // validation and consumption block, key table, and the leak detectors' state with the household baseline
         assertThat(LeakDetector.perMeterBytes()).isLessThanOrEqualTo(256);
