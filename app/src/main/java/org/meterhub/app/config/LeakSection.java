@@ -26,9 +26,23 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                 throw new IllegalArgumentException("classes: class \"" + c.getKey() + "\" needs medium: water, gas or heat");
             }
         }
+        // Validate the merged thresholds here too: the section is built once its fields are read.
+        check("water", water, Medium.WATER);
+        check("gas", gas, Medium.GAS);
+        check("heat", heat, Medium.HEAT);
+        for (Map.Entry<String, Thresholds> c : classes.entrySet()) check("classes." + c.getKey(), c.getValue(), null);
         if (valveCloseOn != null) {
             valveCloseOn = List.copyOf(valveCloseOn);
             for (String k : valveCloseOn) alarmKind(k);
+        }
+    }
+
+    private static void check(String name, Thresholds t, Medium m) {
+        if (t == null) return;
+        try {
+            t.over(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + "." + e.getMessage());
         }
     }
 
