@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
                 QueryCommand.class, DecodeCommand.class, ReadCommand.class,
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
                 EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
+                org.meterhub.app.leak.LeakCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

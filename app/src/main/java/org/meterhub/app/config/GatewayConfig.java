@@ -13,12 +13,12 @@ import org.meterhub.engine.evc.EvcCheck;
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                             AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
-                            EvcSection evc) {
-    /** With the default {@code clock}, {@code store-retry} and {@code evc} sections. */
+                            EvcSection evc, LeakSection leak) {
+    /** With the default {@code clock}, {@code store-retry}, {@code evc} and {@code leak} sections. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                          AdminSection admin, AlarmsSection alarms) {
-        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null, null, null);
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, null, null, null, null);
     }
 
     /** Without alarm publishing settings: alarms stay in the store only. */
@@ -42,7 +42,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
         return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
-                storeRetry, evc);
+                storeRetry, evc, leak);
     }
 
     public GatewayConfig {
@@ -59,6 +59,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         clock = clock != null ? clock : ClockSection.defaults();
         storeRetry = storeRetry != null ? storeRetry : new StoreRetrySection(null, null);
         evc = evc != null ? evc : new EvcSection(null, null, null, null);
+        leak = leak != null ? leak : LeakSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -67,6 +68,12 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
 
     private static void unique(java.util.Set<String> ids, String id) {
         if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
+    }
+
+    /** What the engine's rules take from this file: zone, leak thresholds, valve policy. */
+    public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
+        return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
+                leak.settings(), zone, leak.valves(), evc.settings());
     }
 
     public static GatewayConfig defaults() {

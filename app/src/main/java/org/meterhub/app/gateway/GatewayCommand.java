@@ -61,7 +61,8 @@ public final class GatewayCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
         AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
-        // flags, corrections, alarms next to the readings
+        // flags, corrections, alarms next to the readings; leak thresholds, zone, valve policy and converter checks
+        // from the file
         IngestRules rules = SingleBox.rules(cfg, url, alarms.sink(), trust.clock());
         try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
             ClockGuard clock = box.clockGuard().orElseThrow();

@@ -44,7 +44,7 @@ public final class SingleBox implements AutoCloseable {
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
-        this(config, store, IngestRules.inMemory(AlarmSink.none(), Clock.systemUTC(), config.evc().settings()), clock, poll,
+        this(config, store, IngestRules.inMemory(AlarmSink.none(), Clock.systemUTC(), config.ruleOptions()), clock, poll,
                 ioThreads);
     }
 
@@ -53,7 +53,7 @@ public final class SingleBox implements AutoCloseable {
      * samples next to the readings; electronic volume converters checked with the file's {@code evc} settings.
      */
     public static IngestRules rules(GatewayConfig config, String storeUrl, AlarmSink sink, Clock clock) {
-        return IngestRules.forStore(storeUrl, sink, clock, config.evc().settings());
+        return IngestRules.forStore(storeUrl, sink, clock, config.ruleOptions());
     }
 
     /** @param rules where the engine's flags, corrections and alarms go (e.g. {@link IngestRules#forStore}); closed with the box */

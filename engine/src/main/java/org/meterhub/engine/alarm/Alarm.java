@@ -48,6 +48,12 @@ public record Alarm(long id, AlarmKind kind, String subject, String detail, Opti
                 AlarmState.ACKNOWLEDGED, Optional.of(at), Optional.of(by), resolvedAt, resolvedBy, resolution);
     }
 
+    /** The same alarm with new evidence (an escalation or the end of the condition); its lifecycle state unchanged. */
+    Alarm withEvidence(String newDetail, OptionalLong newVolumeLostL) {
+        return new Alarm(id, kind, subject, newDetail, newVolumeLostL, raisedAt, acknowledgeBy, resolveBy, state,
+                acknowledgedAt, acknowledgedBy, resolvedAt, resolvedBy, resolution);
+    }
+
     Alarm resolved(Instant at, String by, String note) {
         return new Alarm(id, kind, subject, detail, volumeLostL, raisedAt, acknowledgeBy, resolveBy,
                 AlarmState.RESOLVED, acknowledgedAt, acknowledgedBy, Optional.of(at), Optional.of(by), Optional.of(note));

@@ -5,6 +5,7 @@ public enum AlarmKind {
     GAS_LEAK_SUSPECTED(Category.LEAK),
     CONTINUOUS_FLOW(Category.LEAK),
     NIGHT_FLOW(Category.LEAK),
+    FLOOR_RISE(Category.LEAK),
     BURST(Category.LEAK),
     GAS_DETECTOR(Category.LEAK),
     NETWORK_IMBALANCE(Category.LEAK),

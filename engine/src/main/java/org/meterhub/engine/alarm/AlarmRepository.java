@@ -12,6 +12,13 @@ public interface AlarmRepository {
     /** Appends a lifecycle step (acknowledge, resolve) of an existing alarm. */
     void transition(Alarm updated);
 
+    /**
+     * Appends an engine step that keeps or ends the alarm with new evidence (an escalation of an open
+     * leak, the end of its flow): a new event, {@code note} saying what changed, with the projection's
+     * detail, volume lost and state following it.
+     */
+    void append(Alarm updated, java.time.Instant at, String actor, String note);
+
     Optional<Alarm> find(long id);
 
     /** Alarms not resolved yet, oldest first. */

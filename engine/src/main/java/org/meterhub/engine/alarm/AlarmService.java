@@ -41,6 +41,37 @@ public final class AlarmService {
         return a;
     }
 
+    /**
+     * New evidence on an open alarm (a leak that keeps flowing: severity, duration, volume lost so far):
+     * a new step of the alarm with {@code note}, actor {@code engine}; the alarm stays in its state.
+     */
+    public synchronized Alarm escalate(long id, String detail, OptionalLong volumeLostL, Instant at, String note) {
+        Alarm a = existing(id);
+        if (!a.open()) throw new IllegalStateException("alarm " + id + " is resolved");
+        Alarm next = a.withEvidence(detail, volumeLostL);
+        repository.append(next, at, "engine", note);
+        sink.published(next);
+        return next;
+    }
+
+    /**
+     * The condition behind an open alarm ended on its own (a leak's flow returned to zero at {@code at}):
+     * the engine resolves it, recording the end and the total volume lost, so a later leak raises anew.
+     */
+    public synchronized Alarm ended(long id, String detail, OptionalLong volumeLostL, Instant at, String resolution) {
+        Alarm a = existing(id);
+        if (!a.open()) throw new IllegalStateException("alarm " + id + " is resolved");
+        Alarm next = a.withEvidence(detail, volumeLostL).resolved(at, "engine", resolution);
+        repository.append(next, at, "engine", resolution);
+        sink.published(next);
+        return next;
+    }
+
+    /** The subject's open alarm of this kind, if any. */
+    public Optional<Alarm> openOf(String subject, AlarmKind kind) {
+        return repository.openOf(subject, kind);
+    }
+
     /** Someone took the alarm (for a leak: is on site). */
     public synchronized Alarm acknowledge(long id, String by) {
         Alarm a = existing(id);

@@ -10,6 +10,7 @@ import java.util.Optional;
 /** {@link AlarmRepository} in memory, with every step kept, for tests and tools. */
 public final class InMemoryAlarmRepository implements AlarmRepository {
     private final Map<Long, List<Alarm>> steps = new LinkedHashMap<>();
+    private final Map<Long, List<String>> notes = new LinkedHashMap<>();
     private long nextId = 1;
 
     @Override
@@ -26,6 +27,17 @@ public final class InMemoryAlarmRepository implements AlarmRepository {
         List<Alarm> s = steps.get(updated.id());
         if (s == null) throw new IllegalArgumentException("no alarm " + updated.id());
         s.add(updated);
+    }
+
+    @Override
+    public synchronized void append(Alarm updated, java.time.Instant at, String actor, String note) {
+        transition(updated);
+        notes.computeIfAbsent(updated.id(), k -> new ArrayList<>()).add(note);
+    }
+
+    /** Notes of the alarm's appended engine steps (escalations, flow end), first to last. */
+    public synchronized List<String> notes(long id) {
+        return List.copyOf(notes.getOrDefault(id, List.of()));
     }
 
     @Override

@@ -78,6 +78,26 @@ public final class JdbcAlarmRepository implements AlarmRepository {
     }
 
     @Override
+    public void append(Alarm updated, java.time.Instant at, String actor, String note) {
+        db.tx("alarm " + updated.id() + " step", c -> {
+            int rows = SqlDatabase.update(c, "update alarms set state = ?, acknowledged_at = ?, acknowledged_by = ?,"
+                    + " resolved_at = ?, resolved_by = ?, resolution = ?, detail = ?, volume_lost_l = ? where alarm_id = ?",
+                    ps -> {
+                        bindState(ps, 1, updated);
+                        ps.setString(7, updated.detail());
+                        SqlDatabase.bindOptionalLong(ps, 8, updated.volumeLostL().isPresent()
+                                ? updated.volumeLostL().getAsLong() : null);
+                        ps.setLong(9, updated.id());
+                    });
+            if (rows != 1) throw new IllegalArgumentException("no alarm " + updated.id());
+            int step = SqlDatabase.query(c, "select coalesce(max(step), 0) from alarm_events where alarm_id = ?",
+                    ps -> ps.setLong(1, updated.id()), rs -> rs.getInt(1)).get(0) + 1;
+            event(c, updated, step, updated.state(), at, actor, note);
+            return null;
+        });
+    }
+
+    @Override
     public Optional<Alarm> find(long id) {
         return db.tx("find alarm " + id, c -> SqlDatabase.query(c, COLUMNS + " where alarm_id = ?",
                 ps -> ps.setLong(1, id), this::alarm)).stream().findFirst();

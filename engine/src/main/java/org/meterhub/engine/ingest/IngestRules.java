@@ -56,6 +56,35 @@ public final class IngestRules implements AutoCloseable {
                 new IllegalStateException("no valve command path is configured"));
     }
 
+    /**
+     * What a deployment sets (the gateway YAML's {@code zone}, {@code leak} and {@code valve} sections):
+     * leak thresholds per medium and class, the utility's zone (night windows, days; daylight saving
+     * allowed), and which alarm kinds may close a valve.
+     */
+    public record Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves,
+                          EvcCheck.Settings evc) {
+        public Options {
+            Objects.requireNonNull(vee, "vee");
+            Objects.requireNonNull(leaks, "leaks");
+            Objects.requireNonNull(zone, "zone");
+            Objects.requireNonNull(valves, "valves");
+            Objects.requireNonNull(evc, "evc");
+        }
+
+        public static Options defaults() {
+            return new Options(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                    ValvePolicy.defaults(), EvcCheck.Settings.defaults());
+        }
+
+        public Options withZone(ZoneId z) {
+            return new Options(vee, leaks, z, valves, evc);
+        }
+
+        public Options withEvc(EvcCheck.Settings e) {
+            return new Options(vee, leaks, zone, valves, e);
+        }
+    }
+
     private final VeeSettings vee;
     private final LeakProfile.Settings leaks;
     private final ZoneId zone;
@@ -105,15 +134,15 @@ public final class IngestRules implements AutoCloseable {
      * simulated raise times with the wall clock.
      */
     public static IngestRules inMemory(AlarmSink sink, Clock clock) {
-        return inMemory(sink, clock, EvcCheck.Settings.defaults());
+        return inMemory(sink, clock, Options.defaults());
     }
 
-    /** As {@link #inMemory(AlarmSink, Clock)}, checking volume converters with {@code evc}. */
-    public static IngestRules inMemory(AlarmSink sink, Clock clock, EvcCheck.Settings evc) {
-        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+    /** As {@link #inMemory(AlarmSink, Clock)} with the deployment's settings (leak thresholds, zone, valves, converters). */
+    public static IngestRules inMemory(AlarmSink sink, Clock clock, Options o) {
+        return new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
-                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, ValvePolicy.defaults(),
-                noValveCommands(), clock, evc, new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null);
+                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, o.valves(),
+                noValveCommands(), clock, o.evc(), new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null);
     }
 
     /** Converter samples an in-memory pipeline keeps per meter (the latest). */
@@ -134,29 +163,26 @@ public final class IngestRules implements AutoCloseable {
 
     /** As {@link #forStore(String, AlarmSink)}, timed by {@code clock} (see {@link #inMemory(AlarmSink, Clock)}). */
     public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock) {
-        return forStore(storeUrl, sink, clock, EvcCheck.Settings.defaults());
+        return forStore(storeUrl, sink, clock, Options.defaults());
     }
 
-    /**
-     * As {@link #forStore(String, AlarmSink, Clock)}, checking electronic volume converters with {@code evc}
-     * (the gateway file's {@code evc} section).
-     */
-    public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock, EvcCheck.Settings evc) {
-        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock, evc);
+    /** As {@link #forStore(String, AlarmSink, Clock)} with the deployment's settings (the gateway file's sections). */
+    public static IngestRules forStore(String storeUrl, AlarmSink sink, Clock clock, Options options) {
+        if (SqlDatabase.isPrivateMemory(storeUrl)) return inMemory(sink, clock, options);
         SqlDatabase db = SqlDatabase.open(storeUrl);
-        return onDatabase(db, sink, noValveCommands(), db, clock, evc);
+        return onDatabase(db, sink, noValveCommands(), db, clock, options);
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned) {
-        return onDatabase(db, sink, commander, owned, Clock.systemUTC(), EvcCheck.Settings.defaults());
+        return onDatabase(db, sink, commander, owned, Clock.systemUTC(), Options.defaults());
     }
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned,
-                                          Clock clock, EvcCheck.Settings evc) {
-        return new IngestRules(VeeSettings.defaults(), LeakProfile.Settings.defaults(), ConsumptionQuery.DEFAULT_ZONE,
+                                          Clock clock, Options o) {
+        return new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
-                ValvePolicy.defaults(), commander, clock, evc, new JdbcEvcRepository(db), owned);
+                o.valves(), commander, clock, o.evc(), new JdbcEvcRepository(db), owned);
     }
 
     public VeeSettings vee() {
@@ -167,7 +193,7 @@ public final class IngestRules implements AutoCloseable {
         return leaks;
     }
 
-    /** The utility's zone: the gas night window is in local time. */
+    /** The utility's zone: night windows are in its local time (daylight saving included). */
     public ZoneId zone() {
         return zone;
     }

@@ -27,7 +27,6 @@ import org.meterhub.engine.evc.EvcCheck;
 import org.meterhub.engine.evc.EvcMonitor;
 import org.meterhub.engine.evc.EvcSample;
 import org.meterhub.engine.leak.LeakDetector;
-import org.meterhub.engine.leak.LeakKind;
 import org.meterhub.engine.leak.LeakProfile;
 import org.meterhub.engine.leak.LeakResponder;
 import org.meterhub.engine.meter.Medium;
@@ -59,8 +58,7 @@ final class RuleStage {
     private static final Logger log = LoggerFactory.getLogger(RuleStage.class);
 
     /** A leak detection waiting for the batch commit. */
-    private record Detection(String meterId, MeterClass meterClass, LeakKind kind, Instant at, Instant since,
-                             long rateLph) {
+    private record Detection(String meterId, MeterClass meterClass, LeakDetector.Event event) {
     }
 
     /** A validation flag waiting for the batch commit, with what an alarm needs. */
@@ -137,8 +135,7 @@ final class RuleStage {
             int bits = 0;
             for (IntervalFlag f : i.flags()) bits |= IntervalSink.bit(f);
             leaks.onInterval(slot, i.start().toEpochMilli(), i.end().toEpochMilli(), i.volumeL(), bits, profile,
-                    (s, kind, atMs, sinceMs, rate) -> detections.add(new Detection(r.meterId(), mc, kind,
-                            Instant.ofEpochMilli(atMs), Instant.ofEpochMilli(sinceMs), rate)));
+                    (s, e) -> detections.add(new Detection(r.meterId(), mc, e)));
         }
         o.correction().ifPresent(corrections::add);
         history.pending(r);
@@ -183,8 +180,8 @@ final class RuleStage {
             }
             for (Finding f : findings) raise(f);
             for (Detection d : detections) {
-                rules.responder().onDetection(d.meterId(), d.meterClass(), d.kind(), d.at(), d.since(), d.rateLph());
-                stats.leakDetections.incrementAndGet();
+                rules.responder().onEvent(d.meterId(), d.meterClass(), d.event());
+                if (d.event().phase() == LeakDetector.Phase.START) stats.leakDetections.incrementAndGet();
             }
         } catch (StoreException e) {
             stats.ruleFailures.incrementAndGet();

@@ -1,8 +1,6 @@
 package org.meterhub.engine.leak;
 
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,53 +25,38 @@ import org.meterhub.engine.vee.VeeSettings;
  * alarms) is the caller's business. Single-threaded.
  *
  * <p>The rules are those of {@link Validator}, {@link ConsumptionCalculator#advance} and
- * {@link LeakDetector} (a test feeds both the same readings and compares every event), but all
- * per-meter state lives in one block of {@value #STRIDE} longs (72 bytes) of a single array, so a
- * reading of a random meter touches the two adjacent cache lines of its block and one line of the
- * key table, instead of one line per state array (about fifteen). Layout of a block:
+ * {@link LeakDetector} (a test feeds both the same readings and compares every event). Validation
+ * and consumption state lives in one block of {@value #STRIDE} longs (40 bytes) of a single array, so a
+ * reading of a random meter touches one or two cache lines of its block and one line of the key
+ * table; the leak detectors (an hour's work per meter, with the household's learnt baseline) keep their
+ * own per-meter state in {@link LeakDetector}. Layout of a block:
  * <pre>
  *  0 last register time (epoch ms)      1 last register (L)
  *  2 register capacity (L, low 56 bits) | meter class (top byte)
- *  3 time of the last increase (ms)     4 start of the flow above the burst threshold (ms; 0 none)
- *  5 current hour | its litres          6 hours in a row with flow | night minimum (L/h)
- *  7 last flowing night (day) | the day's peak hour (L)
- *  8 baseline peak (L) | night hours seen, flowing nights, baseline days, state bits (a byte each)
+ *  3 time of the last increase (ms)     4 validator state bits (low byte)
  * </pre>
  * Meter exchanges and late readings are the live path's business ({@link ConsumptionCalculator#arrive}).
  */
 public final class FleetMonitor {
     /** Longs of state per meter. */
-    public static final int STRIDE = 9;
+    public static final int STRIDE = 5;
 
     private static final int LAST_T = 0;
     private static final int LAST_V = 1;
     private static final int CAP_CLASS = 2;
     private static final int LAST_INC = 3;
-    private static final int BURST = 4;
-    private static final int HOUR_W = 5;
-    private static final int RUN_W = 6;
-    private static final int NIGHT_W = 7;
-    private static final int SMALL_W = 8;
+    private static final int SMALL_W = 4;
     private static final int SHIFT_BITS = 0;
-    private static final int SHIFT_BASE_DAYS = 8;
-    private static final int SHIFT_NIGHT_COUNT = 16;
-    private static final int SHIFT_NIGHT_HOURS = 24;
     private static final long CAP_MASK = (1L << 56) - 1;
 
     private static final long UNSEEN = Long.MIN_VALUE;
-    private static final int NONE = Integer.MIN_VALUE;
     private static final long HOUR = 3_600_000L;
     private static final int SPREAD = IntervalSink.bit(IntervalFlag.SPREAD);
     private static final int ROLLOVER = IntervalSink.bit(IntervalFlag.ROLLOVER);
     private static final int DECREASE = IntervalSink.bit(IntervalFlag.REGISTER_DECREASE);
     private static final int FAULT_BITS = Validator.bit(ReadingFlag.VALVE_FAULT) | Validator.bit(ReadingFlag.LOW_BATTERY);
     private static final int CLOCK_BITS = Validator.bit(ReadingFlag.CLOCK_SKEW) | Validator.bit(ReadingFlag.CLOCK_INVALID);
-    // state bits: leak detector (as in LeakDetector), then validator
-    private static final int HOUR_UNKNOWN = 1;
-    private static final int NIGHT_BROKEN = 2;
-    private static final int ACTIVE_CONTINUOUS = 4;
-    private static final int ACTIVE_NIGHT = 8;
-    private static final int ACTIVE_BURST = 16;
+    // validator state bits
     private static final int USED_BEFORE = 32;
     private static final int STUCK_FLAGGED = 64;
     private static final int VEE_BITS = USED_BEFORE | STUCK_FLAGGED;
@@ -83,14 +66,14 @@ public final class FleetMonitor {
     private final MeterClass[] classes;
     private final LeakProfile[] profiles;
     private final Validator.FlagSink flagSink;
-    private final LeakDetector.DetectionSink detectionSink;
+    private final LeakDetector.EventSink detectionSink;
+    private final LeakDetector leaks;
     private final IntervalSink intervalSink;
     private final PrimitiveHourSplitter splitter = new PrimitiveHourSplitter();
     private final long spreadAfterMs;
     private final long stuckAfterMs;
     private final long maxSkewMs;
     private final long unitTolerance;
-    private final long offsetMs;
     private long[] state;
     private LeakProfile current;
     private long readings;
@@ -104,14 +87,9 @@ public final class FleetMonitor {
      */
     public FleetMonitor(List<MeterClass> classes, LeakProfile.Settings leakSettings, VeeSettings veeSettings,
                         ZoneId zone, int expectedMeters, Function<String, Optional<ConsumptionCalculator.Baseline>> baselines,
-                        Validator.FlagSink flagSink, LeakDetector.DetectionSink detectionSink, IntervalSink downstream) {
+                        Validator.FlagSink flagSink, LeakDetector.EventSink detectionSink, IntervalSink downstream) {
         if (classes.isEmpty() || classes.size() > 127) throw new IllegalArgumentException("1 to 127 meter classes");
-        Instant now = Instant.now();
-        if (zone.getRules().nextTransition(now) != null) {
-            throw new IllegalArgumentException("the night window needs a zone without daylight saving, got " + zone);
-        }
-        ZoneOffset offset = zone.getRules().getOffset(now);
-        this.offsetMs = offset.getTotalSeconds() * 1000L;
+        this.leaks = new LeakDetector(zone, expectedMeters);
         this.keys = new MeterKeys(expectedMeters);
         this.baselines = baselines;
         this.classes = classes.toArray(new MeterClass[0]);
@@ -127,7 +105,7 @@ public final class FleetMonitor {
         this.intervalSink = (slot, a, b, v, f) -> {
             intervals++;
             downstream.interval(slot, a, b, v, f);
-            onInterval(slot, a, b, v, f, current);
+            leaks.onInterval(slot, a, b, v, f, current, detectionSink);
         };
     }
 
@@ -184,6 +162,11 @@ public final class FleetMonitor {
         if (b + SMALL_W < state.length) touched ^= state[b] ^ state[b + SMALL_W];
     }
 
+    /** Judges each meter's last hour now (end of a replay). */
+    public void flush() {
+        for (int slot = 0; slot < keys.size(); slot++) leaks.flush(slot, profiles[classIndex(slot * STRIDE)], detectionSink);
+    }
+
     public long readings() {
         return readings;
     }
@@ -202,7 +185,7 @@ public final class FleetMonitor {
     }
 
     public long stateBytes() {
-        return state.length * 8L + keys.stateBytes();
+        return state.length * 8L + keys.stateBytes() + leaks.stateBytes();
     }
 
     // ---- validation (the rules of Validator.check) ----
@@ -290,122 +273,6 @@ public final class FleetMonitor {
         return true;
     }
 
-    // ---- leak detection (the rules of LeakDetector) ----
-
-    private void onInterval(int slot, long startMs, long endMs, long volumeL, int flags, LeakProfile p) {
-        int b = slot * STRIDE;
-        int hour = (int) Math.floorDiv(startMs, HOUR);
-        int cur = hi(state[b + HOUR_W]);
-        if (cur == NONE || hour > cur) {
-            if (cur != NONE) completeHour(slot, b, cur, p);
-            state[b + HOUR_W] = pack(hour, 0);
-            setSmallByte(b, SHIFT_BITS, smallByte(b, SHIFT_BITS) & ~HOUR_UNKNOWN);
-        } else if (hour < cur) {
-            return; // a corrected past hour: detectors look forward only
-        }
-        if ((flags & SPREAD) != 0) {
-            setSmallByte(b, SHIFT_BITS, smallByte(b, SHIFT_BITS) | HOUR_UNKNOWN);
-            state[b + BURST] = 0;
-            return;
-        }
-        long w = state[b + HOUR_W];
-        state[b + HOUR_W] = pack(hi(w), (int) Math.min(Integer.MAX_VALUE, lo(w) + volumeL));
-        burst(slot, b, startMs, endMs, volumeL, p);
-    }
-
-    private void burst(int slot, int b, long startMs, long endMs, long volumeL, LeakProfile p) {
-        long rate = volumeL * HOUR / (endMs - startMs);
-        long threshold = p.burstQmaxLph();
-        if (smallByte(b, SHIFT_BASE_DAYS) >= p.baselineDays()) {
-            threshold = Math.min(threshold, (long) hi(state[b + SMALL_W]) * p.burstFactor());
-        }
-        int bits = smallByte(b, SHIFT_BITS);
-        if (rate <= threshold) {
-            state[b + BURST] = 0;
-            setSmallByte(b, SHIFT_BITS, bits & ~ACTIVE_BURST);
-            return;
-        }
-        if (state[b + BURST] == 0) state[b + BURST] = startMs;
-        if (endMs - state[b + BURST] >= p.burstMinutes() * 60_000L && (bits & ACTIVE_BURST) == 0) {
-            setSmallByte(b, SHIFT_BITS, bits | ACTIVE_BURST);
-            detectionSink.detected(slot, LeakKind.BURST, endMs, state[b + BURST], rate);
-        }
-    }
-
-    private void completeHour(int slot, int b, int hour, LeakProfile p) {
-        int bits = smallByte(b, SHIFT_BITS);
-        boolean unknown = (bits & HOUR_UNKNOWN) != 0;
-        int v = lo(state[b + HOUR_W]);
-        long endMs = (hour + 1L) * HOUR;
-        if (p.continuousMinLph() > 0) {
-            int run = hi(state[b + RUN_W]);
-            if (!unknown && v >= p.continuousMinLph()) {
-                run++;
-                state[b + RUN_W] = pack(run, lo(state[b + RUN_W]));
-                if (run >= p.continuousHours() && (bits & ACTIVE_CONTINUOUS) == 0) {
-                    bits |= ACTIVE_CONTINUOUS;
-                    setSmallByte(b, SHIFT_BITS, bits);
-                    detectionSink.detected(slot, LeakKind.CONTINUOUS_FLOW, endMs, endMs - run * HOUR, v);
-                }
-            } else {
-                state[b + RUN_W] = pack(0, lo(state[b + RUN_W]));
-                bits &= ~ACTIVE_CONTINUOUS;
-                setSmallByte(b, SHIFT_BITS, bits);
-            }
-        }
-        long local = hour * HOUR + offsetMs;
-        int localDay = (int) Math.floorDiv(local, 86_400_000L);
-        int localHour = (int) (Math.floorMod(local, 86_400_000L) / HOUR);
-        if (!unknown && v > lo(state[b + NIGHT_W])) state[b + NIGHT_W] = pack(hi(state[b + NIGHT_W]), v);
-        if (localHour == 23) { // the day's peak hour feeds the baseline
-            int peak = lo(state[b + NIGHT_W]);
-            int days = smallByte(b, SHIFT_BASE_DAYS);
-            int baseline = hi(state[b + SMALL_W]);
-            baseline = days == 0 ? peak : baseline + (peak - baseline) / 8;
-            state[b + SMALL_W] = pack(baseline, lo(state[b + SMALL_W]));
-            if (days < 100) setSmallByte(b, SHIFT_BASE_DAYS, days + 1);
-            state[b + NIGHT_W] = pack(hi(state[b + NIGHT_W]), 0);
-        }
-        if (p.nightMinLph() > 0 && localHour >= p.nightStartHour() && localHour < p.nightEndHour()) {
-            int nightHours = smallByte(b, SHIFT_NIGHT_HOURS);
-            int nightMin = lo(state[b + RUN_W]);
-            bits = smallByte(b, SHIFT_BITS);
-            if (localHour == p.nightStartHour() || nightHours == 0) {
-                nightMin = Integer.MAX_VALUE;
-                nightHours = 0;
-                bits &= ~NIGHT_BROKEN;
-            }
-            if (unknown) bits |= NIGHT_BROKEN;
-            nightMin = Math.min(nightMin, v);
-            nightHours++;
-            if (localHour == p.nightEndHour() - 1) {
-                boolean whole = nightHours == p.nightEndHour() - p.nightStartHour() && (bits & NIGHT_BROKEN) == 0;
-                if (whole && nightMin >= p.nightMinLph()) {
-                    int lastNight = hi(state[b + NIGHT_W]);
-                    int count = lastNight == localDay - 1 ? Math.min(100, smallByte(b, SHIFT_NIGHT_COUNT) + 1) : 1;
-                    setSmallByte(b, SHIFT_NIGHT_COUNT, count);
-                    state[b + NIGHT_W] = pack(localDay, lo(state[b + NIGHT_W]));
-                    if (count >= p.nights() && (bits & ACTIVE_NIGHT) == 0) {
-                        bits |= ACTIVE_NIGHT;
-                        long since = (long) (localDay - p.nights() + 1) * 86_400_000L + p.nightStartHour() * HOUR - offsetMs;
-                        setSmallByte(b, SHIFT_BITS, bits);
-                        state[b + RUN_W] = pack(hi(state[b + RUN_W]), nightMin);
-                        setSmallByte(b, SHIFT_NIGHT_HOURS, 0);
-                        detectionSink.detected(slot, LeakKind.NIGHT_FLOW, endMs, since, nightMin);
-                        return;
-                    }
-                } else {
-                    setSmallByte(b, SHIFT_NIGHT_COUNT, 0);
-                    bits &= ~ACTIVE_NIGHT;
-                }
-                nightHours = 0;
-            }
-            setSmallByte(b, SHIFT_BITS, bits);
-            setSmallByte(b, SHIFT_NIGHT_HOURS, nightHours);
-            state[b + RUN_W] = pack(hi(state[b + RUN_W]), nightMin);
-        }
-    }
-
     // ---- the block ----
 
     private int classIndex(int b) {
@@ -425,18 +292,6 @@ public final class FleetMonitor {
         state[b + SMALL_W] = (state[b + SMALL_W] & ~(0xFFL << shift)) | ((long) (value & 0xFF) << shift);
     }
 
-    private static long pack(int hi, int lo) {
-        return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
-    }
-
-    private static int hi(long w) {
-        return (int) (w >> 32);
-    }
-
-    private static int lo(long w) {
-        return (int) w;
-    }
-
     private void ensure(int slot) {
         if ((slot + 1L) * STRIDE > state.length) grow(Math.max(slot + 1, state.length / STRIDE * 2));
     }
@@ -448,8 +303,6 @@ public final class FleetMonitor {
         for (int m = old; m < meters; m++) {
             int b = m * STRIDE;
             state[b + LAST_T] = UNSEEN;
-            state[b + HOUR_W] = pack(NONE, 0);
-            state[b + NIGHT_W] = pack(NONE, 0);
         }
     }
 }

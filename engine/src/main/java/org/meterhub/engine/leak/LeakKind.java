@@ -2,10 +2,12 @@ package org.meterhub.engine.leak;
 
 /** What a leak detector saw. */
 public enum LeakKind {
-    /** No flow-free hour for the configured hours, each at or above the minimum flow (water). */
+    /** Flow above the household's quiet level without a quiet block for the configured hours (water). */
     CONTINUOUS_FLOW,
-    /** Night-window minimum flow above the threshold for the configured nights (gas). */
+    /** The night window's floor above the household's own usual floor by the margin, for the configured nights. */
     NIGHT_FLOW,
-    /** Flow above Qmax or k × baseline for the configured minutes. */
+    /** The night floor a little above the household's median for many nights in a row: a slow rise of the minimum. */
+    FLOOR_RISE,
+    /** Hours far above the meter's normal use and a share of Qmax, several in a row. */
     BURST
 }

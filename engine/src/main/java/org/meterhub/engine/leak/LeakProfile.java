@@ -1,52 +1,159 @@
 package org.meterhub.engine.leak;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.vee.MeterClass;
 
 /**
- * Leak-detection thresholds for one meter class, as plain numbers for the hot path.
- *
- * @param continuousMinLph  water: every hour of {@code continuousHours} at or above this flow is continuous flow
- *                          (0 disables); default 0.5 % of Q3 (the rule allows 0.1-2 %)
- * @param nightMinLph       gas: every hour of the night window at or above this flow is a flowing night (0 disables)
- * @param nightStartHour    night window start, local hour (02)
- * @param nightEndHour      night window end, local hour, exclusive (05)
- * @param nights            flowing nights in a row before an alarm
- * @param burstQmaxLph      flow above this (the meter's Qmax) for {@code burstMinutes} is a burst
- * @param burstFactor       ... or above this many times the meter's own baseline (typical daily peak hour)
- * @param baselineDays      days of history before the baseline is trusted (until then only Qmax counts)
+ * Leak-detection thresholds for one meter class: the {@link Params} of its class (or of its
+ * medium) plus what follows from the class itself (burst flow from Qmax, block length from the
+ * register resolution). Flows are in mL/h so that 0.5 L/h is exact; volumes in litres.
  */
-public record LeakProfile(String className, long continuousMinLph, int continuousHours, long nightMinLph,
-                          int nightStartHour, int nightEndHour, int nights, long burstQmaxLph, int burstFactor,
-                          int burstMinutes, int baselineDays) {
+public record LeakProfile(String className, Medium medium, Params params, long burstMinLph, int blockHours,
+                          int nightBlockHours) {
+
+    /** Longest block of hours the continuous detector may need to see one register step. */
+    public static final int MAX_BLOCK_HOURS = 4;
+
     public LeakProfile {
         Objects.requireNonNull(className, "className");
-        if (continuousHours < 1 || nights < 1 || burstMinutes < 1 || burstFactor < 1 || baselineDays < 1 || baselineDays > 100) {
-            throw new IllegalArgumentException("hours, nights, minutes and factor must be at least 1");
-        }
-        if (nightStartHour < 0 || nightEndHour > 24 || nightEndHour <= nightStartHour) {
-            throw new IllegalArgumentException("night window must be within one day, start before end");
+        Objects.requireNonNull(medium, "medium");
+        Objects.requireNonNull(params, "params");
+        if (blockHours < 1 || blockHours > MAX_BLOCK_HOURS || nightBlockHours < 1 || nightBlockHours > MAX_BLOCK_HOURS) {
+            throw new IllegalArgumentException("block hours 1.." + MAX_BLOCK_HOURS);
         }
     }
 
-    /** Settings a utility tunes, applied to a meter class. */
-    public record Settings(BigDecimal continuousPercentOfQ3, int continuousHours, long gasNightMinLph,
-                           int nightStartHour, int nightEndHour, int nights, int burstFactor, int burstMinutes,
-                           int baselineDays) {
+    /**
+     * What a utility tunes, per medium or per meter class. Every number here is a setting
+     * (gateway YAML {@code leak:}); the defaults and their reasons are in docs/leak-detection.md.
+     *
+     * @param continuousHours    continuous flow: this many hours in a row without a quiet block raise an alarm (0 = off)
+     * @param continuousMinMlph  the smallest flow the continuous detector must see; with the register resolution
+     *                           it sets the block length: a flow of r mL/h moves a register of resolution R mL
+     *                           at least once in every ceil(R / r) hours
+     * @param resolutionMl       the register's resolution (DN15 water meters with 1 L steps: 1000)
+     * @param nightStartHour     night window start, local hour in the utility zone
+     * @param nightEndHour       night window end, local hour, exclusive
+     * @param nightMinMlph       night flow: a night's floor must reach at least this (0 = off)
+     * @param nightMarginMlph    ... and this much above the household's own usual night floor
+     * @param nights             flowing nights in a row before a night-flow alarm (once the baseline is learnt)
+     * @param learnNights        complete nights before the household's own baseline is trusted
+     * @param usualPercentile    the household's "usual" night floor is this percentile of its learnt nightly floors
+     * @param steadyNightsOnly   night flow counts only when the night's hours are steady (a leak runs evenly;
+     *                           a cycling gas boiler does not) — default on for gas
+     * @param riseMlph           slow rise: the night floor this far above the household's median ... (0 = off)
+     * @param riseNights         ... for this many nights in a row
+     * @param burstPercentOfQmax burst: an hour at or above this share of the class's Qmax ...
+     * @param burstFactor        ... and this many times the household's own 99.9th-percentile hour ...
+     * @param burstHours         ... for this many hours in a row (1 is not enough: a catch-up after a stuck register is one hour)
+     * @param severity2Hours     an open leak's severity rises to 2 after this many hours
+     * @param severity3Hours     ... and to 3 after this many
+     * @param updateHours        an open leak alarm is escalated with its volume lost so far at least this often
+     */
+    public record Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
+                         int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
+                         int usualPercentile, boolean steadyNightsOnly, long riseMlph, int riseNights,
+                         int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
+                         int severity3Hours, int updateHours) {
+        public Params {
+            check(continuousHours >= 0 && continuousHours <= 24 * 14, "continuous-hours", "0 (off) to 336");
+            check(resolutionMl >= 1 && resolutionMl <= 100_000, "resolution-ml", "1 to 100000");
+            if (continuousHours > 0) {
+                check(continuousMinMlph >= 1, "continuous-min-flow-mlph", "at least 1");
+                check(ceilDiv(resolutionMl, continuousMinMlph) <= MAX_BLOCK_HOURS, "continuous-min-flow-mlph",
+                        "at least resolution / " + MAX_BLOCK_HOURS + " = " + ceilDiv(resolutionMl, MAX_BLOCK_HOURS)
+                                + " mL/h (a register of " + resolutionMl + " mL cannot show less in " + MAX_BLOCK_HOURS + " h)");
+            }
+            check(nightStartHour >= 0 && nightStartHour < 24, "night-start-hour", "0 to 23");
+            check(nightEndHour > nightStartHour && nightEndHour <= 24, "night-end-hour", "after night-start-hour, at most 24");
+            check(nightMinMlph >= 0, "night-min-flow-mlph", "0 (off) or more");
+            check(nightMarginMlph >= 0, "night-margin-mlph", "0 or more");
+            check(nights >= 1 && nights <= 30, "nights", "1 to 30");
+            check(learnNights >= 1 && learnNights <= 365, "learn-nights", "1 to 365");
+            check(usualPercentile >= 50 && usualPercentile <= 100, "usual-percentile", "50 to 100");
+            check(riseMlph >= 0, "rise-mlph", "0 (off) or more");
+            check(riseNights >= 1 && riseNights <= 60, "rise-nights", "1 to 60");
+            check(burstPercentOfQmax >= 1 && burstPercentOfQmax <= 200, "burst-percent-of-qmax", "1 to 200");
+            check(burstFactor >= 1 && burstFactor <= 100, "burst-factor", "1 to 100");
+            check(burstHours >= 1 && burstHours <= 48, "burst-hours", "1 to 48");
+            check(severity2Hours >= 1, "severity2-hours", "at least 1");
+            check(severity3Hours > severity2Hours, "severity3-hours", "more than severity2-hours");
+            check(updateHours >= 1, "update-hours", "at least 1");
+        }
+
+        /** Night window length in hours. */
+        public int nightHours() {
+            return nightEndHour - nightStartHour;
+        }
+
+        /**
+         * Water (DN15 household meters, 1 L register steps): continuous flow of 1 L/h (the register's step
+         * every hour) for 24 h; a steady night floor of 1 L/h above the household's own on two nights in a row;
+         * a floor 0.3 L/h above its median for 7 nights (slow or sub-litre leaks); bursts of 3 h at 30 % of Qmax.
+         */
+        public static Params water() {
+            return new Params(24, 1_000, 1_000, 1, 5, 1_000, 1_000, 2, 14, 90, true, 300, 7, 30, 4, 3, 72, 168, 24);
+        }
+
+        /**
+         * Gas: no continuous-flow detector (a heating boiler runs for days in winter); night flow of
+         * 20 L/h above the household's own floor on two steady nights in a row at the same level (a leak
+         * runs evenly, a boiler cycles and follows the weather); bursts as for water.
+         */
+        public static Params gas() {
+            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 2, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24);
+        }
+
+        /** Heat: circuits flow all the time; bursts only. */
+        public static Params heat() {
+            return new Params(0, 1_000, 1_000, 1, 5, 0, 0, 1, 14, 90, false, 0, 7, 30, 4, 3, 72, 168, 24);
+        }
+
+        public static Params defaults(Medium m) {
+            return switch (m) {
+                case WATER -> water();
+                case GAS -> gas();
+                case HEAT -> heat();
+            };
+        }
+
+        private static void check(boolean ok, String field, String expected) {
+            if (!ok) throw new IllegalArgumentException(field + ": expected " + expected);
+        }
+    }
+
+    /** Params per medium, and per meter class name where a class differs from its medium. */
+    public record Settings(Map<Medium, Params> byMedium, Map<String, Params> byClass) {
+        public Settings {
+            Map<Medium, Params> m = new EnumMap<>(Medium.class);
+            for (Medium x : Medium.values()) m.put(x, byMedium.getOrDefault(x, Params.defaults(x)));
+            byMedium = Map.copyOf(m);
+            byClass = Map.copyOf(byClass);
+        }
+
         public static Settings defaults() {
-            return new Settings(new BigDecimal("0.5"), 24, 20, 2, 5, 1, 8, 30, 7);
+            return new Settings(Map.of(), Map.of());
+        }
+
+        public Params paramsOf(MeterClass mc) {
+            Params p = byClass.get(mc.name());
+            return p != null ? p : byMedium.get(mc.medium());
         }
     }
 
     public static LeakProfile of(MeterClass mc, Settings s) {
-        long continuous = mc.medium() == Medium.GAS ? 0
-                : s.continuousPercentOfQ3().multiply(BigDecimal.valueOf(mc.q3Lph()))
-                .divide(BigDecimal.valueOf(100), 0, RoundingMode.CEILING).longValueExact();
-        long night = mc.medium() == Medium.GAS ? s.gasNightMinLph() : 0;
-        return new LeakProfile(mc.name(), continuous, s.continuousHours(), night, s.nightStartHour(), s.nightEndHour(),
-                s.nights(), mc.qmaxLph(), s.burstFactor(), s.burstMinutes(), s.baselineDays());
+        Params p = s.paramsOf(mc);
+        int block = (int) Math.max(1, Math.min(MAX_BLOCK_HOURS, ceilDiv(p.resolutionMl(), Math.max(1, p.continuousMinMlph()))));
+        long burst = Math.max(1, mc.qmaxLph() * p.burstPercentOfQmax() / 100);
+        // Night floors look at 2-hour blocks of a 1 L register: a 0.5 L/h flow still moves it once per block.
+        int nightBlock = (int) Math.max(1, Math.min(MAX_BLOCK_HOURS, ceilDiv(p.resolutionMl(), 500)));
+        return new LeakProfile(mc.name(), mc.medium(), p, burst, block, nightBlock);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 }

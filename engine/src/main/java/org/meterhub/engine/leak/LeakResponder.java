@@ -47,15 +47,43 @@ public final class LeakResponder {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public Alarm onDetection(String meterId, MeterClass mc, LeakKind kind, Instant at, Instant since, long rateLph) {
-        AlarmKind ak = switch (kind) {
+    /**
+     * One step of a leak episode: a start raises an alarm (or, when one of that kind is still open for the
+     * meter — the engine restarted mid-leak — escalates it), an update escalates the open alarm with the
+     * severity, duration and volume lost so far, an end resolves it with the total volume lost. Updates
+     * and ends for an alarm someone already resolved are dropped (they decided). Returns the alarm touched.
+     */
+    public Optional<Alarm> onEvent(String meterId, MeterClass mc, LeakDetector.Event e) {
+        AlarmKind ak = alarmKind(e.kind());
+        Instant at = Instant.ofEpochMilli(e.atMs());
+        String detail = e.kind() + " on " + mc.name() + ", severity " + e.severity() + ": about " + litres(e.rateMlph())
+                + " L/h since " + Instant.ofEpochMilli(e.sinceMs()) + ", " + e.lostL() + " L lost so far; " + e.evidence();
+        Optional<Alarm> open = alarms.openOf(meterId, ak);
+        return switch (e.phase()) {
+            case START -> open.isPresent()
+                    ? Optional.of(alarms.escalate(open.get().id(), detail, OptionalLong.of(e.lostL()), at,
+                            "detected again (episode continues): " + e.evidence()))
+                    : Optional.of(respond(meterId, mc, ak, detail, OptionalLong.of(e.lostL()), at));
+            case UPDATE -> open.map(a -> alarms.escalate(a.id(), detail, OptionalLong.of(e.lostL()), at,
+                    "escalated: severity " + e.severity() + ", " + (e.atMs() - e.sinceMs()) / 3_600_000L + " h, "
+                            + e.lostL() + " L lost so far"));
+            case END -> open.map(a -> alarms.ended(a.id(), e.kind() + " on " + mc.name() + " ended at " + at + " after "
+                    + (e.atMs() - e.sinceMs()) / 3_600_000L + " h: " + e.lostL() + " L lost in total; " + e.evidence(),
+                    OptionalLong.of(e.lostL()), at, "flow ended at " + at + "; " + e.lostL() + " L lost in total"));
+        };
+    }
+
+    public static AlarmKind alarmKind(LeakKind kind) {
+        return switch (kind) {
             case CONTINUOUS_FLOW -> AlarmKind.CONTINUOUS_FLOW;
             case NIGHT_FLOW -> AlarmKind.NIGHT_FLOW;
+            case FLOOR_RISE -> AlarmKind.FLOOR_RISE;
             case BURST -> AlarmKind.BURST;
         };
-        String detail = kind + " since " + since + ": " + rateLph + " L/h on " + mc.name();
-        long lostL = rateLph * Math.max(0, at.toEpochMilli() - since.toEpochMilli()) / 3_600_000L;
-        return respond(meterId, mc, ak, detail, OptionalLong.of(lostL), at);
+    }
+
+    private static String litres(long mlph) {
+        return java.math.BigDecimal.valueOf(mlph, 3).stripTrailingZeros().toPlainString();
     }
 
     public Alarm onMeterEvent(String meterId, MeterClass mc, MeterEvent event, Instant at) {

@@ -9,8 +9,9 @@ import org.meterhub.engine.vee.MeterClass;
 
 /**
  * When a leak alarm closes a valve: gas meters with a valve, for the alarm kinds the utility
- * lists (default: gas detector, burst, night flow; the rule "alarm → emergency plan → close
- * the valve"). Water leaks are reported, not shut off, by default: a closed water valve is a
+ * lists (default: gas detector, burst and continuous flow — "a burst or sustained abnormal flow";
+ * never night flow or a floor rise alone, since gas boilers and water heaters run at night; the rule
+ * "alarm → emergency plan → close the valve"). Water leaks are reported, not shut off, by default: a closed water valve is a
  * health risk a person should decide.
  */
 public record ValvePolicy(boolean enabled, Set<AlarmKind> closeOn) {
@@ -20,7 +21,7 @@ public record ValvePolicy(boolean enabled, Set<AlarmKind> closeOn) {
     }
 
     public static ValvePolicy defaults() {
-        return new ValvePolicy(true, EnumSet.of(AlarmKind.GAS_DETECTOR, AlarmKind.BURST, AlarmKind.NIGHT_FLOW));
+        return new ValvePolicy(true, EnumSet.of(AlarmKind.GAS_DETECTOR, AlarmKind.BURST, AlarmKind.CONTINUOUS_FLOW));
     }
 
     /** The reason to close, or null to leave the valve alone; the reason is recorded either way. */

@@ -90,7 +90,7 @@ class EvcRulesPipelineTest {
             register(store, GOOD);
             register(store, BAD);
             try (IngestPipeline pipeline = IngestPipeline.withRules(store, IngestRules.forStore(url, published::add, clock,
-                    SETTINGS))) {
+                    IngestRules.Options.defaults().withEvc(SETTINGS)))) {
                 long vm = 100_000;
                 long good = 99_000;
                 long bad = 98_000;
@@ -147,7 +147,7 @@ class EvcRulesPipelineTest {
             }
             // A restart: the next poll of BAD is judged against its last stored sample, and the open alarm stays the one.
             try (IngestPipeline pipeline = IngestPipeline.withRules(store, IngestRules.forStore(url, published::add, clock,
-                    SETTINGS))) {
+                    IngestRules.Options.defaults().withEvc(SETTINGS)))) {
                 pipeline.accept(reading(BAD, 7, 98_000 + 6 * 3_000 - 15 * 21 + 2_900, 121_000));
                 pipeline.flush();
                 assertThat(pipeline.stats().conversionChecks()).isEqualTo(1);

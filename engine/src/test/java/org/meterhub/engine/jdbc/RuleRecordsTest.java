@@ -44,6 +44,7 @@ import org.meterhub.engine.estimation.TrueUp;
 import org.meterhub.engine.estimation.WorkItem;
 import org.meterhub.engine.leak.JdbcValveDecisionLog;
 import org.meterhub.engine.leak.LeakKind;
+import org.meterhub.engine.leak.LeakDetector;
 import org.meterhub.engine.leak.LeakResponder;
 import org.meterhub.engine.leak.ValveCommander;
 import org.meterhub.engine.leak.ValveDecision;
@@ -208,8 +209,9 @@ class RuleRecordsTest {
             JdbcValveDecisionLog valves = new JdbcValveDecisionLog(db);
             CompletableFuture<ValveCommander.ValveOutcome> answer = new CompletableFuture<>();
             LeakResponder responder = new LeakResponder(service, ValvePolicy.defaults(), (m, why) -> answer, valves, clock);
-            Alarm burst = responder.onDetection(METER, MeterClass.householdGas(), LeakKind.BURST, clock.instant(),
-                    clock.instant().minusSeconds(1800), 5_000);
+            Alarm burst = responder.onEvent(METER, MeterClass.householdGas(), new LeakDetector.Event(
+                    LeakDetector.Phase.START, LeakKind.BURST, clock.instant().toEpochMilli(),
+                    clock.instant().minusSeconds(3 * 3600).toEpochMilli(), 5_000_000, 15_000, 3, "test")).orElseThrow();
             assertThat(valves.forAlarm(burst.id())).singleElement().satisfies(d -> {
                 assertThat(d.close()).isTrue();
                 assertThat(d.outcome()).isEmpty();

@@ -60,7 +60,7 @@ class FleetMonitorEquivalenceTest {
             IntervalSink sink = (s, a, b, vol, f) -> {
                 events.add("interval " + s + " " + a + " " + b + " " + vol + " " + f);
                 leaks.onInterval(s, a, b, vol, f, current,
-                        (s2, kind, at, since, rate) -> events.add("leak " + s2 + " " + kind + " " + at + " " + since + " " + rate));
+                        (s2, e) -> events.add("leak " + s2 + " " + e));
             };
             return calc.advance(slot, t, v, sink);
         }
@@ -85,7 +85,7 @@ class FleetMonitorEquivalenceTest {
         Reference ref = new Reference(classes, meters, base, expected);
         FleetMonitor monitor = new FleetMonitor(classes, LeakProfile.Settings.defaults(), VeeSettings.defaults(), ZONE, 16,
                 base, (s, t, k, a, b) -> actual.add("flag " + s + " " + t + " " + k + " " + a + " " + b),
-                (s, kind, at, since, rate) -> actual.add("leak " + s + " " + kind + " " + at + " " + since + " " + rate),
+                (s, e) -> actual.add("leak " + s + " " + e),
                 (s, a, b, v, f) -> actual.add("interval " + s + " " + a + " " + b + " " + v + " " + f));
         for (int m = 0; m < meters; m++) {
             String id = String.format("%014d", m);
@@ -141,6 +141,8 @@ class FleetMonitorEquivalenceTest {
                 || e.contains("REVERSE_FLOW") || e.contains("SPIKE")).count()).isGreaterThan(100);
         assertThat(expected.stream().filter(e -> e.startsWith("interval") && e.endsWith(" 2")).count())
                 .as("rollover intervals").isPositive();
-        assertThat(monitor.stateBytesPerMeter()).isLessThan(200);
+        // validation and consumption block, key table, and the leak detectors' state with the household baseline
+        assertThat(LeakDetector.perMeterBytes()).isLessThanOrEqualTo(256);
+        assertThat(monitor.stateBytesPerMeter()).isLessThan(400);
     }
 }

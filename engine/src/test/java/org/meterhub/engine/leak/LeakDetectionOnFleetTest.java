@@ -32,8 +32,11 @@ class LeakDetectionOnFleetTest {
         long[] falseAlarms = new long[1];
         int[] falseByKind = new int[LeakKind.values().length];
         int[] byKind = new int[LeakKind.values().length];
-        LeakDetector.DetectionSink sink = (slot, kind, at, since, rate) -> {
+        LeakDetector.EventSink sink = (slot, e) -> {
+            if (e.phase() != LeakDetector.Phase.START) return;
             int m = slot;
+            LeakKind kind = e.kind();
+            long at = e.atMs();
             byKind[kind.ordinal()]++;
             if (at > fleet.leakStartMs[m]) {
                 firstDetection[m] = Math.min(firstDetection[m], at);
@@ -85,8 +88,11 @@ class LeakDetectionOnFleetTest {
                 meters, days, leaks, rate, delaySum / (double) Math.max(1, within48) / HOUR, maxDelay / (double) HOUR,
                 falseAlarms[0], faPer10k, Arrays.toString(falseByKind), Arrays.toString(byKind));
         assertThat(leaks).isGreaterThan(500);
-        assertThat(rate).isGreaterThanOrEqualTo(95.0);
+        // 95 % with the former single gas night; gas now needs two steady nights at one level (boilers), see docs/leak-detection.md
+        assertThat(rate).isGreaterThanOrEqualTo(85.0);
         assertThat(faPer10k).isLessThanOrEqualTo(1.0);
-        assertThat(monitor.stateBytesPerMeter()).isLessThan(200);
+        // validation and consumption block, key table, and the leak detectors' state with the household baseline
+        assertThat(LeakDetector.perMeterBytes()).isLessThanOrEqualTo(256);
+        assertThat(monitor.stateBytesPerMeter()).isLessThan(400);
     }
 }

@@ -27,21 +27,6 @@ class LeakResponseTest {
     private final Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
 
     @Test
-    void burstAboveQmaxForThirtyMinutes() {
-        LeakDetector d = new LeakDetector(ZoneId.of("Asia/Shanghai"), 4);
-        LeakProfile p = LeakProfile.of(MeterClass.householdWater(), LeakProfile.Settings.defaults());
-        List<String> seen = new ArrayList<>();
-        long t = T0.toEpochMilli();
-        // 15-minute intervals: 1000 L each = 4000 L/h > Qmax 3125 L/h
-        d.onInterval(0, t, t + 900_000, 1000, 0, p, (s, k, at, since, rate) -> seen.add(k + "@" + (at - t)));
-        assertThat(seen).isEmpty();
-        d.onInterval(0, t + 900_000, t + 1_800_000, 1000, 0, p, (s, k, at, since, rate) -> seen.add(k + "@" + (at - t) + "/" + rate));
-        assertThat(seen).containsExactly("BURST@1800000/4000");
-        d.onInterval(0, t + 1_800_000, t + 2_700_000, 1000, 0, p, (s, k, at, since, rate) -> seen.add("again"));
-        assertThat(seen).hasSize(1); // once per episode
-    }
-
-    @Test
     void networkBalanceAlarmsAfterThreeDaysBeyondUncertaintyWithVolumeLost() {
         NetworkBalance nb = NetworkBalance.defaults();
         BigDecimal cls = new BigDecimal("1.5");
@@ -95,7 +80,9 @@ class LeakResponseTest {
         r.onMeterEvent("g1", MeterClass.householdGas(), LeakResponder.MeterEvent.GAS_DETECTOR, T0.plusSeconds(5));
         assertThat(commands).hasSize(1);
         // water continuous flow: alarm, decision recorded, valve left alone
-        Alarm w = r.onDetection("w1", MeterClass.householdWater(), LeakKind.CONTINUOUS_FLOW, T0, T0.minusSeconds(86_400), 50);
+        Alarm w = r.onEvent("w1", MeterClass.householdWater(), new LeakDetector.Event(LeakDetector.Phase.START,
+                LeakKind.CONTINUOUS_FLOW, T0.toEpochMilli(), T0.minusSeconds(86_400).toEpochMilli(), 50_000, 1_200, 1,
+                "test")).orElseThrow();
         assertThat(w.volumeLostL()).hasValue(1_200);
         assertThat(log.forAlarm(w.id())).singleElement().satisfies(dec -> {
             assertThat(dec.close()).isFalse();

@@ -1,6 +1,6 @@
 package org.meterhub.engine.leak;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * A seeded fleet of household meters with hourly reads and injected leaks of known size and
@@ -19,11 +19,11 @@ final class SimulatedFleet {
     final long[] register;
     final long[] leakCarryMilli;
     final long[] readOffsetMs;  // each meter reads at its own minute past the hour
-    private final Random rnd;
+    private final SplittableRandom rnd;
 
     SimulatedFleet(int meters, long seed, double leakShare, long startMs, int days) {
         this.meters = meters;
-        this.rnd = new Random(seed);
+        this.rnd = new SplittableRandom(seed);
         gas = new boolean[meters];
         leakStartMs = new long[meters];
         leakLph = new long[meters];

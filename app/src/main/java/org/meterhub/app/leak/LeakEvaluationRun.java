@@ -1,0 +1,125 @@
+package org.meterhub.app.leak;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.meterhub.app.config.CliArgs;
+import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.engine.leak.LeakEvaluation;
+import org.meterhub.engine.leak.LeakProfile;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.reading.Reading;
+import org.meterhub.engine.store.TimeSeriesStore;
+import org.meterhub.engine.vee.MeterClass;
+import org.meterhub.simulators.usage.LeakScenarioFleet;
+
+/** Feeds an evaluation from the simulator or a store, and prints its table. */
+public final class LeakEvaluationRun {
+    private LeakEvaluationRun() {
+    }
+
+    public static List<LeakEvaluation.Truth> truthOf(LeakScenarioFleet fleet) {
+        return fleet.leaks().stream().map(l -> new LeakEvaluation.Truth(l.meterId(), l.start(), l.end(),
+                OptionalLong.of(l.rateMlph()))).toList();
+    }
+
+    /** The simulated fleet through the engine and the baselines, one meter after another. */
+    public static LeakEvaluation simulate(LeakScenarioFleet fleet, LeakProfile.Settings settings) {
+        Map<String, MeterClass> classes = new HashMap<>();
+        for (int m = 0; m < fleet.settings().meters(); m++) {
+            classes.put(fleet.meterId(m), fleet.gas(m) ? MeterClass.householdGas() : MeterClass.householdWater());
+        }
+        LeakEvaluation eval = new LeakEvaluation(settings, fleet.settings().zone(), classes::get,
+                fleet.settings().warmupDays());
+        for (int m = 0; m < fleet.settings().meters(); m++) fleet.generate(m, eval::reading);
+        eval.finish();
+        return eval;
+    }
+
+    /** Every meter's readings in the store, in time order per meter; the class from the meter's medium. */
+    public static LeakEvaluation fromStore(String url, LeakProfile.Settings settings, ZoneId zone) {
+        TimeSeriesStore db = CliArgs.store(url);
+        try (db) {
+            Map<String, MeterClass> classes = new HashMap<>();
+            List<MeterInfo> meters = db.meters();
+            for (MeterInfo m : meters) {
+                classes.put(m.meterId(), m.medium() == Medium.WATER ? MeterClass.householdWater()
+                        : m.medium() == Medium.GAS ? IngestRules.residentialGas()
+                        : new MeterClass("heat", Medium.HEAT, 2_500, 0, new java.math.BigDecimal("2"), false, false));
+            }
+            LeakEvaluation eval = new LeakEvaluation(settings, zone, id -> classes.getOrDefault(id, IngestRules.residentialGas()), 21);
+            for (MeterInfo m : meters) {
+                for (Reading r : db.readings(m.meterId(), Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"))) {
+                    eval.reading(r.meterId(), r.time().toEpochMilli(), r.volumeL());
+                }
+            }
+            eval.finish();
+            return eval;
+        }
+    }
+
+    public static void print(PrintWriter out, String source, LeakEvaluation eval, List<LeakEvaluation.Truth> truth,
+                             Duration grace) {
+        List<LeakEvaluation.Score> scores = eval.score(truth, grace);
+        out.printf("leak evaluation: %s%n", source);
+        out.printf("%d readings, %.0f meter-days, %d labelled leaks; an alarm counts if raised from a leak's start to %d h after its end%n%n",
+                eval.readings(), eval.meterDays(), truth.size(), grace.toHours());
+        List<String> bands = scores.get(0).foundByBand().keySet().stream().sorted(LeakEvaluationRun::bandOrder).toList();
+        out.printf("%-30s", "recall");
+        for (LeakEvaluation.Score s : scores) out.printf(" | %-28s", s.detector());
+        out.println();
+        for (String b : bands) {
+            int[] n = scores.get(0).foundByBand().get(b);
+            out.printf("%-30s", "  " + b + " (" + n[1] + ")");
+            for (LeakEvaluation.Score s : scores) {
+                int[] fc = s.foundByBand().get(b);
+                out.printf(" | %-28s", String.format("%5.1f %% (%d)", 100.0 * fc[0] / fc[1], fc[0]));
+            }
+            out.println();
+        }
+        row(out, "alarms (true)", scores, s -> s.alarms() + " (" + s.trueAlarms() + ")");
+        row(out, "precision", scores, s -> pct(s.precision()));
+        row(out, "false alarms / 10k meter-days", scores, s -> String.format("%.2f", s.falseAlarmsPer10kMeterDays()));
+        row(out, "  on leak-free households", scores, s -> String.format("%.2f", s.falseAlarmsPer10kControlMeterDays()));
+        row(out, "false alarms by kind", scores, s -> s.falseByKind().toString());
+        row(out, "median hours to detect", scores, s -> String.format("%.1f (target band), %.1f (all)",
+                s.medianHoursToDetectTarget(), s.medianHoursToDetectAll()));
+        out.println();
+        LeakEvaluation.Score engine = scores.get(0);
+        for (LeakEvaluation.Score s : scores.subList(1, scores.size())) {
+            boolean recall = engine.recall(LeakEvaluation.ALL) > s.recall(LeakEvaluation.ALL);
+            boolean precision = engine.precision() >= s.precision() || Double.isNaN(s.precision());
+            out.printf("engine vs %s: recall %s, precision %s%n", s.detector(),
+                    recall ? "higher" : "NOT higher", precision ? "equal or better" : "WORSE");
+        }
+        out.printf("targets (%s): recall %s >= 90 %%, precision %s >= 80 %%, false alarms on leak-free households %s <= 1"
+                        + " per 10k meter-days, median detection %s <= 36 h%n", LeakEvaluation.TARGET,
+                pct(engine.recall(LeakEvaluation.TARGET)), pct(engine.precision()),
+                String.format("%.2f", engine.falseAlarmsPer10kControlMeterDays()),
+                String.format("%.1f h", engine.medianHoursToDetectTarget()));
+    }
+
+    private static String pct(double x) {
+        return Double.isNaN(x) ? "-" : String.format("%.1f %%", 100 * x);
+    }
+
+    private static void row(PrintWriter out, String name, List<LeakEvaluation.Score> scores,
+                            java.util.function.Function<LeakEvaluation.Score, String> f) {
+        out.printf("%-30s", name);
+        for (LeakEvaluation.Score s : scores) out.printf(" | %-28s", f.apply(s));
+        out.println();
+    }
+
+    private static final List<String> ORDER = List.of(LeakEvaluation.ALL, LeakEvaluation.TARGET, "0.5-1 L/h", "1-2 L/h",
+            "2-5 L/h", "5-10 L/h", "rate unknown", "lasting < 24 h", "lasting 24-48 h", "lasting >= 48 h");
+
+    private static int bandOrder(String a, String b) {
+        return Integer.compare(ORDER.indexOf(a), ORDER.indexOf(b));
+    }
+}

@@ -1,0 +1,43 @@
+package org.meterhub.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.meterhub.engine.alarm.AlarmKind;
+import org.meterhub.engine.leak.LeakProfile;
+import org.meterhub.engine.meter.Medium;
+import org.meterhub.engine.vee.MeterClass;
+
+class LeakSectionTest {
+    @Test
+    void thresholdsPerMediumAndClassReachTheEngine() {
+        GatewayConfig c = new ConfigLoader().parse("g.yaml", """
+                zone: Europe/Athens
+                leak:
+                  water: {continuous-hours: 36, nights: 3}
+                  classes:
+                    DN20: {medium: water, burst-percent-of-qmax: 40}
+                  valve-close-on: [gas-detector, burst]
+                """, GatewayConfig.class);
+        LeakProfile.Settings s = c.ruleOptions().leaks();
+        assertThat(s.byMedium().get(Medium.WATER).continuousHours()).isEqualTo(36);
+        assertThat(s.byMedium().get(Medium.WATER).nights()).isEqualTo(3);
+        assertThat(s.byMedium().get(Medium.GAS)).isEqualTo(LeakProfile.Params.gas());
+        MeterClass dn20 = new MeterClass("DN20", Medium.WATER, 5_000, 4_000, new java.math.BigDecimal("2"), false, false);
+        assertThat(LeakProfile.of(dn20, s).burstMinLph()).isEqualTo(2_000);
+        assertThat(c.ruleOptions().valves().closeOn()).containsExactlyInAnyOrder(AlarmKind.GAS_DETECTOR, AlarmKind.BURST);
+        assertThat(c.ruleOptions().zone()).hasToString("Europe/Athens");
+    }
+
+    @Test
+    void aBadThresholdIsOneLineNamingFileLineAndField() {
+        assertThatThrownBy(() -> new ConfigLoader().parse("g.yaml", """
+                leak:
+                  water:
+                    nights: 0
+                """, GatewayConfig.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("g.yaml:").hasMessageContaining("water.nights: expected 1 to 30");
+    }
+}
