@@ -160,16 +160,16 @@ public final class BillCommand implements Runnable {
     }
 
     static void print(PrintWriter out, Bill b, ZoneId zone) {
-        out.printf("bill %d  account %s  cycle %s  version %d%s%n", b.billId(), b.accountId(), b.cycle(), b.version(),
+        out.printf("bill %s  account %s  cycle %s  version %d%s%n", b.billId() == null ? "(draft)" : b.billId().toString(), b.accountId(), b.cycle(), b.version(),
                 b.replacesBillId() == null ? "" : "  replaces bill " + b.replacesBillId());
         out.printf("period %s..%s  tariff %s%s  issued %s  (%s)%n", b.periodFirst(), b.periodLast(), b.tariffId(),
                 b.variants().isEmpty() ? "" : "  variants " + String.join(",", b.variants()),
                 LocalDateTime.ofInstant(b.createdAt(), zone).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), b.reason());
-        out.printf("%2s %-10s %-8s %-22s %4s %-10s %11s %8s %10s%n", "#", "kind", "meter", "days", "tier", "version",
+        out.printf("%2s %-10s %-14s %-22s %4s %-10s %11s %8s %10s%n", "#", "kind", "meter", "days", "tier", "version",
                 "volume m3", "price", "amount");
         for (BillLine l : b.lines()) {
             String days = l.firstDay().equals(l.lastDay()) ? l.firstDay().toString() : l.firstDay() + ".." + l.lastDay();
-            out.printf("%2d %-10s %-8s %-22s %4s %-10s %11s %8s %10s%n", l.no(), l.kind() + (l.estimated() ? " (E)" : ""),
+            out.printf("%2d %-10s %-14s %-22s %4s %-10s %11s %8s %10s%n", l.no(), l.kind() + (l.estimated() ? " (E)" : ""),
                     l.meterId() == null ? "-" : l.meterId(), days, l.tier() == null ? "-" : l.tier().toString(),
                     l.tariffVersion(), l.tier() == null ? "-" : BillCalculator.m3(l.volumeL()), l.unitPrice().toPlainString(),
                     l.amount().toPlainString());
