@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.meterhub.app.alarm.AlarmsCommand;
 import org.meterhub.app.balance.BalanceCommand;
+import org.meterhub.app.bill.BillCommand;
+import org.meterhub.app.bill.TariffCommand;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.decode.DecodeCommand;
 import org.meterhub.app.demo.DemoCommand;
@@ -32,7 +34,7 @@ import picocli.CommandLine.ScopeType;
                 QueryCommand.class, DecodeCommand.class, ReadCommand.class,
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
                 EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
-                org.meterhub.app.leak.LeakCommand.class,
+                org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

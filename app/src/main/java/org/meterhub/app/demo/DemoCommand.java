@@ -226,6 +226,11 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.printf("  ./meterhub query consumption --meter %s --from %s --to %s --step 1h%s%n",
                 sample.address().digits(), iso.format(from.atZone(cfg.zone())), iso.format(queryTo.atZone(cfg.zone())),
                 store != null ? " --store " + store : "");
+        if (db instanceof org.meterhub.engine.store.TimeSeriesStore ts) {
+            java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+            org.meterhub.app.bill.DemoBill.print(ts, store != null ? store : cfg.store(), sample.address().digits(), to,
+                    cfg.zone(), out);
+        }
     }
 
     /** Meters continue from where a previous demo run against the same store left them. */

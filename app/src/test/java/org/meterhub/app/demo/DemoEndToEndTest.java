@@ -27,6 +27,9 @@ class DemoEndToEndTest {
         if (!demo.out().contains("alarms: 0 open")) {
             assertThat(demo.out()).containsPattern("\\./meterhub alarms list --at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?\\+08:00");
         }
+        // the demo ends with a real bill of a simulated account (the cycle is open: a dry run)
+        assertThat(demo.out()).containsPattern("a bill of simulated account demo-\\d+ \\(cycle \\d{4}-\\d\\d is still open")
+                .contains("meter service: 2.00 CNY/month").containsPattern("total \\d+\\.\\d\\d CNY");
         Matcher m = Pattern.compile("ground truth: (\\d+) of (\\d+) meters").matcher(demo.out());
         assertThat(m.find()).as(demo.out()).isTrue();
         assertThat(m.group(1)).isEqualTo(m.group(2));

@@ -1,0 +1,80 @@
+package org.meterhub.engine.billing;
+
+import java.time.Clock;
+import java.util.Objects;
+import org.meterhub.engine.consumption.JdbcCorrectionRepository;
+import org.meterhub.engine.consumption.JdbcMeterExchanges;
+import org.meterhub.engine.estimation.JdbcEstimationRecords;
+import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.store.TimeSeriesStore;
+
+/**
+ * Billing wired to a store: two connections of its own to the store's database, one for the
+ * bills and tariffs (a bill run writes in one transaction) and one for the records it reads
+ * (estimates, corrections, exchanges). Closing it closes those, not the store.
+ */
+public final class Billing implements AutoCloseable {
+    private final SqlDatabase billsDb;
+    private final SqlDatabase rulesDb;
+    private final TimeSeriesStore store;
+    private final JdbcBills bills;
+    private final JdbcTariffs tariffs;
+    private final JdbcMeterExchanges exchanges;
+    private final JdbcEstimationRecords estimates;
+    private final StoreUsage usage;
+
+    private Billing(TimeSeriesStore store, SqlDatabase billsDb, SqlDatabase rulesDb) {
+        this.store = store;
+        this.billsDb = billsDb;
+        this.rulesDb = rulesDb;
+        this.bills = new JdbcBills(billsDb);
+        this.tariffs = new JdbcTariffs(billsDb);
+        this.exchanges = new JdbcMeterExchanges(rulesDb);
+        this.estimates = new JdbcEstimationRecords(rulesDb);
+        this.usage = new StoreUsage(store, new JdbcCorrectionRepository(rulesDb), exchanges);
+    }
+
+    /** @param url the store's JDBC URL (a file or a PostgreSQL database: an in-memory SQLite store is private to its connection) */
+    public static Billing open(TimeSeriesStore store, String url) {
+        Objects.requireNonNull(store, "store");
+        if (SqlDatabase.isPrivateMemory(url)) {
+            throw new IllegalArgumentException("billing needs a store file or database, not " + url);
+        }
+        SqlDatabase billsDb = SqlDatabase.open(url);
+        try {
+            return new Billing(store, billsDb, SqlDatabase.open(url));
+        } catch (RuntimeException e) {
+            billsDb.close();
+            throw e;
+        }
+    }
+
+    public JdbcBills bills() {
+        return bills;
+    }
+
+    public JdbcTariffs tariffs() {
+        return tariffs;
+    }
+
+    public JdbcMeterExchanges exchanges() {
+        return exchanges;
+    }
+
+    public JdbcEstimationRecords estimates() {
+        return estimates;
+    }
+
+    public BillRun run(Clock clock) {
+        return new BillRun(store, bills, tariffs, estimates, usage, clock);
+    }
+
+    @Override
+    public void close() {
+        try {
+            rulesDb.close();
+        } finally {
+            billsDb.close();
+        }
+    }
+}

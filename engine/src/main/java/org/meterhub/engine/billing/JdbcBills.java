@@ -1,0 +1,169 @@
+package org.meterhub.engine.billing;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.meterhub.engine.jdbc.SqlDatabase;
+
+/**
+ * Bills and their lines in the store's database (tables {@code bills}, {@code bill_lines},
+ * migration V8). Insert-only: a bill version is written once with all its lines and never
+ * changed; the current bill of an account and cycle is its highest version.
+ */
+public final class JdbcBills {
+    private static final String BILL_COLUMNS = "select bill_id, account_id, cycle, version, replaces_bill_id, reason,"
+            + " tariff_id, variants, period_first, period_last, created_at from bills";
+    private static final String LINE_COLUMNS = "select bill_id, line_no, kind, meter_id, first_day, last_day,"
+            + " tariff_version, tier, tariff_year, volume_l, unit_price, amount, estimated, explanation from bill_lines";
+    private static final String CURRENT = " b.version = (select max(x.version) from bills x where x.account_id = b.account_id"
+            + " and x.cycle = b.cycle)";
+
+    private final SqlDatabase db;
+
+    public JdbcBills(SqlDatabase db) {
+        this.db = Objects.requireNonNull(db, "db");
+    }
+
+    public SqlDatabase database() {
+        return db;
+    }
+
+    /** Every version of the account's bill for the cycle, oldest first. */
+    public List<Bill> versions(String accountId, YearMonth cycle) {
+        return db.tx("bill versions", c -> withLines(c, SqlDatabase.query(c, BILL_COLUMNS
+                + " where account_id = ? and cycle = ? order by version", ps -> {
+                    ps.setString(1, accountId);
+                    ps.setString(2, cycle.toString());
+                }, rs -> bill(rs, List.of()))));
+    }
+
+    /** The current (highest) version of each account's bill for the cycle, by account, streamed in pages. */
+    public void forEachCurrent(YearMonth cycle, Consumer<Bill> each) {
+        String after = "";
+        while (true) {
+            String from = after;
+            List<Bill> page = db.tx("current bills", c -> withLines(c, SqlDatabase.query(c, BILL_COLUMNS + " b where b.cycle = ?"
+                    + " and b.account_id > ? and" + CURRENT + " order by b.account_id limit 500", ps -> {
+                        ps.setString(1, cycle.toString());
+                        ps.setString(2, from);
+                    }, rs -> bill(rs, List.of()))));
+            if (page.isEmpty()) return;
+            page.forEach(each);
+            after = page.get(page.size() - 1).accountId();
+        }
+    }
+
+    /** Number of bill versions stored for the cycle (all accounts, all versions). */
+    public long count(YearMonth cycle) {
+        return db.tx("count bills", c -> SqlDatabase.query(c, "select count(*) from bills where cycle = ?",
+                ps -> ps.setString(1, cycle.toString()), rs -> rs.getLong(1)).get(0));
+    }
+
+    Optional<Bill> current(Connection c, String accountId, YearMonth cycle) throws SQLException {
+        List<Bill> heads = SqlDatabase.query(c, BILL_COLUMNS + " where account_id = ? and cycle = ? order by version desc limit 1",
+                ps -> {
+                    ps.setString(1, accountId);
+                    ps.setString(2, cycle.toString());
+                }, rs -> bill(rs, List.of()));
+        return withLines(c, heads).stream().findFirst();
+    }
+
+    /** Litres charged per tariff year by the current bills of the account's cycles before {@code cycle}. */
+    Map<Integer, Long> positions(Connection c, String accountId, YearMonth cycle) throws SQLException {
+        Map<Integer, Long> m = new HashMap<>();
+        SqlDatabase.query(c, "select l.tariff_year, sum(l.volume_l) from bill_lines l join bills b on b.bill_id = l.bill_id"
+                + " where b.account_id = ? and b.cycle < ? and l.tariff_year is not null and" + CURRENT
+                + " group by l.tariff_year", ps -> {
+                    ps.setString(1, accountId);
+                    ps.setString(2, cycle.toString());
+                }, rs -> m.put(rs.getInt(1), rs.getLong(2)));
+        return m;
+    }
+
+    /** Writes the bill and its lines; returns it with its id. */
+    Bill insert(Connection c, Bill b) throws SQLException {
+        long id = SqlDatabase.insertReturningId(c, "insert into bills (account_id, cycle, version, replaces_bill_id, reason,"
+                + " tariff_id, variants, period_first, period_last, total, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " returning bill_id", ps -> {
+                    ps.setString(1, b.accountId());
+                    ps.setString(2, b.cycle().toString());
+                    ps.setInt(3, b.version());
+                    SqlDatabase.bindOptionalLong(ps, 4, b.replacesBillId());
+                    ps.setString(5, b.reason());
+                    ps.setString(6, b.tariffId());
+                    ps.setString(7, String.join(",", b.variants()));
+                    ps.setString(8, b.periodFirst().toString());
+                    ps.setString(9, b.periodLast().toString());
+                    ps.setString(10, b.total().toPlainString());
+                    db.bindTime(ps, 11, b.createdAt());
+                });
+        try (var ps = c.prepareStatement("insert into bill_lines (bill_id, line_no, kind, meter_id, first_day, last_day,"
+                + " tariff_version, tier, tariff_year, volume_l, unit_price, amount, estimated, explanation)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (BillLine l : b.lines()) {
+                ps.setLong(1, id);
+                ps.setInt(2, l.no());
+                ps.setString(3, l.kind().name());
+                ps.setString(4, l.meterId());
+                ps.setString(5, l.firstDay().toString());
+                ps.setString(6, l.lastDay().toString());
+                ps.setString(7, l.tariffVersion().toString());
+                if (l.tier() == null) ps.setNull(8, Types.INTEGER); else ps.setInt(8, l.tier());
+                if (l.tariffYear() == null) ps.setNull(9, Types.INTEGER); else ps.setInt(9, l.tariffYear());
+                ps.setLong(10, l.volumeL());
+                ps.setString(11, l.unitPrice().toPlainString());
+                ps.setString(12, l.amount().toPlainString());
+                ps.setInt(13, l.estimated() ? 1 : 0);
+                ps.setString(14, l.explanation());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return b.withId(id);
+    }
+
+    private List<Bill> withLines(Connection c, List<Bill> heads) throws SQLException {
+        if (heads.isEmpty()) return heads;
+        Map<Long, List<BillLine>> lines = new HashMap<>();
+        StringBuilder in = new StringBuilder();
+        for (Bill b : heads) in.append(in.length() == 0 ? "?" : ", ?");
+        SqlDatabase.query(c, LINE_COLUMNS + " where bill_id in (" + in + ") order by bill_id, line_no", ps -> {
+            for (int i = 0; i < heads.size(); i++) ps.setLong(i + 1, heads.get(i).billId());
+        }, rs -> lines.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(line(rs)));
+        List<Bill> out = new ArrayList<>(heads.size());
+        for (Bill b : heads) {
+            out.add(new Bill(b.billId(), b.accountId(), b.cycle(), b.version(), b.replacesBillId(), b.reason(), b.tariffId(),
+                    b.variants(), b.periodFirst(), b.periodLast(), lines.getOrDefault(b.billId(), List.of()), b.createdAt()));
+        }
+        return out;
+    }
+
+    private Bill bill(ResultSet rs, List<BillLine> lines) throws SQLException {
+        long replaces = rs.getLong(5);
+        Long replacesId = rs.wasNull() ? null : replaces;
+        return new Bill(rs.getLong(1), rs.getString(2), YearMonth.parse(rs.getString(3)), rs.getInt(4), replacesId,
+                rs.getString(6), rs.getString(7), JdbcTariffs.split(rs.getString(8)), LocalDate.parse(rs.getString(9)),
+                LocalDate.parse(rs.getString(10)), lines, db.readTime(rs, 11));
+    }
+
+    private static BillLine line(ResultSet rs) throws SQLException {
+        int tier = rs.getInt(8);
+        Integer tierOrNull = rs.wasNull() ? null : tier;
+        int year = rs.getInt(9);
+        Integer yearOrNull = rs.wasNull() ? null : year;
+        return new BillLine(rs.getInt(2), LineKind.valueOf(rs.getString(3)), rs.getString(4), LocalDate.parse(rs.getString(5)),
+                LocalDate.parse(rs.getString(6)), LocalDate.parse(rs.getString(7)), tierOrNull, yearOrNull, rs.getLong(10),
+                new BigDecimal(rs.getString(11)), new BigDecimal(rs.getString(12)), rs.getInt(13) == 1, rs.getString(14));
+    }
+}

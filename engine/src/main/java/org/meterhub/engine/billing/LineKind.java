@@ -1,0 +1,15 @@
+package org.meterhub.engine.billing;
+
+/** What a bill line charges (Kill Bill's typed invoice items; CC&B's calculation lines). */
+public enum LineKind {
+    /** Measured consumption: daily consumption of a meter in the period. */
+    USAGE,
+    /** An estimated volume (no reading in the window), marked as such. */
+    ESTIMATE,
+    /** The previous cycle's estimate against what was measured for its days once read (signed). */
+    TRUE_UP,
+    /** Consumption changed by a late reading's correction record (signed). */
+    CORRECTION,
+    /** A fixed monthly charge. */
+    FIXED
+}
