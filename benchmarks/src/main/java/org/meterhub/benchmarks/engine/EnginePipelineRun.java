@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.consumption.IntervalSink;
 import org.meterhub.engine.leak.FleetMonitor;
+import org.meterhub.engine.leak.LeakDetector;
 import org.meterhub.engine.leak.LeakKind;
 import org.meterhub.engine.leak.LeakProfile;
 import org.meterhub.engine.vee.MeterClass;
@@ -262,9 +263,10 @@ public final class EnginePipelineRun {
             monitors[p] = new FleetMonitor(List.of(water), LeakProfile.Settings.defaults(), VeeSettings.defaults(),
                     ZoneId.of("Asia/Shanghai"), meters / threads + 1, id -> Optional.empty(),
                     (s, t, kind, a, b) -> flags[q]++,
-                    (s, kind, at, since, rate) -> {
+                    (s, e) -> {
+                        if (e.phase() != LeakDetector.Phase.START) return; // one detection per leak episode
                         detections[q]++;
-                        if (kind == LeakKind.CONTINUOUS_FLOW) continuous[q]++;
+                        if (e.kind() == LeakKind.CONTINUOUS_FLOW) continuous[q]++;
                     },
                     (s, a, b, v, f) -> {
                         litres[q] += v;
