@@ -143,30 +143,59 @@ public final class PostgresStore extends JdbcMeterStore {
         }
     }
 
-    /** Creates the timescaledb extension when the server has it; true if it is there. */
-    private static boolean enableTimescale(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            boolean available;
-            try (ResultSet rs = st.executeQuery("select 1 from pg_available_extensions where name = 'timescaledb'")) {
-                available = rs.next();
-            }
+    /**
+     * Creates the timescaledb extension when the server can run it; true if it is there. When it
+     * cannot, logs one line saying why and how to enable it, and the store goes on plain. The
+     * {@code CREATE EXTENSION} runs on a connection of its own: when the library is not preloaded
+     * TimescaleDB ends the session with FATAL, and that must not be the writer's.
+     */
+    private boolean enableTimescale(Connection c) throws SQLException {
+        String available;
+        String created;
+        boolean loaderPresent;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select (select default_version from pg_available_extensions where name = 'timescaledb'),"
+                        + " (select extversion from pg_extension where extname = 'timescaledb'),"
+                        // defined by TimescaleDB's loader, which exists only when it is preloaded
+                        + " current_setting('timescaledb.disable_load', true) is not null")) {
+            rs.next();
+            available = rs.getString(1);
+            created = rs.getString(2);
+            loaderPresent = rs.getBoolean(3);
+        } finally {
             c.commit();
-            if (!available) {
-                log.info("TimescaleDB is not installed on the server; readings are partitioned by day, consumption by month");
-                return false;
-            }
-            try {
-                st.execute("create extension if not exists timescaledb");
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                log.warn("TimescaleDB is installed but cannot be enabled ({}); readings and consumption"
-                        + " are partitioned by day and month", e.getMessage());
-                return false;
-            }
+        }
+        if (created != null && !loaderPresent) {
+            throw new SQLException("the database has the timescaledb extension " + created + " but the server does"
+                    + " not preload it; " + PRELOAD_HINT);
+        }
+        if (created != null) {
+            return true;
+        }
+        if (available == null) {
+            log.info("TimescaleDB is not installed on the server; readings are partitioned by day, consumption by month");
+            return false;
+        }
+        if (!loaderPresent) {
+            log.warn("TimescaleDB {} is installed on the server but not preloaded, so readings and consumption are"
+                    + " partitioned by day and month instead of hypertables; to enable it, {} before the store's first"
+                    + " open (a partitioned store stays partitioned)", available, PRELOAD_HINT);
+            return false;
+        }
+        try (Connection own = connect(); Statement st = own.createStatement()) {
+            st.execute("create extension if not exists timescaledb");
+            return true;
+        } catch (SQLException e) {
+            log.warn("TimescaleDB {} is installed and preloaded but cannot be enabled in this database ({}), so"
+                    + " readings and consumption are partitioned by day and month; a superuser can run CREATE"
+                    + " EXTENSION timescaledb in it before the store's first open", available,
+                    e.getMessage().replaceAll("\\s+", " "));
+            return false;
         }
     }
+
+    private static final String PRELOAD_HINT = "add timescaledb to shared_preload_libraries in postgresql.conf"
+            + " (SHOW config_file) and restart PostgreSQL";
 
     /**
      * Builds the per-meter index of readings partitions (days) that ended more than

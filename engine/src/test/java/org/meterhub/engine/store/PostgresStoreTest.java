@@ -64,9 +64,44 @@ class PostgresStoreTest extends MeterStoreContract {
             if (db.url().contains("password=")) {
                 assertThat(description).contains("password=***");
             }
-            assertThat(store.hypertables()).isFalse(); // no TimescaleDB on the test server
+            assertThat(store.hypertables()).isFalse(); // TimescaleDB is not preloaded on the plain test server
             assertThat(description).endsWith("(daily and monthly partitions)");
             assertThat(store.partitioned()).isTrue();
+        }
+    }
+
+    /**
+     * What a user has after installing TimescaleDB's package and before editing postgresql.conf, and
+     * what scripts/timescaledb.sh leaves on the plain server: the extension's files are there, the
+     * library is not preloaded, and {@code CREATE EXTENSION} would end the session with FATAL.
+     */
+    @Test
+    void opensPlainWithOneWarningWhenTimescaleIsInstalledButNotPreloaded() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select (select default_version from pg_available_extensions where name = 'timescaledb'),"
+                        + " current_setting('timescaledb.disable_load', true)")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("TimescaleDB installed on the plain server (scripts/timescaledb.sh)")
+                    .isNotNull();
+            assertThat(rs.getString(2)).as("TimescaleDB's loader on the plain server (it must not be preloaded)")
+                    .isNull();
+        }
+        try (LogCapture logs = new LogCapture(PostgresStore.class);
+             PostgresStore store = new PostgresStore(db.url())) {
+            assertThat(store.hypertables()).isFalse();
+            assertThat(store.partitioned()).isTrue();
+            assertThat(logs.messages(ch.qos.logback.classic.Level.WARN)).singleElement().asString()
+                    .contains("is installed on the server but not preloaded")
+                    .contains("partitioned by day and month")
+                    .contains("add timescaledb to shared_preload_libraries in postgresql.conf")
+                    .doesNotContain("\n");
+            store.append(List.of(reading("M1", MeterStoreContract.T0, 1230)), List.of());
+            assertThat(store.lastReading("M1")).get().extracting(Reading::volumeL).isEqualTo(1230L);
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "select count(*) from pg_extension where extname = 'timescaledb'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
         }
     }
 
