@@ -130,7 +130,7 @@ class StoreAndForwardProcessTest {
                 assertThat(engine.stats().readings()).as("nothing reached the engine while the broker was away")
                         .isEqualTo(readingsAtStop);
                 assertThat(store.readingCount()).isEqualTo(storedAtStop);
-                broker.restart();
+                broker.start();
                 try {
                     field.freezeAndAwaitFinalReadings(PATIENCE);
                 } catch (AssertionError e) {

@@ -96,7 +96,7 @@ class StoreAndForwardSoak {
                 field.awaitStored(48, PATIENCE);
                 broker.stop();
                 Thread.sleep(60_000); // the outage is the scenario: its length is the point
-                broker.restart();
+                broker.start();
                 field.freezeAndAwaitFinalReadings(PATIENCE);
             }
             field.assertStoreEqualsGroundTruth();

@@ -98,18 +98,24 @@ public final class PrivateMosquitto implements AutoCloseable {
     }
 
     public static PrivateMosquitto start(Path dir, Settings settings) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
-        PrivateMosquitto m = new PrivateMosquitto(dir, settings);
         // A free port can be taken by someone else between our probe and mosquitto's bind: try another.
         for (int attempt = 1; ; attempt++) {
-            m.port = freePort();
+            PrivateMosquitto m = open(dir, settings);
             try {
                 m.launch(false);
                 return m;
             } catch (IllegalStateException e) {
-                if (attempt == 3 || !m.log().toFile().exists() || !Files.readString(m.log()).contains("in use")) throw e;
+                if (attempt == 3 || !Files.exists(m.log()) || !Files.readString(m.log()).contains("in use")) throw e;
             }
         }
+    }
+
+    /** A broker that is not running yet, with its port chosen: for a client that must find no broker at first. */
+    public static PrivateMosquitto open(Path dir, Settings settings) throws IOException {
+        Files.createDirectories(dir);
+        PrivateMosquitto m = new PrivateMosquitto(dir, settings);
+        m.port = freePort();
+        return m;
     }
 
     public int port() {
@@ -151,10 +157,13 @@ public final class PrivateMosquitto implements AutoCloseable {
         process = null;
     }
 
-    /** Starts the stopped broker again on the same port (its saved sessions, with persistence on). */
-    public synchronized void restart() throws IOException, InterruptedException {
-        if (running()) throw new IllegalStateException("mosquitto on port " + port + " is still running");
-        launch(true);
+    /**
+     * Starts a broker from {@link #open} or starts a stopped one again, on the same port (with its saved
+     * sessions, with persistence on); returns once the port accepts connections.
+     */
+    public synchronized void start() throws IOException, InterruptedException {
+        if (running()) throw new IllegalStateException("mosquitto on port " + port + " is already running");
+        launch(starts > 0);
     }
 
     /** @param restart the port was ours a moment ago: wait for it rather than give up when it is still held */

@@ -35,7 +35,7 @@ class PrivateMosquittoTest {
             publish(broker.uri(), MESSAGES);
             broker.stop();
             assertThat(broker.running()).isFalse();
-            broker.restart();
+            broker.start();
             assertThat(receiveAll(broker.uri(), MESSAGES)).as("queued while away, kept across the restart").isEqualTo(MESSAGES);
         }
     }
