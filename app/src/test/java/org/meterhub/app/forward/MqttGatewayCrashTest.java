@@ -23,6 +23,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.JdbcCorrectionRepository;
 import org.meterhub.engine.jdbc.SqlDatabase;

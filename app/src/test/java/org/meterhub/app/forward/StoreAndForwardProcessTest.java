@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.TestDatabases;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.intake.BatchEntry;
