@@ -54,7 +54,7 @@ class MqttAlarmSinkTest {
         MqttLink link = new MqttLink(MqttConnectionSettings.defaults(BROKER.uri(), clientId), scheduler, new MqttCounters());
         try (MqttAlarmSink sink = new MqttAlarmSink(link, prefix, 100, Duration.ofMillis(50), Duration.ofSeconds(1))) {
             link.start();
-            assertThat(link.awaitConnected(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(link.awaitConnected(60, TimeUnit.SECONDS)).isTrue();
             AlarmService alarms = new AlarmService(new InMemoryAlarmRepository(), AlarmDeadlines.defaults(), sink,
                     Clock.systemUTC());
             Instant at = Instant.parse("2026-11-24T18:00:00Z");

@@ -45,7 +45,7 @@ class ForwarderTest {
                 for (int k = 0; k < 10; k++) for (int m = 0; m < 40; m++) journal.append(reading(m, k));
                 // A replay of readings the store already holds is harmless.
                 for (int m = 0; m < 40; m++) journal.append(reading(m, 0));
-                assertThat(f.awaitDrained(Duration.ofSeconds(20))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
                 assertThat(f.stats().readingsAcknowledged()).isGreaterThanOrEqualTo(400);
             }
             assertThat(store.readingCount()).isEqualTo(400);

@@ -86,7 +86,7 @@ class MqttGatewayBrokerTest {
                 balances::add, leaks, Clock.systemUTC());
         gateway.subscribe(commands.ackSubscription(), commands);
         gateway.start();
-        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).as("gateway connected to " + BROKER.uri()).isTrue();
+        assertThat(gateway.awaitConnected(60, TimeUnit.SECONDS)).as("gateway connected to " + BROKER.uri()).isTrue();
         commands.start(gateway.scheduler());
     }
 

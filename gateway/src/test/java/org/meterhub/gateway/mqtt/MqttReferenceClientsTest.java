@@ -84,7 +84,7 @@ class MqttReferenceClientsTest {
                 Clock.systemUTC());
         gateway.subscribe(commands.ackSubscription(), commands);
         gateway.start();
-        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(gateway.awaitConnected(60, TimeUnit.SECONDS)).isTrue();
         commands.start(gateway.scheduler());
 
         mosquittoPub("meters/" + meter + "/up", "{\"meter\":\"" + meter + "\",\"seq\":1842,\"ts\":\"2026-11-23T08:00:00+08:00\","
