@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -174,10 +175,13 @@ public final class PrivateMosquitto implements AutoCloseable {
         while (true) {
             starts++;
             Files.writeString(log(), "--- start " + starts + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            long logFrom = Files.size(log());
             ProcessBuilder pb = new ProcessBuilder(binary(), "-c", conf.toString()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
             process = pb.start();
-            while (process.isAlive() && !accepts(port)) {
+            // Ready: this process says it runs (so the listener is its own, not someone else's on a
+            // port taken meanwhile) and the port accepts connections.
+            while (process.isAlive() && !(logSince(logFrom).contains(" running") && accepts(port))) {
                 if (System.nanoTime() > deadline) {
                     process.destroyForcibly().waitFor();
                     process = null;
@@ -196,6 +200,11 @@ public final class PrivateMosquitto implements AutoCloseable {
             }
             throw new IllegalStateException("mosquitto exited at start (port " + port + "):\n" + out);
         }
+    }
+
+    private String logSince(long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log());
+        return offset >= all.length ? "" : new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
     }
 
     private static String binary() {
