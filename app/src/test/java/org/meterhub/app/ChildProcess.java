@@ -23,6 +23,8 @@ public final class ChildProcess implements AutoCloseable {
                 "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.meterhub.app.Main"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // a test run that is killed takes its children along instead of leaving them running
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "child-" + p.pid() + "-exit"));
         return new ChildProcess(p, log);
     }
 

@@ -129,7 +129,11 @@ class DtuPollingTest {
                     .isNotEmpty()
                     .allSatisfy(r -> assertThat(r.volumeL()).isBetween(m.initialRegisterL(), m.registerL()));
         }
-        assertThat(manager.stats().failedAttempts.get()).isPositive();
+        // Damaged replies are asked for again at once (quick retry) or, after several in a row or a timeout,
+        // by the poller (a failed attempt). Which of the two depends on how the bytes happen to arrive (a
+        // loaded machine delivers garbage and frame together more often), so the test asks for either.
+        assertThat(manager.protocolCounters().quickRetries.get() + manager.stats().failedAttempts.get())
+                .as("damaged replies were asked for again").isPositive();
     }
 
     @Test

@@ -87,6 +87,8 @@ public final class PrivateMosquitto implements AutoCloseable {
     private int port;
     private Process process;
     private int starts;
+    /** Stops the broker should the JVM exit without {@link #close()} (a killed test run, Ctrl-C in a benchmark). */
+    private Thread exitHook;
 
     private PrivateMosquitto(Path dir, Settings settings) {
         this.dir = dir;
@@ -148,14 +150,24 @@ public final class PrivateMosquitto implements AutoCloseable {
         if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        process = null;
+        stopped();
     }
 
     /** kill -9: what was not saved yet is gone, as in a broker crash. */
     public synchronized void kill9() throws InterruptedException {
         if (process == null) return;
         process.destroyForcibly().waitFor();
+        stopped();
+    }
+
+    private void stopped() {
         process = null;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException exiting) {
+            // the JVM is exiting and the hook runs anyway
+        }
+        exitHook = null;
     }
 
     /**
@@ -190,7 +202,12 @@ public final class PrivateMosquitto implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
-            if (process.isAlive()) return;
+            if (process.isAlive()) {
+                Process p = process;
+                exitHook = new Thread(p::destroy, "mosquitto-" + port + "-exit");
+                Runtime.getRuntime().addShutdownHook(exitHook);
+                return;
+            }
             String out = Files.readString(log());
             process = null;
             // A restart right after a stop may find the port still held by the old listener for a moment.
