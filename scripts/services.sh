@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Makes sure the servers the integration tests talk to are installed, running and reachable:
-# PostgreSQL on 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB), a second PostgreSQL cluster with
-# TimescaleDB preloaded on 127.0.0.1:5433 (scripts/timescaledb.sh: built from the vendored source the
-# first time, about 90 s) and Mosquitto on 127.0.0.1:1883, plus socat for serial pseudo-terminals. Installs missing Debian packages when run as root.
-# Exit code 1 when a server cannot be brought up: under CI=true that fails the run.
+# Makes sure what the integration tests need is installed, running and reachable: PostgreSQL on
+# 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB); a second PostgreSQL cluster with TimescaleDB
+# preloaded on 127.0.0.1:5433 (scripts/timescaledb.sh: built from the vendored source the first time,
+# about 90 s); the Mosquitto binaries (every MQTT test starts its own broker on a free port, so no
+# shared broker is started); socat for serial pseudo-terminals; mbpoll and pymodbus. Installs missing
+# Debian packages when run as root.
+# Exit code 1 when something cannot be brought up: under CI=true that fails the run.
 set -uo pipefail
 
 log() { echo "services: $*" >&2; }
@@ -59,14 +61,9 @@ if port_open 5432; then
   "$(dirname "${BASH_SOURCE[0]}")/timescaledb.sh" || { log "TimescaleDB is not available on 127.0.0.1:5433"; ok=1; }
 fi
 
-# Mosquitto
-if ! port_open 1883; then
-  if [ -f /etc/mosquitto/mosquitto.conf ]; then
-    # Without systemd these directories are missing and mosquitto -d exits at once.
-    as_root install -d -o mosquitto -g mosquitto /run/mosquitto /var/log/mosquitto 2>/dev/null || true
-    log "starting Mosquitto"
-    as_root mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
-  fi
-  wait_port 1883 || { log "Mosquitto is not reachable on 127.0.0.1:1883"; ok=1; }
-fi
+# Mosquitto: the tests start their own (simulators.mqtt.PrivateMosquitto); the binaries must be there.
+for tool in mosquitto_pub mosquitto_sub; do
+  command -v "$tool" >/dev/null || { log "$tool is not installed"; ok=1; }
+done
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || { log "mosquitto is not installed"; ok=1; }
 exit $ok

@@ -29,13 +29,14 @@ import org.meterhub.simulators.dtu.WireModel;
 import org.meterhub.simulators.modbus.ModbusResponder;
 import org.meterhub.simulators.modbus.ModbusTcpSlave;
 import org.meterhub.simulators.modbus.SimulatedEvc;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 import org.meterhub.simulators.serial.SerialCjt188Simulator;
 import org.meterhub.simulators.usage.UsageProfile;
 
 /**
  * A forwarding gateway (journal.forward-to) polls the buses it opens itself, an RS-485 line and a
  * Modbus TCP device, exactly as it polls DTUs: through the journal and the broker into a remote
- * engine's store (real socat pseudo-terminal, real Mosquitto, real PostgreSQL).
+ * engine's store (real socat pseudo-terminal, a private Mosquitto, real PostgreSQL).
  */
 class ForwardedLocalBusesTest {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
@@ -57,7 +58,8 @@ class ForwardedLocalBusesTest {
              Pty line = new Pty(dir, "cjt");
              SerialCjt188Simulator sim = new SerialCjt188Simulator(line.deviceEnd, 9600, 'E', List.of(serialMeter),
                      WireModel.instant(), 2, 5);
-             MqttIntake engine = StoreAndForwardProcessTest.engine(store, db.url(), prefix, "local-buses-engine")) {
+             PrivateMosquitto broker = PrivateMosquitto.start(dir.resolve("broker"));
+             MqttIntake engine = StoreAndForwardProcessTest.engine(store, db.url(), broker.uri(), prefix, "local-buses-engine")) {
             String yaml = """
                     dtu:
                       listen: 127.0.0.1:0
@@ -87,19 +89,19 @@ class ForwardedLocalBusesTest {
                           - id: EVC-TCP-7
                             unit: 3
                             base-reading-l: 554000
-                    """.formatted(dir.resolve("journal.db"), StoreAndForwardProcessTest.MQTT_PORT, prefix, line.gatewayEnd,
+                    """.formatted(dir.resolve("journal.db"), broker.port(), prefix, line.gatewayEnd,
                     tcpAt.getPort());
             GatewayConfig cfg = new ConfigLoader().parse("gateway.yaml", yaml, GatewayConfig.class);
             SingleBox.registerMeters(store, cfg, NOW.minusSeconds(3600));
             try (ForwardingGateway gw = new ForwardingGateway(cfg, CLOCK, SingleBox.pollSettings(cfg.poll()), 1)) {
                 gw.start();
                 assertThat(gw.buses().configuredMeters()).isEqualTo(2);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (System.nanoTime() < deadline && (stored(store, "30000000000702").isEmpty()
                         || stored(store, "EVC-TCP-7").isEmpty())) {
                     Thread.sleep(50);
                 }
-                assertThat(gw.finish(Duration.ofSeconds(20))).as("the engine acknowledged everything journalled").isTrue();
+                assertThat(gw.finish(Duration.ofSeconds(60))).as("the engine acknowledged everything journalled").isTrue();
                 assertThat(gw.journal().stats().pending()).isZero();
                 assertThat(gw.journal().stats().appended()).as("readings went through the journal").isGreaterThanOrEqualTo(2);
             }

@@ -134,10 +134,38 @@ final class SimulatedField implements AutoCloseable {
 
     void connect(int dtuPort) throws InterruptedException {
         List<ChannelFuture> dials = fleet.connectAll(group, new InetSocketAddress("127.0.0.1", dtuPort));
-        for (ChannelFuture f : dials) f.await(5, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + 5_000_000_000L; // the DTU learns its channel in a listener, just after
+        for (ChannelFuture f : dials) f.await(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + 30_000_000_000L; // the DTU learns its channel in a listener, just after
         while (fleet.dtus().stream().anyMatch(d -> !d.isConnected()) && System.nanoTime() < deadline) Thread.sleep(20);
         for (SimulatedDtu d : fleet.dtus()) assertThat(d.isConnected()).as(d.id() + " dialled in").isTrue();
+    }
+
+    /** Current-data reads every meter answered so far (each is a reading the gateway journals). */
+    long readsAnswered() {
+        return fleet.meters().stream().mapToLong(SimulatedCjt188Meter::currentDataReads).sum();
+    }
+
+    /** Waits until the gateway has polled {@code more} further readings from the meters than {@code since}. */
+    void awaitReads(long since, long more, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (readsAnswered() < since + more) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the meters answered " + (readsAnswered() - since) + " reads within " + max
+                        + ", not " + more);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the store holds at least {@code n} readings. */
+    void awaitStored(long n, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (store.readingCount() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the store holds " + store.readingCount() + " readings after " + max + ", not " + n);
+            }
+            Thread.sleep(50);
+        }
     }
 
     void disconnect() {

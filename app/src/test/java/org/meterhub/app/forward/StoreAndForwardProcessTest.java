@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.TestDatabases;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.intake.BatchEntry;
@@ -26,16 +27,19 @@ import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.gateway.journal.Journal;
 import org.meterhub.gateway.journal.JournalListener;
 import org.meterhub.gateway.journal.JournalSettings;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 
 /**
  * Store-and-forward with real processes: the gateway runs as its own JVM (killed with -9), the
- * simulated meters and the engine intake run here, against the real Mosquitto on 127.0.0.1:1883
- * and a fresh PostgreSQL database per case. The CI cases: one crash, one broker outage (cut through a
- * relay, so other users of the shared broker see nothing). The long suite is
- * {@link StoreAndForwardSoak}.
+ * simulated meters and the engine intake run here, against a private Mosquitto (production settings,
+ * its own port) and a fresh PostgreSQL database per case. The CI cases: one crash, one broker outage
+ * (the private broker stopped and started again). The long suite is {@link StoreAndForwardSoak}.
+ * Every wait is for a condition (readings stored, meters polled), with a deadline that allows for a
+ * loaded machine.
  */
 class StoreAndForwardProcessTest {
-    static final int MQTT_PORT = 1883;
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final int METERS = 24;
     TestDatabases.Database db;
     MeterStore store;
 
@@ -56,13 +60,9 @@ class StoreAndForwardProcessTest {
         return "mhtest-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
-    MqttIntake engine(String prefix, String name) {
-        return engine(store, db.url(), prefix, name);
-    }
-
-    /** An engine intake on the real broker, fenced by PostgreSQL advisory-lock leases as engine-intake runs. */
-    static MqttIntake engine(MeterStore store, String dbUrl, String prefix, String name) {
-        IntakeSettings s = new IntakeSettings("tcp://127.0.0.1:" + MQTT_PORT, "meterhub-" + name, new Topics(prefix), 4,
+    /** An engine intake on {@code broker}, fenced by PostgreSQL advisory-lock leases as engine-intake runs. */
+    static MqttIntake engine(MeterStore store, String dbUrl, String broker, String prefix, String name) {
+        IntakeSettings s = new IntakeSettings(broker, "meterhub-" + name, new Topics(prefix), 4,
                 256, Duration.ofSeconds(1), Duration.ofSeconds(2));
         LeaseFences fences = new LeaseFences(store, name, 4); // fenced, as engine-intake runs
         FencedStore fenced = new FencedStore(store, fences);
@@ -72,23 +72,22 @@ class StoreAndForwardProcessTest {
 
     static ChildProcess gateway(Path dir, Path config, int run) throws Exception {
         return ChildProcess.start(dir.resolve("gateway-" + run + ".log"), "gateway", "--config", config.toString())
-                .awaitOutput("listening for DTUs", Duration.ofSeconds(20));
+                .awaitOutput("listening for DTUs", PATIENCE);
     }
 
     @Test
     void aGatewayKilledWithSignal9LosesNothingItJournalledAndDoublesNothing(@TempDir Path dir) throws Exception {
         String prefix = prefix();
         int dtuPort = SimulatedField.freePort();
-        try (SimulatedField field = new SimulatedField(24, 3, 600, store, 51);
-             MqttIntake engine = engine(prefix, "crash-engine")) {
-            Path cfg = field.gatewayConfig(dir, dtuPort, MQTT_PORT, prefix, "gw-crash");
+        try (PrivateMosquitto broker = PrivateMosquitto.start(dir.resolve("broker"));
+             SimulatedField field = new SimulatedField(METERS, 3, 600, store, 51);
+             MqttIntake engine = engine(store, db.url(), broker.uri(), prefix, "crash-engine")) {
+            Path cfg = field.gatewayConfig(dir, dtuPort, broker.port(), prefix, "gw-crash");
             ChildProcess gw = gateway(dir, cfg, 1);
             field.connect(dtuPort);
-            Thread.sleep(3_000); // steady ingest
-            long storedBefore = store.readingCount();
+            field.awaitStored(2L * METERS, PATIENCE); // steady ingest: through journal, broker and engine
             gw.kill9();
             field.disconnect();
-            assertThat(storedBefore).as("readings flowed before the crash").isGreaterThan(24);
 
             // What the dead gateway had journalled but the engine had not acknowledged must still arrive.
             List<BatchEntry> orphans;
@@ -99,8 +98,8 @@ class StoreAndForwardProcessTest {
 
             ChildProcess again = gateway(dir, cfg, 2);
             field.connect(dtuPort);
-            Thread.sleep(2_000);
-            field.freezeAndAwaitFinalReadings(Duration.ofSeconds(20));
+            field.awaitReads(field.readsAnswered(), 2L * METERS, PATIENCE); // the restarted gateway polls
+            field.freezeAndAwaitFinalReadings(PATIENCE);
             again.close();
 
             field.assertStoreEqualsGroundTruth();
@@ -117,24 +116,24 @@ class StoreAndForwardProcessTest {
     void aBrokerOutageIsRiddenOutInTheJournal(@TempDir Path dir) throws Exception {
         String prefix = prefix();
         int dtuPort = SimulatedField.freePort();
-        try (TcpProxy broker = new TcpProxy(MQTT_PORT);
-             SimulatedField field = new SimulatedField(24, 3, 600, store, 52);
-             MqttIntake engine = engine(prefix, "outage-engine")) {
+        try (PrivateMosquitto broker = PrivateMosquitto.start(dir.resolve("broker"));
+             SimulatedField field = new SimulatedField(METERS, 3, 600, store, 52);
+             MqttIntake engine = engine(store, db.url(), broker.uri(), prefix, "outage-engine")) {
             Path cfg = field.gatewayConfig(dir, dtuPort, broker.port(), prefix, "gw-outage");
             try (ChildProcess gw = gateway(dir, cfg, 1)) {
                 field.connect(dtuPort);
-                Thread.sleep(2_000);
-                broker.cut();
-                Thread.sleep(500); // what was already past the relay may still land
-                long readingsAtCut = engine.stats().readings();
-                long storedAtCut = store.readingCount();
-                Thread.sleep(6_000); // the meters keep being read (about 450 readings); the journal keeps them
+                field.awaitStored(2L * METERS, PATIENCE);
+                broker.stop();
+                long storedAtStop = awaitQuiet(store);
+                long readingsAtStop = engine.stats().readings(); // counted after each commit: settled too
+                // The meters keep being read (about 15 readings each); the journal keeps them.
+                field.awaitReads(field.readsAnswered(), 15L * METERS, PATIENCE);
                 assertThat(engine.stats().readings()).as("nothing reached the engine while the broker was away")
-                        .isEqualTo(readingsAtCut);
-                assertThat(store.readingCount()).isEqualTo(storedAtCut);
-                broker.restore();
+                        .isEqualTo(readingsAtStop);
+                assertThat(store.readingCount()).isEqualTo(storedAtStop);
+                broker.start();
                 try {
-                    field.freezeAndAwaitFinalReadings(Duration.ofSeconds(30));
+                    field.freezeAndAwaitFinalReadings(PATIENCE);
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "\ngateway output:\n" + gw.output(), e);
                 }
@@ -142,5 +141,25 @@ class StoreAndForwardProcessTest {
             }
             field.assertStoreEqualsGroundTruth();
         }
+    }
+
+    /**
+     * The store's reading count once the engine's writer has written what it took before the broker went
+     * away: unchanged for a second (nothing can arrive any more, so this only waits for the last commit).
+     */
+    static long awaitQuiet(MeterStore store) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long last = store.readingCount();
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() - stableSince < 1_000_000_000L) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the store never stopped growing");
+            Thread.sleep(100);
+            long now = store.readingCount();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -26,28 +27,35 @@ import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.InMemoryAlarmRepository;
 import org.meterhub.gateway.alarm.MqttAlarmSink;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 
-/** The gateway file's {@code alarms} section, publishing to the real Mosquitto (127.0.0.1:1883). */
+/** The gateway file's {@code alarms} section, publishing to a real (private) Mosquitto. */
 class GatewayAlarmsTest {
-    private static final String BROKER = System.getProperty("meterhub.mqtt", "tcp://127.0.0.1:1883");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Received(String topic, JsonNode body, int qos) {
     }
 
     @Test
-    void alarmChangesFromTheGatewayConfigArePublishedOnTheBroker() throws Exception {
+    void alarmChangesFromTheGatewayConfigArePublishedOnTheBroker(@TempDir Path dir) throws Exception {
+        try (PrivateMosquitto broker = PrivateMosquitto.start(dir)) {
+            publishesTo(broker.uri());
+        }
+    }
+
+    private void publishesTo(String broker) throws Exception {
         String unique = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         GatewayConfig cfg = new ConfigLoader().parse("gateway.yaml", """
                 alarms:
                   mqtt: %s
                   topic-prefix: %s
                   client-id: gw-alarms-%s
-                """.formatted(BROKER, unique, unique), GatewayConfig.class);
+                """.formatted(broker, unique, unique), GatewayConfig.class);
         assertThat(cfg.alarms().topicPrefix()).isEqualTo(unique + "/");
 
         List<Received> received = new CopyOnWriteArrayList<>();
-        MqttClient subscriber = new MqttClient(BROKER, "sub-" + unique, new MemoryPersistence());
+        MqttClient subscriber = new MqttClient(broker, "sub-" + unique, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         subscriber.connect(o); // no broker: the test fails here, as it must
@@ -61,7 +69,7 @@ class GatewayAlarmsTest {
                     OptionalLong.of(90_000), Instant.parse("2026-11-06T16:00:00Z"));
             alarms.acknowledge(a.id(), "crew-3");
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (received.size() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
         } finally {
             subscriber.disconnect();

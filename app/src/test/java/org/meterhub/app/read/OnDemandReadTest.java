@@ -134,7 +134,7 @@ class OnDemandReadTest {
                 new SimulatedModbusDtu("MB-A", new ModbusResponder(List.of(evcDtu), 0, 8), WireModel.instant(), Duration.ZERO)
                         .connect(simGroup, at).syncUninterruptibly();
                 assertThat(box.configuredMeters()).isEqualTo(5);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (box.onlineMeters() < 5 && System.nanoTime() < deadline) Thread.sleep(20);
                 assertThat(box.onlineMeters()).as("meters whose first poll succeeded").isEqualTo(5);
 
@@ -161,7 +161,7 @@ class OnDemandReadTest {
                     assertThat(get.statusCode()).isEqualTo(405);
                     assertThat(get.headers().firstValue("Allow")).hasValue("POST");
                 }
-                assertThat(box.finish(Duration.ofSeconds(20))).isTrue();
+                assertThat(box.finish(Duration.ofSeconds(60))).isTrue();
                 assertThat(box.ingestStats().stored()).as("polled and on-demand readings are all stored").isGreaterThanOrEqualTo(10);
             }
         } finally {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +32,7 @@ import org.meterhub.gateway.mqtt.MqttGateway;
 import org.meterhub.gateway.mqtt.UplinkSettings;
 import org.meterhub.simulators.mqtt.IcCardFleet;
 import org.meterhub.simulators.mqtt.IcFleetSettings;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 
 /**
  * MQTT load runs against a real broker (not JMH: the broker is the system under test).
@@ -68,26 +70,26 @@ public final class MqttBenchmarks {
             int qos = (int) arg(args, 5, 1);
             // phases: all, or one of same-run, gateway, sub (e.g. to profile one of them alone)
             String phases = args.length > 6 ? args[6] : "all";
-            withTunedBroker(() -> {
+            withTunedBroker(b -> {
                 if (phases.equals("all") || phases.equals("same-run")) {
                     System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
-                    stream(TUNED, 18830, n, meters, clients, batch, qos, true, true);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, true);
                 }
                 if (phases.equals("all") || phases.equals("gateway")) {
                     System.out.println("-- gateway alone (the broker fans out once)");
-                    stream(TUNED, 18830, n, meters, clients, batch, qos, true, false);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, false);
                 }
                 if (phases.equals("all") || phases.equals("sub")) {
                     System.out.println("-- mosquitto_sub alone (the broker fans out once)");
-                    stream(TUNED, 18830, n, meters, clients, batch, qos, false, true);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, false, true);
                 }
             });
         }
         if (mode.equals("ingest-tuned") || mode.equals("all")) {
-            withTunedBroker(() -> ingest(TUNED, 18830, arg(args, 1, 300_000), (int) arg(args, 2, 10_000)));
+            withTunedBroker(b -> ingest(b.uri(), b.port(), arg(args, 1, 300_000), (int) arg(args, 2, 10_000)));
         }
         if (mode.equals("commands-tuned") || mode.equals("all")) {
-            withTunedBroker(() -> commands(TUNED, (int) arg(args, mode.equals("all") ? 9 : 1, 10_000), (int) arg(args, 2, 1_000)));
+            withTunedBroker(b -> commands(b.uri(), (int) arg(args, mode.equals("all") ? 9 : 1, 10_000), (int) arg(args, 2, 1_000)));
         }
         if (mode.equals("processor") || mode.equals("all")) {
             processor((int) arg(args, 1, 2_000_000), (int) arg(args, 2, 10_000));
@@ -97,7 +99,6 @@ public final class MqttBenchmarks {
         }
     }
 
-    private static final String TUNED = "tcp://127.0.0.1:18830";
     /** The journal's commit linger in {@code stream} (-Dlinger.ms=0 for commits without waiting). */
     private static final long LINGER_MS = Long.getLong("linger.ms",
             org.meterhub.gateway.journal.JournalSettings.DEFAULT_COMMIT_LINGER.toMillis());
@@ -106,25 +107,24 @@ public final class MqttBenchmarks {
     private static final boolean NODELAY = Boolean.parseBoolean(System.getProperty("broker.nodelay", "false"));
 
     private interface Run {
-        void run() throws Exception;
+        void run(PrivateMosquitto broker) throws Exception;
     }
 
-    /** A private mosquitto with the settings docs/mqtt.md asks for (nothing dropped, Nagle on). */
+    /**
+     * A private mosquitto on a free loopback port with the settings docs/mqtt.md asks for (nothing
+     * dropped, Nagle on), without persistence: a benchmark's queues need not survive it.
+     */
     private static void withTunedBroker(Run run) throws Exception {
-        Path conf = Files.createTempFile("mosquitto-bench", ".conf");
-        Files.writeString(conf, "listener 18830 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                + "max_queued_messages 1000000\nmax_queued_bytes 0\nmax_inflight_messages 1000\nset_tcp_nodelay " + NODELAY + "\n");
-        Process broker = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Thread.sleep(500);
-            System.out.println("== private mosquitto on 127.0.0.1:18830: max_queued_messages 1000000, "
+        Path dir = Files.createTempDirectory("mosquitto-bench");
+        try (PrivateMosquitto broker = PrivateMosquitto.start(dir,
+                PrivateMosquitto.Settings.production().withPersistence(false).withTcpNoDelay(NODELAY))) {
+            System.out.println("== private mosquitto on 127.0.0.1:" + broker.port() + ": max_queued_messages 1000000, "
                     + "max_inflight_messages 1000, set_tcp_nodelay " + NODELAY);
-            run.run();
+            run.run(broker);
         } finally {
-            broker.destroy();
-            broker.waitFor(5, TimeUnit.SECONDS);
-            Files.deleteIfExists(conf);
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +45,7 @@ class ForwarderTest {
                 for (int k = 0; k < 10; k++) for (int m = 0; m < 40; m++) journal.append(reading(m, k));
                 // A replay of readings the store already holds is harmless.
                 for (int m = 0; m < 40; m++) journal.append(reading(m, 0));
-                assertThat(f.awaitDrained(Duration.ofSeconds(20))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
                 assertThat(f.stats().readingsAcknowledged()).isGreaterThanOrEqualTo(400);
             }
             assertThat(store.readingCount()).isEqualTo(400);
@@ -58,6 +59,8 @@ class ForwarderTest {
     @Test
     void aLostBatchIsSentAgainAndOnlyAnAckRemovesIt(@TempDir Path dir) throws Exception {
         AtomicInteger sends = new AtomicInteger();
+        AtomicLong pendingAtResend = new AtomicLong(-1);
+        Journal[] journalRef = new Journal[1];
         BatchTransport lossy = new BatchTransport() {
             Consumer<BatchAck> acks;
 
@@ -68,7 +71,11 @@ class ForwarderTest {
 
             @Override
             public boolean send(ReadingBatch batch) {
-                if (sends.incrementAndGet() > 1) acks.accept(batch.ack()); // the first one vanishes
+                if (sends.incrementAndGet() > 1) {
+                    // what the resend finds: the unacknowledged batch is still journalled, however long it took
+                    pendingAtResend.compareAndSet(-1, journalRef[0].stats().pending());
+                    acks.accept(batch.ack());
+                } // the first one vanishes
                 return true;
             }
 
@@ -83,13 +90,13 @@ class ForwarderTest {
         };
         try (Journal journal = Journal.open(JournalSettings.defaults(dir.resolve("j.db")).withPartitions(1),
                 JournalListener.NONE)) {
+            journalRef[0] = journal;
             for (int m = 0; m < 5; m++) journal.append(reading(m, 1));
             journal.flush();
             try (Forwarder f = new Forwarder(journal, lossy, new ForwarderSettings("box", 100, Duration.ofMillis(300),
                     Duration.ofSeconds(1)), Clock.systemUTC()).start()) {
-                Thread.sleep(150);
-                assertThat(journal.stats().pending()).as("unacknowledged: still journalled").isEqualTo(5);
-                assertThat(f.awaitDrained(Duration.ofSeconds(5))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
+                assertThat(pendingAtResend.get()).as("unacknowledged: still journalled").isEqualTo(5);
                 assertThat(f.stats().resent()).isEqualTo(1);
                 assertThat(sends.get()).isEqualTo(2);
             }

@@ -145,7 +145,7 @@ class MqttJournalledUplinksTest {
                     p.onMessage(topic(), msg(s)).get(10, TimeUnit.SECONDS);
                     Thread.sleep(20); // small batches: some late readings meet committed neighbours, some not
                 }
-                assertThat(f.awaitDrained(Duration.ofSeconds(20))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
             }
             Instant from = T0.minusSeconds(86_400);
             Instant to = T0.plusSeconds(86_400 * 2);

@@ -2,9 +2,7 @@ package org.meterhub.gateway.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,42 +14,28 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.meterhub.engine.prepaid.BalanceSink;
 import org.meterhub.engine.reading.Reading;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A broker that is not there yet, a gateway that is away, and a broker that restarts: a private
- * mosquitto on a free port (started and stopped by the test) so the shared broker is never disturbed.
+ * mosquitto on a free port (started and stopped by the test), without persistence, so that the
+ * restarted broker has forgotten the gateway's session.
  */
 class MqttReconnectTest {
     @TempDir
     Path dir;
     private final Queue<Reading> readings = new ConcurrentLinkedQueue<>();
-    private Process broker;
+    private PrivateMosquitto broker;
     private MqttGateway gateway;
     private int port;
 
     @AfterEach
     void stop() throws Exception {
         if (gateway != null) gateway.close();
-        if (broker != null) {
-            broker.destroy();
-            broker.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private void startBroker() throws Exception {
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
-        broker = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-    }
-
-    private void stopBroker() throws Exception {
-        broker.destroy();
-        assertThat(broker.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        broker = null;
+        if (broker != null) broker.close();
     }
 
     private MqttGateway gateway() {
@@ -73,7 +57,7 @@ class MqttReconnectTest {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(20);
@@ -82,13 +66,12 @@ class MqttReconnectTest {
 
     @Test
     void connectsWhenTheBrokerAppearsGetsWhatWasQueuedWhileAwayAndResubscribesAfterABrokerRestart() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        broker = PrivateMosquitto.open(dir.resolve("broker"), PrivateMosquitto.Settings.production().withPersistence(false));
+        port = broker.port();
         gateway = gateway();
         assertThat(gateway.awaitConnected(700, TimeUnit.MILLISECONDS)).as("no broker yet").isFalse();
-        startBroker();
-        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).as("connected once the broker is up").isTrue();
+        broker.start();
+        assertThat(gateway.awaitConnected(60, TimeUnit.SECONDS)).as("connected once the broker is up").isTrue();
         publish(1);
         await("first reading", () -> readings.size() == 1);
 
@@ -100,9 +83,9 @@ class MqttReconnectTest {
         assertThat(readings).extracting(Reading::volumeL).containsExactly(1000L, 2000L, 3000L);
 
         long subscribedBefore = gateway.counters().subscribed.get();
-        stopBroker(); // no persistence: the restarted broker has forgotten the session and subscriptions
+        broker.stop(); // no persistence: the restarted broker has forgotten the session and subscriptions
         await("connection loss noticed", () -> gateway.counters().connectionsLost.get() >= 1);
-        startBroker();
+        broker.start();
         await("reconnected and subscribed again", () -> gateway.counters().subscribed.get() > subscribedBefore);
         publish(4);
         await("reading after the broker restart", () -> readings.size() == 4);

@@ -26,6 +26,7 @@ import org.meterhub.gateway.command.CommandStore;
 import org.meterhub.gateway.command.CommandType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * random meter number and an allow-list keep other traffic on {@code meters/} out of the assertions.
  */
 class MqttReferenceClientsTest {
+    @RegisterExtension
+    static final TestBroker BROKER = new TestBroker();
     @TempDir
     Path dir;
     private final String meter = "9" + String.format("%013d", ThreadLocalRandom.current().nextLong(10_000_000_000_000L));
@@ -52,19 +55,18 @@ class MqttReferenceClientsTest {
         if (commands != null) commands.close();
         if (gateway != null) gateway.close();
         if (store != null) store.close();
-        TestBroker.forgetSession(gatewayId);
     }
 
     private static void mosquittoPub(String topic, String message) throws Exception {
-        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", "1883", "-q", "1", "-t", topic, "-m", message)
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(BROKER.port()), "-q", "1", "-t", topic, "-m", message)
                 .redirectErrorStream(true).start();
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as("mosquitto_pub: " + out).isZero();
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(20);
@@ -74,15 +76,16 @@ class MqttReferenceClientsTest {
     @Test
     void contractMessagesFromMosquittoPubAndACommandRoundTripThroughMosquittoSub() throws Exception {
         store = new CommandStore(dir.resolve("commands.db"));
-        UplinkSettings up = UplinkSettings.defaults().withAllowList(Set.of(meter)).withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650));
-        gateway = new MqttGateway(MqttConnectionSettings.defaults(TestBroker.URI, gatewayId), up, readings::add,
+        UplinkSettings up = UplinkSettings.defaults().withAllowList(Set.of(meter)).withMaxClockSkew(Duration.ofDays(3650))
+                .withMaxBackfill(Duration.ofDays(3650));
+        gateway = new MqttGateway(MqttConnectionSettings.defaults(BROKER.uri(), gatewayId), up, readings::add,
                 balances::add, alarms::add, Clock.systemUTC());
         commands = new CommandService(store, gateway.publisher(), alarms::add, CommandSettings.defaults()
                 .withTiming(Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMinutes(1), Duration.ofMillis(100)),
                 Clock.systemUTC());
         gateway.subscribe(commands.ackSubscription(), commands);
         gateway.start();
-        assertThat(gateway.awaitConnected(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(gateway.awaitConnected(60, TimeUnit.SECONDS)).isTrue();
         commands.start(gateway.scheduler());
 
         mosquittoPub("meters/" + meter + "/up", "{\"meter\":\"" + meter + "\",\"seq\":1842,\"ts\":\"2026-11-23T08:00:00+08:00\","
@@ -103,7 +106,7 @@ class MqttReferenceClientsTest {
 
         // mosquitto_sub gives no sign when its subscription is in place; the gateway's resend covers a
         // first publish that came too early, which is also what a meter waking up late relies on.
-        sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", "1883", "-q", "1", "-C", "1", "-W", "20",
+        sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(BROKER.port()), "-q", "1", "-C", "1", "-W", "60",
                 "-t", "meters/" + meter + "/down").redirectErrorStream(true).start();
         BufferedReader subOut = new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -118,7 +121,7 @@ class MqttReferenceClientsTest {
         }
         assertThat(payload).isEqualTo("{\"id\":\"" + id + "\",\"cmd\":\"valve_close\"}");
         assertThat(store.get(id).orElseThrow().status()).isEqualTo(CommandStatus.SENT);
-        assertThat(sub.waitFor(5, TimeUnit.SECONDS)).as("mosquitto_sub -C 1 exits after the message").isTrue();
+        assertThat(sub.waitFor(30, TimeUnit.SECONDS)).as("mosquitto_sub -C 1 exits after the message").isTrue();
 
         mosquittoPub("meters/" + meter + "/ack", "{\"id\":\"" + id + "\",\"ok\":true}");
         await("ack", () -> store.get(id).orElseThrow().status() == CommandStatus.ACKED);

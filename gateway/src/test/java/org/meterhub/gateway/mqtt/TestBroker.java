@@ -1,29 +1,53 @@
 package org.meterhub.gateway.mqtt;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.UUID;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.meterhub.simulators.mqtt.PrivateMosquitto;
 
-/** The real Mosquitto the tests run against, and cleanup of the persistent sessions they leave. */
-public final class TestBroker {
-    public static final String URI = System.getProperty("meterhub.mqtt", "tcp://127.0.0.1:1883");
-
-    private TestBroker() {
-    }
+/**
+ * A private Mosquitto for one test class, with the production settings of docs/mqtt.md: the tests
+ * depend neither on a shared broker's defaults nor on other users of it.
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * static final TestBroker BROKER = new TestBroker();
+ * </pre>
+ */
+public final class TestBroker implements BeforeAllCallback, AfterAllCallback {
+    private Path dir;
+    private PrivateMosquitto broker;
 
     public static String unique(String what) {
         return "mh-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Connects once with clean-session true under {@code clientId}: the broker drops that session and its queue. */
-    public static void forgetSession(String clientId) throws MqttException {
-        MqttClient c = new MqttClient(URI, clientId, new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
-        c.connect(o);
-        c.disconnect();
-        c.close();
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("mh-broker-");
+        broker = PrivateMosquitto.start(dir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        broker.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** {@code tcp://127.0.0.1:port} */
+    public String uri() {
+        return broker.uri();
+    }
+
+    public int port() {
+        return broker.port();
     }
 }

@@ -81,7 +81,7 @@ class PerMeterIntervalTest {
         BusPoller poller = new BusPoller("bus", session, List.of(meter("FAST", Duration.ofMillis(100)),
                 meter("SLOW", null)), poll, r -> { }, new PollStats(), loop, 1);
         poller.start();
-        Thread.sleep(2500);
+        awaitCount(session, "SLOW", 6); // enough polls of the slow one to compare, however long they take
         poller.stop();
         int fast = session.count("FAST");
         int slow = session.count("SLOW");
@@ -101,12 +101,17 @@ class PerMeterIntervalTest {
         BusPoller poller = new BusPoller("bus", session, List.of(meter("BROKEN", Duration.ofMillis(100)),
                 meter("GOOD", Duration.ofMillis(100))), poll, r -> { }, new PollStats(), loop, 2);
         poller.start();
-        Thread.sleep(2500);
+        awaitCount(session, "BROKEN", 6);
         poller.stop();
         int good = session.count("GOOD");
         int broken = session.count("BROKEN");
         assertThat(broken).isGreaterThanOrEqualTo(3); // not left at the bus's 10 s interval
         assertThat(good).isGreaterThanOrEqualTo(8);
         assertThat((double) good / broken).isBetween(2.5, 6.0);
+    }
+
+    private static void awaitCount(CountingSession session, String meter, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (session.count(meter) < n && System.nanoTime() < deadline) Thread.sleep(10);
     }
 }

@@ -147,7 +147,7 @@ class SerialBusTest {
                 else wrong.incrementAndGet();
             }, stats, group.next(), new Random(3).nextLong());
             poller.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (stats.readings.get() + stats.failedPolls.get() < 300 && System.nanoTime() < deadline) Thread.sleep(20);
             poller.stop();
             session.close();

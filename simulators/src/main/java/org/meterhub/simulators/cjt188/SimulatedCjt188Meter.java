@@ -56,6 +56,7 @@ public final class SimulatedCjt188Meter {
     private long carryMilliL;
     private Instant advancedTo;
     private boolean valveClosed;
+    private long currentDataReads;
     private int settlementDay = 1;
     /** Where the simulation (or its last {@link #resumeAt}) started: settlements before it read as the initial register. */
     private Instant startedAt;
@@ -186,6 +187,11 @@ public final class SimulatedCjt188Meter {
         return registerL() - initialRegisterL;
     }
 
+    /** Current-data reads this meter answered: a test can wait for the gateway to have polled it N more times. */
+    public synchronized long currentDataReads() {
+        return currentDataReads;
+    }
+
     public synchronized boolean valveClosed() {
         return valveClosed;
     }
@@ -194,6 +200,7 @@ public final class SimulatedCjt188Meter {
     public synchronized Optional<Cjt188Message> answer(Cjt188Message request) {
         if (!addressed(request)) return Optional.empty();
         if (request instanceof ReadDataRequest read && read.di() == DI_CURRENT_DATA) {
+            currentDataReads++;
             return Optional.of(currentData(read));
         }
         if (request instanceof ReadDataRequest read && Cjt188Di.isHistory(read.di())) {

@@ -1,4 +1,4 @@
-package org.meterhub.app.forward;
+package org.meterhub.app;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A meterhub command in its own JVM (the test's class path), with its output in a file. */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -17,16 +18,18 @@ final class ChildProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildProcess start(Path log, String... args) throws IOException {
+    public static ChildProcess start(Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.meterhub.app.Main"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // a test run that is killed takes its children along instead of leaving them running
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "child-" + p.pid() + "-exit"));
         return new ChildProcess(p, log);
     }
 
     /** Waits for a line of the child's output containing {@code text}; fails with the output if it dies or times out. */
-    ChildProcess awaitOutput(String text, Duration max) throws Exception {
+    public ChildProcess awaitOutput(String text, Duration max) throws Exception {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
             if (output().contains(text)) return this;
@@ -36,21 +39,31 @@ final class ChildProcess implements AutoCloseable {
         throw new AssertionError("child did not print \"" + text + "\" within " + max + ":\n" + output());
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** SIGTERM, as a service manager stops it: the command's shutdown hook runs. Returns the exit code. */
+    public int stop(Duration max) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("child did not stop within " + max);
+        }
+        return process.exitValue();
+    }
+
     /** kill -9: no shutdown hook, no flush, no goodbye. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
