@@ -133,7 +133,7 @@ public final class Journal implements AutoCloseable {
                 s.execute("create table if not exists dead_letter (seq integer primary key, partition_no integer not null,"
                         + " meter_id text not null, time_ms integer not null, source text not null,"
                         + " received_ms integer not null, meter_time_ms integer, volume_l integer not null,"
-                        + " flags text not null, status_bits integer not null, reason text not null,"
+                        + " flags text not null, status_bits integer not null, converter text, reason text not null,"
                         + " rejected_ms integer not null)");
             }
             c.setAutoCommit(false);
@@ -419,7 +419,7 @@ public final class Journal implements AutoCloseable {
                  ResultSet rs = s.executeQuery("select " + COLUMNS + ", reason, rejected_ms from dead_letter order by seq")) {
                 List<DeadLetter> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new DeadLetter(entry(rs), rs.getString(10), Instant.ofEpochMilli(rs.getLong(11))));
+                    out.add(new DeadLetter(entry(rs), rs.getString("reason"), Instant.ofEpochMilli(rs.getLong("rejected_ms"))));
                 }
                 db.commit();
                 return out;
