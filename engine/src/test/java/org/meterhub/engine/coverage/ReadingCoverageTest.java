@@ -3,7 +3,14 @@ package org.meterhub.engine.coverage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +26,7 @@ import java.util.Set;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.account.AccountsToRead;
+import org.meterhub.engine.api.ApiServer;
 import org.meterhub.engine.attempt.JdbcReadAttempts;
 import org.meterhub.engine.attempt.ReadAttempt;
 import org.meterhub.engine.consumption.ConsumptionInterval;
@@ -247,6 +255,38 @@ class ReadingCoverageTest {
         store.append(List.of(reading("G", at(2026, 11, 4, 12), 30_500)), List.of());
         assertThat(new CoverageQuery(store, records, attempts, settings, Clock.systemUTC()).cycle(CYCLE, at(2026, 11, 10, 10))
                 .attention(CoverageReport.Need.COMMERCIAL_NOT_READ_THIS_WEEK)).isEmpty();
+    }
+
+    @Test
+    void theApiAnswersTheSameReport() throws Exception {
+        cycle(at(2026, 11, 5, 10)).run(window(), false);
+        store.append(List.of(reading("B", at(2026, 11, 8, 9), 1_027_500)), List.of());
+        cycle(at(2026, 11, 10, 10)).run(window(), false);
+        CoverageSettings settings = new CoverageSettings(new BigDecimal("98"), new BigDecimal("100"), new BigDecimal("10"),
+                Duration.ofDays(7));
+        Clock clock = Clock.fixed(at(2026, 11, 20, 0), ZoneOffset.UTC);
+        try (ApiServer api = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, ZONE, clock, 1, null, null,
+                new CoverageQuery(store, records, attempts, settings, clock))) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + api.address().getPort() + "/api/v1/coverage?cycle=2026-11&at=2026-11-10T10:00")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode j = new ObjectMapper().readTree(r.body());
+            assertThat(j.get("registered").asInt() - j.get("awaiting_ignition").asInt()).isEqualTo(j.get("ignited").asInt());
+            assertThat(j.get("to_read").asInt()).isEqualTo(7);
+            assertThat(List.of(j.get("read").asInt(), j.get("estimated").asInt(), j.get("missing").asInt()))
+                    .containsExactly(4, 1, 2);
+            assertThat(j.get("monthly_coverage_percent").asText()).isEqualTo("57.14");
+            assertThat(j.get("monthly_met").asBoolean()).isFalse();
+            assertThat(j.get("quarterly_coverage_percent").asText()).isEqualTo("71.42");
+            assertThat(j.get("estimated_percent").asText()).isEqualTo("8.33");
+            assertThat(j.get("households_managed").asInt()).isEqualTo(12);
+            assertThat(j.get("attention")).extracting(a -> a.get("account").asText() + " " + a.get("need").asText())
+                    .containsExactly("A second_visit", "C second_visit", "G commercial_not_read_this_week");
+            HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + api.address().getPort() + "/api/v1/coverage?cycle=Nov")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+        }
     }
 
     @Test
