@@ -33,7 +33,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {DemoCommand.class, GatewayCommand.class, EngineCommand.class, SimCommand.class,
                 QueryCommand.class, DecodeCommand.class, ReadCommand.class,
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
-                EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
+                EngineIntakeCommand.class, EstimateCommand.class, org.meterhub.app.query.CoverageCommand.class,
+                org.meterhub.app.visit.VisitsCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

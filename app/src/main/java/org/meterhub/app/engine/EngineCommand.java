@@ -91,7 +91,11 @@ public final class EngineCommand implements Callable<Integer> {
                              Clock.systemUTC(), threads, alarmDb == null ? null : new AlarmService(
                                      new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
                                      Clock.systemUTC()),
-                             alarmDb == null ? null : new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))) {
+                             alarmDb == null ? null : new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb),
+                             alarmDb == null ? null : new org.meterhub.engine.coverage.CoverageQuery(db,
+                                     new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
+                                     new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
+                                     org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()))) {
                     System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     System.out.flush();

@@ -8,8 +8,11 @@ import java.time.YearMonth;
 import java.util.concurrent.Callable;
 import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.config.CoverageSection;
+import org.meterhub.engine.attempt.JdbcReadAttempts;
 import org.meterhub.engine.estimation.Decision;
 import org.meterhub.engine.estimation.Estimate;
+import org.meterhub.engine.estimation.EstimateRetirement;
 import org.meterhub.engine.estimation.EstimationCycle;
 import org.meterhub.engine.estimation.EstimationSettings;
 import org.meterhub.engine.estimation.JdbcEstimationRecords;
@@ -41,6 +44,10 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Decide and print, write nothing.")
     boolean dryRun;
 
+    @Option(names = "--settings", description = "A YAML file with required-failed-reads and max-estimated-percent "
+            + "(and the coverage targets); defaults: the regulations' 3 and 2 %.")
+    String settings;
+
     @Spec
     CommandSpec spec;
 
@@ -57,10 +64,11 @@ public final class EstimateCommand implements Callable<Integer> {
         if (SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--store: an in-memory store has no accounts to estimate; name a store file or database");
         }
+        EstimationSettings rules = CoverageSection.load(settings).estimation();
         TimeSeriesStore db = CliArgs.store(store);
-        try (db; SqlDatabase rules = SqlDatabase.open(store)) {
-            EstimationCycle.Report report = new EstimationCycle(db, new JdbcEstimationRecords(rules),
-                    EstimationSettings.defaults(), clock).run(new ReadingWindow(month, db.rollupZone()), dryRun);
+        try (db; SqlDatabase records = SqlDatabase.open(store)) {
+            EstimationCycle.Report report = new EstimationCycle(db, new JdbcEstimationRecords(records),
+                    new JdbcReadAttempts(records), rules, clock).run(new ReadingWindow(month, db.rollupZone()), dryRun);
             print(spec.commandLine().getOut(), report);
         }
         return 0;
@@ -70,8 +78,8 @@ public final class EstimateCommand implements Callable<Integer> {
         ReadingWindow w = r.window();
         out.printf("cycle %s: reading window %s..%s (%s)%s%n", w.cycle(), w.firstDay(), w.lastDay(), w.zone(),
                 r.dryRun() ? "  DRY RUN: nothing written" : "");
-        out.printf("accounts to read %d (residential %d); failed daily reads so far %d%n",
-                r.accountsToRead(), r.residentialAccounts(), r.failedReadsSoFar());
+        out.printf("accounts to read %d (%s)%n", r.accountsToRead(), r.accounts().arithmetic());
+        out.printf("households managed %d: at most %d estimates%n", r.householdsManaged(), r.allowedEstimates());
         for (EstimationCycle.AccountOutcome o : r.outcomes()) {
             if (o.decision().isEmpty()) {
                 out.printf("%-18s %-16s %-20s %s%n", o.accountId(), o.meterId(), o.status(), o.note());
@@ -88,7 +96,12 @@ public final class EstimateCommand implements Callable<Integer> {
             out.printf("true-up %s %s: estimated %s m3, actual %s m3, difference %s m3%n", t.accountId(),
                     t.estimatedCycle(), m3(t.estimatedVolumeL()), m3(t.actualVolumeL()), m3(t.differenceL()));
         }
-        out.printf("estimated %d, refused %d, true-ups %d%n", r.estimates().size(), r.refusals().size(), r.trueUps().size());
+        for (EstimateRetirement x : r.retirements()) {
+            out.printf("retired %s %s: estimate replaced by the real reading of %s (register %s m3)%n", x.accountId(),
+                    x.cycle(), x.readingTime(), m3(x.readingRegisterL()));
+        }
+        out.printf("estimated %d, refused %d, true-ups %d, estimates retired %d, second visits %d%n", r.estimates().size(),
+                r.refusals().size(), r.trueUps().size(), r.retirements().size(), r.secondVisits().size());
         out.flush();
     }
 

@@ -1,5 +1,11 @@
 package org.meterhub.app.query;
 
+import java.time.Clock;
+import org.meterhub.engine.attempt.JdbcReadAttempts;
+import org.meterhub.engine.coverage.CoverageQuery;
+import org.meterhub.engine.coverage.CoverageSettings;
+import org.meterhub.engine.estimation.JdbcEstimationRecords;
+
 import java.time.Instant;
 import java.time.ZoneId;
 import org.meterhub.app.config.CliArgs;
@@ -28,6 +34,10 @@ final class StoreOptions {
 
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
     Format format;
+
+    /** The coverage targets (set by {@code coverage --settings}); the regulations' numbers by default. */
+    CoverageSettings coverageSettings = CoverageSettings.defaults();
+    Clock clock = Clock.systemUTC();
 
     ZoneId zone() {
         return CliArgs.zone(zoneName);
@@ -63,7 +73,9 @@ final class StoreOptions {
             db.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli query " + action,
                     subject, detail, "cli"));
             // the engine's validation flags (with reasons) live next to the readings
-            Report report = query.run(new Reports(db, zone, rules == null ? null : new JdbcValidationRepository(rules)));
+            Report report = query.run(new Reports(db, zone, rules == null ? null : new JdbcValidationRepository(rules),
+                    rules == null ? null : new CoverageQuery(db, new JdbcEstimationRecords(rules),
+                            new JdbcReadAttempts(rules), coverageSettings, clock)));
             ReportPrinter.print(System.out, report, format);
         } catch (BadParameterException e) {
             throw new ConfigException("--" + e.parameter() + ": " + e.getMessage().substring(e.parameter().length() + 2));

@@ -1,5 +1,8 @@
 package org.meterhub.app.runtime;
 
+import org.meterhub.engine.attempt.ReadAttemptRecorder;
+import org.meterhub.engine.ingest.ReadingSink;
+
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +39,7 @@ import org.meterhub.gateway.poll.PollSettings;
 public final class SingleBox implements AutoCloseable {
     private final MeterStore store;
     private final IngestRules rules;
+    private final ReadAttemptRecorder attempts;
     private final IngestPipeline.IngestStats ingestStats = new IngestPipeline.IngestStats();
     private final StoreHealth storeHealth;
     private final JournalForwarding link;
@@ -84,8 +88,10 @@ public final class SingleBox implements AutoCloseable {
         this.link = JournalForwarding.toStore(config.journal(), store, committer);
         this.clockGuard = trust == null ? null : ClockGuard.open(trust,
                 ClockGuard.heldPathFor(link.journal().settings().path()), link.journal()::append, link.journal()::accepting);
-        this.buses = new PolledBuses(config, poll, clockGuard != null ? clockGuard : new JournalSink(link.journal()), clock,
-                ioThreads);
+        ReadingSink polled = clockGuard != null ? clockGuard : new JournalSink(link.journal());
+        // failed polls become recorded read attempts ("three times not read"), written off the event loops
+        this.attempts = rules.readAttempts().map(l -> new ReadAttemptRecorder(polled, l, clock, 10_000)).orElse(null);
+        this.buses = new PolledBuses(config, poll, attempts != null ? attempts : polled, clock, ioThreads);
     }
 
     /** The newest reading the store holds of the configured meters, or null: a trusted clock is not behind it. */
@@ -218,6 +224,7 @@ public final class SingleBox implements AutoCloseable {
     @Override
     public void close() {
         buses.close();
+        if (attempts != null) attempts.close();
         if (clockGuard != null) clockGuard.close();
         link.close();
         rules.close();

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.attempt.JdbcReadAttempts;
+import org.meterhub.engine.attempt.ReadAttempt;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.estimation.Estimate;
 import org.meterhub.engine.estimation.EstimationMethod;
@@ -39,7 +41,9 @@ import picocli.CommandLine;
 
 /**
  * Worked examples of the estimation rules, run as the clerk runs them: cycle 2026-11, reading
- * window 26 Oct .. 14 Nov 2026 (Asia/Shanghai), 100 residential accounts to read, so 2 estimates allowed.
+ * window 26 Oct .. 14 Nov 2026 (Asia/Shanghai), 101 households managed (100 residential accounts to read and
+ * N1), so 2 estimates allowed. R1..R5 and C1 have three recorded failed attempts in the window (polls on 27 and
+ * 30 Oct, a visit on 3 Nov): estimation counts those, not the window's silent days.
  * <ul>
  *   <li>R1: no consumption history at all: refused NO_HISTORY (must read);</li>
  *   <li>R2: read last on 20 Oct (1 000 m³); same 26 days last year used 2 m³/day: 52 m³, SAME_PERIOD_LAST_YEAR;</li>
@@ -85,6 +89,15 @@ class EstimateCommandTest {
             store.append(readings, intervals);
         }
         try (SqlDatabase db = SqlDatabase.open(url)) {
+            JdbcReadAttempts attempts = new JdbcReadAttempts(db);
+            for (String id : List.of("R1", "R2", "R3", "R4", "R5", "C1")) {
+                for (LocalDate d : List.of(LocalDate.of(2026, 10, 27), LocalDate.of(2026, 10, 30))) {
+                    attempts.record(ReadAttempt.failedPoll(id, d.atTime(3, 0).atZone(ZONE).toInstant(), "no answer", "gateway:DTU-1"));
+                }
+                Instant visit = LocalDate.of(2026, 11, 3).atTime(10, 0).atZone(ZONE).toInstant();
+                attempts.record(new ReadAttempt(id, id, ReadAttempt.Channel.VISIT, ReadAttempt.Result.FAILED, visit,
+                        "nobody home", "reader-7", visit));
+            }
             JdbcEstimationRecords records = new JdbcEstimationRecords(db);
             for (String id : List.of("R4", "R6")) {
                 records.save(new Estimate(id, id, CYCLE.minusMonths(1), 20_000, 500_000, 520_000,
@@ -97,8 +110,10 @@ class EstimateCommandTest {
     void dryRunDecidesEverythingAndWritesNothing() {
         String out = run(AFTER_WINDOW, "--cycle", "2026-11", "--dry-run");
 
-        assertThat(out).contains("window 2026-10-26..2026-11-14", "DRY RUN", "accounts to read 101 (residential 100)",
-                "failed daily reads so far 20");
+        assertThat(out).contains("window 2026-10-26..2026-11-14", "DRY RUN",
+                "accounts to read 101 (to read 101 = ignited 102 − vacant 0 − removed 0 − suspended 0 − sealed 0"
+                        + " − ignited this month 1; ignited 102 = registered 102 − awaiting ignition 0)",
+                "households managed 101: at most 2 estimates");
         assertThat(line(out, "R2 ")).contains("ESTIMATED", "52.000 m3", "register 1052.000 m3", "SAME_PERIOD_LAST_YEAR");
         assertThat(line(out, "R3 ")).contains("ESTIMATED", "30.000 m3", "LAST_MONTH_DAILY_AVERAGE", "raised to last cycle's 30000 L");
         assertThat(line(out, "R1 ")).contains("REFUSED NO_HISTORY", "work item MUST_READ");
@@ -107,7 +122,7 @@ class EstimateCommandTest {
         assertThat(line(out, "C1 ")).contains("REFUSED NOT_RESIDENTIAL", "work item MUST_READ");
         assertThat(line(out, "R6 ")).contains("READ", "trued up the 2026-10 estimate");
         assertThat(out).contains("true-up R6 2026-10: estimated 20.000 m3, actual 25.000 m3, difference 5.000 m3")
-                .contains("estimated 2, refused 4, true-ups 1").doesNotContain("N1");
+                .contains("estimated 2, refused 4, true-ups 1, estimates retired 0, second visits 4").doesNotContain("N1");
         try (SqlDatabase db = SqlDatabase.open(url)) {
             JdbcEstimationRecords records = new JdbcEstimationRecords(db);
             assertThat(records.estimates(CYCLE)).isEmpty();
@@ -128,6 +143,8 @@ class EstimateCommandTest {
                     org.assertj.core.groups.Tuple.tuple("R3", 30_000L, 1_030_000L, true));
             assertThat(records.workItems(CYCLE, WorkItem.Kind.MUST_READ)).extracting(WorkItem::accountId)
                     .containsExactlyInAnyOrder("R1", "R4", "R5", "C1");
+            assertThat(records.workItems(CYCLE, WorkItem.Kind.SECOND_VISIT)).extracting(WorkItem::accountId)
+                    .containsExactlyInAnyOrder("R1", "R4", "R5", "C1");
             assertThat(records.trueUp("R6", CYCLE.minusMonths(1))).get().extracting(TrueUp::differenceL).isEqualTo(5_000L);
         }
 
@@ -138,7 +155,7 @@ class EstimateCommandTest {
         try (SqlDatabase db = SqlDatabase.open(url)) {
             JdbcEstimationRecords records = new JdbcEstimationRecords(db);
             assertThat(records.estimates(CYCLE)).hasSize(2);
-            assertThat(records.workItems(CYCLE, null)).hasSize(4);
+            assertThat(records.workItems(CYCLE, null)).hasSize(8);
         }
     }
 
@@ -147,9 +164,33 @@ class EstimateCommandTest {
         Instant twoDaysIn = LocalDateTime.of(2026, 10, 28, 10, 0).atZone(ZONE).toInstant();
         String out = run(twoDaysIn, "--cycle", "2026-11", "--dry-run");
 
-        assertThat(out).contains("failed daily reads so far 2", "estimated 0");
-        assertThat(line(out, "R2 ")).contains("REFUSED TOO_FEW_FAILED_READS", "work item SECOND_VISIT");
+        assertThat(out).contains("estimated 0");
+        assertThat(line(out, "R2 ")).contains("REFUSED TOO_FEW_FAILED_READS", "1 failed reads in the cycle", "work item SECOND_VISIT");
         assertThat(line(out, "C1 ")).contains("REFUSED NOT_RESIDENTIAL");
+    }
+
+    @Test
+    void silentDaysAreNotFailedAttempts() {
+        // R193 is silent all window (20 days) but nobody tried to read it: no estimate, a second visit
+        try (TimeSeriesStore store = StoreFactory.open(url)) {
+            meterAndAccount(store, "R300", CustomerClass.RESIDENTIAL, LocalDate.of(2024, 5, 1), Instant.parse("2026-11-15T00:00:00Z"));
+        }
+        String out = run(AFTER_WINDOW, "--cycle", "2026-11", "--dry-run");
+        assertThat(line(out, "R300 ")).contains("REFUSED TOO_FEW_FAILED_READS", "0 failed reads in the cycle",
+                "work item SECOND_VISIT");
+    }
+
+    @Test
+    void settingsComeFromAValidatedFile() throws Exception {
+        Path file = dir.resolve("reading.yaml");
+        java.nio.file.Files.writeString(file, "required-failed-reads: 4\n");
+        String out = run(AFTER_WINDOW, "--cycle", "2026-11", "--dry-run", "--settings", file.toString());
+        assertThat(line(out, "R2 ")).contains("REFUSED TOO_FEW_FAILED_READS", "3 failed reads in the cycle; estimation needs 4");
+        java.nio.file.Files.writeString(file, "max-estimated-percent: 150\n");
+        org.meterhub.app.TestCli.Run bad = org.meterhub.app.TestCli.meterhub("estimate", "--store", url, "--cycle", "2026-11",
+                "--settings", file.toString());
+        assertThat(bad.exit()).isEqualTo(org.meterhub.app.Main.EXIT_USAGE);
+        assertThat(bad.err().strip()).isEqualTo("meterhub: " + file + ":1: max-estimated-percent: expected a percentage 0..100, got 150");
     }
 
     @Test

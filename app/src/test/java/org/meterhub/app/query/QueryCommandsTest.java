@@ -181,9 +181,15 @@ class QueryCommandsTest {
     void accountsToReadLeaveOutWhatWasIgnitedThisMonthAndEveryOtherState() throws Exception {
         JsonNode feb = json("query", "accounts", "--month", "2024-02", "--format", "json", "--store", sqlite);
         assertThat(feb.get("accounts")).extracting(a -> a.get("account").asText()).containsExactly("AC-1");
-        assertThat(feb.get("ignited").asInt()).isEqualTo(2);
+        // the seed's formula: ignited 4 = registered 4 − awaiting ignition 0;
+        // to read 1 = 4 − vacant 1 − removed 0 − suspended 0 − sealed 1 − ignited this month 1 (AC-2)
+        assertThat(feb.get("registered").asInt()).isEqualTo(4);
+        assertThat(feb.get("awaiting_ignition").asInt()).isZero();
+        assertThat(feb.get("ignited").asInt()).isEqualTo(4);
         assertThat(feb.get("ignited_this_month").asInt()).isEqualTo(1);
+        assertThat(feb.get("vacant").asInt()).isEqualTo(1);
         assertThat(feb.get("sealed").asInt()).isEqualTo(1);
+        assertThat(feb.get("to_read").asInt()).isEqualTo(1);
         JsonNode march = json("query", "accounts", "--month", "2024-03", "--district", "D7", "--format", "json",
                 "--store", sqlite);
         assertThat(march.get("accounts")).extracting(a -> a.get("account").asText()).containsExactly("AC-1", "AC-2");

@@ -149,6 +149,11 @@ final class ApiHandler implements HttpHandler {
             return new Routed("GET /api/v1/accounts/to-read", district == null ? "*" : "district:" + district,
                     () -> reports.accountsToRead(month, district));
         }
+        if (path.equals("/api/v1/coverage")) {
+            YearMonth cycle = p.month("cycle", YearMonth.from(clock.instant().atZone(reports.zone())));
+            Instant at = p.optionalTime("at").orElse(null);
+            return new Routed("GET /api/v1/coverage", "cycle:" + cycle, () -> reports.coverage(cycle, at));
+        }
         if (path.equals("/api/v1/alarms")) {
             int limit = p.integer("limit", 100, 1, 10_000);
             String meter = p.text("meter").orElse(null);

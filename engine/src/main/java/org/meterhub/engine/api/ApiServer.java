@@ -54,6 +54,14 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
                                   int threads, AlarmService alarms,
                                   org.meterhub.engine.vee.ValidationRepository validation) throws IOException {
+        return start(address, store, zone, clock, threads, alarms, validation, null);
+    }
+
+    /** As above; with {@code coverage}, {@code GET /api/v1/coverage?cycle=YYYY-MM[&at=T]} answers the reading-coverage KPI. */
+    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
+                                  int threads, AlarmService alarms,
+                                  org.meterhub.engine.vee.ValidationRepository validation,
+                                  org.meterhub.engine.coverage.CoverageQuery coverage) throws IOException {
         HttpServer server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
@@ -63,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(workers);
-        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone, validation), clock, alarms));
+        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone, validation, coverage), clock, alarms));
         server.start();
         log.info("HTTP API listening on {}", server.getAddress());
         return new ApiServer(server, workers);

@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.meterhub.engine.account.Account;
-import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.account.AccountsToRead;
 import org.meterhub.engine.consumption.ConsumptionInterval;
+import org.meterhub.engine.coverage.CoverageQuery;
+import org.meterhub.engine.coverage.CoverageReport;
+import org.meterhub.engine.estimation.ReadingWindow;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.query.Bucket;
@@ -51,6 +53,7 @@ public final class Reports {
     private final ZoneId zone;
     private final DateTimeFormatter times;
     private final ValidationRepository validation;
+    private final CoverageQuery coverage;
 
     /** Without validation findings: readings and intervals with the flags they carry. */
     public Reports(TimeSeriesStore store, ZoneId zone) {
@@ -59,10 +62,16 @@ public final class Reports {
 
     /** @param validation where the engine keeps its validation flags (usually on the store's database); null for none */
     public Reports(TimeSeriesStore store, ZoneId zone, ValidationRepository validation) {
+        this(store, zone, validation, null);
+    }
+
+    /** @param coverage the reading-coverage query (estimates, work items and read attempts live in the store's database); null for none */
+    public Reports(TimeSeriesStore store, ZoneId zone, ValidationRepository validation, CoverageQuery coverage) {
         this.store = Objects.requireNonNull(store, "store");
         this.zone = Objects.requireNonNull(zone, "zone");
         this.times = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
         this.validation = validation;
+        this.coverage = coverage;
     }
 
     public ZoneId zone() {
@@ -235,39 +244,75 @@ public final class Reports {
     }
 
     /**
-     * The accounts to read in a month (domain rule): ignited − vacant − removed − suspended − sealed −
-     * ignited this month. An account has one state, so that is the ignited accounts not ignited in
-     * the month; the summary shows each term so a reader can check the arithmetic. By account id.
+     * The accounts to read in a month, by the seed's formula ({@link AccountsToRead}): ignited =
+     * registered − awaiting ignition; to read = ignited − vacant − removed − suspended − sealed −
+     * ignited this month. The summary shows every term so a reader can check the arithmetic. By account id.
      *
      * @param districtId only this district's accounts, or all when null
      */
     public Report accountsToRead(YearMonth month, String districtId) {
-        Map<AccountState, Integer> byState = new EnumMap<>(AccountState.class);
-        for (AccountState s : AccountState.values()) {
-            byState.put(s, 0);
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        int ignitedThisMonth = 0;
+        List<Account> all = new ArrayList<>();
         for (Account a : store.accounts(null)) {
-            if (districtId != null && !districtId.equals(a.districtId())) {
-                continue;
-            }
-            byState.merge(a.state(), 1, Integer::sum);
-            if (a.toRead(month)) {
-                rows.add(Report.row("account", a.accountId(), "meter", a.meterId(), "customer_class",
-                        a.customerClass().name().toLowerCase(Locale.ROOT), "district", a.districtId(),
-                        "ignited_on", a.ignitedOn() == null ? null : a.ignitedOn().toString()));
-            } else if (a.state() == AccountState.IGNITED) {
-                ignitedThisMonth++;
-            }
+            if (districtId == null || districtId.equals(a.districtId())) all.add(a);
         }
-        Map<String, Object> summary = Report.row("month", month.toString(), "district", districtId,
-                "ignited", byState.get(AccountState.IGNITED), "vacant", byState.get(AccountState.VACANT),
-                "removed", byState.get(AccountState.REMOVED), "suspended", byState.get(AccountState.SUSPENDED),
-                "sealed", byState.get(AccountState.SEALED), "ignited_this_month", ignitedThisMonth,
-                "to_read", rows.size());
+        AccountsToRead t = AccountsToRead.of(month, all);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Account a : t.accounts()) {
+            rows.add(Report.row("account", a.accountId(), "meter", a.meterId(), "customer_class",
+                    a.customerClass().name().toLowerCase(Locale.ROOT), "district", a.districtId(),
+                    "ignited_on", a.ignitedOn() == null ? null : a.ignitedOn().toString()));
+        }
+        Map<String, Object> summary = Report.row("month", month.toString(), "district", districtId);
+        summary.putAll(summary(t));
         return new Report(summary, "accounts", List.of("account", "meter", "customer_class", "district", "ignited_on"),
                 rows);
+    }
+
+    /** The terms of the accounts-to-read formula, in its order, for any report that shows them. */
+    public static Map<String, Object> summary(AccountsToRead t) {
+        return Report.row("registered", t.registered(), "awaiting_ignition", t.awaitingIgnition(),
+                "ignited", t.ignited(), "vacant", t.vacant(), "removed", t.removed(), "suspended", t.suspended(),
+                "sealed", t.sealed(), "ignited_this_month", t.ignitedThisMonth(), "to_read", t.toRead());
+    }
+
+    /**
+     * A cycle's reading coverage ({@link CoverageQuery}): the accounts-to-read terms, read / estimated /
+     * missing, monthly and quarterly coverage and the estimates' share against their targets; one row
+     * per account needing attention (second visit; commercial not read this week).
+     *
+     * @param at end of "this week" for commercial accounts; null for now (or the window's end)
+     */
+    public Report coverage(YearMonth cycle, Instant at) {
+        if (coverage == null) throw new NotFoundException("coverage needs the store's database (not a private in-memory store)");
+        CoverageReport c = coverage.cycle(cycle, at);
+        ReadingWindow w = c.window();
+        Map<String, Object> summary = Report.row("cycle", cycle.toString(), "window", w.firstDay() + ".." + w.lastDay());
+        summary.putAll(summary(c.accounts()));
+        summary.putAll(Report.row("read", c.read(), "estimated", c.estimated(), "missing", c.missing(),
+                "monthly_coverage_percent", c.monthlyCoverage().map(BigDecimal::toPlainString).orElse(null),
+                "monthly_target_percent", c.settings().monthlyTargetPercent().toPlainString(),
+                "monthly_met", c.monthlyMet(),
+                "quarter_cycles", c.quarterCycles().stream().map(YearMonth::toString).toList(),
+                "read_in_quarter", c.readInQuarter(),
+                "quarterly_coverage_percent", c.quarterlyCoverage().map(BigDecimal::toPlainString).orElse(null),
+                "quarterly_target_percent", c.settings().quarterlyTargetPercent().toPlainString(),
+                "quarterly_met", c.quarterlyMet(),
+                "households_managed", c.householdsManaged(),
+                "estimated_percent", c.estimatedShare().map(BigDecimal::toPlainString).orElse(null),
+                "max_estimated_percent", c.settings().maxEstimatedPercent().toPlainString(),
+                "allowed_estimates", c.allowedEstimates(),
+                "estimates_within_limit", c.estimatesWithinLimit(),
+                "second_visits", c.attention(CoverageReport.Need.SECOND_VISIT).size(),
+                "commercial_not_read_this_week", c.attention(CoverageReport.Need.COMMERCIAL_NOT_READ_THIS_WEEK).size(),
+                "week_ends", time(c.at())));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (CoverageReport.Attention a : c.attention()) {
+            rows.add(Report.row("account", a.accountId(), "meter", a.meterId(), "customer_class", a.customerClass(),
+                    "need", a.need().name().toLowerCase(Locale.ROOT), "last_read", a.lastRead().map(this::time).orElse(null),
+                    "failed_attempts", a.failedAttempts(), "work_item", a.workItem()));
+        }
+        return new Report(summary, "attention", List.of("account", "meter", "customer_class", "need", "last_read",
+                "failed_attempts", "work_item"), rows);
     }
 
     /** Rows of the alarms table; the alarm lifecycle owns its columns. */

@@ -6,14 +6,18 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.account.AccountsToRead;
+import org.meterhub.engine.attempt.ReadAttemptLog;
 import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.query.Step;
@@ -23,16 +27,19 @@ import org.meterhub.engine.store.RollupRow;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
- * One estimation cycle over the store: the accounts to read (ignited, not ignited this month)
- * that have no real reading in the cycle's {@link ReadingWindow} go through {@link EstimationRun};
- * estimates and work items are written through {@link JdbcEstimationRecords} (unless dry run).
- * Accounts read in the window whose previous cycle was estimated get their {@link TrueUp}.
+ * One estimation cycle over the store: the accounts to read ({@link AccountsToRead}) that have no
+ * real reading in the cycle's {@link ReadingWindow} go through {@link EstimationRun}; estimates and
+ * work items are written through {@link JdbcEstimationRecords} (unless dry run). Accounts read in
+ * the window whose previous cycle was estimated get their {@link TrueUp}. An account estimated by an
+ * earlier run and read since, in the same window, gets an {@link EstimateRetirement}: the reading is
+ * billed and the estimate stops counting against the quota. Every account missed (neither read nor
+ * estimated) gets a {@code SECOND_VISIT} work item besides any other follow-up.
  *
  * <p>Facts taken from the store, per account:
  * <ul>
- *   <li>failed reads: window days that have passed without a reading (remote-read meters are asked
- *       daily, so a silent day is a failed read; the window must be three days old before anyone
- *       is estimated);</li>
+ *   <li>failed reads: the meter's recorded failed read attempts in the window so far
+ *       ({@link ReadAttemptLog}: failed polls of a remote meter, failed visits to a manual one),
+ *       never calendar days;</li>
  *   <li>last actual register: the latest non-estimated reading in the 62 days before the window,
  *       else the meter's commissioning register;</li>
  *   <li>previous month: the daily rollups of the month before the window (days with data);</li>
@@ -40,8 +47,10 @@ import org.meterhub.engine.store.TimeSeriesStore;
  *       end, one year earlier (days with data);</li>
  *   <li>days to estimate: from the last actual reading's day to the window's end.</li>
  * </ul>
- * Runs are repeatable: an account already estimated in the cycle is left as it is (and counts
- * against the 2 % quota); work items are recorded once.
+ * The 2 % quota's base is every household managed: residential accounts on the books that are not
+ * removed ({@link #householdsManaged}), not only the accounts to read (domain rules).
+ * Runs are repeatable: an account already estimated in the cycle and still unread is left as it is
+ * (and counts against the quota); work items and retirements are recorded once.
  */
 public final class EstimationCycle {
 
@@ -49,8 +58,10 @@ public final class EstimationCycle {
     public enum Status {
         /** A real reading in the window: nothing to estimate. */
         READ,
-        /** Estimated by an earlier run of this cycle; kept. */
+        /** Estimated by an earlier run of this cycle and still unread; kept. */
         ALREADY_ESTIMATED,
+        /** Estimated by an earlier run, then read in the window: the estimate is retired, the reading billed. */
+        ESTIMATE_RETIRED,
         /** No meter on the account, or the meter is not registered: cannot be estimated or read. */
         NO_METER,
         /** Went through the estimation rules: see the decision. */
@@ -67,11 +78,22 @@ public final class EstimationCycle {
         }
     }
 
-    public record Report(ReadingWindow window, boolean dryRun, int accountsToRead, long residentialAccounts,
-                         int failedReadsSoFar, List<AccountOutcome> outcomes, List<TrueUp> trueUps) {
+    /**
+     * @param householdsManaged the quota's base: residential accounts managed (not removed)
+     * @param allowedEstimates  floor(2 % × households managed)
+     */
+    public record Report(ReadingWindow window, boolean dryRun, AccountsToRead accounts, long householdsManaged,
+                         long allowedEstimates, List<AccountOutcome> outcomes, List<TrueUp> trueUps,
+                         List<EstimateRetirement> retirements, List<WorkItem> secondVisits) {
         public Report {
             outcomes = List.copyOf(outcomes);
             trueUps = List.copyOf(trueUps);
+            retirements = List.copyOf(retirements);
+            secondVisits = List.copyOf(secondVisits);
+        }
+
+        public int accountsToRead() {
+            return accounts.toRead();
         }
 
         public List<Estimate> estimates() {
@@ -89,29 +111,55 @@ public final class EstimationCycle {
 
     private final TimeSeriesStore store;
     private final JdbcEstimationRecords records;
+    private final ReadAttemptLog attempts;
     private final EstimationSettings settings;
     private final Clock clock;
 
-    public EstimationCycle(TimeSeriesStore store, JdbcEstimationRecords records, EstimationSettings settings, Clock clock) {
+    public EstimationCycle(TimeSeriesStore store, JdbcEstimationRecords records, ReadAttemptLog attempts,
+                           EstimationSettings settings, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.records = Objects.requireNonNull(records, "records");
+        this.attempts = Objects.requireNonNull(attempts, "attempts");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public Report run(ReadingWindow w, boolean dryRun) {
         Instant now = clock.instant();
-        List<Account> toRead = store.accounts(AccountState.IGNITED).stream().filter(a -> a.toRead(w.cycle())).toList();
-        long residential = toRead.stream().filter(a -> a.customerClass() == CustomerClass.RESIDENTIAL).count();
+        List<Account> all = store.accounts(null);
+        AccountsToRead accounts = AccountsToRead.of(w.cycle(), all);
+        long households = householdsManaged(all);
         Set<String> estimated = new HashSet<>();
         records.estimates(w.cycle()).forEach(e -> estimated.add(e.accountId()));
-        EstimationRun run = new EstimationRun(settings, w.cycle(), residential, estimated.size(), clock);
-        int failedReads = failedReadsSoFar(w, now);
+        Set<String> retired = new HashSet<>();
+        records.retirements(w.cycle()).forEach(r -> retired.add(r.accountId()));
         List<AccountOutcome> outcomes = new ArrayList<>();
         List<TrueUp> trueUps = new ArrayList<>();
-        for (Account a : toRead) {
+        List<EstimateRetirement> retirements = new ArrayList<>();
+        List<WorkItem> secondVisits = new ArrayList<>();
+        Map<String, Optional<MeterInfo>> meters = new HashMap<>();
+        Map<String, List<Reading>> read = new HashMap<>();
+        // First the accounts read in the window: an estimate of theirs is retired before anyone else
+        // is decided, so the quota it held is free for this run.
+        for (Account a : accounts.accounts()) {
+            Optional<MeterInfo> meter = a.meterId() == null ? Optional.empty() : store.meter(a.meterId());
+            meters.put(a.accountId(), meter);
+            if (meter.isEmpty()) continue;
+            List<Reading> inWindow = actual(store.readings(a.meterId(), w.start(), w.end()));
+            read.put(a.accountId(), inWindow);
+            if (!inWindow.isEmpty() && estimated.remove(a.accountId())) {
+                Reading last = inWindow.get(inWindow.size() - 1);
+                EstimateRetirement r = new EstimateRetirement(a.accountId(), w.cycle(), a.meterId(), last.time(),
+                        last.volumeL(), "real reading " + last.time() + " in the window after the estimate", now);
+                if (!dryRun) records.save(r);
+                retirements.add(r);
+                retired.add(a.accountId());
+            }
+        }
+        EstimationRun run = new EstimationRun(settings, w.cycle(), households, estimated.size(), clock);
+        for (Account a : accounts.accounts()) {
             String meterId = a.meterId();
-            Optional<MeterInfo> meter = meterId == null ? Optional.empty() : store.meter(meterId);
+            Optional<MeterInfo> meter = meters.get(a.accountId());
             if (meter.isEmpty()) {
                 outcomes.add(new AccountOutcome(a.accountId(), meterId, Status.NO_METER, Optional.empty(),
                         meterId == null ? "no meter on the account" : "meter " + meterId + " is not registered"));
@@ -122,7 +170,7 @@ public final class EstimationCycle {
                         "estimated by an earlier run of this cycle"));
                 continue;
             }
-            List<Reading> inWindow = actual(store.readings(meterId, w.start(), w.end()));
+            List<Reading> inWindow = read.get(a.accountId());
             if (!inWindow.isEmpty()) {
                 Reading first = inWindow.get(0);
                 String note = "read " + first.time();
@@ -134,22 +182,39 @@ public final class EstimationCycle {
                     trueUps.add(t);
                     note += "; trued up the " + previous.get().cycle() + " estimate";
                 }
-                outcomes.add(new AccountOutcome(a.accountId(), meterId, Status.READ, Optional.empty(), note));
+                boolean retiredNow = retired.contains(a.accountId());
+                if (retiredNow) {
+                    note = "read " + inWindow.get(inWindow.size() - 1).time() + "; this cycle's estimate retired (the reading"
+                            + " is billed; the quota is free again)";
+                }
+                outcomes.add(new AccountOutcome(a.accountId(), meterId, retiredNow ? Status.ESTIMATE_RETIRED : Status.READ,
+                        Optional.empty(), note));
                 continue;
             }
-            Decision d = run.decide(facts(a, meter.get(), w, failedReads));
+            int failed = attempts.failed(meterId, w.start(), now.isBefore(w.end()) ? now : w.end());
+            Decision d = run.decide(facts(a, meter.get(), w, failed));
             if (!dryRun) records.record(d);
-            outcomes.add(new AccountOutcome(a.accountId(), meterId, Status.DECIDED, Optional.of(d), ""));
+            if (d instanceof Decision.Refused r) {
+                // missed so far this cycle: a second visit or contact (seed), whatever else is owed
+                WorkItem visit = r.followUp().filter(f -> f.kind() == WorkItem.Kind.SECOND_VISIT)
+                        .orElse(new WorkItem(a.accountId(), meterId, w.cycle(), WorkItem.Kind.SECOND_VISIT,
+                                "not read in the window so far (" + failed + " failed attempts recorded): " + r.reason(), now));
+                if (!dryRun && visit != r.followUp().orElse(null)) records.save(visit);
+                secondVisits.add(visit);
+            }
+            outcomes.add(new AccountOutcome(a.accountId(), meterId, Status.DECIDED, Optional.of(d),
+                    failed + " failed read attempts recorded in the window"));
         }
-        return new Report(w, dryRun, toRead.size(), residential, failedReads, outcomes, trueUps);
+        return new Report(w, dryRun, accounts, households, run.allowed(), outcomes, trueUps, retirements, secondVisits);
     }
 
-    /** Window days that have passed by {@code now}: each is a failed daily read of a silent meter. */
-    static int failedReadsSoFar(ReadingWindow w, Instant now) {
-        LocalDate today = LocalDate.ofInstant(now, w.zone());
-        LocalDate end = w.lastDay().plusDays(1);
-        LocalDate upTo = today.isBefore(end) ? today : end;
-        return (int) Math.max(0, ChronoUnit.DAYS.between(w.firstDay(), upTo));
+    /**
+     * The 2 % quota's base (domain rules: "of all households managed", not of the accounts to read):
+     * residential accounts on the books, in any state except removed.
+     */
+    public static long householdsManaged(List<Account> all) {
+        return all.stream().filter(a -> a.customerClass() == CustomerClass.RESIDENTIAL)
+                .filter(a -> a.state() != AccountState.REMOVED).count();
     }
 
     private CycleAccount facts(Account a, MeterInfo meter, ReadingWindow w, int failedReads) {

@@ -12,11 +12,11 @@ import java.util.Optional;
  * Estimation for one billing cycle, exactly as the gas residential rules allow:
  * <ol>
  *   <li>commercial and industrial accounts are never estimated: they get a must-read work item;</li>
- *   <li>only after {@link EstimationSettings#requiredFailedReads()} (3) failed reads in the cycle
+ *   <li>only after {@link EstimationSettings#requiredFailedReads()} (3) recorded failed read attempts in the cycle
  *       (fewer: a second-visit work item);</li>
  *   <li>never two cycles running;</li>
- *   <li>at most {@link EstimationSettings#maxEstimatedPercent()} (2 %) of the cycle's residential
- *       accounts, counted down as estimates are granted (first come, first served; the rest must be read);</li>
+ *   <li>at most {@link EstimationSettings#maxEstimatedPercent()} (2 %) of all households managed (not of the accounts to read)
+ *       counted down as estimates are granted (first come, first served; the rest must be read);</li>
  *   <li>the volume is the same cycle last year scaled by days, else last cycle's daily average
  *       times the days, and never less than last cycle's volume;</li>
  *   <li>the result is an {@link Estimate} record, marked as such; readings are not touched.</li>
@@ -37,7 +37,7 @@ public final class EstimationRun {
     private long granted;
 
     /**
-     * @param residentialAccounts residential accounts to read in the cycle (the 2 % base)
+     * @param residentialAccounts all households managed (the 2 % base; see {@link EstimationCycle#householdsManaged})
      * @param alreadyEstimated    estimates already granted in this cycle (by an earlier run)
      */
     public EstimationRun(EstimationSettings settings, YearMonth cycle, long residentialAccounts, long alreadyEstimated,
@@ -49,6 +49,11 @@ public final class EstimationRun {
         this.allowed = settings.maxEstimatedPercent().multiply(BigDecimal.valueOf(residentialAccounts))
                 .divide(BigDecimal.valueOf(100), 0, RoundingMode.FLOOR).longValueExact();
         this.granted = alreadyEstimated;
+    }
+
+    /** Estimates the quota allows in the cycle: floor(percent × households). */
+    public long allowed() {
+        return allowed;
     }
 
     /** Estimates this run may still grant. */
@@ -74,7 +79,7 @@ public final class EstimationRun {
         if (granted >= allowed) {
             return refuse(Decision.Refusal.QUOTA_REACHED, a, WorkItem.Kind.MUST_READ,
                     "estimates would exceed " + settings.maxEstimatedPercent().toPlainString()
-                            + " % of residential accounts (" + allowed + " allowed)", now);
+                            + " % of households managed (" + allowed + " allowed)", now);
         }
         EstimationMethod method;
         BigDecimal volume;

@@ -11,7 +11,7 @@ import org.meterhub.engine.jdbc.SqlDatabase;
 
 /**
  * Estimates, true-ups and work items in the store's database (tables {@code estimates},
- * {@code true_ups} and {@code work_items}, migration V3). All append-only: an account has at most
+ * {@code true_ups} and {@code work_items}, migration V3; {@code estimate_retirements}, V9). All append-only: an account has at most
  * one estimate and one true-up per cycle, and a work item is recorded once per (kind, meter,
  * account, cycle); saving one again keeps the first and returns false.
  */
@@ -19,6 +19,11 @@ public final class JdbcEstimationRecords {
 
     private static final String ESTIMATE_COLUMNS = "select account_id, meter_id, cycle, volume_l, base_register_l,"
             + " estimated_register_l, method, raised_to_previous_month, basis, created_at from estimates";
+    /** Estimates not retired by a later real reading of the same window (table estimate_retirements, V9). */
+    private static final String ACTIVE = " and not exists (select 1 from estimate_retirements r"
+            + " where r.account_id = estimates.account_id and r.cycle = estimates.cycle)";
+    private static final String RETIREMENT_COLUMNS = "select account_id, cycle, meter_id, reading_time,"
+            + " reading_register_l, reason, retired_at from estimate_retirements";
     private static final String TRUE_UP_COLUMNS = "select account_id, meter_id, estimated_cycle, estimated_volume_l,"
             + " actual_register_l, actual_time, actual_volume_l, difference_l, created_at from true_ups";
     private static final String WORK_COLUMNS = "select account_id, meter_id, cycle, kind, reason, created_at from work_items";
@@ -56,19 +61,55 @@ public final class JdbcEstimationRecords {
                 }) == 1);
     }
 
+    /** The account's estimate for the cycle, unless a later real reading retired it. */
     public Optional<Estimate> estimate(String accountId, YearMonth cycle) {
-        return db.tx("find estimate", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where account_id = ? and cycle = ?",
+        return db.tx("find estimate", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where account_id = ? and cycle = ?"
+                + ACTIVE,
                 ps -> {
                     ps.setString(1, accountId);
                     ps.setString(2, cycle.toString());
                 }, this::estimate)).stream().findFirst();
     }
 
-    /** Estimates made for a cycle, by account: the 2 % quota counts these. */
+    /**
+     * Estimates that stand for a cycle, by account: the ones billed and counted by the 2 % quota.
+     * Estimates retired by a later real reading of the window are left out ({@link #retirements}).
+     */
     public List<Estimate> estimates(YearMonth cycle) {
-        return db.tx("estimates of a cycle", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where cycle = ?",
+        return db.tx("estimates of a cycle", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where cycle = ?" + ACTIVE,
                 ps -> ps.setString(1, cycle.toString()), this::estimate)).stream()
                 .sorted(Comparator.comparing(Estimate::accountId)).toList();
+    }
+
+    /** Every estimate written for a cycle, retired or not (audit). */
+    public List<Estimate> allEstimates(YearMonth cycle) {
+        return db.tx("all estimates of a cycle", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where cycle = ?",
+                ps -> ps.setString(1, cycle.toString()), this::estimate)).stream()
+                .sorted(Comparator.comparing(Estimate::accountId)).toList();
+    }
+
+    /** @return false when the estimate was retired before (kept as it was) */
+    public boolean save(EstimateRetirement r) {
+        return db.tx("retire estimate", c -> SqlDatabase.update(c, "insert into estimate_retirements (account_id, cycle,"
+                + " meter_id, reading_time, reading_register_l, reason, retired_at) values (?, ?, ?, ?, ?, ?, ?)"
+                + " on conflict do nothing", ps -> {
+                    ps.setString(1, r.accountId());
+                    ps.setString(2, r.cycle().toString());
+                    ps.setString(3, r.meterId());
+                    db.bindTime(ps, 4, r.readingTime());
+                    ps.setLong(5, r.readingRegisterL());
+                    ps.setString(6, r.reason());
+                    db.bindTime(ps, 7, r.retiredAt());
+                }) == 1);
+    }
+
+    /** Estimates of a cycle retired by a later real reading, by account. */
+    public List<EstimateRetirement> retirements(YearMonth cycle) {
+        return db.tx("retired estimates", c -> SqlDatabase.query(c, RETIREMENT_COLUMNS + " where cycle = ?",
+                ps -> ps.setString(1, cycle.toString()), rs -> new EstimateRetirement(rs.getString(1),
+                        YearMonth.parse(rs.getString(2)), rs.getString(3), db.readTime(rs, 4), rs.getLong(5),
+                        rs.getString(6), db.readTime(rs, 7)))).stream()
+                .sorted(Comparator.comparing(EstimateRetirement::accountId)).toList();
     }
 
     /** @return false when the estimate was trued up before (kept as it was) */

@@ -98,6 +98,8 @@ public final class IngestRules implements AutoCloseable {
     private final EvcCheck.Settings evc;
     private final EvcRepository evcSamples;
     private final SqlDatabase owned;
+    /** Failed polls as recorded read attempts; none for in-memory rules. */
+    private org.meterhub.engine.attempt.ReadAttemptLog attempts;
 
     private IngestRules(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, MeterClass defaultGas,
                         ValidationRepository flags, CorrectionRepository corrections, AlarmRepository alarmRepository,
@@ -179,10 +181,17 @@ public final class IngestRules implements AutoCloseable {
 
     private static IngestRules onDatabase(SqlDatabase db, AlarmSink sink, ValveCommander commander, SqlDatabase owned,
                                           Clock clock, Options o) {
-        return new IngestRules(o.vee(), o.leaks(), o.zone(),
+        IngestRules rules = new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
                 o.valves(), commander, clock, o.evc(), new JdbcEvcRepository(db), owned);
+        rules.attempts = new org.meterhub.engine.attempt.JdbcReadAttempts(db);
+        return rules;
+    }
+
+    /** Where failed polls are recorded as read attempts (the store's database); empty for in-memory rules. */
+    public java.util.Optional<org.meterhub.engine.attempt.ReadAttemptLog> readAttempts() {
+        return java.util.Optional.ofNullable(attempts);
     }
 
     public VeeSettings vee() {

@@ -15,4 +15,14 @@ public interface ReadingSink {
     default boolean accepting() {
         return true;
     }
+
+    /**
+     * A poll of the meter failed after the poller's retries: a real read attempt that "three times not
+     * read" counts (engine.attempt). Called on the poller's event loop: must not block. Sinks that keep
+     * no attempts ignore it (the default; the journal does not carry them).
+     *
+     * @param source the bus or device, e.g. DTU-0001
+     */
+    default void readFailed(String meterId, String source, String why) {
+    }
 }

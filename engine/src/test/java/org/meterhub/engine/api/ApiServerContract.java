@@ -107,6 +107,8 @@ abstract class ApiServerContract {
         store.saveAccount(new Account("A-7", null, AccountState.REMOVED, CustomerClass.RESIDENTIAL, "D8", null, NOW));
         store.saveAccount(new Account("A-8", null, AccountState.IGNITED, CustomerClass.INDUSTRIAL, "D8",
                 LocalDate.of(2023, 12, 31), NOW));
+        store.saveAccount(new Account("A-9", null, AccountState.AWAITING_IGNITION, CustomerClass.RESIDENTIAL, "D8", null, NOW));
+        store.saveAccount(new Account("A-10", null, AccountState.REGISTERED, CustomerClass.RESIDENTIAL, "D8", null, NOW));
         server = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, ZoneId.of("Asia/Shanghai"),
                 Clock.fixed(NOW, ZoneOffset.UTC), 2);
     }
@@ -269,11 +271,15 @@ abstract class ApiServerContract {
         JsonNode feb = JSON.readTree(get("/api/v1/accounts/to-read").body()); // NOW: February 2024 in Shanghai
         assertThat(feb.get("month").asText()).isEqualTo("2024-02");
         assertThat(feb.get("accounts")).extracting(a -> a.get("account").asText()).containsExactly("A-1", "A-2", "A-8");
-        assertThat(feb.get("ignited").asInt()).isEqualTo(4);
+        // the seed's formula: ignited 8 = registered 10 − awaiting ignition 2;
+        // to read 3 = 8 − vacant 1 − removed 1 − suspended 1 − sealed 1 − ignited this month 1
+        assertThat(feb.get("registered").asInt()).isEqualTo(10);
+        assertThat(feb.get("awaiting_ignition").asInt()).isEqualTo(2);
+        assertThat(feb.get("ignited").asInt()).isEqualTo(8);
         assertThat(feb.get("ignited_this_month").asInt()).isEqualTo(1);
-        assertThat(feb.get("vacant").asInt() + feb.get("removed").asInt() + feb.get("suspended").asInt()
-                + feb.get("sealed").asInt()).isEqualTo(4);
-        assertThat(feb.get("to_read").asInt()).isEqualTo(3);
+        assertThat(List.of(feb.get("vacant").asInt(), feb.get("removed").asInt(), feb.get("suspended").asInt(),
+                feb.get("sealed").asInt())).containsExactly(1, 1, 1, 1);
+        assertThat(feb.get("to_read").asInt()).isEqualTo(3).isEqualTo(8 - 1 - 1 - 1 - 1 - 1);
 
         JsonNode march = JSON.readTree(get("/api/v1/accounts/to-read?month=2024-03&district=" + TestFleet.DISTRICT)
                 .body());

@@ -27,6 +27,7 @@ import org.meterhub.engine.consumption.IntervalCorrection;
 import org.meterhub.engine.consumption.JdbcCorrectionRepository;
 import org.meterhub.engine.consumption.MeterExchange;
 import org.meterhub.engine.estimation.Estimate;
+import org.meterhub.engine.estimation.EstimateRetirement;
 import org.meterhub.engine.estimation.EstimationMethod;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.meter.CustomerClass;
@@ -101,6 +102,10 @@ abstract class BillRunContract {
         daily("M7", LocalDate.of(2026, 10, 15), LocalDate.of(2026, 11, 14), 1_000);
         intervals.removeIf(i -> i.meterId().equals("M7") && i.start().equals(at(LocalDate.of(2026, 10, 20), 0)));
         intervals.add(new ConsumptionInterval("M7", at(LocalDate.of(2026, 10, 20), 0), at(LocalDate.of(2026, 10, 20), 1), 2_000, Set.of()));
+        // Estimate retired by a later real reading: 1 m3 a day throughout; estimated early in the 2026-11
+        // window (25 m3), then read in the same window: the estimate is retired and the reading billed.
+        account("R-RET", "M8");
+        daily("M8", LocalDate.of(2026, 9, 15), LocalDate.of(2026, 11, 14), 1_000);
         // What the store holds before the October bill run: M6 stops at 20 Sep 01:00.
         List<Reading> later = readings.stream().filter(r -> r.meterId().equals("M6") && r.time().isAfter(at(2026, 9, 20, 1))).toList();
         List<ConsumptionInterval> laterI = intervals.stream().filter(i -> i.meterId().equals("M6") && i.start().isAfter(at(2026, 9, 20, 0))).toList();
@@ -117,6 +122,10 @@ abstract class BillRunContract {
                 "late reading 2026-10-20T00:30 (CJT188)", clock.instant()));
         billing.estimates().save(new Estimate("R-EST", "M6", OCT, 25_000, register("M6", at(2026, 9, 20, 1)), 0,
                 EstimationMethod.LAST_MONTH_DAILY_AVERAGE, false, "1.000 m3 a day over 25 days", clock.instant()));
+        billing.estimates().save(new Estimate("R-RET", "M8", NOV, 25_000, 30_000, 55_000,
+                EstimationMethod.LAST_MONTH_DAILY_AVERAGE, false, "1.000 m3 a day over 25 days", clock.instant()));
+        billing.estimates().save(new EstimateRetirement("R-RET", NOV, "M8", at(2026, 11, 14, 1), 61_000,
+                "real reading in the window after the estimate", clock.instant()));
     }
 
     private long register(String meter, Instant t) {
@@ -138,7 +147,7 @@ abstract class BillRunContract {
     @Order(1)
     void october() {
         BillRun.Report r = run(OCT, false, false);
-        assertThat(r.count(BillRun.Status.NEW)).isEqualTo(6);
+        assertThat(r.count(BillRun.Status.NEW)).isEqualTo(7);
         assertThat(current("R-TIER", OCT).total()).isEqualByComparingTo("889.40");   // 340 x 2.61 + 2.00
         assertThat(current("R-BOILER", OCT).total()).isEqualByComparingTo("4804.40"); // 1840 x 2.61 + 2.00
         Bill est = current("R-EST", OCT);
@@ -196,6 +205,18 @@ abstract class BillRunContract {
     }
 
     @Test
+    @Order(5)
+    void anEstimateRetiredByALaterReadingIsNotBilled() {
+        // billed on its readings like R-PRICE: 17 days x 1 m3 x 2.61 = 44.37, 14 x 2.80 = 39.20, fixed 1.10 + 1.13
+        Bill b = current("R-RET", NOV);
+        assertThat(amounts(b)).containsExactly("USAGE 17000 44.37", "USAGE 14000 39.20", "FIXED 0 1.10", "FIXED 0 1.13");
+        assertThat(b.lines()).noneMatch(BillLine::estimated);
+        assertThat(b.total()).isEqualByComparingTo("85.80");
+        assertThat(billing.estimates().estimates(NOV)).extracting(Estimate::accountId).doesNotContain("R-RET");
+        assertThat(billing.estimates().allEstimates(NOV)).extracting(Estimate::accountId).contains("R-RET");
+    }
+
+    @Test
     @Order(6)
     void correctionIsItsOwnLine() {
         Bill b = current("R-CORR", NOV);
@@ -209,7 +230,7 @@ abstract class BillRunContract {
     void secondRunAddsNothing() {
         long before = billing.bills().count(NOV);
         BillRun.Report r = run(NOV, false, false);
-        assertThat(r.count(BillRun.Status.UNCHANGED)).isEqualTo(6);
+        assertThat(r.count(BillRun.Status.UNCHANGED)).isEqualTo(7);
         assertThat(billing.bills().count(NOV)).isEqualTo(before);
     }
 
@@ -233,14 +254,14 @@ abstract class BillRunContract {
         assertThat(versions.get(0).total()).isEqualByComparingTo("85.80");            // unchanged, never edited
         assertThat(amounts(versions.get(1))).contains("CORRECTION 1000 2.80");
         assertThat(versions.get(1).total()).isEqualByComparingTo("88.60");
-        assertThat(run(NOV, false, true).count(BillRun.Status.UNCHANGED)).isEqualTo(6);
+        assertThat(run(NOV, false, true).count(BillRun.Status.UNCHANGED)).isEqualTo(7);
     }
 
     @Test
     @Order(9)
     void dryRunWritesNothing() {
         BillRun.Report r = run(YearMonth.of(2026, 12), true, false);
-        assertThat(r.count(BillRun.Status.NEW)).isEqualTo(6);
+        assertThat(r.count(BillRun.Status.NEW)).isEqualTo(7);
         assertThat(billing.bills().count(YearMonth.of(2026, 12))).isZero();
     }
 

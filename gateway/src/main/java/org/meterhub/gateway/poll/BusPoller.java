@@ -400,6 +400,7 @@ public final class BusPoller {
             return;
         }
         stats.failedPolls.incrementAndGet();
+        sink.readFailed(m.endpoint.meterId(), busId, String.valueOf(error.getMessage()));
         m.attempt = 0;
         m.online = false;
         m.failedPolls++;
