@@ -15,6 +15,7 @@
 #                       benchmarks run with -jar exist in its list; a few runs below, tiny
 #   flock, VAR=..., $VAR, for/do/done   unwrapped or expanded, then checked as above
 #   cp FILE ...         FILE exists
+#   scripts/X ...       X exists and is executable (./run-tests ran services.sh, which runs timescaledb.sh)
 #   curl, ./run-tests   not run (the HTTP API has its tests; ./run-tests is what called this)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -239,6 +240,10 @@ def check(where, s, env):
         return ok(where, "./run-tests is what runs this check")
     if first == "curl":
         return ok(where, "curl: not run here (the HTTP API has its own tests)")
+    if first.startswith("scripts/"):
+        # Project scripts: services.sh (which ./run-tests ran before this check) runs timescaledb.sh.
+        return ok(where, f"{first} is an executable script") if os.access(first, os.X_OK) \
+            else fail(where, f"{first} is missing or not executable")
     if first == "cp":
         src = shlex.split(s)[1]
         return ok(where, f"{src} exists") if os.path.exists(src) else fail(where, f"{src} does not exist")
