@@ -8,13 +8,35 @@ import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.engine.accuracy.AccuracyRules;
 import org.meterhub.engine.accuracy.ErrorFormula;
 import org.meterhub.engine.accuracy.RebillError;
+import org.meterhub.engine.lifecycle.LifecycleRules;
 
 /**
  * The meter rules file ({@code --rules FILE}, docs/accuracy.md): class limits per flow zone, the
- * dispute's deposit, fee, months re-billed and error formula. Every field is optional over the
+ * dispute's deposit, fee, months re-billed and error formula; meter service life, LPG limit, warranty
+ * and scrap review day. Every field is optional over the
  * defaults; unknown fields and bad values are one-line errors naming the file, line and field.
  */
-public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute) {
+public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, LifecycleSection lifecycle) {
+
+    public record LifecycleSection(Integer naturalGasServiceLifeYears, Integer lpgLimitYears, Integer warrantyYears, Integer scrapReviewDay) {
+        public LifecycleSection {
+            rules(naturalGasServiceLifeYears, lpgLimitYears, warrantyYears, scrapReviewDay);
+        }
+
+        static LifecycleRules rules(Integer life, Integer lpg, Integer warranty, Integer day) {
+            LifecycleRules d = LifecycleRules.DEFAULTS;
+            return new LifecycleRules(life == null ? d.naturalGasServiceLifeYears() : life, lpg == null ? d.lpgLimitYears() : lpg,
+                    warranty == null ? d.warrantyYears() : warranty, day == null ? d.scrapReviewDay() : day);
+        }
+    }
+
+    /** The lifecycle rules of the file, or the defaults without one. */
+    public static LifecycleRules lifecycle(Path file) {
+        if (file == null) return LifecycleRules.DEFAULTS;
+        LifecycleSection l = new ConfigLoader().load(file, MeterRulesFile.class).lifecycle();
+        return l == null ? LifecycleRules.DEFAULTS
+                : LifecycleSection.rules(l.naturalGasServiceLifeYears(), l.lpgLimitYears(), l.warrantyYears(), l.scrapReviewDay());
+    }
 
     public record AccuracySection(BigDecimal upperZoneLimitPercent, BigDecimal lowerZoneLimitPercent, BigDecimal qtRatio) {
         public AccuracySection {

@@ -6,6 +6,7 @@ import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.accuracy.AccuracyException;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.lifecycle.LifecycleException;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /** Opening the store for the accuracy and lifecycle commands; their mistakes as usage errors. */
@@ -23,7 +24,7 @@ final class Stores {
         TimeSeriesStore store = CliArgs.existingStore(url);
         try (store; SqlDatabase db = SqlDatabase.open(url)) {
             return work.run(db);
-        } catch (AccuracyException e) {
+        } catch (AccuracyException | LifecycleException e) {
             throw new ConfigException(e.getMessage());
         }
     }
