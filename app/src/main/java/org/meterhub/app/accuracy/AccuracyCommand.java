@@ -11,13 +11,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.accuracy.AccuracyCsv;
 import org.meterhub.engine.accuracy.AccuracyException;
 import org.meterhub.engine.accuracy.AccuracyRules;
 import org.meterhub.engine.accuracy.AccuracyTest;
 import org.meterhub.engine.accuracy.AccuracyVerdict;
+import org.meterhub.engine.accuracy.InServiceMonitor;
 import org.meterhub.engine.accuracy.JdbcAccuracyTests;
+import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +31,7 @@ import picocli.CommandLine.Spec;
 /** {@code meterhub accuracy import|show}: meter test records and their verdicts (docs/accuracy.md). */
 @Command(name = "accuracy", mixinStandardHelpOptions = true,
         description = "Import meter accuracy tests (CSV) and show each point's error, flow zone, limit and the verdict.",
-        subcommands = {AccuracyCommand.Import.class, AccuracyCommand.Show.class})
+        subcommands = {AccuracyCommand.Import.class, AccuracyCommand.Show.class, AccuracyCommand.Suspects.class})
 public final class AccuracyCommand implements Runnable {
 
     @Override
@@ -104,6 +107,40 @@ public final class AccuracyCommand implements Runnable {
                 out.flush();
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "suspects", mixinStandardHelpOptions = true,
+            description = "In-service monitoring: meters that stopped registering while their account is supplied, with the evidence.")
+    static final class Suspects implements Callable<Integer> {
+        @Option(names = "--from", required = true, description = "First day, YYYY-MM-DD (the store's zone).")
+        String from;
+
+        @Option(names = "--to", required = true, description = "Last day, YYYY-MM-DD.")
+        String to;
+
+        @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var first = Stores.day("--from", from);
+            var last = Stores.day("--to", to);
+            PrintWriter out = spec.commandLine().getOut();
+            try (TimeSeriesStore db = CliArgs.existingStore(store)) {
+                List<InServiceMonitor.Suspect> s = new InServiceMonitor(db).suspects(first, last);
+                out.printf("suspect meters %s..%s: %d%n", first, last, s.size());
+                for (InServiceMonitor.Suspect x : s) {
+                    out.printf("%-16s %-14s %-20s %s%n", x.meterId(), x.accountId(), x.kind(), x.evidence());
+                }
+                out.flush();
+                return 0;
+            } catch (AccuracyException e) {
+                throw new ConfigException(e.getMessage());
+            }
         }
     }
 

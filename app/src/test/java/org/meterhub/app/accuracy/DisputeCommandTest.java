@@ -118,6 +118,8 @@ class DisputeCommandTest {
                 .contains("5 ADJUSTMENT DF 2026-10-15..2026-10-31 1 2026-01-01 -0.654 2.61 -1.71",
                         "6 ADJUSTMENT DF 2026-11-01..2026-11-14 1 2026-11-01 -0.538 2.80 -1.51");
         assertThat(ok("dispute", "show", "--account", "D1", "--store", url).out()).contains("dispute case 1", "REBILLED");
+        assertThat(ok("accuracy", "suspects", "--from", "2026-11-01", "--to", "2026-11-14", "--store", url).out())
+                .contains("suspect meters 2026-11-01..2026-11-14: 0");
         // A bill run afterwards keeps the adjustments.
         assertThat(ok("bill", "run", "--cycle", "2026-11", "--rebill", "--store", url).out()).contains("unchanged 1");
     }
