@@ -73,7 +73,7 @@ public final class DisputeCommand implements Runnable {
             var day = Stores.day("--date", date);
             PrintWriter out = spec.commandLine().getOut();
             return Stores.with(target.store, db -> {
-                DisputeCase d = new Disputes(db, MeterRulesFile.load(target.rules), clock).open(account, meter, day, pastLife,
+                DisputeCase d = new Disputes(db, MeterRulesFile.load(target.rules), MeterRulesFile.lifecycle(target.rules), clock).open(account, meter, day, pastLife,
                         pastLife ? newMeter : spare);
                 print(out, d);
                 return 0;
@@ -114,7 +114,7 @@ public final class DisputeCommand implements Runnable {
             var day = Stores.day("--date", date);
             PrintWriter out = spec.commandLine().getOut();
             return Stores.with(target.store, db -> {
-                Disputes ds = new Disputes(db, MeterRulesFile.load(target.rules), clock);
+                Disputes ds = new Disputes(db, MeterRulesFile.load(target.rules), MeterRulesFile.lifecycle(target.rules), clock);
                 DisputeCase d = test != null ? ds.testResult(caseId, test, day) : refit ? ds.refitOriginal(caseId, day) : ds.keepSpare(caseId, day);
                 print(out, d);
                 return 0;
@@ -141,7 +141,7 @@ public final class DisputeCommand implements Runnable {
             if ((caseId == null) == (account == null)) throw new ConfigException("dispute show: give --case N or --account A");
             PrintWriter out = spec.commandLine().getOut();
             return Stores.with(target.store, db -> {
-                Disputes ds = new Disputes(db, MeterRulesFile.load(target.rules), Clock.systemUTC());
+                Disputes ds = new Disputes(db, MeterRulesFile.load(target.rules), MeterRulesFile.lifecycle(target.rules), Clock.systemUTC());
                 List<DisputeCase> cs = caseId != null
                         ? List.of(ds.cases().find(caseId).orElseThrow(() -> new ConfigException("no dispute case " + caseId)))
                         : ds.cases().cases(account);

@@ -19,6 +19,10 @@ import org.meterhub.engine.billing.BillLine;
 import org.meterhub.engine.billing.JdbcBills;
 import org.meterhub.engine.billing.LineKind;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.lifecycle.GasType;
+import org.meterhub.engine.lifecycle.JdbcMeterLifecycle;
+import org.meterhub.engine.lifecycle.LifecycleRules;
+import org.meterhub.engine.lifecycle.MeterRecord;
 
 /**
  * The accuracy dispute procedure of seed 000, ch. 9, as a case of dated events (docs/accuracy.md):
@@ -37,10 +41,19 @@ public final class Disputes {
     private final JdbcDisputes cases;
     private final JdbcAccuracyTests tests;
     private final JdbcBills bills;
+    private final LifecycleRules life;
+    private final JdbcMeterLifecycle lifecycle;
 
     public Disputes(SqlDatabase db, AccuracyRules rules, Clock clock) {
+        this(db, rules, LifecycleRules.DEFAULTS, clock);
+    }
+
+    /** @param life the service-life rules, checked against the meters' lifecycle records where they exist */
+    public Disputes(SqlDatabase db, AccuracyRules rules, LifecycleRules life, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.rules = Objects.requireNonNull(rules, "rules");
+        this.life = Objects.requireNonNull(life, "life");
+        this.lifecycle = new JdbcMeterLifecycle(db);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cases = new JdbcDisputes(db);
         this.tests = new JdbcAccuracyTests(db);
@@ -66,6 +79,7 @@ public final class Disputes {
             for (DisputeCase d : openCases(c, meterId)) {
                 throw new AccuracyException("meter " + meterId + " already has an open dispute (case " + d.caseId() + ", " + d.state() + ")");
             }
+            checkRecords(c, meterId, requested, pastServiceLife, fittedMeter);
             long id = cases.insertCase(c, accountId, meterId, requested, pastServiceLife, now);
             Steps s = new Steps(c, id, 0, requested, now);
             s.add(Kind.REQUESTED, null, meterId, null, null, "account " + accountId + " asks for meter " + meterId + " to be tested");
@@ -200,6 +214,30 @@ public final class Disputes {
                     delta, l.unitPrice(), amount, l.estimated(), text));
         }
         return out;
+    }
+
+    /**
+     * Where the meters have lifecycle records: the disputed meter's service life must agree with
+     * {@code pastServiceLife}, and the meter fitted must be new (seed: a disputed meter is replaced by
+     * a new one, never a refurbished one).
+     */
+    private void checkRecords(Connection c, String meterId, LocalDate requested, boolean pastServiceLife, String fitted) throws SQLException {
+        Optional<MeterRecord> m = lifecycle.find(c, meterId);
+        if (m.isPresent()) {
+            LocalDate ends = m.get().lifeEnds(life);
+            boolean past = m.get().gasType() == GasType.LPG ? requested.isAfter(ends) : !requested.isBefore(ends);
+            if (past && !pastServiceLife) {
+                throw new AccuracyException("meter " + meterId + " is past its service life (ended " + ends + "): open the case with"
+                        + " --past-service-life --new-meter M");
+            }
+            if (!past && pastServiceLife) {
+                throw new AccuracyException("meter " + meterId + " is within its service life until " + ends + ": not --past-service-life");
+            }
+        }
+        Optional<MeterRecord> f = lifecycle.find(c, fitted);
+        if (f.isPresent() && !f.get().isNew()) {
+            throw new AccuracyException("meter " + fitted + " is refurbished; a disputed meter is replaced by a new meter");
+        }
     }
 
     private static String direction(BigDecimal diff) {

@@ -83,7 +83,8 @@ public final class JdbcMeterLifecycle {
         });
     }
 
-    Optional<MeterRecord> find(Connection c, String meterId) throws SQLException {
+    /** The meter's record inside the caller's transaction. */
+    public Optional<MeterRecord> find(Connection c, String meterId) throws SQLException {
         List<MeterRecord.StateEvent> events = SqlDatabase.query(c, "select seq, day, state, detail from meter_state_events where meter_id = ?"
                 + " order by seq", ps -> ps.setString(1, meterId), rs -> new MeterRecord.StateEvent(rs.getInt(1), LocalDate.parse(rs.getString(2)),
                 MeterState.valueOf(rs.getString(3)), rs.getString(4)));

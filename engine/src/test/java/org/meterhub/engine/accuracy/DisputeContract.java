@@ -38,6 +38,9 @@ import org.meterhub.engine.billing.TariffVersion;
 import org.meterhub.engine.billing.Tier;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.lifecycle.GasType;
+import org.meterhub.engine.lifecycle.JdbcMeterLifecycle;
+import org.meterhub.engine.lifecycle.MeterRecord;
 import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
@@ -195,6 +198,23 @@ abstract class DisputeContract {
         assertThatThrownBy(() -> tests.saveAll(AccuracyCsv.parse("again.csv", new StringReader(AccuracyVerdictTest.FAILING)), clock.instant()))
                 .hasMessage("again.csv:2: meter DF already has a test on 2026-11-25 at city-bureau-bench-2; stored tests never change (nothing imported)");
         assertThat(tests.forMeter("DF")).hasSize(1);
+    }
+
+    @Test
+    @Order(6)
+    void lifecycleRecordsDecidePastServiceLifeAndRefuseARefurbishedReplacement() {
+        JdbcMeterLifecycle meters = new JdbcMeterLifecycle(db);
+        meters.add(new MeterRecord("OLD-1", "Goldcard", "G2.5", "SN1", LocalDate.of(2015, 3, 1), LocalDate.of(2015, 4, 1), GasType.NATURAL_GAS,
+                false, List.of()), LocalDate.of(2015, 4, 1), clock.instant());
+        meters.add(new MeterRecord("REF-1", "Goldcard", "G2.5", "SN2", LocalDate.of(2024, 3, 1), LocalDate.of(2024, 4, 1), GasType.NATURAL_GAS,
+                true, List.of()), LocalDate.of(2024, 4, 1), clock.instant());
+        assertThatThrownBy(() -> disputes.open("D-OLD", "OLD-1", REQUEST, false, "SPARE-4")).isInstanceOf(AccuracyException.class)
+                .hasMessage("meter OLD-1 is past its service life (ended 2025-03-01): open the case with --past-service-life --new-meter M");
+        assertThatThrownBy(() -> disputes.open("D-OLD", "OLD-1", REQUEST, true, "REF-1"))
+                .hasMessage("meter REF-1 is refurbished; a disputed meter is replaced by a new meter");
+        assertThat(disputes.cases().cases("D-OLD")).isEmpty();
+        assertThat(disputes.open("D-OLD", "OLD-1", REQUEST, true, "NEW-2").events()).extracting(DisputeEvent::kind)
+                .containsExactly(Kind.REQUESTED, Kind.NEW_METER_FITTED);
     }
 
     private static List<String> adjustments(Bill b) {
