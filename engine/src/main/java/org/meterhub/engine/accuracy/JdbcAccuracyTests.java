@@ -78,19 +78,22 @@ public final class JdbcAccuracyTests {
                 .stream().findFirst();
     }
 
-    private static AccuracyTest head(java.sql.ResultSet rs) throws SQLException {
-        return new AccuracyTest(rs.getLong(1), rs.getString(2), LocalDate.parse(rs.getString(3)), rs.getString(4),
-                new BigDecimal(rs.getString(5)), new BigDecimal(rs.getString(6)), List.of(new TestPoint(0, BigDecimal.ZERO, 1, 0)),
-                rs.getString(7));
+    /** A test's row before its points are read. */
+    private record Head(long testId, String meterId, LocalDate testDate, String lab, BigDecimal qmin, BigDecimal qmax, String source) {
     }
 
-    private static List<AccuracyTest> withPoints(Connection c, List<AccuracyTest> heads) throws SQLException {
+    private static Head head(java.sql.ResultSet rs) throws SQLException {
+        return new Head(rs.getLong(1), rs.getString(2), LocalDate.parse(rs.getString(3)), rs.getString(4), new BigDecimal(rs.getString(5)),
+                new BigDecimal(rs.getString(6)), rs.getString(7));
+    }
+
+    private static List<AccuracyTest> withPoints(Connection c, List<Head> heads) throws SQLException {
         List<AccuracyTest> out = new ArrayList<>();
-        for (AccuracyTest h : heads) {
+        for (Head h : heads) {
             List<TestPoint> ps = SqlDatabase.query(c, "select point_no, flow_m3h, reference_ml, meter_ml from accuracy_test_points"
                     + " where test_id = ? order by point_no", s -> s.setLong(1, h.testId()),
                     rs -> new TestPoint(rs.getInt(1), new BigDecimal(rs.getString(2)), rs.getLong(3), rs.getLong(4)));
-            out.add(new AccuracyTest(h.testId(), h.meterId(), h.testDate(), h.lab(), h.qminM3h(), h.qmaxM3h(), ps, h.source()));
+            out.add(new AccuracyTest(h.testId(), h.meterId(), h.testDate(), h.lab(), h.qmin(), h.qmax(), ps, h.source()));
         }
         return out;
     }
