@@ -217,6 +217,18 @@ abstract class DisputeContract {
                 .containsExactly(Kind.REQUESTED, Kind.NEW_METER_FITTED);
     }
 
+    @Test
+    @Order(7)
+    void pastServiceLifeOutsideTheLimitsHasNoDepositOrFeeAndReBillsWhatThereIs() {
+        DisputeCase d = disputes.cases().cases("OLD-1").get(0);
+        long testId = tests.saveAll(AccuracyCsv.parse("old.csv", new StringReader(AccuracyVerdictTest.FAILING.replace("DF,", "OLD-1,"))),
+                clock.instant()).get(0).testId();
+        DisputeCase done = disputes.testResult(d.caseId(), testId, LocalDate.of(2026, 11, 26));
+        assertThat(done.events()).extracting(e -> e.kind() + (e.amount() == null ? "" : " " + e.amount()))
+                .containsExactly("REQUESTED", "NEW_METER_FITTED", "TEST_RESULT", "OUTSIDE_LIMITS", "REBILLED 0.00", "REBILLED 0.00", "CLOSED");
+        assertThat(done.events().get(4).detail()).isEqualTo("cycle 2026-10: no bill, nothing to re-bill");
+    }
+
     private static List<String> adjustments(Bill b) {
         return b.lines().stream().filter(l -> l.kind() == LineKind.ADJUSTMENT)
                 .map(l -> l.volumeL() + " " + l.unitPrice() + " " + l.amount() + " " + l.tariffVersion() + " " + l.tier()).toList();
