@@ -29,6 +29,12 @@ public record BillLine(int no, LineKind kind, String meterId, LocalDate firstDay
         if (amount.scale() != 2) throw new IllegalArgumentException("amounts are kept to the fen: " + amount);
     }
 
+    /** The same line under another number. */
+    public BillLine renumbered(int newNo) {
+        return new BillLine(newNo, kind, meterId, firstDay, lastDay, tariffVersion, tier, tariffYear, volumeL, unitPrice, amount,
+                estimated, explanation);
+    }
+
     /** Whether the two lines charge the same thing (the explanation's wording aside). */
     public boolean sameCharge(BillLine o) {
         return kind == o.kind && Objects.equals(meterId, o.meterId) && firstDay.equals(o.firstDay)

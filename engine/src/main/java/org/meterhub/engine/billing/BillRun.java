@@ -135,7 +135,8 @@ public final class BillRun {
                 .filter(e -> previous.map(p -> p.lines().stream().anyMatch(l -> l.kind() == LineKind.ESTIMATE)).orElse(false));
         AccountUsage u = usage.gather(a, period, Optional.ofNullable(thisCycle.get(a.accountId())), previousEstimate);
         Map<Integer, Long> positions = bills.positions(c, a.accountId(), cycle);
-        List<BillLine> lines = BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions, u.items(tariff)));
+        List<BillLine> lines = withAdjustments(BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions,
+                u.items(tariff))), current);
         if (current.isPresent() && current.get().sameCharges(lines)) {
             return new Outcome(a.accountId(), Status.UNCHANGED, current, "version " + current.get().version() + " stands");
         }
@@ -151,6 +152,16 @@ public final class BillRun {
                 variants, period.firstDay(), period.lastDay(), lines, now);
         if (!dryRun) b = bills.insert(c, b);
         return new Outcome(a.accountId(), current.isPresent() ? Status.REBILLED : Status.NEW, Optional.of(b), reason);
+    }
+
+    /** The current bill's dispute adjustments stay on every later version (they are not in the consumption data). */
+    private static List<BillLine> withAdjustments(List<BillLine> computed, Optional<Bill> current) {
+        List<BillLine> adjustments = current.map(b -> b.lines().stream().filter(l -> l.kind() == LineKind.ADJUSTMENT).toList())
+                .orElse(List.of());
+        if (adjustments.isEmpty()) return computed;
+        List<BillLine> out = new java.util.ArrayList<>(computed);
+        for (BillLine a : adjustments) out.add(a.renumbered(out.size() + 1));
+        return out;
     }
 
     private static BigDecimal total(List<BillLine> lines) {

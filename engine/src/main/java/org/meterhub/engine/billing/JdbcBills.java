@@ -70,7 +70,8 @@ public final class JdbcBills {
                 ps -> ps.setString(1, cycle.toString()), rs -> rs.getLong(1)).get(0));
     }
 
-    Optional<Bill> current(Connection c, String accountId, YearMonth cycle) throws SQLException {
+    /** The current (highest) version of the account's bill for the cycle, inside the caller's transaction. */
+    public Optional<Bill> current(Connection c, String accountId, YearMonth cycle) throws SQLException {
         List<Bill> heads = SqlDatabase.query(c, BILL_COLUMNS + " where account_id = ? and cycle = ? order by version desc limit 1",
                 ps -> {
                     ps.setString(1, accountId);
@@ -89,6 +90,23 @@ public final class JdbcBills {
                     ps.setString(2, cycle.toString());
                 }, rs -> m.put(rs.getInt(1), rs.getLong(2)));
         return m;
+    }
+
+    /**
+     * A re-bill of {@code replaced} (which must be the current version) that keeps its lines and adds
+     * {@code added} after them: a new version naming the one it replaces, written in the caller's
+     * transaction. Used for adjustments the consumption data does not hold (accuracy disputes).
+     */
+    public Bill rebill(Connection c, Bill replaced, List<BillLine> added, String reason, java.time.Instant at) throws SQLException {
+        Bill head = current(c, replaced.accountId(), replaced.cycle()).orElseThrow();
+        if (!head.billId().equals(replaced.billId())) {
+            throw new IllegalStateException("bill " + replaced.billId() + " is not the current version of " + replaced.accountId()
+                    + " " + replaced.cycle() + " (bill " + head.billId() + " is)");
+        }
+        List<BillLine> lines = new ArrayList<>(replaced.lines());
+        for (BillLine l : added) lines.add(l.renumbered(lines.size() + 1));
+        return insert(c, new Bill(null, replaced.accountId(), replaced.cycle(), replaced.version() + 1, replaced.billId(), reason,
+                replaced.tariffId(), replaced.variants(), replaced.periodFirst(), replaced.periodLast(), lines, at));
     }
 
     /** Writes the bill and its lines; returns it with its id. */

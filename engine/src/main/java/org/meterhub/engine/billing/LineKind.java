@@ -11,5 +11,11 @@ public enum LineKind {
     /** Consumption changed by a late reading's correction record (signed). */
     CORRECTION,
     /** A fixed monthly charge. */
-    FIXED
+    FIXED,
+    /**
+     * A re-bill by a measured meter error (an accuracy dispute, engine.accuracy): the difference
+     * between the true and the metered volume of one original line, at that line's tariff version,
+     * tier and price (signed). A bill run carries it forward unchanged.
+     */
+    ADJUSTMENT
 }

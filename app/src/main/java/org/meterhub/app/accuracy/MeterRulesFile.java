@@ -1,0 +1,99 @@
+package org.meterhub.app.accuracy;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.meterhub.app.config.ConfigException;
+import org.meterhub.app.config.ConfigLoader;
+import org.meterhub.engine.accuracy.AccuracyRules;
+import org.meterhub.engine.accuracy.ErrorFormula;
+import org.meterhub.engine.accuracy.RebillError;
+import org.meterhub.engine.lifecycle.LifecycleRules;
+
+/**
+ * The meter rules file ({@code --rules FILE}, docs/accuracy.md): class limits per flow zone, the
+ * dispute's deposit, fee, months re-billed and error formula; meter service life, LPG limit, warranty
+ * and scrap review day. Every field is optional over the
+ * defaults; unknown fields and bad values are one-line errors naming the file, line and field.
+ */
+public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, LifecycleSection lifecycle) {
+
+    public record LifecycleSection(Integer naturalGasServiceLifeYears, Integer lpgLimitYears, Integer warrantyYears, Integer scrapReviewDay) {
+        public LifecycleSection {
+            rules(naturalGasServiceLifeYears, lpgLimitYears, warrantyYears, scrapReviewDay);
+        }
+
+        static LifecycleRules rules(Integer life, Integer lpg, Integer warranty, Integer day) {
+            LifecycleRules d = LifecycleRules.DEFAULTS;
+            return new LifecycleRules(life == null ? d.naturalGasServiceLifeYears() : life, lpg == null ? d.lpgLimitYears() : lpg,
+                    warranty == null ? d.warrantyYears() : warranty, day == null ? d.scrapReviewDay() : day);
+        }
+    }
+
+    /** The lifecycle rules of the file, or the defaults without one. */
+    public static LifecycleRules lifecycle(Path file) {
+        if (file == null) return LifecycleRules.DEFAULTS;
+        LifecycleSection l = new ConfigLoader().load(file, MeterRulesFile.class).lifecycle();
+        return l == null ? LifecycleRules.DEFAULTS
+                : LifecycleSection.rules(l.naturalGasServiceLifeYears(), l.lpgLimitYears(), l.warrantyYears(), l.scrapReviewDay());
+    }
+
+    public record AccuracySection(BigDecimal upperZoneLimitPercent, BigDecimal lowerZoneLimitPercent, BigDecimal qtRatio) {
+        public AccuracySection {
+            AccuracyRules d = AccuracyRules.DEFAULTS;
+            new AccuracyRules(or(upperZoneLimitPercent, d.upperZoneLimitPercent()), or(lowerZoneLimitPercent, d.lowerZoneLimitPercent()),
+                    or(qtRatio, d.qtRatio()), d.deposit(), d.testFee(), d.rebillMonths(), d.errorFormula(), d.rebillError());
+        }
+    }
+
+    public record DisputeSection(BigDecimal deposit, BigDecimal testFee, Integer rebillMonths, String errorFormula, String rebillError) {
+        public DisputeSection {
+            AccuracyRules d = AccuracyRules.DEFAULTS;
+            new AccuracyRules(d.upperZoneLimitPercent(), d.lowerZoneLimitPercent(), d.qtRatio(), or(deposit, d.deposit()),
+                    or(testFee, d.testFee()), rebillMonths == null ? d.rebillMonths() : rebillMonths, formula(errorFormula), rebill(rebillError));
+        }
+    }
+
+    /** The rules of the file, or the defaults without one. */
+    public static AccuracyRules load(Path file) {
+        if (file == null) return AccuracyRules.DEFAULTS;
+        MeterRulesFile f = new ConfigLoader().load(file, MeterRulesFile.class);
+        return f.rules();
+    }
+
+    AccuracyRules rules() {
+        AccuracyRules d = AccuracyRules.DEFAULTS;
+        AccuracySection a = accuracy == null ? new AccuracySection(null, null, null) : accuracy;
+        DisputeSection s = dispute == null ? new DisputeSection(null, null, null, null, null) : dispute;
+        try {
+            return new AccuracyRules(or(a.upperZoneLimitPercent(), d.upperZoneLimitPercent()), or(a.lowerZoneLimitPercent(), d.lowerZoneLimitPercent()),
+                    or(a.qtRatio(), d.qtRatio()), or(s.deposit(), d.deposit()), or(s.testFee(), d.testFee()),
+                    s.rebillMonths() == null ? d.rebillMonths() : s.rebillMonths(), formula(s.errorFormula()), rebill(s.rebillError()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static BigDecimal or(BigDecimal v, BigDecimal d) {
+        return v == null ? d : v;
+    }
+
+    static ErrorFormula formula(String s) {
+        if (s == null) return AccuracyRules.DEFAULTS.errorFormula();
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "divide" -> ErrorFormula.DIVIDE;
+            case "subtract" -> ErrorFormula.SUBTRACT;
+            default -> throw new IllegalArgumentException("error-formula: expected divide (true = metered / (1 + error)) or subtract"
+                    + " (true = metered × (1 - error)), got \"" + s + "\"");
+        };
+    }
+
+    static RebillError rebill(String s) {
+        if (s == null) return AccuracyRules.DEFAULTS.rebillError();
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "worst-point" -> RebillError.WORST_POINT;
+            case "upper-zone-mean" -> RebillError.UPPER_ZONE_MEAN;
+            default -> throw new IllegalArgumentException("rebill-error: expected worst-point or upper-zone-mean, got \"" + s + "\"");
+        };
+    }
+}
