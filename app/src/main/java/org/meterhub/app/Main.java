@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
                 EngineIntakeCommand.class, EstimateCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
+                org.meterhub.app.importing.ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;

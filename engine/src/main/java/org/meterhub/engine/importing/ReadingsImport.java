@@ -56,6 +56,10 @@ public final class ReadingsImport {
         void progress(long rows, long chars);
 
         void rejected(long line, String reason, String row);
+
+        /** A row whose register differs from the stored reading at the same time (recorded, not stored). */
+        default void conflict(ImportConflict conflict) {
+        }
     }
 
     /** The end result. {@code stored} counts only readings that were new to the store. */
@@ -110,7 +114,7 @@ public final class ReadingsImport {
                 amb[0] = false;
                 Instant t = ReadingsCsv.time(row.time(), settings.zone(), state == null ? Long.MIN_VALUE : state[0], amb);
                 if (amb[0]) ambiguous++;
-                take(row, t, state, file, lineNo);
+                take(row, t, state, file, lineNo, listener);
             } catch (ReadingsCsv.RowException e) {
                 reject(listener, lineNo, e.getMessage(), line);
             }
@@ -153,7 +157,8 @@ public final class ReadingsImport {
         return s[0] == Long.MIN_VALUE ? null : s;
     }
 
-    private void take(ReadingsCsv.Row row, Instant t, long[] state, String file, long line) throws InterruptedException {
+    private void take(ReadingsCsv.Row row, Instant t, long[] state, String file, long line, Listener listener)
+            throws InterruptedException {
         String id = row.meterId();
         long ms = t.toEpochMilli();
         if (state == null) {
@@ -176,7 +181,9 @@ public final class ReadingsImport {
             duplicates++;
         } else {
             conflictCount++;
-            pendingConflicts.add(new ImportConflict(id, t, held, row.registerL(), file, line, clock.instant()));
+            ImportConflict k = new ImportConflict(id, t, held, row.registerL(), file, line, clock.instant());
+            pendingConflicts.add(k);
+            listener.conflict(k);
         }
     }
 
