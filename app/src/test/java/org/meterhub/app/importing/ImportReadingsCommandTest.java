@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.Main;
+import org.meterhub.app.TestDatabases;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.importing.ImportConflict;
@@ -102,6 +103,31 @@ class ImportReadingsCommandTest {
         // The same file again: everything is a duplicate or the same conflict; nothing new is stored.
         Result again = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--medium", "water");
         assertThat(again.out()).contains("stored 0, duplicates 6, conflicts 1, rejected 5");
+    }
+
+    @Test
+    void onPostgresqlTheConflictIsKeptAndARerunStoresNothing() throws Exception {
+        Path csv = write("pg.csv", """
+                meter,time,register,unit
+                P1,2026-11-01T00:00:00+02:00,1.000,m3
+                P1,2026-11-01T01:00:00+02:00,1.004,m3
+                P1,2026-11-01T01:00:00+02:00,1.007,m3
+                """);
+        try (TestDatabases.Database pg = TestDatabases.createPostgres()) {
+            Result r = run("import", "readings", csv.toString(), "--store", pg.url(), "--medium", "water");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("stored 2, duplicates 0, conflicts 1, rejected 0");
+            assertThat(run("import", "readings", csv.toString(), "--store", pg.url(), "--medium", "water").out())
+                    .contains("stored 0, duplicates 2, conflicts 1, rejected 0");
+            try (SqlDatabase sql = SqlDatabase.open(pg.url())) {
+                assertThat(new JdbcImportConflicts(sql).of("P1")).singleElement()
+                        .satisfies(c -> assertThat(c.storedL() + "/" + c.conflictingL()).isEqualTo("1004/1007"));
+            }
+            try (TimeSeriesStore db = StoreFactory.open(pg.url())) {
+                assertThat(db.intervals("P1", ALL_FROM, ALL_TO)).singleElement()
+                        .satisfies(i -> assertThat(i.volumeL()).isEqualTo(4));
+            }
+        }
     }
 
     @Test
