@@ -148,7 +148,7 @@ public final class ImportReadingsCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, terminal);
         try (db; rejected; CountingStream counted = new CountingStream(Files.newInputStream(file));
              Reader in = new InputStreamReader(counted, StandardCharsets.UTF_8)) {
-            IngestPipeline pipeline = IngestPipeline.withRules(db, IngestRules.forStore(store, AlarmSink.none(), clock, options));
+            IngestPipeline pipeline = ReadingsImport.pipeline(db, IngestRules.forStore(store, AlarmSink.none(), clock, options));
             ReadingsImport.Summary s;
             try (pipeline) {
                 s = new ReadingsImport(settings, db, pipeline, conflicts, clock).run(in, file.getFileName().toString(),
