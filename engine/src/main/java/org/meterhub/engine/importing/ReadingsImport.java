@@ -217,8 +217,9 @@ public final class ReadingsImport {
     }
 
     private void accept(String meterId, Instant t, long registerL) {
-        Instant now = clock.instant();
-        pipeline.accept(new Reading(meterId, t, now, registerL, ReadingSource.MANUAL, Set.of(), 0));
+        // Received at its own time: the file's time is the meter's reading time, and the validator's clock-skew
+        // check (reading time against receive time) has nothing to judge in a file read long after.
+        pipeline.accept(new Reading(meterId, t, t, registerL, ReadingSource.MANUAL, Set.of(), 0));
         stored++;
         unflushed++;
     }
