@@ -133,6 +133,24 @@ class ImportReadingsCommandTest {
     }
 
     @Test
+    void aRowOutOfOrderIsPlacedByTheLateReadingCorrectionAndItsRepeatIsADuplicate() throws IOException {
+        Path csv = write("late.csv", """
+                meter,time,register,unit
+                W5,2026-11-01T00:00:00Z,10,L
+                W5,2026-11-01T02:00:00Z,30,L
+                W5,2026-11-01T01:00:00Z,15,L
+                W5,2026-11-01T01:00:00Z,15,L
+                W5,2026-11-01T01:00:00Z,16,L
+                """);
+        Result r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
+        assertThat(r.out()).contains("stored 3, duplicates 1, conflicts 1, rejected 0 (of the stored: 1 late")
+                .contains("1 corrections");
+        try (TimeSeriesStore db = StoreFactory.open(url)) {
+            assertThat(db.readings("W5", ALL_FROM, ALL_TO)).extracting(Reading::volumeL).containsExactly(10L, 15L, 30L);
+        }
+    }
+
+    @Test
     void anHourlySeriesInLocalTimeRunsThroughTheRepeatedAutumnHour() throws IOException {
         Path csv = write("autumn.csv", """
                 meter,time,register,unit
