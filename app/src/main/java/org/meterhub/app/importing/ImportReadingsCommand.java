@@ -156,7 +156,8 @@ public final class ImportReadingsCommand implements Callable<Integer> {
                             @Override
                             public void progress(long rows, long chars) {
                                 long rate = rate(rows, started);
-                                bar.update(counted.count, size, String.format("%,d rows, %,d rows/s", rows, rate),
+                                // Bytes read run ahead of rows taken (buffers): 100 % only once everything is committed.
+                                bar.update(Math.min(counted.count, size - 1), size, String.format("%,d rows, %,d rows/s", rows, rate),
                                         String.format("imported %,d rows, %,d rows/s", rows, rate));
                             }
 
@@ -171,6 +172,8 @@ public final class ImportReadingsCommand implements Callable<Integer> {
                             }
                         });
             }
+            bar.update(size, size, String.format("%,d rows, %,d rows/s", s.rows(), rate(s.rows(), started)),
+                    String.format("imported %,d rows, %,d rows/s", s.rows(), rate(s.rows(), started)));
             double secs = (System.nanoTime() - started) / 1e9;
             out.printf("imported %s (times in %s): %d rows in %.1f s (%,d rows/s)%n", file, settings.zone(), s.rows(), secs,
                     rate(s.rows(), started));

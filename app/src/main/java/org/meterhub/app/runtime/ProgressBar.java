@@ -14,6 +14,7 @@ public final class ProgressBar {
     private final boolean terminal;
     private long lastDraw;
     private int lastTenth = -1;
+    private boolean finished;
 
     public ProgressBar(PrintWriter err, boolean terminal) {
         this.err = err;
@@ -32,12 +33,16 @@ public final class ProgressBar {
     public void update(long done, long total, String barText, String lineText) {
         int percent = total <= 0 || done >= total ? 100 : (int) (done * 100 / total);
         if (terminal) {
+            if (finished) return;
             long now = System.nanoTime();
-            if (done != total && now - lastDraw < 100_000_000L) return;
+            if (done < total && now - lastDraw < 100_000_000L) return;
             lastDraw = now;
             int filled = percent * WIDTH / 100;
             err.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + percent + "% " + barText);
-            if (done == total) err.println();
+            if (done >= total) {
+                finished = true;
+                err.println();
+            }
             err.flush();
         } else {
             int tenth = percent / 10;
