@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
                 org.meterhub.app.accuracy.AccuracyCommand.class, org.meterhub.app.accuracy.DisputeCommand.class,
                 org.meterhub.app.accuracy.MetersCommand.class,
+                org.meterhub.app.importing.ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
