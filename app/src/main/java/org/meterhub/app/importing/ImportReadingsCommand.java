@@ -34,6 +34,8 @@ import org.meterhub.engine.importing.ReadingsCsv;
 import org.meterhub.engine.importing.ReadingsImport;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.engine.ingest.StoreHealth;
+import org.meterhub.engine.ingest.StoreRetry;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
@@ -82,11 +84,21 @@ public final class ImportReadingsCommand implements Callable<Integer> {
     @Option(names = "--config", description = "A gateway YAML whose zone, leak, valve and evc settings the engine's rules use.")
     Path config;
 
+    @Option(names = "--store-retry", defaultValue = "1s",
+            description = "After a failed store commit, wait this long before reading on from the last checkpoint, doubling (default ${DEFAULT-VALUE}).")
+    String storeRetry;
+
+    @Option(names = "--store-retry-max", defaultValue = "30s",
+            description = "Longest wait between store attempts while the store is DOWN (default ${DEFAULT-VALUE}).")
+    String storeRetryMax;
+
     @Spec
     CommandSpec spec;
 
     Clock clock = Clock.systemUTC();
     boolean terminal = ProgressBar.onTerminal();
+    /** The store's state during the import (set when it starts; read by tests). */
+    volatile StoreHealth health;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -108,6 +120,13 @@ public final class ImportReadingsCommand implements Callable<Integer> {
         if (unit != null && (fixedUnit = ReadingsCsv.Unit.parse(unit)) == null) {
             throw new ConfigException("--unit: expected m3 or L, got \"" + unit + "\"");
         }
+        StoreRetry retry;
+        try {
+            retry = new GatewayConfig.StoreRetrySection(org.meterhub.app.config.Durations.parse(storeRetry),
+                    org.meterhub.app.config.Durations.parse(storeRetryMax)).toRetry();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store-retry/--store-retry-max: " + e.getMessage());
+        }
         Map<String, MeterSpec> specs = Map.of();
         try {
             if (meters != null) {
@@ -124,7 +143,7 @@ public final class ImportReadingsCommand implements Callable<Integer> {
             ReadingsImport.Settings settings = new ReadingsImport.Settings(z, ReadingsCsv.columns(columns), fixedUnit, cliSpec, specs);
             Path rejectsPath = rejects != null ? rejects : defaultRejects(file);
             Files.deleteIfExists(rejectsPath);
-            return run(settings, options, rejectsPath, out, err);
+            return run(settings, options, retry, rejectsPath, out, err);
         } catch (ImportException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -136,8 +155,8 @@ public final class ImportReadingsCommand implements Callable<Integer> {
         return input.resolveSibling(stem + ".rejects.csv");
     }
 
-    private int run(ReadingsImport.Settings settings, IngestRules.Options options, Path rejectsPath, PrintWriter out,
-                    PrintWriter err) throws IOException, InterruptedException {
+    private int run(ReadingsImport.Settings settings, IngestRules.Options options, StoreRetry retry, Path rejectsPath,
+                    PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         long size = Files.size(file);
         long started = System.nanoTime();
         TimeSeriesStore db = CliArgs.store(store);
@@ -146,18 +165,37 @@ public final class ImportReadingsCommand implements Callable<Integer> {
         Rejects rejected = new Rejects(rejectsPath);
         List<ImportConflict> shownConflicts = new ArrayList<>();
         ProgressBar bar = new ProgressBar(err, terminal);
-        try (db; rejected; CountingStream counted = new CountingStream(Files.newInputStream(file));
-             Reader in = new InputStreamReader(counted, StandardCharsets.UTF_8)) {
-            IngestPipeline pipeline = ReadingsImport.pipeline(db, IngestRules.forStore(store, AlarmSink.none(), clock, options));
-            ReadingsImport.Summary s;
-            try (pipeline) {
-                s = new ReadingsImport(settings, db, pipeline, conflicts, clock).run(in, file.getFileName().toString(),
+        // A store failure is a state, not an end: DOWN (one alarm), wait, read on from the last checkpoint.
+        StoreHealth storeHealth = new StoreHealth(db.describe(), clock).listener(new StoreHealth.Listener() {
+            @Override
+            public void down(java.time.Instant since, String reason) {
+                err.printf("store DOWN since %s (%s): the import waits, retrying with backoff, and reads on from its last checkpoint%n",
+                        since, reason);
+                err.flush();
+            }
+
+            @Override
+            public void up(java.time.Instant since, java.time.Duration outage) {
+                err.printf("store UP again after %d s: import resumed%n", outage.toSeconds());
+                err.flush();
+            }
+        });
+        this.health = storeHealth;
+        CountingStream[] counted = new CountingStream[1];
+        ReadingsImport.Source source = () -> {
+            counted[0] = new CountingStream(Files.newInputStream(file));
+            return new InputStreamReader(counted[0], StandardCharsets.UTF_8);
+        };
+        IngestPipeline.IngestStats st = new IngestPipeline.IngestStats();
+        try (db; rejected; IngestRules rules = IngestRules.forStore(store, AlarmSink.none(), clock, options)) {
+            ReadingsImport.Summary s = new ReadingsImport(settings, db, () -> ReadingsImport.pipeline(db, rules, st), conflicts,
+                    clock, retry, storeHealth).run(source, file.getFileName().toString(),
                         new ReadingsImport.Listener() {
                             @Override
                             public void progress(long rows, long chars) {
                                 long rate = rate(rows, started);
                                 // Bytes read run ahead of rows taken (buffers): 100 % only once everything is committed.
-                                bar.update(Math.min(counted.count, size - 1), size, String.format("%,d rows, %,d rows/s", rows, rate),
+                                bar.update(Math.min(counted[0].count, size - 1), size, String.format("%,d rows, %,d rows/s", rows, rate),
                                         String.format("imported %,d rows, %,d rows/s", rows, rate));
                             }
 
@@ -171,7 +209,6 @@ public final class ImportReadingsCommand implements Callable<Integer> {
                                 if (shownConflicts.size() < SHOWN) shownConflicts.add(c);
                             }
                         });
-            }
             bar.update(size, size, String.format("%,d rows, %,d rows/s", s.rows(), rate(s.rows(), started)),
                     String.format("imported %,d rows, %,d rows/s", s.rows(), rate(s.rows(), started)));
             double secs = (System.nanoTime() - started) / 1e9;
@@ -180,7 +217,11 @@ public final class ImportReadingsCommand implements Callable<Integer> {
             out.printf("stored %d, duplicates %d, conflicts %d, rejected %d (of the stored: %d late, placed by correction;"
                             + " %d new meters; %d ambiguous local times)%n", s.stored(), s.duplicates(), s.conflicts(), s.rejected(),
                     s.late(), s.newMeters(), s.ambiguousLocalTimes());
-            IngestPipeline.IngestStats st = pipeline.stats();
+            if (storeHealth.alarms() > 0 || s.resumes() > 0) {
+                out.printf("store: %d outages (%d failed attempts), resumed by itself %d times from the last checkpoint;"
+                                + " %d rows read again were stored before the failure (counted as stored, not duplicates)%n",
+                        storeHealth.alarms(), storeHealth.failures(), s.resumes(), s.replayed());
+            }
             out.printf("engine: %d consumption intervals, %d corrections, %d validation flags, %d leak detections%n",
                     st.intervals(), st.corrections(), st.flags(), st.leakDetections());
             if (s.conflicts() > 0) {

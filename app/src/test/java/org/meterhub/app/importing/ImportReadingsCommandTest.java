@@ -108,6 +108,28 @@ class ImportReadingsCommandTest {
     }
 
     @Test
+    void aRowTheStoreRefusesForGoodIsRejectedWithItsReasonAndTheRestFlows() throws IOException {
+        // 9999-12-31T12:00Z parses, but the store refuses times from 9999-12-31 on (a permanent failure, issue 21).
+        Path csv = write("refused.csv", """
+                meter,time,register,unit
+                W1,2026-01-01T00:00:00Z,100,L
+                W2,9999-12-31T12:00:00Z,7,L
+                W1,2026-01-01T01:00:00Z,110,L
+                W1,2026-01-01T02:00:00Z,125,L
+                """);
+        Result r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("stored 3, duplicates 0, conflicts 0, rejected 1");
+        assertThat(r.out()).containsPattern("line 3: the store refused it: .*outside the storable range");
+        assertThat(r.out()).doesNotContain("line 2:").doesNotContain("line 4:").doesNotContain("line 5:");
+        try (TimeSeriesStore db = StoreFactory.open(url)) {
+            assertThat(db.readings("W1", ALL_FROM, ALL_TO)).extracting(Reading::volumeL).containsExactly(100L, 110L, 125L);
+            assertThat(db.intervals("W1", ALL_FROM, ALL_TO)).extracting(ConsumptionInterval::volumeL).containsExactly(10L, 15L);
+            assertThat(db.lastReading("W2")).isEmpty();
+        }
+    }
+
+    @Test
     void onPostgresqlTheConflictIsKeptAndARerunStoresNothing() throws Exception {
         Path csv = write("pg.csv", """
                 meter,time,register,unit

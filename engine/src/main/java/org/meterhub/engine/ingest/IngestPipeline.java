@@ -95,6 +95,16 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
                 Duration.ofMillis(200));
     }
 
+    /**
+     * Given sizes; counts into {@code stats} and leaves {@code rules} open when closed: for an import
+     * that makes a fresh pipeline after each store failure ({@code engine.importing.ReadingsImport}).
+     */
+    public static IngestPipeline sharing(MeterStore store, IngestRules rules, IngestStats stats, int queueCapacity,
+                                         int batchSize, Duration maxBatchDelay) {
+        return new IngestPipeline(store, ConsumptionSettings.defaults(), rules, false, stats, queueCapacity, batchSize,
+                maxBatchDelay);
+    }
+
     /** Alarms, flags and corrections of this pipeline. */
     public IngestRules rules() {
         return ruleSet;
@@ -116,7 +126,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         if (closing) throw new IllegalStateException("ingest pipeline is closed");
         rethrowFailure();
         try {
-            queue.put(reading);
+            put(reading);
             stats.accepted.incrementAndGet();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -127,7 +137,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
     /** Returns once everything accepted before the call is committed to the store. */
     public void flush() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        queue.put(done);
+        put(done);
         while (!done.await(100, TimeUnit.MILLISECONDS)) {
             rethrowFailure();
             if (!writer.isAlive()) throw new IllegalStateException("ingest writer stopped");
@@ -137,6 +147,17 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
 
     public IngestStats stats() {
         return stats;
+    }
+
+    /**
+     * Waits for room in the queue, but not for ever: a writer that stopped on a failed store write
+     * drains nothing, and a producer blocked on a full queue would never learn of the failure.
+     */
+    private void put(Object item) throws InterruptedException {
+        while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+            rethrowFailure();
+            if (!writer.isAlive()) throw new IllegalStateException("ingest writer stopped");
+        }
     }
 
     private void rethrowFailure() {
