@@ -67,8 +67,8 @@ public final class StoreHealth {
             downSince = since;
             alarms.incrementAndGet();
             lastLogNanos = now;
-            log.error("ALARM store DOWN since {}: {} ({}). What is not committed waits (the journal, or the file being imported); retrying in {} ms, backing off",
-                    since, store, reason, retryIn.toMillis());
+            log.error("ALARM store DOWN since {}: {} ({}). What is not committed waits (the journal, or the file"
+                    + " being imported); retrying in {} ms, backing off", since, store, reason, retryIn.toMillis());
             listener.down(since, reason);
         } else if (now - lastLogNanos > 30_000_000_000L) {
             lastLogNanos = now;
