@@ -78,6 +78,8 @@ public final class LeakDetector {
         int steadyNightEndH = NONE; // end of the last night whose hours sat at one nonzero level
         byte runSteadyNights;  // steady nights inside the current run at the run's own floor
         int dayMinL = MAX;     // smallest known hour since the last night was judged
+        int usualMlph;         // cached quantiles of the night histogram (recomputed when it changes)
+        int quietMlph;
         int runStartH;
         int nightDay = NONE;
         int nightEvaluated = NONE;
@@ -179,8 +181,8 @@ public final class LeakDetector {
         int b = p.blockHours();
         boolean unknown = s.curUnknown;
         int v = s.curL;
-        long usual = trusted(s, p) ? nightQuantile(s, q.usualPercentile() * 10) : 0;
-        long quietL = (trusted(s, p) ? nightQuantile(s, q.quietPercentile() * 10) : 0) / 1000;
+        long usual = s.usualMlph;
+        long quietL = s.quietMlph / 1000;
         if (unknown) {
             s.knownInRow = 0;
             s.quietRun = 0;
@@ -297,13 +299,17 @@ public final class LeakDetector {
         if (s.flowKind < 0) { // every complete night outside a leak episode: the household's floor follows its life
             add(s.hist, 0, NIGHT_EDGES, (int) Math.min(MAX, floor));
             s.nightsLearnt = (short) Math.min(Short.MAX_VALUE, s.nightsLearnt + 1);
+            boolean t = trusted(s, p);
+            s.usualMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.usualPercentile() * 10)) : 0;
+            s.quietMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.quietPercentile() * 10)) : 0;
         }
     }
 
     private void burst(int slot, State s, LeakProfile p, int hour, int v, EventSink sink) {
         LeakProfile.Params q = p.params();
         long threshold = p.burstMinLph();
-        if (s.hoursLearnt >= q.learnNights() * 24) {
+        // The household's own 99.9th percentile only matters for an hour at or above the absolute floor: most hours are not.
+        if (v >= threshold && s.hoursLearnt >= q.learnNights() * 24) {
             threshold = Math.max(threshold, (long) q.burstFactor() * quantile(s.hist, NIGHT_EDGES.length, HOUR_EDGES, 999));
         }
         if (v >= threshold) {
@@ -487,7 +493,7 @@ public final class LeakDetector {
 
     /** Estimated bytes per tracked meter: object header and fields, histogram array, the slot's reference. */
     public static long perMeterBytes() {
-        long fields = 12 + 4 * 25 + 8 * 2 + 2 * 2 + 13 + 4;
+        long fields = 12 + 4 * 28 + 8 * 2 + 2 * 2 + 14 + 4;
         long array = 16 + 2L * (NIGHT_EDGES.length + HOUR_EDGES.length);
         return align(fields) + align(array) + 4;
     }

@@ -43,7 +43,7 @@ public final class LeakEvaluation {
     public static final String ENGINE = "meterhub engine";
     public static final String NO_ZERO_HOUR = "no zero hour in 24 h";
     /** Windows of the "no zero hour" baseline swept for the comparison at equal precision (24 h is the rule as stated). */
-    public static final int[] NO_ZERO_WINDOWS = {24, 36, 48, 72, 96, 120, 168, 240, 336};
+    public static final int[] NO_ZERO_WINDOWS = {24, 36, 48, 72, 96, 120, 168, 192, 216, 240, 336};
     public static final String P999 = "above own 99.9th percentile";
     private static final long HOUR = 3_600_000L;
     private static final int SPREAD = IntervalSink.bit(IntervalFlag.SPREAD);
