@@ -83,7 +83,8 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                              Integer nightStartHour, Integer nightEndHour, Long nightMinFlowMlph, Long nightMarginMlph,
                              Integer nights, Integer learnNights, Integer usualPercentile, Boolean steadyNightsOnly,
                              Long riseMlph, Integer riseNights, Integer burstPercentOfQmax, Integer burstFactor,
-                             Integer burstHours, Integer severity2Hours, Integer severity3Hours, Integer updateHours) {
+                             Integer burstHours, Integer severity2Hours, Integer severity3Hours, Integer updateHours,
+                             Integer quietPercentile, Integer continuousNights, Long steadyAllBelowMlph) {
         public Thresholds {
             if (medium != null) medium(medium);
             over(null); // validate now, so the error names this section's line
@@ -111,7 +112,9 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                     or(riseNights, d.riseNights()), or(burstPercentOfQmax, d.burstPercentOfQmax()),
                     or(burstFactor, d.burstFactor()), or(burstHours, d.burstHours()),
                     or(severity2Hours, d.severity2Hours()), or(severity3Hours, d.severity3Hours()),
-                    or(updateHours, d.updateHours()));
+                    or(updateHours, d.updateHours()), or(quietPercentile, d.quietPercentile()),
+                    or(continuousNights, d.continuousNights()),
+                    or(steadyAllBelowMlph, d.steadyAllBelowMlph()));
         }
 
         private static int or(Integer v, int d) {

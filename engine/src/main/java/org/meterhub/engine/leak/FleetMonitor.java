@@ -80,6 +80,7 @@ public final class FleetMonitor {
     private long intervals;
     private long touched; // keeps prefetch loads from being optimised away
     private int tracked;
+    private boolean detectLeaks = true;
 
     /**
      * @param classes    the meter classes in use; a meter's class is an index into this list (at most 127)
@@ -105,8 +106,14 @@ public final class FleetMonitor {
         this.intervalSink = (slot, a, b, v, f) -> {
             intervals++;
             downstream.interval(slot, a, b, v, f);
-            leaks.onInterval(slot, a, b, v, f, current, detectionSink);
+            if (detectLeaks) leaks.onInterval(slot, a, b, v, f, current, detectionSink);
         };
+    }
+
+    /** Turns the leak detectors off (validation and consumption only): the benchmarks' reference run. */
+    public FleetMonitor withoutLeakDetection() {
+        detectLeaks = false;
+        return this;
     }
 
     public MeterKeys keys() {

@@ -76,6 +76,10 @@ public final class LeakDetector {
         int runMinBlock = MAX;
         int runMinL;
         int steadyNightEndH = NONE; // end of the last night whose hours sat at one nonzero level
+        byte runSteadyNights;  // steady nights inside the current run at the run's own floor
+        int dayMinL = MAX;     // smallest known hour since the last night was judged
+        int usualMlph;         // cached quantiles of the night histogram (recomputed when it changes)
+        int quietMlph;
         int runStartH;
         int nightDay = NONE;
         int nightEvaluated = NONE;
@@ -177,13 +181,15 @@ public final class LeakDetector {
         int b = p.blockHours();
         boolean unknown = s.curUnknown;
         int v = s.curL;
-        long usual = trusted(s, p) ? nightQuantile(s, q.usualPercentile() * 10) : 0;
-        long quietL = usual / 1000;
+        long usual = s.usualMlph;
+        long quietL = s.quietMlph / 1000;
         if (unknown) {
             s.knownInRow = 0;
             s.quietRun = 0;
             s.flowHours = 0;
             s.runMinBlock = MAX;
+            s.runSteadyNights = 0;
+            s.dayMinL = MAX;
             s.burstRun = 0;
         } else {
             s.recent = (s.recent << 16) | Math.min(v, 0xFFFF);
@@ -195,17 +201,19 @@ public final class LeakDetector {
             if (s.quietRun >= b) {
                 s.flowHours = 0;
                 s.runMinBlock = MAX;
+                s.runSteadyNights = 0;
             } else if (s.flowHours > 0 || !quiet) {
                 if (s.flowHours == 0) s.runStartH = hour;
                 s.flowHours++;
                 if (s.flowHours >= b && s.knownInRow >= b) s.runMinBlock = Math.min(s.runMinBlock, block(s, b));
                 if (s.flowHours >= 2) s.runMinL = s.flowHours == 2 ? v : Math.min(s.runMinL, v); // 1st hour may be partial
                 if (q.continuousHours() > 0 && s.flowHours >= q.continuousHours() && s.flowKind < 0
-                        && s.runMinBlock != MAX && s.steadyNightEndH > s.runStartH) {
+                        && s.runMinBlock != MAX && s.runSteadyNights >= q.continuousNights()) {
                     long rate = Math.max(0, floor(s.runMinBlock, b, s.runMinL) - quietL * 1000);
                     startFlow(slot, s, p, LeakKind.CONTINUOUS_FLOW, s.runStartH, hour + 1, rate, usual, sink);
                 }
             }
+            s.dayMinL = s.flowHours > 0 ? Math.min(s.dayMinL, v) : MAX; // the run's hours since the last night
             burst(slot, s, p, hour, v, sink);
             if (s.flowKind < 0 && !s.burstActive) {
                 add(s.hist, NIGHT_EDGES.length, HOUR_EDGES, v);
@@ -253,6 +261,11 @@ public final class LeakDetector {
         long median = trusted ? nightQuantile(s, 500) : 0;
         boolean steady = steady(s, q, p.nightBlockHours());
         if (steady) s.steadyNightEndH = endH;
+        if (steady && s.flowHours >= Math.min(4, s.nightHours)
+                && nightLevel(s) <= s.dayMinL + tolerance(s.dayMinL, q)) {
+            s.runSteadyNights = (byte) Math.min(100, s.runSteadyNights + 1);
+        }
+        s.dayMinL = MAX;
         boolean shape = !q.steadyNightsOnly() || steady;
         // Until the household's own floor is learnt, a night counts only at twice the minimum.
         long threshold = trusted ? Math.max(q.nightMinMlph(), usual + q.nightMarginMlph()) : 2 * q.nightMinMlph();
@@ -286,13 +299,17 @@ public final class LeakDetector {
         if (s.flowKind < 0) { // every complete night outside a leak episode: the household's floor follows its life
             add(s.hist, 0, NIGHT_EDGES, (int) Math.min(MAX, floor));
             s.nightsLearnt = (short) Math.min(Short.MAX_VALUE, s.nightsLearnt + 1);
+            boolean t = trusted(s, p);
+            s.usualMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.usualPercentile() * 10)) : 0;
+            s.quietMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.quietPercentile() * 10)) : 0;
         }
     }
 
     private void burst(int slot, State s, LeakProfile p, int hour, int v, EventSink sink) {
         LeakProfile.Params q = p.params();
         long threshold = p.burstMinLph();
-        if (s.hoursLearnt >= q.learnNights() * 24) {
+        // The household's own 99.9th percentile only matters for an hour at or above the absolute floor: most hours are not.
+        if (v >= threshold && s.hoursLearnt >= q.learnNights() * 24) {
             threshold = Math.max(threshold, (long) q.burstFactor() * quantile(s.hist, NIGHT_EDGES.length, HOUR_EDGES, 999));
         }
         if (v >= threshold) {
@@ -372,7 +389,7 @@ public final class LeakDetector {
         if (minR >= 1) {
             int atFloor = 0;
             for (int i = 0; i < n; i++) if (hourAgo(s, i) <= minR + tolerance(minR, q)) atFloor++;
-            return atFloor >= n - 1;
+            return atFloor >= n - (minR * 1000L < q.steadyAllBelowMlph() ? 0 : 1);
         }
         int minB = MAX;
         int maxB = 0;
@@ -383,6 +400,14 @@ public final class LeakDetector {
             maxB = Math.max(maxB, b);
         }
         return nb > 1 && minB >= 1 && maxB <= minB + tolerance(minB, q);
+    }
+
+    /** The smallest of the night's last (up to) four hours. */
+    private static int nightLevel(State s) {
+        int n = Math.min(4, s.nightHours);
+        int m = MAX;
+        for (int i = 0; i < n; i++) m = Math.min(m, hourAgo(s, i));
+        return m;
     }
 
     private static int hourAgo(State s, int i) {
@@ -468,7 +493,7 @@ public final class LeakDetector {
 
     /** Estimated bytes per tracked meter: object header and fields, histogram array, the slot's reference. */
     public static long perMeterBytes() {
-        long fields = 12 + 4 * 25 + 8 * 2 + 2 * 2 + 13 + 4;
+        long fields = 12 + 4 * 28 + 8 * 2 + 2 * 2 + 14 + 4;
         long array = 16 + 2L * (NIGHT_EDGES.length + HOUR_EDGES.length);
         return align(fields) + align(array) + 4;
     }

@@ -52,12 +52,20 @@ public record LeakProfile(String className, Medium medium, Params params, long b
      * @param severity2Hours     an open leak's severity rises to 2 after this many hours
      * @param severity3Hours     ... and to 3 after this many
      * @param updateHours        an open leak alarm is escalated with its volume lost so far at least this often
+     * @param quietPercentile    continuous flow: an hour is quiet at or below this percentile of the household's
+     *                           learnt nightly floors (the median: a shift worker's busy nights do not hide a leak)
+     * @param continuousNights   continuous flow: steady nights inside the run, each at the run's own floor
+     *                           (its smallest hour since the night before, within the tolerance), before an alarm
+     * @param steadyAllBelowMlph a steady night with a floor below this has every one of its last (up to) four hours
+     *                           at one level (random use and hour-split taps often repeat a level of a few litres);
+     *                           at or above it, all but one (one hour of use forgiven)
      */
     public record Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
                          int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
                          int usualPercentile, boolean steadyNightsOnly, long riseMlph, int riseNights,
                          int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
-                         int severity3Hours, int updateHours) {
+                         int severity3Hours, int updateHours, int quietPercentile, int continuousNights,
+                         long steadyAllBelowMlph) {
         public Params {
             check(continuousHours >= 0 && continuousHours <= 24 * 14, "continuous-hours", "0 (off) to 336");
             check(resolutionMl >= 1 && resolutionMl <= 100_000, "resolution-ml", "1 to 100000");
@@ -82,6 +90,9 @@ public record LeakProfile(String className, Medium medium, Params params, long b
             check(severity2Hours >= 1, "severity2-hours", "at least 1");
             check(severity3Hours > severity2Hours, "severity3-hours", "more than severity2-hours");
             check(updateHours >= 1, "update-hours", "at least 1");
+            check(quietPercentile >= 0 && quietPercentile <= 100, "quiet-percentile", "0 to 100");
+            check(continuousNights >= 1 && continuousNights <= 14, "continuous-nights", "1 to 14");
+            check(steadyAllBelowMlph >= 0, "steady-all-below-mlph", "0 or more");
         }
 
         /** Night window length in hours. */
@@ -95,21 +106,25 @@ public record LeakProfile(String className, Medium medium, Params params, long b
          * a floor 0.3 L/h above its median for 7 nights (slow or sub-litre leaks); bursts of 3 h at 30 % of Qmax.
          */
         public static Params water() {
-            return new Params(24, 1_000, 1_000, 1, 5, 1_000, 1_000, 2, 14, 90, true, 300, 7, 30, 4, 3, 72, 168, 24);
+            return new Params(24, 1_000, 1_000, 1, 5, 1_000, 1_000, 2, 14, 90, true, 300, 7, 30, 4, 3, 72, 168, 24,
+                    50, 1, 5_000);
         }
 
         /**
          * Gas: no continuous-flow detector (a heating boiler runs for days in winter); night flow of
-         * 20 L/h above the household's own floor on two steady nights in a row at the same level (a leak
-         * runs evenly, a boiler cycles and follows the weather); bursts as for water.
+         * 20 L/h above the household's own floor on three steady nights in a row at the same level, every
+         * hour of each at the floor (a leak runs evenly, a boiler cycles and follows the weather, and its
+         * onset in November finds a floor learnt in a warm autumn); bursts as for water.
          */
         public static Params gas() {
-            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 2, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24);
+            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 3, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24,
+                    50, 1, Long.MAX_VALUE);
         }
 
         /** Heat: circuits flow all the time; bursts only. */
         public static Params heat() {
-            return new Params(0, 1_000, 1_000, 1, 5, 0, 0, 1, 14, 90, false, 0, 7, 30, 4, 3, 72, 168, 24);
+            return new Params(0, 1_000, 1_000, 1, 5, 0, 0, 1, 14, 90, false, 0, 7, 30, 4, 3, 72, 168, 24,
+                    50, 1, 0);
         }
 
         public static Params defaults(Medium m) {

@@ -77,8 +77,8 @@ class IngestRulesPipelineTest {
             store.saveProfile(new MeterProfile(new MeterInfo(BIG, Medium.GAS, 0, T0.minusSeconds(3600),
                     MeterInfo.CJT188_CAPACITY_L), "AMR", null, "1.5", 16_000L, null, null, null, MeterRole.CUSTOMER));
             try (IngestPipeline pipeline = IngestPipeline.withRules(store, IngestRules.forStore(url, published::add))) {
-                // A leaking gas meter: 50 L every hour, day and night, for 54 hours: two steady nights (a new meter: at twice 20 L/h).
-                for (int h = 0; h <= 54; h++) pipeline.accept(reading(LEAKY, h * 60L, 1_000 + 50L * h));
+                // A leaking gas meter: 50 L every hour, day and night, for 78 hours: three steady nights (a new meter: at twice 20 L/h).
+                for (int h = 0; h <= 78; h++) pipeline.accept(reading(LEAKY, h * 60L, 1_000 + 50L * h));
                 // A spike (9 m³ in an hour on a G1.6: Qmax 2.5 m³/h), then a low battery.
                 pipeline.accept(reading(SPIKY, 0, 1_000));
                 pipeline.accept(reading(SPIKY, 60, 1_100));
@@ -93,7 +93,7 @@ class IngestRulesPipelineTest {
                 pipeline.flush();
 
                 IngestPipeline.IngestStats stats = pipeline.stats();
-                assertThat(stats.stored()).isEqualTo(55 + 4 + 2 + 2);
+                assertThat(stats.stored()).isEqualTo(79 + 4 + 2 + 2);
                 assertThat(stats.lateReadings()).isEqualTo(1);
                 assertThat(stats.corrections()).isEqualTo(1);
                 assertThat(stats.ruleFailures()).isZero();
@@ -129,12 +129,12 @@ class IngestRulesPipelineTest {
             // The records are in the store's database: the store's own alarms query and the view see them.
             List<Map<String, Object>> rows = store.alarms(LEAKY, 10).orElseThrow();
             assertThat(rows).extracting(r -> r.get("kind")).containsExactly("NIGHT_FLOW");
-            List<ConsumptionInterval> base = store.intervals(LEAKY, T0, T0.plusSeconds(86_400 * 3));
-            assertThat(base.stream().mapToLong(ConsumptionInterval::volumeL).sum()).isEqualTo(50 * 54);
+            List<ConsumptionInterval> base = store.intervals(LEAKY, T0, T0.plusSeconds(86_400 * 4));
+            assertThat(base.stream().mapToLong(ConsumptionInterval::volumeL).sum()).isEqualTo(50 * 78);
             try (SqlDatabase db = SqlDatabase.open(url)) {
                 List<ConsumptionInterval> effective = new JdbcCorrectionRepository(db)
-                        .effective(LEAKY, T0, T0.plusSeconds(86_400 * 3));
-                assertThat(effective.stream().mapToLong(ConsumptionInterval::volumeL).sum()).isEqualTo(50 * 54);
+                        .effective(LEAKY, T0, T0.plusSeconds(86_400 * 4));
+                assertThat(effective.stream().mapToLong(ConsumptionInterval::volumeL).sum()).isEqualTo(50 * 78);
                 assertThat(effective).hasSize(base.size() + 1); // 01:00-02:00 is now two intervals
                 assertThat(effective).filteredOn(i -> i.start().equals(T0.plusSeconds(5400)))
                         .extracting(ConsumptionInterval::volumeL).containsExactly(25L);

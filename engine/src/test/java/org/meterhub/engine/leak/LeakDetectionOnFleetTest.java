@@ -75,7 +75,7 @@ class LeakDetectionOnFleetTest {
             if (fleet.leakStartMs[m] == Long.MAX_VALUE) continue;
             leaks++;
             long delay = firstDetection[m] - fleet.leakStartMs[m];
-            if (delay <= 48 * HOUR) within48++;
+            if (delay <= (fleet.gas[m] ? 72 : 48) * HOUR) within48++;
             if (firstDetection[m] != Long.MAX_VALUE) {
                 delaySum += delay;
                 maxDelay = Math.max(maxDelay, delay);
@@ -83,13 +83,16 @@ class LeakDetectionOnFleetTest {
         }
         double rate = 100.0 * within48 / leaks;
         double faPer10k = falseAlarms[0] * 10_000.0 / meterDaysClean;
-        System.out.printf("fleet: %d meters x %d days, %d leaks of 1-5 m3/day: %.1f %% found within 48 h,"
+        System.out.printf("fleet: %d meters x %d days, %d leaks of 1-5 m3/day: %.1f %% found within 48 h (water) / 72 h (gas),"
                         + " mean delay %.1f h, max %.1f h; false alarms %d = %.2f per 10,000 meter-days (by kind %s); detections by kind %s%n",
                 meters, days, leaks, rate, delaySum / (double) Math.max(1, within48) / HOUR, maxDelay / (double) HOUR,
                 falseAlarms[0], faPer10k, Arrays.toString(falseByKind), Arrays.toString(byKind));
         assertThat(leaks).isGreaterThan(500);
-        // 95 % with the former single gas night; gas now needs two steady nights at one level (boilers), see docs/leak-detection.md
-        assertThat(rate).isGreaterThanOrEqualTo(85.0);
+        // Water within 48 h, gas within 72 h. Measured 73.9 %: gas needs three steady nights at one level since the
+        // boilers' winter-onset false alarms (docs/leak-detection.md), so a gas leak starting in the run's last three
+        // days is not found in it, and one starting just after a night's end takes a little over 72 h. Was 88 % (gas
+        // within 48 h on two nights).
+        assertThat(rate).isGreaterThanOrEqualTo(70.0);
         assertThat(faPer10k).isLessThanOrEqualTo(1.0);
         // validation and consumption block, key table, and the leak detectors' state with the household baseline
         assertThat(LeakDetector.perMeterBytes()).isLessThanOrEqualTo(256);

@@ -1,0 +1,150 @@
+package org.meterhub.benchmarks.engine;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import org.meterhub.engine.leak.FleetMonitor;
+import org.meterhub.engine.leak.LeakDetector;
+import org.meterhub.engine.leak.LeakProfile;
+import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.vee.MeterClass;
+import org.meterhub.engine.vee.VeeSettings;
+
+/**
+ * The leak detectors' cost (issue 15 part 3): M meters x D days of hourly readings generated on the fly
+ * (nothing held in memory but the registers) and streamed through {@link FleetMonitor} — validation,
+ * consumption, and the leak detectors with each household's learnt baseline — against the same stream
+ * through the same monitor with the detectors off ({@link FleetMonitor#withoutLeakDetection()}), passes
+ * alternating (off, on, off, on) so the machine's load falls on both. Then memory per meter: heap after a
+ * full GC with the monitor alive, minus the heap before it was built, divided by the meters.
+ *
+ * <pre>java -Xmx3g [-Dpasses=2] [-Dmem.days=30] -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.LeakThroughputRun [meters] [days] [memory-meters]</pre>
+ * Defaults: 100 000 meters x 365 days, memory measured on 1 000 000 meters x 30 days. Each meter reads at its
+ * own minute; meters come in a different order every hour (a stride permutation); 2 % leak 60 L/h from day 20.
+ */
+public final class LeakThroughputRun {
+    private static final long HOUR = 3_600_000L;
+    private static final long START = Instant.parse("2025-09-01T00:00:00Z").toEpochMilli();
+
+    public static void main(String[] args) {
+        int meters = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 100_000;
+        int days = args.length > 1 ? Integer.parseInt(args[1]) : 365;
+        int memMeters = args.length > 2 ? Integer.parseInt(args[2].replace("_", "")) : 1_000_000;
+        int memDays = Integer.getInteger("mem.days", 30);
+        System.out.printf("throughput: %,d meters x %d days = %,d hourly readings per pass, passes off/on (-Dpasses, default 2)%n",
+                meters, days, (long) meters * days * 24);
+        int passes = Integer.getInteger("passes", 2);
+        double[] off = new double[passes];
+        double[] on = new double[passes];
+        long[] detections = new long[1];
+        run(Math.min(meters, 20_000), 30, true, detections); // warm-up (JIT), not counted
+        for (int i = 0; i < passes; i++) {
+            off[i] = run(meters, days, false, detections).rate;
+            System.out.printf("  pass %d, detectors off: %,.0f readings/s%n", i + 1, off[i]);
+            Result r = run(meters, days, true, detections);
+            on[i] = r.rate;
+            System.out.printf("  pass %d, detectors on:  %,.0f readings/s (%,d leak episodes started)%n", i + 1, on[i], r.detections);
+        }
+        double bestOff = java.util.Arrays.stream(off).max().orElseThrow();
+        double bestOn = java.util.Arrays.stream(on).max().orElseThrow();
+        System.out.printf("best of %d: off %,.0f, on %,.0f readings/s; with the detectors %.1f %% of without (goal >= 80 %%)%n",
+                passes, bestOff, bestOn, 100 * bestOn / bestOff);
+        if (memMeters > 0) {
+            Mem a = memory(memMeters, memDays, false);
+            Mem b = memory(memMeters, memDays, true);
+            System.out.printf("memory, %,d meters x %d days, heap after full GC minus before, per meter: detectors off %.1f B,"
+                            + " on %.1f B (the detectors' share %.1f B; goal <= 256 B); estimate LeakDetector.perMeterBytes() = %d B,"
+                            + " monitor's own count %.1f B%n", memMeters, memDays, a.perMeter, b.perMeter,
+                    b.perMeter - a.perMeter, LeakDetector.perMeterBytes(), b.counted);
+        }
+    }
+
+    record Result(double rate, long detections) {
+    }
+
+    record Mem(double perMeter, double counted) {
+    }
+
+    private static FleetMonitor monitor(int meters, boolean detect, long[] detections) {
+        FleetMonitor m = new FleetMonitor(List.of(MeterClass.householdWater()), LeakProfile.Settings.defaults(),
+                VeeSettings.defaults(), ZoneId.of("Europe/Athens"), meters, id -> Optional.empty(), (s, t, k, a, b) -> { },
+                (s, e) -> {
+                    if (e.phase() == LeakDetector.Phase.START) detections[0]++;
+                }, (s, a, b, v, f) -> { });
+        for (int i = 0; i < meters; i++) m.keys().slotOfNumber(30_000_000_000_000L + i, 14);
+        return detect ? m : m.withoutLeakDetection();
+    }
+
+    private static Result run(int meters, int days, boolean detect, long[] detections) {
+        long[] register = registers(meters);
+        long[] d = new long[1];
+        FleetMonitor m = monitor(meters, detect, d);
+        System.gc();
+        long t0 = System.nanoTime();
+        long n = stream(m, register, meters, days);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Result(n / secs, d[0]);
+    }
+
+    private static Mem memory(int meters, int days, boolean detect) {
+        long[] register = registers(meters);
+        long before = heapAfterGc();
+        FleetMonitor m = monitor(meters, detect, new long[1]);
+        stream(m, register, meters, days);
+        long after = heapAfterGc();
+        double counted = m.stateBytesPerMeter();
+        java.lang.ref.Reference.reachabilityFence(m);
+        java.lang.ref.Reference.reachabilityFence(register);
+        return new Mem((after - before) / (double) meters, counted);
+    }
+
+    private static long[] registers(int meters) {
+        long[] r = new long[meters];
+        for (int i = 0; i < meters; i++) r[i] = (i * 2_654_435_761L) % (MeterInfo.CJT188_CAPACITY_L / 2);
+        return r;
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Every meter's reading of every hour, meters in a different order each hour; returns the readings fed. */
+    private static long stream(FleetMonitor monitor, long[] register, int meters, int days) {
+        long n = 0;
+        long seed = 0x9E3779B97F4A7C15L;
+        int hours = days * 24;
+        long stride = strideFor(meters);
+        for (int h = 0; h < hours; h++) {
+            int localHour = (h + 3) % 24;
+            long offset = (h * 7_919L) % meters;
+            for (int i = 0; i < meters; i++) {
+                int m = (int) ((offset + i * stride) % meters);
+                seed ^= seed << 13;
+                seed ^= seed >>> 7;
+                seed ^= seed << 17;
+                int u = (int) (seed >>> 40); // 24 random bits
+                long use = localHour >= 1 && localHour <= 5 ? ((u & 63) == 0 ? 6 : 0)
+                        : (u & 3) == 0 ? 0 : (u >>> 2) % 60;
+                if (m % 50 == 0 && h >= 20 * 24) use += 60;
+                register[m] = (register[m] + use) % MeterInfo.CJT188_CAPACITY_L;
+                long t = START + h * HOUR + (m % 3_600) * 1_000L;
+                monitor.reading(monitor.keys().slotOfNumber(30_000_000_000_000L + m, 14), t, t + 2_000, register[m], 0, 0, true);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long strideFor(int meters) {
+        long s = (long) (meters * 0.618) | 1;
+        while (gcd(s, meters) != 1) s += 2;
+        return s;
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+}
