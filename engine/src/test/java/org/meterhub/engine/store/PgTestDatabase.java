@@ -108,20 +108,37 @@ public final class PgTestDatabase implements AutoCloseable {
 
     /** Drops every table, partition and function, so the next store opens on an empty database. */
     public void reset() {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("drop schema public cascade");
-            st.execute("create schema public");
-        } catch (SQLException e) {
-            throw new AssertionError("cannot reset " + name + ": " + e.getMessage(), e);
-        }
+        retryingWhileTimescaleWorks("reset " + name, url, "drop schema if exists public cascade", "create schema public");
     }
 
     @Override
     public void close() {
-        try (Connection c = connect(adminUrl); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + name + " with (force)");
-        } catch (SQLException e) {
-            throw new AssertionError("cannot drop test database " + name + ": " + e.getMessage(), e);
+        retryingWhileTimescaleWorks("drop test database " + name, adminUrl, "drop database if exists " + name + " with (force)");
+    }
+
+    /**
+     * TimescaleDB's background workers (the scheduler, refresh and compression jobs) come and go on the test
+     * database: a drop meets one as a deadlock (40P01) or, for the scheduler that runs as the superuser, as a
+     * backend this role may not terminate (42501). Both pass within moments; other errors fail at once.
+     */
+    private static void retryingWhileTimescaleWorks(String what, String url, String... statements) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Connection c = connect(url); Statement st = c.createStatement()) {
+                for (String sql : statements) st.execute(sql);
+                return;
+            } catch (SQLException e) {
+                boolean passes = "40P01".equals(e.getSQLState()) || "42501".equals(e.getSQLState());
+                if (!passes || System.nanoTime() > deadline) {
+                    throw new AssertionError("cannot " + what + ": " + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(200); // a worker's turn is over in well under a second; poll until then
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting to " + what, ie);
+            }
         }
     }
 
