@@ -26,8 +26,11 @@ import org.meterhub.gateway.journal.JournalStats;
  */
 class JournalDiskFullTest {
 
+    /** How long the disk stays full (issue 21: 40 s). */
+    static final Duration FULL_FOR = Duration.ofSeconds(40);
+
     @Test
-    @Timeout(240)
+    @Timeout(300)
     void aFullJournalDiskPausesPollingAndEverythingResumesWhenSpaceReturns(@TempDir Path dir) throws Exception {
         try (SmallDisk disk = SmallDisk.mount(dir.resolve("journal-fs"), 16);
              MeterStore store = StoreFactory.open("jdbc:sqlite:" + dir.resolve("store.db"));
@@ -59,8 +62,10 @@ class JournalDiskFullTest {
                         () -> box.buses().stats().pauses.get() >= buses);
                 long pollsWhenPaused = box.buses().stats().polls.get();
                 long failuresWhenPaused = j.writeFailures();
-                // A few more failed attempts (about a second apart): the pollers stay paused meanwhile.
-                await("the journal keeps retrying", Duration.ofSeconds(30), () -> j.writeFailures() >= failuresWhenPaused + 4);
+                // More failed attempts (about a second apart) while the disk stays full for the issue's 40 s: the
+                // pollers stay paused meanwhile.
+                await("the journal keeps retrying on a disk full for 40 s", Duration.ofSeconds(90),
+                        () -> j.writeFailures() >= failuresWhenPaused + 4 && System.nanoTime() - filledAt >= FULL_FOR.toNanos());
                 assertThat(box.buses().stats().polls.get()).as("no meter read while the journal cannot write")
                         .isEqualTo(pollsWhenPaused);
                 assertThat(j.writable()).isFalse();
