@@ -262,9 +262,10 @@ public final class EnginePipelineRun {
             monitors[p] = new FleetMonitor(List.of(water), LeakProfile.Settings.defaults(), VeeSettings.defaults(),
                     ZoneId.of("Asia/Shanghai"), meters / threads + 1, id -> Optional.empty(),
                     (s, t, kind, a, b) -> flags[q]++,
-                    (s, kind, at, since, rate) -> {
+                    (s, e) -> {
+                        if (e.phase() != org.meterhub.engine.leak.LeakDetector.Phase.START) return; // one detection each
                         detections[q]++;
-                        if (kind == LeakKind.CONTINUOUS_FLOW) continuous[q]++;
+                        if (e.kind() == LeakKind.CONTINUOUS_FLOW) continuous[q]++;
                     },
                     (s, a, b, v, f) -> {
                         litres[q] += v;
