@@ -521,7 +521,7 @@ public final class FaultRun {
 
     // ---------------------------------------------------------------- heap and RSS
 
-    record Sample(String process, String label, double at, double heapMiB, double rssMiB) {
+    record Sample(String process, String label, double at, double heapMiB, double committedMiB, double rssMiB) {
     }
 
     private void sampleBoth(String label) {
@@ -533,18 +533,21 @@ public final class FaultRun {
         try {
             String out = jcmd(c.pid(), "GC.run") + jcmd(c.pid(), "GC.heap_info");
             double heap = 0;
+            double committed = 0;
             for (String line : out.split("\n")) {
                 // Serial: "def new generation total …K, used …K", "tenured generation …"; G1: "garbage-first heap … used …K"
                 if (!line.contains("generation") && !line.contains("garbage-first heap")) continue;
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
                 if (m.find()) heap += Long.parseLong(m.group(1)) / 1024.0;
+                java.util.regex.Matcher t = java.util.regex.Pattern.compile("total (\\d+)K").matcher(line);
+                if (t.find()) committed += Long.parseLong(t.group(1)) / 1024.0;
             }
             double rss = 0;
             for (String line : Files.readAllLines(Path.of("/proc/" + c.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
             }
-            samples.add(new Sample(process, label, now(), heap, rss));
-            log("%s %s: heap after full GC %.1f MiB, RSS %.1f MiB", process, label, heap, rss);
+            samples.add(new Sample(process, label, now(), heap, committed, rss));
+            log("%s %s: heap after full GC %.1f MiB (committed %.1f MiB), RSS %.1f MiB", process, label, heap, committed, rss);
         } catch (Exception e) {
             log("WARNING: could not sample %s: %s", process, e);
         }
@@ -577,6 +580,8 @@ public final class FaultRun {
         long deliveredL = 0;
         long overlaps = 0;
         long journalledAtKillStored = 0;
+        long supersededByConfirmation = 0;
+        Set<String> confirmationDtus = new java.util.TreeSet<>();
         List<String> examples = new ArrayList<>();
         Map<String, String> dtuOf = new HashMap<>();
         for (SimulatedDtu d : fleet.dtus()) for (SimulatedCjt188Meter m : d.meters()) dtuOf.put(m.address().digits(), d.id());
@@ -593,7 +598,7 @@ public final class FaultRun {
                 answered += answers.size();
                 List<Reading> rs = readingsOf.getOrDefault(id, List.of());
                 stored += rs.size();
-                Map<Instant, Long> st = new HashMap<>();
+                java.util.TreeMap<Instant, Long> st = new java.util.TreeMap<>();
                 for (Reading r : rs) {
                     if (st.put(r.time(), r.volumeL()) != null) foreign++; // a second row for one key (cannot happen: primary key)
                     Long a = answers.get(r.time());
@@ -614,8 +619,18 @@ public final class FaultRun {
                     Instant t = a.getKey();
                     boolean atKill = killSimFrom != null && !t.isBefore(killSimFrom) && !t.isAfter(killSimAt)
                             && !journalAtKill.contains(id + " " + t);
+                    // On a line that showed noise the gateway holds a reply back and asks again at once (turnaround,
+                    // 20 ms): only the confirming reply is stored (Cjt188Session, "Confirmation"). It follows within
+                    // a real second and carries the same register (or a step more, when gas flowed in between; on
+                    // disagreement the gateway asks a third time): a cumulative register misses nothing.
+                    Map.Entry<Instant, Long> next = st.higherEntry(t);
+                    boolean confirmed = next != null && Duration.between(t, next.getKey()).toMillis() <= speed * 1000
+                            && next.getValue() >= a.getValue();
                     if (atKill) {
                         unjournalledAtKill++;
+                    } else if (confirmed) {
+                        supersededByConfirmation++;
+                        confirmationDtus.add(dtuOf.get(id));
                     } else {
                         lost++;
                         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
@@ -654,9 +669,11 @@ public final class FaultRun {
         md.append("| result | value |\n|---|---:|\n");
         row(md, "clean replies the meters sent (distinct meter, time)", answered);
         row(md, "readings stored", stored);
-        row(md, "**lost** (answered, not stored; outside the kill -9 window)", lost);
+        row(md, "**lost** (answered, not stored, no confirming reply; outside the kill -9 window)", lost);
         row(md, "**doubled or foreign** (stored twice, or never answered)", foreign);
         row(md, "stored with a register other than the one answered", wrongRegister);
+        row(md, "replies held back on a line that showed noise, superseded by the confirming reply (same or later register, "
+                + "< 1 s later; DTUs " + confirmationDtus.size() + ")", supersededByConfirmation);
         row(md, "read in the 3 s before the kill -9 and not yet journalled (by design: the next read carries them)", unjournalledAtKill);
         row(md, "in the dead gateway's journal at the kill -9 / of those stored after the restart", journalAtKill.size() + " / "
                 + journalledAtKillStored);
@@ -671,10 +688,10 @@ public final class FaultRun {
                     f.resumed < 0 ? "not within 150 s" : String.format(Locale.ROOT, "%.1f s", f.resumed - f.end),
                     f.drained < 0 ? "not within 150 s" : String.format(Locale.ROOT, "%.1f s (%,d readings)", f.drained - f.end, f.expected)));
         }
-        md.append("\n| process | sample | s into run | heap after full GC | RSS |\n|---|---|---:|---:|---:|\n");
+        md.append("\n| process | sample | s into run | heap after full GC | heap committed | RSS |\n|---|---|---:|---:|---:|---:|\n");
         for (Sample s : samples) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f MiB | %.1f MiB |%n", s.process, s.label, s.at, s.heapMiB,
-                    s.rssMiB));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f MiB | %.1f MiB | %.1f MiB |%n", s.process, s.label, s.at,
+                    s.heapMiB, s.committedMiB, s.rssMiB));
         }
         md.append('\n');
         for (String p : samples.stream().map(Sample::process).distinct().toList()) {
