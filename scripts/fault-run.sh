@@ -7,7 +7,7 @@
 # nothing was lost or doubled and every register and consumption is exact.
 #
 #   scripts/fault-run.sh                          # full run: 1,000 meters every 3 s for 20 min
-#   scripts/fault-run.sh --minutes 3 --meters 100 # short run (about 4 min with the build)
+#   scripts/fault-run.sh --minutes 3 --meters 100 # short run (about 4.5 min, plus the build on first use)
 #
 # Needs root (it mounts a tmpfs; PostgreSQL runs as `postgres`), the PostgreSQL server binaries
 # (/usr/lib/postgresql/*/bin) and mosquitto. The shared servers on 5432/1883 are never touched.

@@ -532,6 +532,9 @@ public final class FaultRun {
     private void sample(Child c, String process, String label) {
         try {
             String out = jcmd(c.pid(), "GC.run") + jcmd(c.pid(), "GC.heap_info");
+            // What the live heap holds, for a diff between start and end (GC.class_histogram runs a full GC itself).
+            Files.writeString(dir.resolve("histogram-" + process.replaceAll("\\W+", "") + "-" + label.replaceAll("\\W+", "-")
+                    + ".txt"), jcmd(c.pid(), "GC.class_histogram"));
             double heap = 0;
             double committed = 0;
             for (String line : out.split("\n")) {
