@@ -110,7 +110,7 @@ public final class DtuBusManager implements DtuListener {
 
     private MeterSession cjt188Pipeline(String dtuId, ChannelPipeline pipeline) {
         DtuSettings s = server.settings();
-        Cjt188FrameDecoder frames = new Cjt188FrameDecoder(s.maxBytesWithoutFrame());
+        Cjt188FrameDecoder frames = new Cjt188FrameDecoder(s.maxBytesWithoutFrame()).heartbeat(s.heartbeatBytes());
         Cjt188MessageDecoder messages = new Cjt188MessageDecoder();
         Cjt188Session session = new Cjt188Session(dtuId, mapper, pollSettings.timeout(), counters, !confirmOnNoise ? null
                 : new Cjt188Session.Confirmation(() -> frames.garbageBytes() + messages.messagesRejected(),

@@ -45,6 +45,9 @@ public final class Cjt188FrameDecoder extends ByteToMessageDecoder {
     private volatile long framesDecoded;
     private volatile long framesRejected;
     private volatile long garbageBytes;
+    private volatile long heartbeatsBetweenFrames;
+    /** A DTU's heartbeat: dropped like other bytes between frames, but not counted as garbage (empty: none). */
+    private byte[] heartbeat = new byte[0];
     /** Bytes dropped since the last good frame; drives the limit. */
     private long droppedSinceFrame;
 
@@ -106,6 +109,27 @@ public final class Cjt188FrameDecoder extends ByteToMessageDecoder {
         out.add(frame);
     }
 
+    /**
+     * Bytes that a DTU sends as its heartbeat (e.g. {@code HB\n}). The DTU sends one while it has no request,
+     * and it cannot know that the gateway's next one is already on its way, so one may arrive just before a reply
+     * or in the same read just after one, where the tunnel's heartbeat filter lets bytes through. Between frames,
+     * dropped bytes that are exactly such heartbeats (preamble aside) are counted in {@link #heartbeatsBetweenFrames()},
+     * not as {@link #garbageBytes()}: they say nothing about noise on the line (before, each such race made the
+     * session insist on two agreeing replies from every meter of the bus for its next 100 exchanges).
+     * Ignored when the heartbeat contains {@code 68} or {@code FE}.
+     */
+    public Cjt188FrameDecoder heartbeat(byte[] bytes) {
+        byte[] b = bytes.clone();
+        for (byte x : b) if ((x & 0xFF) == START_BYTE || (x & 0xFF) == PREAMBLE_BYTE) b = new byte[0];
+        this.heartbeat = b;
+        return this;
+    }
+
+    /** Heartbeats dropped between frames (see {@link #heartbeat(byte[])}). */
+    public long heartbeatsBetweenFrames() {
+        return heartbeatsBetweenFrames;
+    }
+
     private void dropUpToStartByte(ByteBuf in) {
         int from = in.readerIndex();
         int to = in.writerIndex();
@@ -120,9 +144,28 @@ public final class Cjt188FrameDecoder extends ByteToMessageDecoder {
                 garbage++;
             }
         }
+        int beats = heartbeats(in, from, end, garbage);
+        if (beats > 0) {
+            heartbeatsBetweenFrames += beats;
+            garbage = 0;
+        }
         garbageBytes += garbage;
         droppedSinceFrame += end - from;
         in.readerIndex(end);
+    }
+
+    /** How many heartbeats the non-preamble bytes of [from, end) are, back to back; 0 when they are anything else. */
+    private int heartbeats(ByteBuf in, int from, int end, long nonPreamble) {
+        int n = heartbeat.length;
+        if (n == 0 || nonPreamble == 0 || nonPreamble % n != 0 || nonPreamble > 4L * n) return 0;
+        int k = 0;
+        for (int i = from; i < end; i++) {
+            int b = in.getUnsignedByte(i);
+            if (b == PREAMBLE_BYTE) continue;
+            if (b != (heartbeat[k % n] & 0xFF)) return 0;
+            k++;
+        }
+        return k / n;
     }
 
     /** Cheap checks possible before the whole frame is in: they let a false 0x68 go without waiting. */

@@ -77,6 +77,25 @@ class Cjt188FrameDecoderTest {
     }
 
     @Test
+    void aDtuHeartbeatJustBeforeOrAfterAReplyIsNotLineNoise() throws Exception {
+        Cjt188FrameDecoder d = new Cjt188FrameDecoder(1024).heartbeat("HB\n".getBytes(US_ASCII));
+        EmbeddedChannel ch = new EmbeddedChannel(d);
+        byte[] hb = "HB\n".getBytes(US_ASCII);
+        // sent while the gateway's request was on its way (before the reply), and just after a reply in the same read
+        ch.writeInbound(buf(concat(hb, bytes("FE FE"), bytes(TestVectors.V2))));
+        ch.writeInbound(buf(concat(bytes(TestVectors.V3), hb)));
+        ch.writeInbound(buf(concat(hb, hb, bytes(TestVectors.V2))));
+        assertThat(d.framesDecoded()).isEqualTo(3);
+        assertThat(d.garbageBytes()).as("heartbeats are not noise").isZero();
+        assertThat(d.heartbeatsBetweenFrames()).isEqualTo(4);
+        // anything else between frames still is, also bytes that only resemble a heartbeat
+        ch.writeInbound(buf(concat(bytes("48 42 0B"), bytes(TestVectors.V3), bytes("48 42"))));
+        assertThat(d.garbageBytes()).isEqualTo(5);
+        assertThat(d.heartbeatsBetweenFrames()).isEqualTo(4);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void stray68DirectlyBeforeAFrameDoesNotHideIt() throws Exception {
         channel.writeInbound(buf(concat(bytes("68"), bytes(TestVectors.V3), bytes("68 68"), bytes(TestVectors.V2))));
 
