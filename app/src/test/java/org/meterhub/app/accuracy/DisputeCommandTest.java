@@ -3,8 +3,6 @@ package org.meterhub.app.accuracy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,8 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.TestCli;
 import org.meterhub.app.Main;
-import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.consumption.ConsumptionInterval;
@@ -28,7 +26,6 @@ import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
-import picocli.CommandLine;
 
 /**
  * docs/accuracy.md's failing dispute through the commands: account D1 on meter DF uses 1 m³ a day
@@ -66,8 +63,6 @@ class DisputeCommandTest {
     Path dir;
     String url;
 
-    record Result(int code, String out, String err) {
-    }
 
     @BeforeEach
     void store() throws IOException {
@@ -144,33 +139,20 @@ class DisputeCommandTest {
     }
 
     private void bad(String expected, String... args) {
-        Result r = run(args);
-        assertThat(r.code()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
+        TestCli.Run r = run(args);
+        assertThat(r.exit()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
         assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("meterhub: " + expected.substring(expected.indexOf(": ") + 2));
     }
 
-    private static Result ok(String... args) {
-        Result r = run(args);
-        assertThat(r.code()).as(r.out() + r.err()).isZero();
+    private static TestCli.Run ok(String... args) {
+        TestCli.Run r = run(args);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
         return r;
     }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("meterhub: " + ex.getMessage());
-            cmd.getErr().flush();
-            if (ex instanceof ConfigException) return Main.EXIT_USAGE;
-            ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static TestCli.Run run(String... args) {
+        return TestCli.meterhub(args);
     }
 
     private static Instant at(LocalDate d, int hour) {

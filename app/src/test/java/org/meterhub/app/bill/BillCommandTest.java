@@ -3,8 +3,6 @@ package org.meterhub.app.bill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,8 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.TestCli;
 import org.meterhub.app.Main;
-import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.consumption.ConsumptionInterval;
@@ -28,7 +26,6 @@ import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
-import picocli.CommandLine;
 
 /**
  * The commands on a SQLite store file: the tariff file of docs/billing.md, the tier-threshold
@@ -69,8 +66,6 @@ class BillCommandTest {
     Path dir;
     String url;
 
-    record Result(int code, String out, String err) {
-    }
 
     @BeforeEach
     void store() throws IOException {
@@ -98,19 +93,19 @@ class BillCommandTest {
 
     @Test
     void loadRunShowExportRerun() {
-        Result load = run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
+        TestCli.Run load = run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
         assertThat(load.out()).contains("residential-gas ([residential], tariff year from 01-01): 2 version(s) from [2026-01-01, 2026-11-01]",
                 "1 tariff(s) added, 2 version(s) added, 0 already stored");
         assertThat(run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url).out())
                 .contains("0 tariff(s) added, 0 version(s) added, 2 already stored");
 
         assertThat(run("bill", "run", "--cycle", "2026-10", "--store", url).out()).contains("new 1,", "new bills total 889.40 CNY");
-        Result nov = run("bill", "run", "--cycle", "2026-11", "--store", url);
+        TestCli.Run nov = run("bill", "run", "--cycle", "2026-11", "--store", url);
         assertThat(nov.out()).contains("bill run 2026-11: period 2026-10-15..2026-11-14 (Asia/Shanghai)",
                 "accounts to read 1: new 1, re-billed 0, unchanged 0", "new bills total 97.28 CNY");
         assertThat(nov.err()).contains("billed 1 of 1 accounts (100%)"); // no terminal: plain lines
 
-        Result show = run("bill", "show", "--account", "R1", "--cycle", "2026-11", "--store", url);
+        TestCli.Run show = run("bill", "show", "--account", "R1", "--cycle", "2026-11", "--store", url);
         assertThat(show.out()).contains("account R1  cycle 2026-11  version 1", "period 2026-10-15..2026-11-14  tariff residential-gas",
                 "tier 2 (350.000-500.000 m3/year) at 3.13 CNY/m3, tariff residential-gas version from 2026-01-01; tariff year 2026 position 350.000 -> 357.000 m3",
                 "readings 2026-10-15 00:00 340.000 m3 .. 2026-11-14 01:00 371.000 m3 (62 readings)",
@@ -122,7 +117,7 @@ class BillCommandTest {
                         "4 FIXED - 2026-10-15..2026-10-31 - 2026-01-01 - 2.00 1.10",
                         "5 FIXED - 2026-11-01..2026-11-14 - 2026-11-01 - 2.50 1.13");
 
-        Result csv = run("bill", "export", "--cycle", "2026-11", "--format", "csv", "--store", url);
+        TestCli.Run csv = run("bill", "export", "--cycle", "2026-11", "--format", "csv", "--store", url);
         List<String> rows = csv.out().lines().toList();
         assertThat(rows).hasSize(6);
         assertThat(rows.get(0)).startsWith("bill_id,account_id,cycle,version,replaces_bill_id,line_no,kind");
@@ -130,26 +125,26 @@ class BillCommandTest {
 
         assertThat(run("bill", "run", "--cycle", "2026-11", "--store", url).out()).contains("new 0, re-billed 0, unchanged 1");
         assertThat(run("bill", "run", "--cycle", "2026-12", "--dry-run", "--store", url).out()).contains("DRY RUN", "new 1");
-        assertThat(run("bill", "show", "--account", "R1", "--cycle", "2026-12", "--store", url).code()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("bill", "show", "--account", "R1", "--cycle", "2026-12", "--store", url).exit()).isEqualTo(Main.EXIT_USAGE);
     }
 
     @Test
     void variants() {
         run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
         assertThat(run("tariff", "variant", "--account", "R1", "--set", "boiler", "--store", url).out()).contains("account R1: variants boiler");
-        Result bad = run("tariff", "variant", "--account", "R1", "--set", "mansion", "--store", url);
-        assertThat(bad.code()).isEqualTo(Main.EXIT_USAGE);
+        TestCli.Run bad = run("tariff", "variant", "--account", "R1", "--set", "mansion", "--store", url);
+        assertThat(bad.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(bad.err()).contains("--set: variant \"mansion\" is not defined");
     }
 
     @Test
     void missingTariffIsOneLine() {
-        Result none = run("bill", "run", "--cycle", "2026-11", "--store", url);
-        assertThat(none.code()).isEqualTo(Main.EXIT_USAGE);
+        TestCli.Run none = run("bill", "run", "--cycle", "2026-11", "--store", url);
+        assertThat(none.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(none.err().strip()).isEqualTo("meterhub: bill run 2026-11: no tariff for residential accounts (e.g. R1); load one with meterhub tariff load");
         run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
-        Result early = run("bill", "run", "--cycle", "2025-12", "--store", url);
-        assertThat(early.code()).isEqualTo(Main.EXIT_USAGE);
+        TestCli.Run early = run("bill", "run", "--cycle", "2025-12", "--store", url);
+        assertThat(early.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(early.err().strip()).isEqualTo("meterhub: bill run 2025-12: no version of tariff residential-gas covers"
                 + " 2025-11-15..2025-12-14 (its first version is from 2026-01-01)");
     }
@@ -175,27 +170,14 @@ class BillCommandTest {
     private String badFile(String yaml) throws IOException {
         Path f = dir.resolve("tariffs.yaml");
         Files.writeString(f, yaml);
-        Result r = run("tariff", "load", f.toString(), "--store", url);
-        assertThat(r.code()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
+        TestCli.Run r = run("tariff", "load", f.toString(), "--store", url);
+        assertThat(r.exit()).as(r.err()).isEqualTo(Main.EXIT_USAGE);
         assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
         return r.err().strip();
     }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("meterhub: " + ex.getMessage());
-            cmd.getErr().flush();
-            if (ex instanceof ConfigException) return Main.EXIT_USAGE;
-            ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static TestCli.Run run(String... args) {
+        return TestCli.meterhub(args);
     }
 
     private static Instant at(LocalDate d, int hour) {

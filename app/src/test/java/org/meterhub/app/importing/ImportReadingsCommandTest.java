@@ -3,8 +3,6 @@ package org.meterhub.app.importing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,9 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.meterhub.app.Main;
+import org.meterhub.app.TestCli;
 import org.meterhub.app.TestDatabases;
-import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.importing.ImportConflict;
 import org.meterhub.engine.importing.JdbcImportConflicts;
@@ -26,7 +23,6 @@ import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
-import picocli.CommandLine;
 
 /** {@code meterhub import readings}: every documented row outcome, and imported data behaving like live data. */
 class ImportReadingsCommandTest {
@@ -38,8 +34,6 @@ class ImportReadingsCommandTest {
     Path dir;
     String url;
 
-    record Result(int code, String out, String err) {
-    }
 
     @BeforeEach
     void store() {
@@ -63,8 +57,8 @@ class ImportReadingsCommandTest {
                 W1,2026-10-25T05:00,100.0055,m3
                 W1,2026-10-25T05:00,100006,L
                 """);
-        Result r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--medium", "water");
-        assertThat(r.code()).as(r.err()).isZero();
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--medium", "water");
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("12 rows").contains("stored 5, duplicates 1, conflicts 1, rejected 5")
                 .contains("1 new meters; 1 ambiguous local times");
         assertThat(r.out()).contains("line 7: time \"yesterday\": expected ISO")
@@ -103,7 +97,7 @@ class ImportReadingsCommandTest {
         }
 
         // The same file again: everything is a duplicate or the same conflict; nothing new is stored.
-        Result again = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--medium", "water");
+        TestCli.Run again = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--medium", "water");
         assertThat(again.out()).contains("stored 0, duplicates 6, conflicts 1, rejected 5");
     }
 
@@ -117,8 +111,8 @@ class ImportReadingsCommandTest {
                 W1,2026-01-01T01:00:00Z,110,L
                 W1,2026-01-01T02:00:00Z,125,L
                 """);
-        Result r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
-        assertThat(r.code()).as(r.err()).isZero();
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("stored 3, duplicates 0, conflicts 0, rejected 1");
         assertThat(r.out()).containsPattern("line 3: the store refused it: .*outside the storable range");
         assertThat(r.out()).doesNotContain("line 2:").doesNotContain("line 4:").doesNotContain("line 5:");
@@ -138,8 +132,8 @@ class ImportReadingsCommandTest {
                 P1,2026-11-01T01:00:00+02:00,1.007,m3
                 """);
         try (TestDatabases.Database pg = TestDatabases.createPostgres()) {
-            Result r = run("import", "readings", csv.toString(), "--store", pg.url(), "--medium", "water");
-            assertThat(r.code()).as(r.err()).isZero();
+            TestCli.Run r = run("import", "readings", csv.toString(), "--store", pg.url(), "--medium", "water");
+            assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("stored 2, duplicates 0, conflicts 1, rejected 0");
             assertThat(run("import", "readings", csv.toString(), "--store", pg.url(), "--medium", "water").out())
                     .contains("stored 0, duplicates 2, conflicts 1, rejected 0");
@@ -164,7 +158,7 @@ class ImportReadingsCommandTest {
                 W5,2026-11-01T01:00:00Z,15,L
                 W5,2026-11-01T01:00:00Z,16,L
                 """);
-        Result r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
         assertThat(r.out()).contains("stored 3, duplicates 1, conflicts 1, rejected 0 (of the stored: 1 late")
                 .contains("1 corrections");
         try (TimeSeriesStore db = StoreFactory.open(url)) {
@@ -181,7 +175,7 @@ class ImportReadingsCommandTest {
                 W3,2026-10-25T03:00,12,L
                 W3,2026-10-25T04:00,13,L
                 """);
-        Result r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--meter-class", "DN15");
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--meter-class", "DN15");
         assertThat(r.out()).contains("stored 4, duplicates 0, conflicts 0, rejected 0").contains("2 ambiguous local times");
         try (TimeSeriesStore db = StoreFactory.open(url)) {
             assertThat(db.readings("W3", ALL_FROM, ALL_TO)).extracting(x -> x.time().toString()).containsExactly(
@@ -196,13 +190,13 @@ class ImportReadingsCommandTest {
                 W4,2026-11-01T00:00:00Z,1.5,m3
                 W4,2026-11-01T01:00:00Z,1.502,m3
                 """);
-        Result missing = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
-        assertThat(missing.code()).isEqualTo(2);
+        TestCli.Run missing = run("import", "readings", csv.toString(), "--store", url, "--medium", "water");
+        assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).startsWith("meterhub: other.csv:1: missing column \"meter\" (the meter)");
-        Result mapped = run("import", "readings", csv.toString(), "--store", url, "--medium", "water",
+        TestCli.Run mapped = run("import", "readings", csv.toString(), "--store", url, "--medium", "water",
                 "--columns", "meter=meter_no,time=read_at,register=value,unit=uom");
         assertThat(mapped.out()).contains("stored 2, duplicates 0, conflicts 0, rejected 0");
-        Result noUnit = run("import", "readings", csv.toString(), "--store", url, "--medium", "water",
+        TestCli.Run noUnit = run("import", "readings", csv.toString(), "--store", url, "--medium", "water",
                 "--columns", "meter=meter_no,time=read_at,register=value");
         assertThat(noUnit.err()).contains("missing column \"unit\" (the unit; or give --unit m3|L)");
     }
@@ -214,13 +208,13 @@ class ImportReadingsCommandTest {
                 G1,2026-11-01T00:00:00Z,1,m3
                 X9,2026-11-01T00:00:00Z,1,m3
                 """);
-        Result none = run("import", "readings", csv.toString(), "--store", url);
-        assertThat(none.code()).isEqualTo(2);
+        TestCli.Run none = run("import", "readings", csv.toString(), "--store", url);
+        assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("--medium: give --medium or --meter-class (or --meters FILE)");
-        Result wrong = run("import", "readings", csv.toString(), "--store", url, "--medium", "water", "--meter-class", "G4");
+        TestCli.Run wrong = run("import", "readings", csv.toString(), "--store", url, "--medium", "water", "--meter-class", "G4");
         assertThat(wrong.err().strip()).isEqualTo("meterhub: --meter-class: meter class G4 is a gas meter, not water");
         Path meters = write("meters.csv", "meter,medium,class\nG1,,G4\n");
-        Result listed = run("import", "readings", csv.toString(), "--store", url, "--meters", meters.toString());
+        TestCli.Run listed = run("import", "readings", csv.toString(), "--store", url, "--meters", meters.toString());
         assertThat(listed.out()).contains("stored 1, duplicates 0, conflicts 0, rejected 1")
                 .contains("line 3: meter X9 has no medium or class");
         try (TimeSeriesStore db = StoreFactory.open(url)) {
@@ -248,8 +242,8 @@ class ImportReadingsCommandTest {
         }
         Path csv = write("households.csv", sb.toString());
         Path meters = write("meters.csv", "meter,medium,class\nL1,water,DN15\nL2,water,DN15\n");
-        Result r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--meters", meters.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--zone", "Europe/Athens", "--meters", meters.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("stored " + 2 * (40 * 24 + 1) + ", duplicates 0, conflicts 0, rejected 0")
                 .contains("0 validation flags");
         try (TimeSeriesStore db = StoreFactory.open(url)) {
@@ -272,20 +266,7 @@ class ImportReadingsCommandTest {
         return p;
     }
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("meterhub: " + ex.getMessage());
-            cmd.getErr().flush();
-            if (ex instanceof ConfigException) return Main.EXIT_USAGE;
-            ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static TestCli.Run run(String... args) {
+        return TestCli.meterhub(args);
     }
 }
