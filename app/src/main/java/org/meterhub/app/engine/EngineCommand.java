@@ -87,15 +87,7 @@ public final class EngineCommand implements Callable<Integer> {
                 // (A private in-memory store has no second connection to it: reports only.)
                 try (SqlDatabase alarmDb = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store);
                      AlarmPublishing alarms = AlarmPublishing.start(publishing);
-                     ApiServer api = ApiServer.start(new InetSocketAddress(listen.host(), listen.port()), db, zone,
-                             Clock.systemUTC(), threads, alarmDb == null ? null : new AlarmService(
-                                     new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
-                                     Clock.systemUTC()),
-                             alarmDb == null ? null : new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb),
-                             alarmDb == null ? null : new org.meterhub.engine.coverage.CoverageQuery(db,
-                                     new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
-                                     new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
-                                     org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()))) {
+                     ApiServer api = apiServer(listen, db, zone, alarmDb, alarms).start()) {
                     System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     System.out.flush();
@@ -108,5 +100,20 @@ public final class EngineCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+    private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
+                                        AlarmPublishing alarms) {
+        ApiServer.Builder api = ApiServer.builder(db, zone, Clock.systemUTC())
+                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads);
+        if (alarmDb != null) {
+            api.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
+                            Clock.systemUTC()))
+                    .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
+                    .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
+                            new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
+                            new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
+                            org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
+        }
+        return api;
     }
 }

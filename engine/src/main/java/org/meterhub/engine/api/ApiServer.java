@@ -1,10 +1,17 @@
 package org.meterhub.engine.api;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
 
+    static final String API_PATH = "/api/v1/";
+
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
     private final HttpServer server;
@@ -31,50 +40,106 @@ public final class ApiServer implements AutoCloseable {
         this.workers = workers;
     }
 
+    /** What the server serves; everything but the store, zone and clock is optional. */
+    public static Builder builder(TimeSeriesStore store, ZoneId zone, Clock clock) {
+        return new Builder(store, zone, clock);
+    }
+
     /**
-     * Starts serving {@code /api/v1/} on the address (port 0 picks a free port).
-     *
-     * @param zone the utility's zone: billing days and months, and how times are shown
+     * Collects the server's parts. Capabilities that serve pages or endpoints of their own (a
+     * console, {@code /metrics}) add a context; an authentication filter applies to every context.
      */
+    public static final class Builder {
+        private final TimeSeriesStore store;
+        private final ZoneId zone;
+        private final Clock clock;
+        private InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        private int threads = 4;
+        private AlarmService alarms;
+        private org.meterhub.engine.vee.ValidationRepository validation;
+        private org.meterhub.engine.coverage.CoverageQuery coverage;
+        private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
+        private final List<Filter> filters = new ArrayList<>();
+
+        private Builder(TimeSeriesStore store, ZoneId zone, Clock clock) {
+            this.store = Objects.requireNonNull(store, "store");
+            this.zone = Objects.requireNonNull(zone, "zone");
+            this.clock = Objects.requireNonNull(clock, "clock");
+        }
+
+        /** Where to listen; port 0 picks a free port (the default: loopback, port 0). */
+        public Builder address(InetSocketAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: expected at least 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** With the alarm lifecycle the API also takes alarm steps: {@code POST /api/v1/alarms/{id}/acknowledge|resolve}. */
+        public Builder alarms(AlarmService alarms) {
+            this.alarms = alarms;
+            return this;
+        }
+
+        /** With validation findings the readings and flags reports show them. */
+        public Builder validation(org.meterhub.engine.vee.ValidationRepository validation) {
+            this.validation = validation;
+            return this;
+        }
+
+        /** With coverage, {@code GET /api/v1/coverage?cycle=YYYY-MM[&at=T]} answers the reading-coverage KPI. */
+        public Builder coverage(org.meterhub.engine.coverage.CoverageQuery coverage) {
+            this.coverage = coverage;
+            return this;
+        }
+
+        /** Serves another path beside {@code /api/v1/} (a console page, {@code /metrics}, {@code /health/}). */
+        public Builder context(String path, HttpHandler handler) {
+            if (path.equals(API_PATH) || contexts.putIfAbsent(path, Objects.requireNonNull(handler, "handler")) != null) {
+                throw new IllegalArgumentException("context " + path + " is already served");
+            }
+            return this;
+        }
+
+        /** A filter run before every context's handler, in the order added (authentication, audit). */
+        public Builder filter(Filter filter) {
+            filters.add(Objects.requireNonNull(filter, "filter"));
+            return this;
+        }
+
+        /** The reports the API answers with, for other contexts that show the same numbers. */
+        public Reports reports() {
+            return new Reports(store, zone, validation, coverage);
+        }
+
+        public ApiServer start() throws IOException {
+            HttpServer server = HttpServer.create(address, 64);
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(256), r -> {
+                        Thread t = new Thread(r, "api-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, new ThreadPoolExecutor.CallerRunsPolicy());
+            server.setExecutor(workers);
+            server.createContext(API_PATH, new ApiHandler(store, reports(), clock, alarms)).getFilters().addAll(filters);
+            contexts.forEach((path, handler) -> server.createContext(path, handler).getFilters().addAll(filters));
+            server.start();
+            log.info("HTTP API listening on {}", server.getAddress());
+            return new ApiServer(server, workers);
+        }
+    }
+
+    /** Starts serving {@code /api/v1/} with reports only (no alarm steps). */
     public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
                                   int threads) throws IOException {
-        return start(address, store, zone, clock, threads, null);
-    }
-
-    /**
-     * As {@link #start(InetSocketAddress, TimeSeriesStore, ZoneId, Clock, int)}, and with
-     * {@code alarms} the API also takes alarm steps: {@code POST /api/v1/alarms/{id}/acknowledge|resolve}.
-     */
-    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
-                                  int threads, AlarmService alarms) throws IOException {
-        return start(address, store, zone, clock, threads, alarms, null);
-    }
-
-    /** As above; with {@code validation} the readings and flags reports show the engine's validation findings. */
-    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
-                                  int threads, AlarmService alarms,
-                                  org.meterhub.engine.vee.ValidationRepository validation) throws IOException {
-        return start(address, store, zone, clock, threads, alarms, validation, null);
-    }
-
-    /** As above; with {@code coverage}, {@code GET /api/v1/coverage?cycle=YYYY-MM[&at=T]} answers the reading-coverage KPI. */
-    public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
-                                  int threads, AlarmService alarms,
-                                  org.meterhub.engine.vee.ValidationRepository validation,
-                                  org.meterhub.engine.coverage.CoverageQuery coverage) throws IOException {
-        HttpServer server = HttpServer.create(address, 64);
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(256), r -> {
-                    Thread t = new Thread(r, "api-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
-        server.setExecutor(workers);
-        server.createContext("/api/v1/", new ApiHandler(store, new Reports(store, zone, validation, coverage), clock, alarms));
-        server.start();
-        log.info("HTTP API listening on {}", server.getAddress());
-        return new ApiServer(server, workers);
+        return builder(store, zone, clock).address(address).threads(threads).start();
     }
 
     public InetSocketAddress address() {

@@ -46,8 +46,8 @@ class AlarmStepsApiTest {
                     Clock.fixed(NOW, ZoneOffset.UTC));
             Alarm leak = service.raise(AlarmKind.CONTINUOUS_FLOW, "30000000000101", "no flow-free hour in 24 h",
                     OptionalLong.of(900), NOW.minusSeconds(600));
-            try (ApiServer api = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, ZoneId.of("Asia/Shanghai"),
-                    Clock.fixed(NOW, ZoneOffset.UTC), 2, service)) {
+            try (ApiServer api = ApiServer.builder(store, ZoneId.of("Asia/Shanghai"),
+                    Clock.fixed(NOW, ZoneOffset.UTC)).threads(2).alarms(service).start()) {
                 String base = "http://127.0.0.1:" + api.address().getPort() + "/api/v1/alarms/";
 
                 HttpResponse<String> anonymous = post(base + leak.id() + "/acknowledge", null);

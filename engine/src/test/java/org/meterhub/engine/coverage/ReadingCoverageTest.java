@@ -265,8 +265,8 @@ class ReadingCoverageTest {
         CoverageSettings settings = new CoverageSettings(new BigDecimal("98"), new BigDecimal("100"), new BigDecimal("10"),
                 Duration.ofDays(7));
         Clock clock = Clock.fixed(at(2026, 11, 20, 0), ZoneOffset.UTC);
-        try (ApiServer api = ApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, ZONE, clock, 1, null, null,
-                new CoverageQuery(store, records, attempts, settings, clock))) {
+        try (ApiServer api = ApiServer.builder(store, ZONE, clock).threads(1)
+                .coverage(new CoverageQuery(store, records, attempts, settings, clock)).start()) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + api.address().getPort() + "/api/v1/coverage?cycle=2026-11&at=2026-11-10T10:00")).build(),
                     HttpResponse.BodyHandlers.ofString());
