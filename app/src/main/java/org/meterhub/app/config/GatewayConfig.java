@@ -80,9 +80,25 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         return new GatewayConfig(null, null, null, null, null);
     }
 
-    /** The DTU dial-in server (protocols.md §2). */
+    /**
+     * The DTU dial-in server (protocols.md §2).
+     *
+     * @param heartbeatTimeout a connected DTU silent this long may be replaced by a newcomer with its id and no
+     *                         proof (a half-open tunnel); before that such a newcomer is refused and alarmed
+     */
     public record DtuSection(String listen, Duration registrationTimeout, Duration idleTimeout, String heartbeat,
-                             Integer maxBytesWithoutFrame, Integer preambleBytes) {
+                             Integer maxBytesWithoutFrame, Integer preambleBytes, Duration heartbeatTimeout) {
+        public DtuSection(String listen, Duration registrationTimeout, Duration idleTimeout, String heartbeat,
+                          Integer maxBytesWithoutFrame, Integer preambleBytes) {
+            this(listen, registrationTimeout, idleTimeout, heartbeat, maxBytesWithoutFrame, preambleBytes, null);
+        }
+
+        /** The same settings listening elsewhere (a command-line --listen, the demo's loopback port). */
+        public DtuSection withListen(String newListen) {
+            return new DtuSection(newListen, registrationTimeout, idleTimeout, heartbeat, maxBytesWithoutFrame,
+                    preambleBytes, heartbeatTimeout);
+        }
+
         public DtuSection {
             listen = listen != null ? listen : "0.0.0.0:7700";
             try {
@@ -96,6 +112,13 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             if (heartbeat.isEmpty()) throw new IllegalArgumentException("heartbeat: expected a non-empty string");
             maxBytesWithoutFrame = range(maxBytesWithoutFrame, 4096, 128, 1 << 20, "max-bytes-without-frame");
             preambleBytes = range(preambleBytes, 2, 0, 4, "preamble-bytes");
+            // default: two missed heartbeats at the common 60 s interval, but never past the idle timeout
+            Duration defaultHeartbeatTimeout = idleTimeout.compareTo(Duration.ofMinutes(2)) < 0 ? idleTimeout : Duration.ofMinutes(2);
+            heartbeatTimeout = positive(heartbeatTimeout, defaultHeartbeatTimeout, "heartbeat-timeout");
+            if (heartbeatTimeout.compareTo(idleTimeout) > 0) {
+                throw new IllegalArgumentException("heartbeat-timeout: " + heartbeatTimeout + " is longer than idle-timeout "
+                        + idleTimeout + "; a tunnel that silent is closed before it could be replaced");
+            }
         }
     }
 
@@ -132,9 +155,37 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         }
     }
 
-    /** One DTU id and the meters on its RS-485 bus. */
-    public record BusSection(String dtu, String protocol, List<MeterSection> meters) {
+    /**
+     * One DTU id and the meters on its RS-485 bus.
+     *
+     * @param secret what the DTU sends after its id ({@code DTU-0001:secret}) to prove who it is
+     * @param iccid  or the ICCID of its SIM, sent the same way
+     * @param imei   or its modem's IMEI, sent the same way. With any of the three set, a registration of this id
+     *               without one of them is refused (protocols.md §2)
+     */
+    public record BusSection(String dtu, String protocol, List<MeterSection> meters, String secret, String iccid,
+                             String imei) {
+        public BusSection(String dtu, String protocol, List<MeterSection> meters) {
+            this(dtu, protocol, meters, null, null, null);
+        }
+
+        /** The proofs configured for this DTU, for the dial-in server. */
+        public java.util.Set<String> proofs() {
+            java.util.Set<String> p = new java.util.HashSet<>();
+            for (String s : new String[] {secret, iccid, imei}) if (s != null) p.add(s);
+            return p;
+        }
+
         public BusSection {
+            if (secret != null && !secret.matches("[\\x21-\\x7E]{12,128}")) {
+                throw new IllegalArgumentException("secret: expected 12 to 128 printable ASCII characters without spaces");
+            }
+            if (iccid != null && !iccid.matches("[0-9]{19,20}")) {
+                throw new IllegalArgumentException("iccid: expected the SIM's 19 or 20 digits");
+            }
+            if (imei != null && !imei.matches("[0-9]{15}")) {
+                throw new IllegalArgumentException("imei: expected the modem's 15 digits");
+            }
             if (dtu == null || !dtu.matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new IllegalArgumentException("expected a DTU id of 1-64 letters, digits, '_' or '-', got "
                         + (dtu == null ? "nothing" : "\"" + dtu + "\""));

@@ -278,9 +278,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             buses.add(new GatewayConfig.BusSection(d.id(), BusProtocol.CJT188.name().toLowerCase(), ms));
         }
-        GatewayConfig.DtuSection dtu = cfg.dtu();
-        GatewayConfig.DtuSection loopback = new GatewayConfig.DtuSection("127.0.0.1:0", dtu.registrationTimeout(),
-                dtu.idleTimeout(), dtu.heartbeat(), dtu.maxBytesWithoutFrame(), dtu.preambleBytes());
+        GatewayConfig.DtuSection loopback = cfg.dtu().withListen("127.0.0.1:0");
         return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses, cfg.journal());
     }
 

@@ -28,10 +28,10 @@ public final class ForwardingGatewayRun {
             while (!signal.await(Duration.ofSeconds(10))) {
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
-                                + "  journal %s %d KiB  refused %d  %s", gw.buses().dtuServer().connectedCount(),
+                                + "  journal %s %d KiB  refused %d  %s%s", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
                         gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(),
-                        health.statusText()));
+                        health.statusText(), gw.buses().dtuServer().stats().refusalsText()));
             }
             status.end();
             boolean drained = gw.finish(Duration.ofSeconds(10));

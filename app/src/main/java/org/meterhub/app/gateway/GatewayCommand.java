@@ -43,9 +43,7 @@ public final class GatewayCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("--listen: " + e.getMessage());
             }
-            GatewayConfig.DtuSection d = cfg.dtu();
-            cfg = cfg.withDtu(new GatewayConfig.DtuSection(listen, d.registrationTimeout(),
-                    d.idleTimeout(), d.heartbeat(), d.maxBytesWithoutFrame(), d.preambleBytes()));
+            cfg = cfg.withDtu(cfg.dtu().withListen(listen));
         }
         if (cfg.journal().forwardTo() != null) return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
         String url = store != null ? store : cfg.store();
@@ -81,9 +79,10 @@ public final class GatewayCommand implements Callable<Integer> {
             while (!signal.await(Duration.ofSeconds(10))) {
                 if (!registered) registered = registerMeters(db, cfg, trust);
                 var s = box.buses().stats();
-                status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d  %s",
+                status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d  %s%s",
                         box.dtuServer().connectedCount(), box.onlineMeters(), box.configuredMeters(),
-                        s.readings.get(), box.ingestStats().stored(), s.failedPolls.get(), health.statusText()));
+                        s.readings.get(), box.ingestStats().stored(), s.failedPolls.get(), health.statusText(),
+                        box.dtuServer().stats().refusalsText()));
             }
             status.end();
             if (admin != null) admin.close();

@@ -41,10 +41,16 @@ public final class PolledBuses implements AutoCloseable {
         GatewayConfig.DtuSection d = config.dtu();
         HostPort listen = HostPort.parse(d.listen());
         DtuSettings settings = new DtuSettings(listen.host(), listen.port(), d.registrationTimeout(), d.idleTimeout(),
-                d.heartbeat(), DtuSettings.DEFAULT_ID, d.maxBytesWithoutFrame(), d.preambleBytes());
+                d.heartbeat(), DtuSettings.DEFAULT_ID, d.maxBytesWithoutFrame(), d.preambleBytes(), d.heartbeatTimeout());
         this.group = new NioEventLoopGroup(ioThreads);
         this.dtuServer = new DtuServer(settings, dtuBuses, group, clock);
         this.dtuBuses.attach(dtuServer);
+    }
+
+    /** Where refused DTU registrations (hijack attempts, wrong proofs) are reported; call before {@link #start()}. */
+    public PolledBuses onDtuRefusal(java.util.function.Consumer<org.meterhub.gateway.dtu.DtuServer.Refusal> consumer) {
+        dtuServer.onRefusal(consumer);
+        return this;
     }
 
     /** Starts the dial-in server, then opens the local serial lines and Modbus devices and polls them. */

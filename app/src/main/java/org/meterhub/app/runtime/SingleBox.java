@@ -91,7 +91,8 @@ public final class SingleBox implements AutoCloseable {
         ReadingSink polled = clockGuard != null ? clockGuard : new JournalSink(link.journal());
         // failed polls become recorded read attempts ("three times not read"), written off the event loops
         this.attempts = rules.readAttempts().map(l -> new ReadAttemptRecorder(polled, l, clock, 10_000)).orElse(null);
-        this.buses = new PolledBuses(config, poll, attempts != null ? attempts : polled, clock, ioThreads);
+        this.buses = new PolledBuses(config, poll, attempts != null ? attempts : polled, clock, ioThreads)
+                .onDtuRefusal(new DtuRefusalAlarms(rules.alarms(), Duration.ofMinutes(1)));
     }
 
     /** The newest reading the store holds of the configured meters, or null: a trusted clock is not behind it. */
@@ -162,7 +163,7 @@ public final class SingleBox implements AutoCloseable {
             List<MeterEndpoint> meters = new ArrayList<>();
             for (GatewayConfig.MeterSection m : bus.meters()) meters.add(endpoints.of(m));
             out.add(new BusConfig(bus.dtu(), bus.protocol().equals("modbus-rtu") ? BusProtocol.MODBUS_RTU : BusProtocol.CJT188,
-                    meters));
+                    meters, bus.proofs()));
         }
         return out;
     }

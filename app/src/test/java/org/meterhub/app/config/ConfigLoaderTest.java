@@ -77,6 +77,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dtuProofsAndHeartbeatTimeout() {
+        GatewayConfig c = loader.parse("gateway.yaml", """
+                dtu:
+                  heartbeat-timeout: 90s
+                buses:
+                  - dtu: DTU-7
+                    secret: "correct-horse-battery"
+                    iccid: "89860012345678901234"
+                    imei: "861234567890123"
+                  - dtu: DTU-8
+                """, GatewayConfig.class);
+        assertThat(c.dtu().heartbeatTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.buses().get(0).proofs()).containsExactlyInAnyOrder("correct-horse-battery",
+                "89860012345678901234", "861234567890123");
+        assertThat(c.buses().get(1).proofs()).isEmpty();
+        assertThat(loader.parse("gateway.yaml", "dtu:\n  idle-timeout: 1m\n", GatewayConfig.class).dtu().heartbeatTimeout())
+                .as("the default never outlasts the idle timeout").isEqualTo(Duration.ofMinutes(1));
+
+        assertThat(error("buses:\n  - dtu: DTU-1\n    secret: short\n").getMessage())
+                .contains("buses[0]").contains("secret: expected 12 to 128 printable ASCII characters");
+        assertThat(error("buses:\n  - dtu: DTU-1\n    iccid: \"123\"\n").getMessage()).contains("iccid: expected");
+        assertThat(error("dtu:\n  idle-timeout: 1m\n  heartbeat-timeout: 2m\n").getMessage())
+                .contains("dtu").contains("heartbeat-timeout").contains("longer than idle-timeout");
+    }
+
+    @Test
     void badMeterInAListIsLocated() {
         ConfigException e = error("""
                 buses:

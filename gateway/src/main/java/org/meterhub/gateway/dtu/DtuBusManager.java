@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.meterhub.engine.ingest.ReadingSink;
@@ -92,6 +93,17 @@ public final class DtuBusManager implements DtuListener {
     /** The server whose settings (heartbeat, frame limits) shape each bus pipeline. */
     public void attach(DtuServer dtuServer) {
         this.server = dtuServer;
+    }
+
+    @Override
+    public boolean configured(String dtuId) {
+        return buses.containsKey(dtuId);
+    }
+
+    @Override
+    public Set<String> proofs(String dtuId) {
+        BusConfig bus = buses.get(dtuId);
+        return bus == null ? Set.of() : bus.proofs();
     }
 
     @Override

@@ -9,18 +9,18 @@ import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
- * Reads the DTU's id line, hands it to {@code onRegistered} (which installs the bus pipeline
+ * Reads the DTU's registration line ({@code id} or {@code id:proof}), hands it to {@code onRegistered} (which installs the bus pipeline
  * behind this handler), then removes itself. Bytes after the terminator already belong to the
  * tunnel; {@link ByteToMessageDecoder} passes them on when the handler is removed.
  */
 final class DtuRegistrationDecoder extends ByteToMessageDecoder {
     private final Pattern idPattern;
     private final int maxLineBytes;
-    private final BiConsumer<ChannelHandlerContext, String> onRegistered;
+    private final BiConsumer<ChannelHandlerContext, Registration> onRegistered;
     private final BiConsumer<ChannelHandlerContext, String> onRejected;
 
     DtuRegistrationDecoder(Pattern idPattern, int maxLineBytes,
-                           BiConsumer<ChannelHandlerContext, String> onRegistered,
+                           BiConsumer<ChannelHandlerContext, Registration> onRegistered,
                            BiConsumer<ChannelHandlerContext, String> onRejected) {
         this.idPattern = idPattern;
         this.maxLineBytes = maxLineBytes;
@@ -40,14 +40,30 @@ final class DtuRegistrationDecoder extends ByteToMessageDecoder {
         }
         int end = nl;
         if (end > in.readerIndex() && in.getByte(end - 1) == '\r') end--;
-        String id = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+        String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
         in.readerIndex(nl + 1);
+        int colon = line.indexOf(':');
+        String id = colon < 0 ? line : line.substring(0, colon);
+        String proof = colon < 0 ? null : line.substring(colon + 1);
         if (!idPattern.matcher(id).matches()) {
             in.skipBytes(in.readableBytes());
             onRejected.accept(ctx, "invalid DTU id (" + id.length() + " bytes)");
             return;
         }
-        onRegistered.accept(ctx, id);
+        if (proof != null && !DtuSettings.PROOF.matcher(proof).matches()) {
+            in.skipBytes(in.readableBytes());
+            onRejected.accept(ctx, "invalid proof after DTU id " + id + " (" + proof.length() + " bytes)");
+            return;
+        }
+        onRegistered.accept(ctx, new Registration(id, proof));
         ctx.pipeline().remove(this);
+    }
+
+    /** A registration line: the DTU's id and, when it sent one, its proof (never logged). */
+    record Registration(String id, String proof) {
+        @Override
+        public String toString() {
+            return "Registration[" + id + (proof == null ? "" : ":***") + "]";
+        }
     }
 }

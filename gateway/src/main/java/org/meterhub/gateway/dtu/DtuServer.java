@@ -16,6 +16,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway side of DTU dial-in (protocols.md §2): listens, reads the registration line
  * within the timeout, strips heartbeats, closes idle tunnels, and lets a reconnecting DTU
- * replace its old connection.
+ * replace its old connection only with proof of who it is, or once the old tunnel has been
+ * silent past the heartbeat timeout. An id alone is printed on the modem: a second connection
+ * that offers only the id of a live tunnel is refused, counted, logged and reported to
+ * {@link #onRefusal}, and the bus stays with the first.
  */
 public final class DtuServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DtuServer.class);
     private static final AttributeKey<String> DTU_ID = AttributeKey.valueOf("meterhub.dtuId");
+    private static final AttributeKey<AtomicLong> LAST_HEARD = AttributeKey.valueOf("meterhub.lastHeardNanos");
 
     private final DtuSettings settings;
     private final DtuListener listener;
@@ -50,7 +55,24 @@ public final class DtuServer implements AutoCloseable {
         public final AtomicLong replaced = new AtomicLong();
         public final AtomicLong idleClosed = new AtomicLong();
         public final AtomicLong heartbeats = new AtomicLong();
+        /** Registrations with a connected DTU's id, no proof, while its tunnel still spoke: hijack attempts. */
+        public final AtomicLong takeoversRefused = new AtomicLong();
+        /** Registrations of a DTU that has proofs configured with none or a wrong one. */
+        public final AtomicLong proofsRejected = new AtomicLong();
+
+        /** For status lines: nothing while no registration was refused for security reasons. */
+        public String refusalsText() {
+            long takeovers = takeoversRefused.get();
+            long proofs = proofsRejected.get();
+            return takeovers + proofs == 0 ? "" : "  DTU takeovers refused " + takeovers + ", bad proofs " + proofs;
+        }
     }
+
+    /** A registration refused for security reasons: what an operator is alarmed about. */
+    public record Refusal(String dtuId, java.net.SocketAddress from, String reason, java.time.Instant at) {
+    }
+
+    private volatile java.util.function.Consumer<Refusal> refusals = r -> { };
 
     public DtuServer(DtuSettings settings, DtuListener listener, EventLoopGroup group, Clock clock) {
         this.settings = settings;
@@ -69,6 +91,8 @@ public final class DtuServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         stats.accepted.incrementAndGet();
+                        ch.attr(LAST_HEARD).set(new AtomicLong(System.nanoTime()));
+                        ch.pipeline().addLast("last-heard", new LastHeard());
                         ch.pipeline().addLast("registration", new DtuRegistrationDecoder(
                                 settings.idPattern(), settings.maxRegistrationBytes(),
                                 DtuServer.this::onRegistered, DtuServer.this::onRejected));
@@ -95,8 +119,43 @@ public final class DtuServer implements AutoCloseable {
         ctx.close();
     }
 
-    private void onRegistered(ChannelHandlerContext ctx, String dtuId) {
+    /** Called on the event loop for every security refusal (a hijack attempt, a wrong or missing proof). */
+    public DtuServer onRefusal(java.util.function.Consumer<Refusal> consumer) {
+        this.refusals = java.util.Objects.requireNonNull(consumer, "consumer");
+        return this;
+    }
+
+    private void onRegistered(ChannelHandlerContext ctx, DtuRegistrationDecoder.Registration registration) {
         Channel ch = ctx.channel();
+        String dtuId = registration.id();
+        if (!listener.configured(dtuId)) {
+            stats.rejected.incrementAndGet();
+            log.info("DTU {} is not configured on this gateway, closing", dtuId);
+            ch.close();
+            return;
+        }
+        java.util.Set<String> proofs = listener.proofs(dtuId);
+        boolean proven = registration.proof() != null && anyEquals(proofs, registration.proof());
+        if (!proofs.isEmpty() && !proven) {
+            stats.proofsRejected.incrementAndGet();
+            refuse(ch, dtuId, registration.proof() == null ? "no proof, and this DTU has one configured" : "wrong proof");
+            return;
+        }
+        DtuConnection old = connections.get(dtuId);
+        String replacing = null;
+        if (old != null && old.channel() != ch && old.channel().isActive()) {
+            Duration silent = silence(old.channel());
+            if (proven) {
+                replacing = "with its proof";
+            } else if (silent.compareTo(settings.heartbeatTimeout()) >= 0) {
+                replacing = "after " + silent.toSeconds() + " s of silence on the old tunnel";
+            } else {
+                stats.takeoversRefused.incrementAndGet();
+                refuse(ch, dtuId, "its id is connected from " + old.remote() + ", which spoke " + silent.toMillis()
+                        + " ms ago; no proof offered");
+                return;
+            }
+        }
         ch.attr(DTU_ID).set(dtuId);
         DtuConnection conn = new DtuConnection(dtuId, ch, clock.instant());
         ch.pipeline().addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
@@ -108,10 +167,11 @@ public final class DtuServer implements AutoCloseable {
             return;
         }
         // Published only once its bus is set up, so "connected" always means "being polled".
-        DtuConnection old = connections.put(dtuId, conn);
+        old = connections.put(dtuId, conn);
         if (old != null && old.channel() != ch) {
             stats.replaced.incrementAndGet();
-            log.info("DTU {} reconnected from {}: replacing its old connection", dtuId, ch.remoteAddress());
+            log.info("DTU {} reconnected from {} {}: replacing its old connection", dtuId, ch.remoteAddress(),
+                    replacing != null ? replacing : "after the old one closed");
             old.channel().close();
         }
         stats.registered.incrementAndGet();
@@ -119,6 +179,38 @@ public final class DtuServer implements AutoCloseable {
             connections.remove(dtuId, conn);
             listener.disconnected(dtuId, conn);
         });
+    }
+
+    private void refuse(Channel ch, String dtuId, String reason) {
+        log.warn("DTU {}: registration from {} refused: {}", dtuId, ch.remoteAddress(), reason);
+        ch.close();
+        Refusal refusal = new Refusal(dtuId, ch.remoteAddress(), reason, clock.instant());
+        try {
+            refusals.accept(refusal);
+        } catch (RuntimeException e) {
+            log.error("DTU {}: reporting a refused registration failed", dtuId, e);
+        }
+    }
+
+    /** Constant-time per candidate, so the time taken says nothing about how much of a secret was right. */
+    private static boolean anyEquals(java.util.Set<String> proofs, String offered) {
+        byte[] b = offered.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        boolean match = false;
+        for (String p : proofs) {
+            match |= java.security.MessageDigest.isEqual(p.getBytes(java.nio.charset.StandardCharsets.US_ASCII), b);
+        }
+        return match;
+    }
+
+    private static Duration silence(Channel ch) {
+        AtomicLong heard = ch.attr(LAST_HEARD).get();
+        return heard == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - heard.get());
+    }
+
+    /** How long the DTU's connected tunnel has been silent (no bytes at all, heartbeats included); empty if not connected. */
+    public java.util.Optional<Duration> silence(String dtuId) {
+        DtuConnection c = connections.get(dtuId);
+        return c == null ? java.util.Optional.empty() : java.util.Optional.of(silence(c.channel()));
     }
 
     /** Installs the heartbeat filter; the listener calls this first when it builds the bus pipeline. */
@@ -146,6 +238,15 @@ public final class DtuServer implements AutoCloseable {
     public void close() {
         if (serverChannel != null) serverChannel.close().syncUninterruptibly();
         connections.values().forEach(c -> c.channel().close());
+    }
+
+    /** Notes when the tunnel last carried a byte, for telling a half-open tunnel from a live one. */
+    private static final class LastHeard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.channel().attr(LAST_HEARD).get().set(System.nanoTime());
+            ctx.fireChannelRead(msg);
+        }
     }
 
     private final class IdleCloser extends ChannelInboundHandlerAdapter {
