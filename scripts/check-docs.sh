@@ -28,6 +28,7 @@ BENCH_JAR = "benchmarks/target/benchmarks.jar"
 SMOKE = {
     "org.meterhub.benchmarks.mqtt.MqttBenchmarks": ["processor", "20000", "100"],
     "org.meterhub.benchmarks.journal.JournalThroughput": ["2000"],
+    "org.meterhub.benchmarks.fuzz.FuzzRun": ["300", "7"],
 }
 
 ENV_PREFIX = r"^(\w+=(\"[^\"]*\"|'[^']*'|\S*)\s+)+"

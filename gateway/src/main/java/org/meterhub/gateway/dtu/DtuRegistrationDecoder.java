@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
  * behind this handler), then removes itself. Bytes after the terminator already belong to the
  * tunnel; {@link ByteToMessageDecoder} passes them on when the handler is removed.
  */
-final class DtuRegistrationDecoder extends ByteToMessageDecoder {
+public final class DtuRegistrationDecoder extends ByteToMessageDecoder {
     private final Pattern idPattern;
     private final int maxLineBytes;
     private final BiConsumer<ChannelHandlerContext, Registration> onRegistered;
     private final BiConsumer<ChannelHandlerContext, String> onRejected;
 
-    DtuRegistrationDecoder(Pattern idPattern, int maxLineBytes,
+    public DtuRegistrationDecoder(Pattern idPattern, int maxLineBytes,
                            BiConsumer<ChannelHandlerContext, Registration> onRegistered,
                            BiConsumer<ChannelHandlerContext, String> onRejected) {
         this.idPattern = idPattern;
@@ -60,7 +60,7 @@ final class DtuRegistrationDecoder extends ByteToMessageDecoder {
     }
 
     /** A registration line: the DTU's id and, when it sent one, its proof (never logged). */
-    record Registration(String id, String proof) {
+    public record Registration(String id, String proof) {
         @Override
         public String toString() {
             return "Registration[" + id + (proof == null ? "" : ":***") + "]";

@@ -44,7 +44,7 @@ public record DtuSettings(String host, int port, Duration registrationTimeout, D
     }
 
     /** Longest registration line that could still be valid (id, colon, proof, CR LF), with room to spare. */
-    int maxRegistrationBytes() {
+    public int maxRegistrationBytes() {
         return 64 + 1 + 128 + 2 + 64;
     }
 }
