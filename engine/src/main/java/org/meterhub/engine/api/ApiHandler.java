@@ -164,7 +164,7 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * {@code POST /api/v1/alarms/{id}/acknowledge} and {@code .../resolve?note=…}: a person takes or
-     * closes an alarm. The step names that person (the proxy's user header is required), is
+     * closes an alarm. The step names that person (the authenticated user, or without authentication the proxy's user header), is
      * audited first, and is stored as a new event of the alarm.
      */
     private void alarmStep(HttpExchange ex) throws IOException {
@@ -175,7 +175,7 @@ final class ApiHandler implements HttpHandler {
             return;
         }
         Params params = Params.parse(ex.getRequestURI().getRawQuery(), reports.zone());
-        String user = ex.getRequestHeaders().getFirst(USER_HEADER);
+        String user = who(ex);
         if (user == null || user.isBlank()) {
             throw new BadParameterException(USER_HEADER, "an alarm step names who takes it; the header is missing");
         }
@@ -207,13 +207,22 @@ final class ApiHandler implements HttpHandler {
         send(ex, 200, "application/json", writer.json(body).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Who acts: the authenticated user when the server authenticates (a proxy's header is then ignored);
+     * without authentication (tests, tools on loopback) the proxy's user header.
+     */
+    private static String who(HttpExchange ex) {
+        return org.meterhub.engine.security.AuthFilter.principal(ex).map(org.meterhub.engine.security.Principal::name)
+                .orElseGet(() -> ex.getRequestHeaders().getFirst(USER_HEADER));
+    }
+
     private static String actor(String user) {
         String actor = user == null || user.isBlank() ? "anonymous" : user.strip();
         return actor.length() > 128 ? actor.substring(0, 128) : actor;
     }
 
     private void audit(HttpExchange ex, Routed routed, Params params) {
-        String actor = actor(ex.getRequestHeaders().getFirst(USER_HEADER));
+        String actor = actor(who(ex));
         store.audit(new AuditEntry(clock.instant(), actor, routed.action(), routed.subject(), params.describe(),
                 String.valueOf(ex.getRemoteAddress())));
     }

@@ -184,6 +184,9 @@ public final class Migrations {
                 current.append(script, i, end + 1);
                 hasCode = true;
                 i = end + 1;
+            } else if (ch == ';' && insideTriggerBody(current)) {
+                current.append(ch);
+                i++;
             } else if (ch == ';') {
                 if (hasCode) {
                     statements.add(current.toString().strip());
@@ -201,6 +204,15 @@ public final class Migrations {
             statements.add(current.toString().strip());
         }
         return statements;
+    }
+
+    private static final java.util.regex.Pattern TRIGGER_WITH_BODY = java.util.regex.Pattern.compile(
+            "(?is)^\\s*(--[^\n]*\\s*)*create\\s+trigger\\b.*\\bbegin\\b.*");
+    private static final java.util.regex.Pattern ENDS_WITH_END = java.util.regex.Pattern.compile("(?is).*\\bend\\s*$");
+
+    /** A SQLite trigger's {@code BEGIN … END} holds statements of its own: only the {@code ;} after END ends it. */
+    private static boolean insideTriggerBody(CharSequence statement) {
+        return TRIGGER_WITH_BODY.matcher(statement).matches() && !ENDS_WITH_END.matcher(statement).matches();
     }
 
     private static String resource(String name) {
