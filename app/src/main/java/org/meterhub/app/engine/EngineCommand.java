@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.meterhub.app.alarm.AlarmPublishing;
 import org.meterhub.app.config.CliArgs;
@@ -17,6 +18,10 @@ import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.security.AuthFilter;
+import org.meterhub.engine.security.JdbcUsers;
+import org.meterhub.engine.security.LoginThrottle;
+import org.meterhub.engine.security.PasswordHasher;
 import org.meterhub.engine.store.PostgresStore;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine.Command;
@@ -71,6 +76,10 @@ public final class EngineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
+        if (listen != null && SqlDatabase.isPrivateMemory(store)) {
+            throw new ConfigException("--http: the API authenticates its users from the store, and a private in-memory store"
+                    + " has none; give a store file or server");
+        }
         TimeSeriesStore db = CliArgs.store(store);
         ShutdownSignal stop = listen == null ? null : new ShutdownSignal(Duration.ofSeconds(10));
         try {
@@ -84,12 +93,15 @@ public final class EngineCommand implements Callable<Integer> {
                     pg.maintainClosedPartitions(Duration.ofHours(1)); // per-meter indexes of days that have passed
                 }
                 // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
-                // (A private in-memory store has no second connection to it: reports only.)
-                try (SqlDatabase alarmDb = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store);
+                try (SqlDatabase alarmDb = SqlDatabase.open(store);
                      AlarmPublishing alarms = AlarmPublishing.start(publishing);
                      ApiServer api = apiServer(listen, db, zone, alarmDb, alarms).start()) {
                     System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
+                    if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
+                        System.out.println("no users yet: every request is refused until you add one, e.g."
+                                + " meterhub users add --name admin --role admin --store " + store);
+                    }
                     System.out.flush();
                     stop.await(Duration.ZERO);
                 }
@@ -101,19 +113,21 @@ public final class EngineCommand implements Callable<Integer> {
         }
         return 0;
     }
+
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
-        ApiServer.Builder api = ApiServer.builder(db, zone, Clock.systemUTC())
-                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads);
-        if (alarmDb != null) {
-            api.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
-                            Clock.systemUTC()))
-                    .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
-                    .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
-                            new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
-                            new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
-                            org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
-        }
-        return api;
+        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers.
+        return ApiServer.builder(db, zone, Clock.systemUTC())
+                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
+                .filter(new AuthFilter(new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()),
+                        new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC()), List.of("/health/"),
+                        Clock.systemUTC()))
+                .alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
+                        Clock.systemUTC()))
+                .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
+                .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
+                        new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
+                        new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
+                        org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
     }
 }
