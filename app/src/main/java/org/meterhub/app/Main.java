@@ -35,7 +35,7 @@ import picocli.CommandLine.ScopeType;
                 MqttGatewayCommand.class, MqttSimCommand.class, CommandsCommand.class, PurchasesCommand.class,
                 EngineIntakeCommand.class, EstimateCommand.class, org.meterhub.app.query.CoverageCommand.class,
                 org.meterhub.app.visit.VisitsCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
-                org.meterhub.app.security.UsersCommand.class,
+                org.meterhub.app.security.UsersCommand.class, org.meterhub.app.security.AuditCommand.class,
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
                 org.meterhub.app.accuracy.AccuracyCommand.class, org.meterhub.app.accuracy.DisputeCommand.class,
                 org.meterhub.app.accuracy.MetersCommand.class,

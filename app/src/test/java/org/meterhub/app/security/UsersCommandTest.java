@@ -51,10 +51,10 @@ class UsersCommandTest {
                     assertThat(p.role()).isEqualTo(Role.OPERATOR));
             assertThat(users.byToken(t)).as("a disabled user's token stops working").isEmpty();
         }
-        try (SqliteStore store = new SqliteStore(dir.resolve("m.db"))) {
-            assertThat(store.auditTrail(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60)))
-                    .anyMatch(e -> e.action().equals("cli users disable") && e.subject().equals("svc.grafana"));
-        }
+        TestCli.Run audit = TestCli.meterhub("audit", "--meter", "svc.grafana", "--store", url);
+        assertThat(audit.exit()).as(audit.err()).isZero();
+        assertThat(audit.out()).contains("cli users disable").contains("cli users token").doesNotContain("ops.lee")
+                .contains("3 audit rows");
     }
 
     private static TestCli.Run withStdin(String text, java.util.function.Supplier<TestCli.Run> run) {
