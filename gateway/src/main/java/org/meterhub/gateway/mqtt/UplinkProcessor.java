@@ -190,13 +190,15 @@ public final class UplinkProcessor {
             return DONE;
         }
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        readings.appendUplink(new UplinkMark(u.meterId(), u.seq(), u.digest(), receivedAt, d.payload()), List.of())
+        // With its readings: should the journal not hold the first content after all (it was refused), this one is new.
+        List<Reading> rs = readingsOf(u, false, receivedAt);
+        readings.appendUplink(new UplinkMark(u.meterId(), u.seq(), u.digest(), receivedAt, d.payload()), rs)
                 .whenComplete((outcome, refused) -> {
                     if (refused != null) {
                         acked.completeExceptionally(refused);
                         return;
                     }
-                    counted(outcome, 0, u);
+                    counted(outcome, rs.size(), u);
                     acked.complete(null);
                 });
         return acked;
