@@ -43,6 +43,7 @@ import org.meterhub.gateway.command.LeakValvePolicy;
 import org.meterhub.gateway.journal.JournalLevel;
 import org.meterhub.gateway.journal.JournalStats;
 import org.meterhub.gateway.mqtt.AlarmSink;
+import org.meterhub.gateway.mqtt.DurableReadingSink;
 import org.meterhub.gateway.mqtt.EngineAlarms;
 import org.meterhub.gateway.mqtt.MqttCounters;
 import org.meterhub.gateway.mqtt.MqttGateway;
@@ -170,7 +171,11 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             CommandService commands = new CommandService(commandStore, (t, p) -> gw[0].publisher().publish(t, p),
                     alarmSink, CommandSettings.defaults().withTopicPrefix(broker.topicPrefix), clock);
             LeakValvePolicy leaks = new LeakValvePolicy(alarmSink, commands, closeValveOnLeak);
-            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, clockGuard::append, ledger,
+            // Uplink identities (meter + seq) go into the journal with their readings: redeliveries never double.
+            journal.journal().uplinkRetention(up.maxBackfill().plusDays(1));
+            DurableReadingSink uplinks = DurableReadingSink.of(clockGuard::append,
+                    (mark, rs) -> clockGuard.appendUplink(mark, rs, journal.journal()::appendUplink));
+            try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, uplinks, ledger,
                     leaks, clock, clients);
                  commands) {
                 gw[0] = gateway;
@@ -213,10 +218,12 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         var s = commands.stats();
         JournalStats j = journal.journal().stats();
         return String.format("received %d  readings %d  journalled %d  waiting %d  acknowledged %d  journal %s  refused %d"
-                        + "  duplicates %d  missed %d  rejected %d  alarms %d  commands acked %d expired %d",
+                        + "  duplicates %d  conflicts %d  missed %d  rejected %d (history entries %d)  alarms %d"
+                        + "  commands acked %d expired %d",
                 c.received.get(), c.readings.get(), c.journaled.get(), j.pending(),
                 journal.forwarder().stats().readingsAcknowledged(), j.level(), c.refused.get(), c.duplicates.get(),
-                c.missedUplinks.get(), c.rejectedTotal(), c.alarmsRaised.get(), s.acked.get(), s.expired.get());
+                c.seqConflicts.get(), c.missedUplinks.get(), c.rejectedTotal(), c.rejectedEntriesTotal(),
+                c.alarmsRaised.get(), s.acked.get(), s.expired.get());
     }
 
     private Set<String> readAllowList() {

@@ -57,12 +57,26 @@ public final class MqttSimCommand implements Callable<Integer> {
     @Option(names = "--truth", defaultValue = "data/mqtt-sim-truth.csv", description = "Ground truth CSV at the end (default ${DEFAULT-VALUE}).")
     Path truth;
 
+    @Option(names = "--batch-daily", description = "NB-IoT meters that freeze their register hourly and upload the day's"
+            + " readings once a day (3 in 5 on time, 1 a day late every other day, 1 with a clock 40 days off); simulated"
+            + " time starts back so that it ends at the present, and the hourly truth goes to --hourly-truth.")
+    boolean batchDaily;
+
+    @Option(names = "--hourly-truth", defaultValue = "data/mqtt-sim-hourly-truth.csv",
+            description = "With --batch-daily: meter,kind,hour_start,litres at the end (default ${DEFAULT-VALUE}).")
+    Path hourlyTruth;
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (meters < 1 || meters > 100_000) throw new ConfigException("--meters: expected 1 to 100000, got " + meters);
         if (speed < 1) throw new ConfigException("--speed: expected at least 1, got " + speed);
-        Duration interval = MqttGatewayCommand.parse("--report-interval", reportInterval);
+        Duration interval = batchDaily ? Duration.ofDays(1) : MqttGatewayCommand.parse("--report-interval", reportInterval);
         Duration runFor = duration.equals("0") ? Duration.ZERO : MqttGatewayCommand.parse("--duration", duration);
+        if (batchDaily && runFor.isZero()) throw new ConfigException("--batch-daily: give --duration (simulated time ends at the present)");
         IcFleetSettings s;
         try {
             s = IcFleetSettings.defaults(broker, "meterhub-sim-" + ProcessHandle.current().pid(), topicPrefix)
@@ -71,10 +85,14 @@ public final class MqttSimCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("mqtt-sim: " + e.getMessage());
         }
-        SimClock clock = new SimClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), speed);
+        // Daily-batch meters send the past: simulated time runs from (duration x speed) ago, at most 6 days (inside the
+        // gateway's max-backfill), up to about now, so no upload is stamped ahead of the gateway's clock.
+        Duration back = batchDaily ? min(runFor.multipliedBy(speed), Duration.ofDays(6)) : Duration.ZERO;
+        SimClock clock = new SimClock(Instant.now().minus(back).truncatedTo(ChronoUnit.HOURS), speed);
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(10));
         StatusLine status = new StatusLine(System.out);
         try (IcCardFleet fleet = IcCardFleet.create(meters, s, clock, ZoneId.of("Asia/Shanghai"), seed)) {
+            if (batchDaily) fleet.batchDaily();
             fleet.connect();
             fleet.start();
             System.out.printf("mqtt-sim: %d meters on %d connections to %s, topics %s/<meter>/up|down|ack, %dx speed%n",
@@ -93,6 +111,14 @@ public final class MqttSimCommand implements Callable<Integer> {
                 fleet.writeTruth(w);
             }
             System.out.println("ground truth written to " + truth);
+            if (batchDaily) {
+                Path hp = hourlyTruth.toAbsolutePath().getParent();
+                if (hp != null) Files.createDirectories(hp);
+                try (Writer w = Files.newBufferedWriter(hourlyTruth)) {
+                    fleet.writeHourlyTruth(w);
+                }
+                System.out.println("hourly ground truth (daily-batch meters) written to " + hourlyTruth);
+            }
         } finally {
             signal.finished();
         }

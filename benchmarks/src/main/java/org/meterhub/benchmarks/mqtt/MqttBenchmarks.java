@@ -40,7 +40,12 @@ import org.meterhub.simulators.mqtt.PrivateMosquitto;
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.mqtt.MqttBenchmarks ingest [messages] [meters]
  *   java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.mqtt.MqttBenchmarks commands [meters] [per-second]
+ *   java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.mqtt.MqttBenchmarks batched [uplinks] [meters] [connections] [history]
  * </pre>
+ *
+ * <p>{@code batched}: as {@code stream}, each uplink a daily batch meter's upload with {@code history}
+ * (24) hourly readings besides its own, each journalled with its identity: the gateway's readings/s
+ * against {@code mosquitto_sub}'s messages/s in the same run, then each alone.
  *
  * <p>{@code ingest}: simulated IC-card meters publish QoS 1 uplinks as fast as the broker takes them;
  * the gateway (parse, validate, dedupe, order, Reading out) and {@code mosquitto_sub} subscribe to
@@ -73,15 +78,37 @@ public final class MqttBenchmarks {
             withTunedBroker(b -> {
                 if (phases.equals("all") || phases.equals("same-run")) {
                     System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
-                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, true);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, true, 0);
                 }
                 if (phases.equals("all") || phases.equals("gateway")) {
                     System.out.println("-- gateway alone (the broker fans out once)");
-                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, false);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, true, false, 0);
                 }
                 if (phases.equals("all") || phases.equals("sub")) {
                     System.out.println("-- mosquitto_sub alone (the broker fans out once)");
-                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, false, true);
+                    stream(b.uri(), b.port(), n, meters, clients, batch, qos, false, true, 0);
+                }
+            });
+        }
+        if (mode.equals("batched")) {
+            // Daily batch meters: each QoS 1 uplink carries `history` hourly readings and its own (protocols.md §3).
+            long n = arg(args, 1, 100_000);
+            int meters = (int) arg(args, 2, 10_000);
+            int clients = (int) arg(args, 3, 1);
+            int history = (int) arg(args, 4, 24);
+            String phases = args.length > 5 ? args[5] : "all";
+            withTunedBroker(b -> {
+                if (phases.equals("all") || phases.equals("same-run")) {
+                    System.out.println("-- same run, same stream: gateway and mosquitto_sub both subscribed");
+                    stream(b.uri(), b.port(), n, meters, clients, 8_000, 1, true, true, history);
+                }
+                if (phases.equals("all") || phases.equals("gateway")) {
+                    System.out.println("-- gateway alone (the broker fans out once)");
+                    stream(b.uri(), b.port(), n, meters, clients, 8_000, 1, true, false, history);
+                }
+                if (phases.equals("all") || phases.equals("sub")) {
+                    System.out.println("-- mosquitto_sub alone (the broker fans out once)");
+                    stream(b.uri(), b.port(), n, meters, clients, 8_000, 1, false, true, history);
                 }
             });
         }
@@ -226,7 +253,10 @@ public final class MqttBenchmarks {
      * readings the journal committed; both are first-to-last, sampled every 2 ms.
      */
     static void stream(String broker, int port, long messages, int meters, int clients, int commitBatch, int qos,
-                       boolean withGateway, boolean withSub) throws Exception {
+                       boolean withGateway, boolean withSub, int history) throws Exception {
+        // Readings per uplink; batched uplinks are a day apart, so a day's hourly history never meets another day's.
+        int perMsg = history + 1;
+        Duration spacing = history > 0 ? Duration.ofDays(1) : Duration.ofMinutes(15);
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String gatewayId = prefix + "-gw";
         int rounds = (int) Math.max(1, messages / meters);
@@ -238,10 +268,11 @@ public final class MqttBenchmarks {
         int packetId = 1;
         for (int p = 0; p < publishers; p++) {
             for (int r = 0; r <= rounds + 1; r++) {
-                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(meters / publishers * 260);
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(meters / publishers * (260 + 60 * history));
                 for (int m = p; m < meters; m += publishers) {
                     RawUplinkPublisher.appendUplink(b, prefix, String.format("3200%010d", m), r + 1,
-                            T0.plus(Duration.ofMinutes(15L * r)), 1_000_000L + 37L * r + m, packetId, qos);
+                            T0.plus(spacing.multipliedBy(r)).plusSeconds(history > 0 ? 300 : 0),
+                            1_000_000L + (history > 0 ? 1_000L : 37L) * r + m, packetId, qos, history);
                     packetId = packetId == 65_535 ? 1 : packetId + 1;
                 }
                 blocks[p][r] = b.toByteArray();
@@ -277,20 +308,22 @@ public final class MqttBenchmarks {
             UplinkSettings up = UplinkSettings.defaults().withTopicPrefix(prefix).withMaxClockSkew(Duration.ofDays(3650)).withMaxBackfill(Duration.ofDays(3650))
                     .withReorderWindow(Duration.ZERO);
             MqttConnectionSettings conn = MqttConnectionSettings.defaults(broker, gatewayId).withMaxInflight(1000);
+            // As mqtt-gateway runs it: each uplink's identity (meter + seq) is journalled with its readings.
             MqttGateway gateway = new MqttGateway(conn, withGateway ? up : up.withTopicPrefix(prefix + "-none"),
-                    journal::append, BalanceSink.NONE, AlarmSink.NONE, Clock.systemUTC(), clients);
+                    org.meterhub.gateway.mqtt.DurableReadingSink.of(journal), BalanceSink.NONE, AlarmSink.NONE,
+                    Clock.systemUTC(), clients);
             gateway.start();
             if (!gateway.awaitConnected(10, TimeUnit.SECONDS)) throw new IllegalStateException("gateway cannot reach " + broker);
             Thread.sleep(500); // mosquitto_sub subscribes meanwhile
             MqttCounters c = gateway.counters();
             RawUplinkPublisher[] pubs = new RawUplinkPublisher[publishers];
             for (int p = 0; p < publishers; p++) pubs[p] = new RawUplinkPublisher("127.0.0.1", port, prefix + "-pub" + p);
-            System.out.printf("stream: %d meters x %d rounds = %d QoS 1 uplinks (%.1f MB of packets), %d raw publishers,"
-                    + " gateway: %d connection(s)%s, journal synchronous=FULL, group commit up to %d after %d ms, publish QoS %d%n",
-                    meters, rounds, total, bytes / 1e6, publishers, clients, clients > 1 ? " on $share" : "", commitBatch,
-                    LINGER_MS, qos);
+            System.out.printf("stream: %d meters x %d rounds = %d QoS 1 uplinks (%.1f MB of packets), %d reading(s) each,"
+                    + " %d raw publishers, gateway: %d connection(s)%s, journal synchronous=FULL, group commit up to %d after"
+                    + " %d ms, publish QoS %d%n", meters, rounds, total, bytes / 1e6, perMsg, publishers, clients,
+                    clients > 1 ? " on $share" : "", commitBatch, LINGER_MS, qos);
             for (int p = 0; p < publishers; p++) pubs[p].write(blocks[p][0]);
-            if (withGateway) awaitCount(c.journaled, meters, 60);
+            if (withGateway) awaitCount(c.journaled, (long) meters * perMsg, 60);
             if (withSub) awaitCount(subCount, meters, 60);
             long gw0 = c.journaled.get();
             long sub0 = subCount.get();
@@ -304,7 +337,8 @@ public final class MqttBenchmarks {
                     gwS.sample(now);
                     subS.sample(now);
                     // received but neither journalled nor settled otherwise: what waits for the disk
-                    long out = c.received.get() - c.journaled.get() - c.duplicates.get() - c.rejectedTotal() - c.refused.get();
+                    long out = c.received.get() - c.journaled.get() / perMsg - c.duplicates.get() - c.rejectedTotal()
+                            - c.refused.get() / perMsg;
                     if (out > maxOutstanding.get()) maxOutstanding.set(out);
                     try {
                         Thread.sleep(2);
@@ -333,7 +367,7 @@ public final class MqttBenchmarks {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             long lastSeen = -1;
             long stillSince = System.nanoTime();
-            while (System.nanoTime() < deadline && ((withGateway && c.journaled.get() < gw0 + total)
+            while (System.nanoTime() < deadline && ((withGateway && c.journaled.get() < gw0 + total * perMsg)
                     || (withSub && subCount.get() < sub0 + total))) {
                 Thread.sleep(100);
                 long seen = c.journaled.get() + subCount.get();
@@ -358,15 +392,19 @@ public final class MqttBenchmarks {
             Thread.sleep(500);
             System.out.printf("  publishers: %d written in %.2f s (%.0f msg/s into the broker's socket), %d PUBACKs%n",
                     total, written / 1e9, total / (written / 1e9), qos == 1 ? pubAcked - meters : 0);
-            if (withGateway) System.out.printf("  gateway (readings journalled, FULL fsync): %d of %d, %.0f msg/s; %d commits, %.0f readings per commit%n",
+            if (withGateway && perMsg == 1) System.out.printf("  gateway (readings journalled, FULL fsync): %d of %d, %.0f msg/s; %d commits, %.0f readings per commit%n",
                     gwMain, total, gwRate, commits, commits == 0 ? 0.0 : (double) gwMain / commits);
+            if (withGateway && perMsg > 1) System.out.printf("  gateway (readings journalled, FULL fsync): %d of %d readings, %.0f readings/s"
+                    + " = %.0f uplinks/s; %d commits, %.0f readings per commit%n", gwMain, total * perMsg, gwRate,
+                    gwRate / perMsg, commits, commits == 0 ? 0.0 : (double) gwMain / commits);
             if (withSub) System.out.printf("  mosquitto_sub -q 1:                         %d of %d, %.0f msg/s%n", subMain, total, subRate);
-            if (withGateway && withSub) System.out.printf("  ratio gateway / mosquitto_sub: %.2f%n", subRate == 0 ? 0 : gwRate / subRate);
+            if (withGateway && withSub) System.out.printf("  ratio gateway uplinks / mosquitto_sub messages: %.2f%n",
+                    subRate == 0 ? 0 : gwRate / perMsg / subRate);
             if (withGateway) System.out.printf("  most uplinks waiting for the journal at once: %d%n", maxOutstanding.get());
             if (withGateway) System.out.printf("  with the probe round: journalled %d + missed (counted seq gaps) %d = %d of %d published;"
-                    + " duplicates %d, late %d, rejected %d, refused %d%n", c.journaled.get(), c.missedUplinks.get(),
-                    c.journaled.get() + c.missedUplinks.get(), total + 2L * meters, c.duplicates.get(), c.late.get(),
-                    c.rejectedTotal(), c.refused.get());
+                    + " duplicates %d, late %d, rejected %d (history entries %d), refused %d%n", c.journaled.get() / perMsg,
+                    c.missedUplinks.get(), c.journaled.get() / perMsg + c.missedUplinks.get(), total + 2L * meters,
+                    c.duplicates.get(), c.late.get(), c.rejectedTotal(), c.rejectedEntriesTotal(), c.refused.get() / perMsg);
             for (RawUplinkPublisher p : pubs) p.close();
             gateway.close();
         } finally {

@@ -79,11 +79,32 @@ final class RawUplinkPublisher implements AutoCloseable {
     /** One contract uplink as a PUBLISH packet, QoS 1 (as the contract has it) or 0. */
     static void appendUplink(ByteArrayOutputStream to, String prefix, String meter, long seq, Instant ts, long litres,
                              int packetId, int qos) {
+        appendUplink(to, prefix, meter, seq, ts, litres, packetId, qos, 0);
+    }
+
+    /**
+     * @param history hourly frozen registers in a {@code history} array (protocols.md §3), the newest one
+     *                {@code history} hours before the whole day of {@code ts}: a daily batch meter's upload
+     */
+    static void appendUplink(ByteArrayOutputStream to, String prefix, String meter, long seq, Instant ts, long litres,
+                             int packetId, int qos, int history) {
         byte[] topic = (prefix + "/" + meter + "/up").getBytes(StandardCharsets.UTF_8);
         long balance = 50_000 - (litres % 40_000);
+        StringBuilder h = new StringBuilder(history == 0 ? 0 : 16 + 60 * history);
+        if (history > 0) {
+            Instant day = ts.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+            h.append(",\"history\":[");
+            for (int k = 0; k < history; k++) {
+                long v = litres - (history - k) * 7L;
+                if (k > 0) h.append(',');
+                h.append("{\"ts\":\"").append(day.minusSeconds(3600L * (history - k - 1))).append("\",\"volume_m3\":\"")
+                        .append(v / 1000).append('.').append(pad3(v % 1000)).append("\"}");
+            }
+            h.append(']');
+        }
         String body = "{\"meter\":\"" + meter + "\",\"seq\":" + seq + ",\"ts\":\"" + ts + "\",\"volume_m3\":\""
                 + litres / 1000 + "." + pad3(litres % 1000) + "\",\"balance_m3\":\"" + balance / 1000 + "."
-                + pad3(balance % 1000) + "\",\"valve\":\"open\",\"alarms\":[],\"battery_v\":3.55}";
+                + pad3(balance % 1000) + "\",\"valve\":\"open\",\"alarms\":[],\"battery_v\":3.55" + h + "}";
         byte[] payload = body.getBytes(StandardCharsets.UTF_8);
         to.write(qos == 1 ? 0x32 : 0x30); // PUBLISH
         writeLength(to, 2 + topic.length + (qos == 1 ? 2 : 0) + payload.length);

@@ -107,7 +107,7 @@ public final class BatchCommitter implements AutoCloseable {
 
     private void commit(List<BatchEntry> entries) throws InterruptedException {
         if (pipeline == null) pipeline = pipelines.get(); // may fail too when the store is down (rule records)
-        for (BatchEntry e : entries) pipeline.accept(e.reading());
+        for (BatchEntry e : MeterTimeOrder.of(entries)) pipeline.accept(e.reading());
         pipeline.flush();
     }
 

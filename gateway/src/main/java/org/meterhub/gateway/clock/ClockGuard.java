@@ -12,12 +12,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.meterhub.engine.ingest.ReadingSink;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.gateway.clock.ClockTrust.Judgement;
+import org.meterhub.gateway.journal.UplinkMark;
+import org.meterhub.gateway.journal.UplinkOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +121,29 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
      * @return completes when the reading is durable downstream or held; fails when neither could take it
      */
     public CompletableFuture<Void> append(Reading r) {
-        Judgement j = trust.judge(r.meterId(), r.meterTime(), behindAllowed(r.source()));
+        return append(r, trust.judge(r.meterId(), r.meterTime(), behindAllowed(r.source())));
+    }
+
+    /**
+     * An MQTT uplink's readings (history first, its own reading last) with its identity. While the gateway's clock
+     * is trusted and nothing is held (the normal case) they go to {@code downstream} together, which keeps the
+     * identity with them (the journal recognises redeliveries by it). Otherwise each reading is judged and handed on
+     * or held on its own, as a single reading would be, and the identity is not recorded: a redelivery of such an
+     * uplink is then recognised only by the journal's key (meter, time, source). Only the message's own reading is
+     * shown to the clock's judgement: its history entries are old on purpose and say nothing about the meter's clock.
+     */
+    public CompletableFuture<UplinkOutcome> appendUplink(UplinkMark mark, List<Reading> readings,
+            BiFunction<UplinkMark, List<Reading>, CompletableFuture<UplinkOutcome>> downstreamUplink) {
+        Reading own = readings.get(readings.size() - 1);
+        Judgement j = trust.judge(own.meterId(), own.meterTime(), behindAllowed(own.source()));
+        if (j.known() && j.onWall() && holding.get() == 0) return downstreamUplink.apply(mark, readings);
+        CompletableFuture<?>[] each = new CompletableFuture<?>[readings.size()];
+        for (int i = 0; i < each.length - 1; i++) each[i] = append(readings.get(i));
+        each[each.length - 1] = append(own, j);
+        return CompletableFuture.allOf(each).thenApply(v -> UplinkOutcome.NEW);
+    }
+
+    private CompletableFuture<Void> append(Reading r, Judgement j) {
         Reading out = !j.known() ? null : j.onWall() ? r : stamp(r, j);
         if (out != null && holding.get() == 0) return downstream.apply(out);
         holding.incrementAndGet();

@@ -66,8 +66,30 @@ public final class Journal implements AutoCloseable {
     private static final String INSERT = "insert or ignore into entries (partition_no, meter_id, time_ms, source,"
             + " received_ms, meter_time_ms, volume_l, flags, status_bits, converter) values ";
 
-    private record Pending(Reading reading, CompletableFuture<Void> done) {
+    /**
+     * A reading, a flush marker (no reading), or an MQTT uplink ({@code mark} with its readings and
+     * {@code outcome}): the mark and its readings commit in one transaction or not at all.
+     */
+    private record Pending(Reading reading, CompletableFuture<Void> done, UplinkMark mark, List<Reading> readings,
+                           CompletableFuture<UplinkOutcome> outcome) {
+        Pending(Reading reading, CompletableFuture<Void> done) {
+            this(reading, done, null, null, null);
+        }
+
+        int rows() {
+            return readings != null ? readings.size() : reading != null ? 1 : 0;
+        }
+
+        void fail(Throwable t) {
+            if (outcome != null) outcome.completeExceptionally(t);
+            else done.completeExceptionally(t);
+        }
     }
+
+    /** How long uplink marks are kept, measured back from the newest (see {@link UplinkMarks}). */
+    private volatile java.time.Duration uplinkRetention = java.time.Duration.ofDays(8);
+    private final UplinkMarks marks = new UplinkMarks();
+    private long nextPruneNanos;
 
     private final JournalSettings settings;
     private final JournalListener listener;
@@ -136,6 +158,7 @@ public final class Journal implements AutoCloseable {
                         + " flags text not null, status_bits integer not null, converter text, reason text not null,"
                         + " rejected_ms integer not null)");
             }
+            UplinkMarks.createTables(c);
             c.setAutoCommit(false);
             addConverterColumn(c);
             keyIndexByTimeFirst(c);
@@ -245,14 +268,9 @@ public final class Journal implements AutoCloseable {
      */
     public CompletableFuture<Void> append(Reading reading) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (closing) {
-            done.completeExceptionally(new JournalFullException("journal is closing"));
-            return done;
-        }
-        if (stats.level == JournalLevel.FULL) {
-            stats.refused.incrementAndGet();
-            done.completeExceptionally(new JournalFullException("journal full (" + stats.usedBytes + " of "
-                    + settings.maxBytes() + " bytes): refusing readings until the engine acknowledges"));
+        JournalFullException refused = refusal();
+        if (refused != null) {
+            done.completeExceptionally(refused);
             return done;
         }
         if (!queue.offer(new Pending(reading, done))) {
@@ -261,6 +279,59 @@ public final class Journal implements AutoCloseable {
                     + " readings waiting for the disk)"));
         }
         return done;
+    }
+
+    /**
+     * Queues an MQTT uplink's readings together with its identity (meter + seq). In the commit that
+     * covers them the mark is checked against the uplinks taken before, also before a restart: a
+     * redelivery ({@link UplinkOutcome#DUPLICATE}) writes nothing, and the same seq with other
+     * content ({@link UplinkOutcome#CONFLICT}) is kept in {@code uplink_conflicts} instead of its
+     * readings. The future completes with the outcome once durable; refusals as {@link #append}.
+     *
+     * @param mark null for an uplink without seq: its readings are journalled as by {@link #append}
+     */
+    public CompletableFuture<UplinkOutcome> appendUplink(UplinkMark mark, List<Reading> readings) {
+        CompletableFuture<UplinkOutcome> outcome = new CompletableFuture<>();
+        JournalFullException refused = refusal();
+        if (refused != null || !queue.offer(new Pending(null, null, mark, List.copyOf(readings), outcome))) {
+            if (refused == null) {
+                stats.refused.incrementAndGet();
+                refused = new JournalFullException("journal queue full (" + settings.queueCapacity()
+                        + " readings waiting for the disk)");
+            }
+            outcome.completeExceptionally(refused);
+        }
+        return outcome;
+    }
+
+    /** Uplinks whose seq had been taken with other content, oldest first. */
+    public List<UplinkConflict> uplinkConflicts() {
+        synchronized (lock) {
+            try {
+                List<UplinkConflict> out = UplinkMarks.conflicts(db());
+                db.commit();
+                return out;
+            } catch (SQLException e) {
+                failed();
+                throw new JournalException("journal " + settings.path() + ": read failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** How long uplink identities are remembered, counted back from the newest (default 8 days). */
+    public void uplinkRetention(java.time.Duration retention) {
+        this.uplinkRetention = retention;
+    }
+
+    /** Why a new reading would be refused now, or null. */
+    private JournalFullException refusal() {
+        if (closing) return new JournalFullException("journal is closing");
+        if (stats.level == JournalLevel.FULL) {
+            stats.refused.incrementAndGet();
+            return new JournalFullException("journal full (" + stats.usedBytes + " of "
+                    + settings.maxBytes() + " bytes): refusing readings until the engine acknowledges");
+        }
+        return null;
     }
 
     /** Returns once everything appended before the call is committed. */
@@ -481,8 +552,8 @@ public final class Journal implements AutoCloseable {
         }
         JournalException closed = new JournalException("journal " + settings.path() + " closed before these readings"
                 + " could be written" + (stats.writable() ? "" : ": " + stats.lastWriteError()), null);
-        for (Pending p : group) p.done().completeExceptionally(closed);
-        for (Pending p : queue) p.done().completeExceptionally(new JournalFullException("journal closed"));
+        for (Pending p : group) p.fail(closed);
+        for (Pending p : queue) p.fail(new JournalFullException("journal closed"));
     }
 
     /** Free space of the journal's file system, at most once a second: the early alarm before SQLite fails. */
@@ -532,8 +603,9 @@ public final class Journal implements AutoCloseable {
     /** @return true when the group is committed (or refused for good); false to retry it later */
     private boolean commit(List<Pending> group) {
         int rows = 0;
-        for (Pending p : group) if (p.reading() != null) rows++; // the others are flush markers
+        for (Pending p : group) rows += p.rows(); // flush markers have none
         int added = 0;
+        UplinkOutcome[] outcomes = new UplinkOutcome[group.size()];
         int[] addedByPartition = new int[settings.partitions()];
         synchronized (lock) {
             try {
@@ -542,19 +614,37 @@ public final class Journal implements AutoCloseable {
                 Reading[] chunk = new Reading[ROWS_PER_INSERT];
                 int[] partitions = new int[ROWS_PER_INSERT];
                 int n = 0;
-                for (Pending p : group) {
-                    Reading r = p.reading();
-                    if (r == null) continue;
-                    int partition = Partitions.of(r.meterId(), settings.partitions());
-                    addedByPartition[partition]++;
-                    partitions[n] = partition;
-                    chunk[n++] = r;
-                    if (n == ROWS_PER_INSERT) {
-                        added += insert(chunk, partitions, n);
-                        n = 0;
+                int skipped = 0;
+                for (int g = 0; g < group.size(); g++) {
+                    Pending p = group.get(g);
+                    List<Reading> rs;
+                    if (p.readings() != null) {
+                        // Checked in order, in this transaction: a second copy in the same group sees the first.
+                        outcomes[g] = p.mark() == null ? UplinkOutcome.NEW : marks.record(db, p.mark());
+                        if (outcomes[g] != UplinkOutcome.NEW) {
+                            skipped += p.readings().size();
+                            continue;
+                        }
+                        rs = p.readings();
+                    } else if (p.reading() != null) {
+                        rs = List.of(p.reading());
+                    } else {
+                        continue;
+                    }
+                    for (Reading r : rs) {
+                        int partition = Partitions.of(r.meterId(), settings.partitions());
+                        addedByPartition[partition]++;
+                        partitions[n] = partition;
+                        chunk[n++] = r;
+                        if (n == ROWS_PER_INSERT) {
+                            added += insert(chunk, partitions, n);
+                            n = 0;
+                        }
                     }
                 }
                 if (n > 0) added += insert(chunk, partitions, n);
+                rows -= skipped;
+                pruneMarks();
                 if (added < rows) {
                     // Some were already journalled (or twice in this group): count what is new from
                     // the table. New entries have sequences above every older one.
@@ -574,7 +664,7 @@ public final class Journal implements AutoCloseable {
                 if (permanent(e)) {
                     log.error("journal {}: commit of {} readings refused: {}", settings.path(), rows, e.getMessage());
                     JournalException failure = new JournalException("journal commit refused: " + e.getMessage(), e);
-                    group.forEach(p -> p.done().completeExceptionally(failure));
+                    group.forEach(p -> p.fail(failure));
                     return true;
                 }
                 writeFailed(rows, e);
@@ -595,7 +685,16 @@ public final class Journal implements AutoCloseable {
                     + " are journalled", settings.path(), outage.toMillis(), stats.writeFailures(), rows);
             listener.writeRecovered(settings.path(), outage);
         }
-        group.forEach(p -> p.done().complete(null));
+        for (int g = 0; g < group.size(); g++) {
+            Pending p = group.get(g);
+            if (p.outcome() != null) {
+                if (outcomes[g] == UplinkOutcome.DUPLICATE) stats.uplinkDuplicates.incrementAndGet();
+                if (outcomes[g] == UplinkOutcome.CONFLICT) stats.uplinkConflicts.incrementAndGet();
+                p.outcome().complete(outcomes[g]);
+            } else {
+                p.done().complete(null);
+            }
+        }
         if (added > 0) commitListeners.forEach(Runnable::run);
         return true;
     }
@@ -651,6 +750,15 @@ public final class Journal implements AutoCloseable {
         return ps.executeUpdate();
     }
 
+    /** Once an hour (and at the first commit), inside the commit's transaction: uplink marks beyond the retention go. */
+    private void pruneMarks() throws SQLException {
+        long now = System.nanoTime();
+        if (nextPruneNanos != 0 && now - nextPruneNanos < 0) return;
+        nextPruneNanos = now + 3_600_000_000_000L;
+        int pruned = UplinkMarks.prune(db, uplinkRetention);
+        if (pruned > 0) log.debug("journal {}: {} uplink marks older than {} pruned", settings.path(), pruned, uplinkRetention);
+    }
+
     /** The highest sequence in the table (0 when empty): every entry inserted after has a higher one. Holds the lock. */
     private long highestSeq() throws SQLException {
         if (highestSeq == null) highestSeq = db.prepareStatement("select coalesce(max(seq), 0) from entries");
@@ -668,6 +776,7 @@ public final class Journal implements AutoCloseable {
         }
         closeQuietly(highestSeq);
         highestSeq = null;
+        marks.close();
     }
 
     private static void closeQuietly(PreparedStatement ps) {

@@ -15,6 +15,8 @@ public final class JournalStats {
     final AtomicLong writeFailures = new AtomicLong();
     final AtomicLong reopens = new AtomicLong();
     final AtomicLong deadLettered = new AtomicLong();
+    final AtomicLong uplinkDuplicates = new AtomicLong();
+    final AtomicLong uplinkConflicts = new AtomicLong();
     /** Null while commits succeed; the time the first commit of the current outage failed. */
     volatile java.time.Instant failingSince;
     volatile String lastWriteError;
@@ -40,6 +42,10 @@ public final class JournalStats {
     public long reopens() { return reopens.get(); }
     /** Readings the store refused for good, set aside in the journal's dead-letter table (this run). */
     public long deadLettered() { return deadLettered.get(); }
+    /** MQTT uplinks recognised by meter + seq as taken before (also before a restart): nothing written. */
+    public long uplinkDuplicates() { return uplinkDuplicates.get(); }
+    /** MQTT uplinks whose seq had been taken with other content: kept in {@code uplink_conflicts}. */
+    public long uplinkConflicts() { return uplinkConflicts.get(); }
     /** Whether the last commit attempt succeeded. */
     public boolean writable() { return failingSince == null; }
     /** When the current write outage began, or null. */

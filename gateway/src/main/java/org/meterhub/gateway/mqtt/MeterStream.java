@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * consumption calculator ignores readings older than the last) and the missed count goes down again.
  *
  * <p>Duplicates are recognised for the last 64 sequence numbers, which covers broker redelivery
- * and meter retries; an older seq is treated as late. Not thread-safe: the owner synchronises.
+ * and meter retries; an older seq is treated as late. The same seq with another content digest is
+ * a {@link Outcome#CONFLICT}, not a duplicate. Not thread-safe: the owner synchronises.
  */
 final class MeterStream {
     private static final int WINDOW = 64;
@@ -23,7 +24,7 @@ final class MeterStream {
         void release(Uplink uplink, Object tag, boolean late, boolean reordered);
     }
 
-    enum Outcome { RELEASED, HELD, DUPLICATE, LATE, RESET }
+    enum Outcome { RELEASED, HELD, DUPLICATE, CONFLICT, LATE, RESET }
 
     private record Held(Uplink uplink, Object tag, long sinceNanos) { }
 
@@ -33,6 +34,8 @@ final class MeterStream {
     /** Highest seq seen and a bitmap of the seen ones below it (bit i = seq highest - i). */
     private long highest = -1;
     private long seenBits;
+    /** Content digest of each seen seq in the window, at {@code seq mod WINDOW}. */
+    private final long[] digests = new long[WINDOW];
     private final TreeMap<Long, Held> held = new TreeMap<>();
     private long missed;
     private long lastReleasedTsMillis = Long.MIN_VALUE;
@@ -67,10 +70,13 @@ final class MeterStream {
             next = s;
         }
         if (seen(s)) {
+            // Same seq, other content: not a redelivery. The owner keeps it as a conflict, never drops it unseen.
+            if (digests[(int) (s & (WINDOW - 1))] != u.digest()) return Outcome.CONFLICT;
             counters.duplicates.incrementAndGet();
             return Outcome.DUPLICATE;
         }
         markSeen(s);
+        digests[(int) (s & (WINDOW - 1))] = u.digest();
         if (s == next) {
             emit(u, tag, false, false, out);
             next = s + 1;

@@ -17,8 +17,12 @@ public final class MqttCounters {
     public final AtomicLong journaled = new AtomicLong();
     /** Readings the sink refused (journal full): not acknowledged, delivered again by the broker. */
     public final AtomicLong refused = new AtomicLong();
-    /** Same {@code seq} seen again: dropped, one effect. */
+    /** Same {@code seq} seen again with the same content (also after a restart, by the journal): one effect. */
     public final AtomicLong duplicates = new AtomicLong();
+    /** Same {@code seq} with other content: kept as a conflict (the journal's {@code uplink_conflicts}), not stored as readings. */
+    public final AtomicLong seqConflicts = new AtomicLong();
+    /** Readings that came from {@code history} arrays (included in {@link #readings}). */
+    public final AtomicLong historyReadings = new AtomicLong();
     /** Sequence numbers skipped over (sum over meters); lowered again when a late one turns up. */
     public final AtomicLong missedUplinks = new AtomicLong();
     /** Messages that arrived after a later one and were put back in order while held. */
@@ -39,9 +43,28 @@ public final class MqttCounters {
     /** Successful (re)subscriptions, one per connect. */
     public final AtomicLong subscribed = new AtomicLong();
     private final Map<RejectReason, AtomicLong> rejected = new EnumMap<>(RejectReason.class);
+    /** {@code history} entries refused on their own (the rest of their message was kept), by reason. */
+    private final Map<RejectReason, AtomicLong> rejectedEntries = new EnumMap<>(RejectReason.class);
 
     public MqttCounters() {
-        for (RejectReason r : RejectReason.values()) rejected.put(r, new AtomicLong());
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r, new AtomicLong());
+            rejectedEntries.put(r, new AtomicLong());
+        }
+    }
+
+    public void rejectEntry(RejectReason reason) {
+        rejectedEntries.get(reason).incrementAndGet();
+    }
+
+    public long rejectedEntries(RejectReason reason) {
+        return rejectedEntries.get(reason).get();
+    }
+
+    public long rejectedEntriesTotal() {
+        long n = 0;
+        for (AtomicLong a : rejectedEntries.values()) n += a.get();
+        return n;
     }
 
     public void reject(RejectReason reason) {
@@ -69,8 +92,9 @@ public final class MqttCounters {
 
     @Override
     public String toString() {
-        return "received=" + received + " readings=" + readings + " duplicates=" + duplicates
+        return "received=" + received + " readings=" + readings + " duplicates=" + duplicates + " conflicts=" + seqConflicts
                 + " missed=" + missedUplinks + " reordered=" + reordered + " late=" + late
-                + " rejected=" + rejectedTotal() + " (" + rejectedSummary() + ")";
+                + " rejected=" + rejectedTotal() + " (" + rejectedSummary() + ")"
+                + (rejectedEntriesTotal() > 0 ? " history entries rejected=" + rejectedEntriesTotal() : "");
     }
 }

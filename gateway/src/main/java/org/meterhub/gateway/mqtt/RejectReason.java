@@ -24,5 +24,7 @@ public enum RejectReason {
     /** Outside what a household meter can show (register, balance, battery, sequence number). */
     ABSURD_VALUE,
     /** The per-gateway cap on tracked meters is reached; protects memory against a flood of ids. */
-    TOO_MANY_METERS
+    TOO_MANY_METERS,
+    /** A {@code history} entry older than max-backfill while the message's own clock is trusted (entries only). */
+    TOO_OLD
 }

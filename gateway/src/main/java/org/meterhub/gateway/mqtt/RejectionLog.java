@@ -40,4 +40,20 @@ public final class RejectionLog {
                 meterKey, reason, detail, intervalMillis / 1000);
         return true;
     }
+
+    private long lastConflictLogged = Long.MIN_VALUE;
+
+    /**
+     * A seq repeated with other content. At most one WARN per interval for all meters and without the meter's
+     * number (meter ids stay at DEBUG); the counter and the journal's {@code uplink_conflicts} have every one.
+     */
+    public synchronized void conflict(String meterId, long seq) {
+        log.debug("uplink seq conflict: meter {} seq {}", meterId, seq);
+        long now = clock.millis();
+        if (lastConflictLogged != Long.MIN_VALUE && now - lastConflictLogged < intervalMillis) return;
+        lastConflictLogged = now;
+        log.warn("uplink seq conflict: a meter repeated a seq with other content; kept (journal table uplink_conflicts,"
+                + " counter conflicts), not stored as readings; further ones are counted, not logged, for {} s",
+                intervalMillis / 1000);
+    }
 }

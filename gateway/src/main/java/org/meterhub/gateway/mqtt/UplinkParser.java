@@ -9,7 +9,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +22,8 @@ import java.util.Set;
  * allows them); a field given twice is refused, because which one counts would be a guess.
  */
 public final class UplinkParser {
+    /** protocols.md §3: up to 96 earlier readings per message (four days of hourly values). */
+    public static final int MAX_HISTORY = 96;
     private static final BigDecimal MAX_BATTERY_V = new BigDecimal("10");
 
     private final JsonFactory json = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -51,6 +55,7 @@ public final class UplinkParser {
                     case "valve" -> f.valve = valve(p, t);
                     case "alarms" -> alarms(p, t, f);
                     case "battery_v" -> f.batteryV = battery(p, t);
+                    case "history" -> history(p, t, f);
                     default -> p.skipChildren();
                 }
             }
@@ -59,7 +64,7 @@ public final class UplinkParser {
             if (f.ts == null) throw new UplinkRejected(RejectReason.MISSING_TS, "no ts");
             if (f.volumeL < 0) throw new UplinkRejected(RejectReason.MISSING_VOLUME, "no volume_m3");
             return new Uplink(f.meter, f.seq, f.ts, f.volumeL, f.balanceM3, f.balanceCny, f.valve, f.alarms,
-                    f.batteryV, f.unknownAlarms);
+                    f.batteryV, f.unknownAlarms, f.history, f.badHistory);
         } catch (IOException e) {
             // Jackson's message names the offending character and position; keep only the first line.
             String m = String.valueOf(e.getMessage());
@@ -79,6 +84,50 @@ public final class UplinkParser {
         Set<AlarmKind> alarms = Set.of();
         BigDecimal batteryV;
         int unknownAlarms;
+        List<Uplink.Frozen> history = List.of();
+        List<UplinkRejected> badHistory = List.of();
+    }
+
+    /**
+     * {@code history}: up to {@link #MAX_HISTORY} objects {@code {"ts":…,"volume_m3":…}}. Not an array
+     * refuses the message (a wrong type, as for every field); a bad entry, or one beyond the limit, is
+     * refused on its own with its reason and the rest of the message stands: the other readings are good.
+     */
+    private void history(JsonParser p, JsonToken t, Fields f) throws IOException, UplinkRejected {
+        if (t != JsonToken.START_ARRAY) throw wrongType("history", "an array", t, p);
+        List<Uplink.Frozen> entries = new ArrayList<>();
+        List<UplinkRejected> bad = new ArrayList<>();
+        JsonToken e;
+        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            try {
+                if (e != JsonToken.START_OBJECT) throw wrongType("history[]", "objects", e, p);
+                Instant ts = null;
+                long volumeL = -1;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken v = p.nextToken();
+                    switch (name) {
+                        case "ts" -> ts = ts(p, v);
+                        case "volume_m3" -> volumeL = volume(p, v);
+                        default -> p.skipChildren();
+                    }
+                }
+                if (ts == null) throw new UplinkRejected(RejectReason.MISSING_TS, "history entry without ts");
+                if (volumeL < 0) throw new UplinkRejected(RejectReason.MISSING_VOLUME, "history entry without volume_m3");
+                if (entries.size() >= MAX_HISTORY) {
+                    throw new UplinkRejected(RejectReason.ABSURD_VALUE, "history beyond " + MAX_HISTORY + " entries");
+                }
+                entries.add(new Uplink.Frozen(ts, volumeL));
+            } catch (UplinkRejected r) {
+                // Skip the rest of this entry (we may be inside it) and go on with the next one.
+                if (p.getParsingContext().inObject()) {
+                    while (p.nextToken() != JsonToken.END_OBJECT) p.skipChildren();
+                }
+                bad.add(r);
+            }
+        }
+        f.history = entries;
+        f.badHistory = bad;
     }
 
     /** A meter number: 1 to 20 ASCII digits. */

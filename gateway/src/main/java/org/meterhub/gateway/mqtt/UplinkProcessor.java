@@ -4,7 +4,10 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +20,8 @@ import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.gateway.clock.ClockTrust;
+import org.meterhub.gateway.journal.UplinkMark;
+import org.meterhub.gateway.journal.UplinkOutcome;
 
 /**
  * Everything that happens to one uplink after the broker delivered it: topic check, parse,
@@ -126,11 +131,13 @@ public final class UplinkProcessor {
         Instant receivedAt = clock.instant();
         final State state = st;
         CompletableFuture<Void> acked = new CompletableFuture<>();
+        Delivery delivery = new Delivery(acked, payload);
         synchronized (state) {
             try {
-                MeterStream.Outcome outcome = state.stream.offer(u, acked, System.nanoTime(), maxHeld,
+                MeterStream.Outcome outcome = state.stream.offer(u, delivery, System.nanoTime(), maxHeld,
                         (up, tag, late, reordered) -> release(state, up, tag, late, receivedAt), counters);
                 if (outcome == MeterStream.Outcome.DUPLICATE) return DONE;
+                if (outcome == MeterStream.Outcome.CONFLICT) return conflict(u, delivery, receivedAt);
             } catch (RuntimeException sinkFailed) {
                 // The engine refused the reading. The broker redelivers the unacknowledged message; forget
                 // this meter's sequence state so the redelivery is not mistaken for a duplicate.
@@ -168,41 +175,54 @@ public final class UplinkProcessor {
         return meters.size();
     }
 
-    @SuppressWarnings("unchecked")
-    private void release(State st, Uplink u, Object tag, boolean late, Instant receivedAt) {
-        Instant time = u.ts();
-        EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
-        Duration ahead = Duration.between(receivedAt, time);
-        // A gateway without a time it trusts (ClockTrust) cannot call a meter clock wrong: the ts stands here, and the
-        // ClockGuard before the journal holds the reading until the meters agree or the gateway clock is trusted.
-        boolean gatewayHasTime = !(clock instanceof ClockTrust.TimelineClock t) || t.hasTime();
-        if (gatewayHasTime && ahead.compareTo(settings.maxClockSkew()) > 0 || ahead.negated().compareTo(settings.maxBackfill()) > 0) {
-            // protocols.md §3: ts is when the register was measured; one from up to max-backfill ago is the meter
-            // sending late, not a wrong clock. Ahead of the gateway, or older than that, the receive time is used.
-            flags.add(ReadingFlag.CLOCK_SKEW);
-            time = receivedAt;
-            counters.clockSkewed.incrementAndGet();
+    /** What the stream hands back with a released uplink: its acknowledgement and its bytes (kept if a conflict). */
+    private record Delivery(CompletableFuture<Void> acked, byte[] payload) {
+    }
+
+    /**
+     * The same seq with other content than the one this gateway took (in memory). With a sink that remembers
+     * uplinks (the journal) it goes there and is kept in {@code uplink_conflicts}; otherwise it is counted and logged.
+     */
+    private CompletableFuture<Void> conflict(Uplink u, Delivery d, Instant receivedAt) {
+        if (!readings.remembersUplinks()) {
+            counters.seqConflicts.incrementAndGet();
+            rejectionLog.conflict(u.meterId(), u.seq());
+            return DONE;
         }
-        if (late) flags.add(ReadingFlag.LATE);
-        if (u.valve() == Valve.CLOSED) flags.add(ReadingFlag.VALVE_CLOSED);
-        if (u.alarms().contains(AlarmKind.VALVE_FAULT)) flags.add(ReadingFlag.VALVE_FAULT);
-        if (u.alarms().contains(AlarmKind.LOW_BATTERY)) flags.add(ReadingFlag.LOW_BATTERY);
-        CompletableFuture<Void> durable = readings.append(
-                new Reading(u.meterId(), time, receivedAt, u.volumeL(), ReadingSource.MQTT, flags, statusBits(u), u.ts()));
-        counters.readings.incrementAndGet();
-        CompletableFuture<Void> acked = (CompletableFuture<Void>) tag;
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        // With its readings: should the journal not hold the first content after all (it was refused), this one is new.
+        List<Reading> rs = readingsOf(u, false, receivedAt);
+        readings.appendUplink(new UplinkMark(u.meterId(), u.seq(), u.digest(), receivedAt, d.payload()), rs)
+                .whenComplete((outcome, refused) -> {
+                    if (refused != null) {
+                        acked.completeExceptionally(refused);
+                        return;
+                    }
+                    counted(outcome, rs.size(), u);
+                    acked.complete(null);
+                });
+        return acked;
+    }
+
+    private void release(State st, Uplink u, Object tag, boolean late, Instant receivedAt) {
+        List<Reading> rs = readingsOf(u, late, receivedAt);
+        Instant time = rs.get(rs.size() - 1).time(); // the message's own reading is the newest
+        Delivery d = (Delivery) tag;
+        UplinkMark mark = u.hasSeq() && d != null ? new UplinkMark(u.meterId(), u.seq(), u.digest(), receivedAt, d.payload()) : null;
+        CompletableFuture<UplinkOutcome> durable = readings.appendUplink(mark, rs);
+        CompletableFuture<Void> acked = d == null ? null : d.acked();
         if (durable.isDone() && !durable.isCompletedExceptionally()) {
-            counters.journaled.incrementAndGet();
+            counted(durable.join(), rs.size(), u);
             if (acked != null) acked.complete(null);
         } else {
             String meter = u.meterId();
-            durable.whenComplete((ok, refused) -> {
+            durable.whenComplete((outcome, refused) -> {
                 if (refused == null) {
-                    counters.journaled.incrementAndGet();
+                    counted(outcome, rs.size(), u);
                     if (acked != null) acked.complete(null);
                     return;
                 }
-                counters.refused.incrementAndGet();
+                counters.refused.addAndGet(rs.size());
                 // Not acknowledged: the broker delivers it again after a reconnect. Forget the meter's
                 // sequence state so that the redelivery is not taken for a duplicate.
                 meters.remove(meter, st);
@@ -216,6 +236,88 @@ public final class UplinkProcessor {
                     u.alarms().contains(AlarmKind.OVERDRAFT), late));
         }
         if (!late) alarmEdges(st, u, time);
+    }
+
+    /** Counts what the sink made of an uplink: its readings taken, or recognised as taken before, or a conflict. */
+    private void counted(UplinkOutcome outcome, int readingCount, Uplink u) {
+        switch (outcome) {
+            case NEW -> {
+                counters.readings.addAndGet(readingCount);
+                counters.journaled.addAndGet(readingCount);
+            }
+            case DUPLICATE -> counters.duplicates.incrementAndGet();
+            case CONFLICT -> {
+                counters.seqConflicts.incrementAndGet();
+                rejectionLog.conflict(u.meterId(), u.seq());
+            }
+        }
+    }
+
+    /**
+     * The message's readings in time order: its {@code history} entries, then its own reading (protocols.md §3).
+     * The message's {@code ts} decides whether the meter's clock is trusted: from up to max-backfill ago it is the
+     * meter sending late; ahead of the gateway by more than max-clock-skew, or older, the clock is wrong, the
+     * message's reading takes the receive time and its history entries keep their spacing before it (all flagged
+     * {@code CLOCK_SKEW}), instead of all landing on one instant. History entries that cannot be placed are
+     * refused one by one and counted by reason; the rest of the message stands.
+     */
+    private List<Reading> readingsOf(Uplink u, boolean late, Instant receivedAt) {
+        EnumSet<ReadingFlag> flags = EnumSet.noneOf(ReadingFlag.class);
+        Duration ahead = Duration.between(receivedAt, u.ts());
+        // A gateway without a time it trusts (ClockTrust) cannot call a meter clock wrong: the ts stands here, and the
+        // ClockGuard before the journal holds the reading until the meters agree or the gateway clock is trusted.
+        boolean gatewayHasTime = !(clock instanceof ClockTrust.TimelineClock t) || t.hasTime();
+        boolean skewed = gatewayHasTime && ahead.compareTo(settings.maxClockSkew()) > 0
+                || ahead.negated().compareTo(settings.maxBackfill()) > 0;
+        if (skewed) flags.add(ReadingFlag.CLOCK_SKEW);
+        if (late) flags.add(ReadingFlag.LATE);
+        if (u.valve() == Valve.CLOSED) flags.add(ReadingFlag.VALVE_CLOSED);
+        if (u.alarms().contains(AlarmKind.VALVE_FAULT)) flags.add(ReadingFlag.VALVE_FAULT);
+        if (u.alarms().contains(AlarmKind.LOW_BATTERY)) flags.add(ReadingFlag.LOW_BATTERY);
+        int bits = statusBits(u);
+        long shiftMs = skewed ? receivedAt.toEpochMilli() - u.ts().toEpochMilli() : 0;
+        for (UplinkRejected bad : u.badHistory()) rejectEntry(u.meterId(), bad.reason(), bad.getMessage());
+        List<Reading> out = new ArrayList<>(u.history().size() + 1);
+        if (!u.history().isEmpty()) {
+            // The frozen values describe the past: only the facts that hold for a whole period ride along.
+            EnumSet<ReadingFlag> historyFlags = EnumSet.copyOf(flags);
+            historyFlags.removeAll(EnumSet.of(ReadingFlag.VALVE_CLOSED, ReadingFlag.VALVE_FAULT, ReadingFlag.LOW_BATTERY));
+            List<Uplink.Frozen> sorted = new ArrayList<>(u.history());
+            sorted.sort(Comparator.comparing(Uplink.Frozen::ts));
+            Instant prev = null;
+            long prevL = -1;
+            for (Uplink.Frozen f : sorted) {
+                if (f.ts().equals(prev)) {
+                    if (f.volumeL() != prevL) rejectEntry(u.meterId(), RejectReason.BAD_VALUE, "two history entries at one ts");
+                    continue; // the same reading twice is one reading
+                }
+                int c = f.ts().compareTo(u.ts());
+                if (c >= 0) {
+                    if (c > 0 || f.volumeL() != u.volumeL()) {
+                        rejectEntry(u.meterId(), RejectReason.BAD_VALUE, "history entry not before the message's ts");
+                    }
+                    continue;
+                }
+                if (!skewed && Duration.between(f.ts(), receivedAt).compareTo(settings.maxBackfill()) > 0) {
+                    rejectEntry(u.meterId(), RejectReason.TOO_OLD, "history entry older than max-backfill");
+                    continue;
+                }
+                prev = f.ts();
+                prevL = f.volumeL();
+                Instant time = skewed ? f.ts().plusMillis(shiftMs) : f.ts();
+                out.add(new Reading(u.meterId(), time, receivedAt, f.volumeL(), ReadingSource.MQTT, historyFlags, 0, f.ts()));
+            }
+            counters.historyReadings.addAndGet(out.size());
+        }
+        out.add(new Reading(u.meterId(), skewed ? receivedAt : u.ts(), receivedAt, u.volumeL(), ReadingSource.MQTT, flags,
+                bits, u.ts()));
+        if (skewed) counters.clockSkewed.addAndGet(out.size());
+        return out;
+    }
+
+    private void rejectEntry(String meterKey, RejectReason reason, String detail) {
+        counters.rejectEntry(reason);
+        rejectionLog.rejected(meterKey, reason, detail);
     }
 
     private void alarmEdges(State st, Uplink u, Instant time) {

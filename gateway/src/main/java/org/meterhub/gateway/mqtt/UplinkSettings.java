@@ -40,7 +40,7 @@ public record UplinkSettings(String topicPrefix, Set<String> allowList, int maxM
     }
 
     public static UplinkSettings defaults() {
-        return new UplinkSettings("meters", Set.of(), 1_000_000, 4096, Duration.ofSeconds(2), 32,
+        return new UplinkSettings("meters", Set.of(), 1_000_000, 8192, Duration.ofSeconds(2), 32,
                 Duration.ofMinutes(10), Duration.ofDays(7), 10_000_000_000L, new BigDecimal("100000"), Duration.ofMinutes(1));
     }
 

@@ -97,7 +97,7 @@ class MqttUplinkParserTest {
     @Test
     void emptyAndOversizedPayloadsAreRejected() {
         assertThatThrownBy(() -> parse("")).satisfies(e -> assertThat(((UplinkRejected) e).reason()).isEqualTo(RejectReason.BAD_JSON));
-        String big = "{\"pad\":\"" + "x".repeat(5000) + "\"}";
+        String big = "{\"pad\":\"" + "x".repeat(9000) + "\"}";
         assertThatThrownBy(() -> parse(big)).satisfies(e -> assertThat(((UplinkRejected) e).reason()).isEqualTo(RejectReason.TOO_LARGE));
     }
 }

@@ -104,6 +104,33 @@ public final class IcCardFleet implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Turns every meter into an NB-IoT daily-batch meter ({@link IcCardMeter#batchDaily}): of each five, three upload
+     * on time, one a day late every other day, one with a clock 40 days behind. Call before the first report; set
+     * the report interval to a day for one upload per meter per day.
+     */
+    public void batchDaily() {
+        IcCardMeter.BatchKind[] mix = {IcCardMeter.BatchKind.ON_TIME, IcCardMeter.BatchKind.ON_TIME,
+            IcCardMeter.BatchKind.ON_TIME, IcCardMeter.BatchKind.DAY_LATE, IcCardMeter.BatchKind.WRONG_CLOCK};
+        for (int i = 0; i < meters.size(); i++) meters.get(i).batchDaily(mix[i % mix.length]);
+    }
+
+    /**
+     * meter,kind,hour_start,litres — the gas each daily-batch meter registered in each whole hour (its frozen
+     * registers' differences), the truth the store's hourly consumption must match to the litre.
+     */
+    public void writeHourlyTruth(Writer w) throws IOException {
+        w.write("meter,kind,hour_start,litres\n");
+        for (IcCardMeter m : meters) {
+            if (m.batchKind() == null) continue;
+            List<long[]> h = m.hourlyRegisters();
+            for (int i = 1; i < h.size(); i++) {
+                w.write(m.id() + "," + m.batchKind() + "," + Instant.ofEpochMilli(h.get(i - 1)[0]) + ","
+                        + (h.get(i)[1] - h.get(i - 1)[1]) + "\n");
+            }
+        }
+    }
+
     public List<IcCardMeter> meters() {
         return meters;
     }

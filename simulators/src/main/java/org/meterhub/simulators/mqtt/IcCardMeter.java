@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -48,6 +47,13 @@ public final class IcCardMeter {
     /** Gas that actually flowed during the simulation: the ground truth. */
     private long deliveredMl;
     private byte[] heldBack;
+    /** Null: reports as it measures. Else an NB-IoT meter that freezes its register hourly and uploads once a day. */
+    private BatchKind batch;
+    private int uploads;
+    /** Frozen hourly registers not yet uploaded: epoch millis, litres (at most {@link #MAX_HISTORY}). */
+    private final java.util.ArrayDeque<long[]> frozen = new java.util.ArrayDeque<>();
+    /** Every hourly register frozen since batch mode began: epoch millis, litres (the hourly ground truth). */
+    private final List<long[]> hourly = new ArrayList<>();
     private final Map<String, String> executed = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -72,6 +78,34 @@ public final class IcCardMeter {
         return id;
     }
 
+    /** How a daily-batch meter misbehaves (protocols.md §3: delayed and batched uplinks). */
+    public enum BatchKind {
+        /** Uploads the day's 24 hourly readings once a day. */
+        ON_TIME,
+        /** Misses every other day's upload: the next day's message carries 48 readings, a day late. */
+        DAY_LATE,
+        /** Its clock is 40 days behind (beyond max-backfill): the gateway must notice and keep the spacing. */
+        WRONG_CLOCK
+    }
+
+    /** The contract's bound on {@code history} entries per message. */
+    public static final int MAX_HISTORY = 96;
+    static final java.time.Duration WRONG_CLOCK_OFFSET = java.time.Duration.ofDays(40);
+
+    /** From now on the meter freezes its register every hour and {@link #report} uploads them once a day. */
+    public synchronized void batchDaily(BatchKind kind) {
+        this.batch = kind;
+    }
+
+    public synchronized BatchKind batchKind() {
+        return batch;
+    }
+
+    /** The hourly registers frozen so far (epoch millis, litres): consecutive differences are the hourly truth. */
+    public synchronized List<long[]> hourlyRegisters() {
+        return List.copyOf(hourly);
+    }
+
     public Set<MqttFault> faults() {
         return EnumSet.copyOf(faults);
     }
@@ -89,7 +123,15 @@ public final class IcCardMeter {
             }
             if (valveOpen) flow(profile.expectedMilliLitresPerMinute(local) * seconds / 60);
             advancedTo = until;
+            if (batch != null && until.equals(hourEnd)) freeze(hourEnd);
         }
+    }
+
+    private void freeze(Instant hour) {
+        long[] r = {hour.toEpochMilli(), registerMl / 1000};
+        hourly.add(r);
+        frozen.addLast(r);
+        if (frozen.size() > MAX_HISTORY) frozen.removeFirst(); // the meter's memory is full: the oldest is lost
     }
 
     private void flow(long wantMl) {
@@ -110,6 +152,7 @@ public final class IcCardMeter {
     public synchronized List<byte[]> report(Instant now) {
         advanceTo(now);
         if (faults.contains(MqttFault.SILENT)) return List.of();
+        if (batch != null) return upload(now);
         seq++;
         byte[] msg = faults.contains(MqttFault.MALFORMED) && seq % 5 == 0
                 ? ("{\"meter\":\"" + id + "\",\"seq\":" + seq + ",\"ts\":").getBytes(StandardCharsets.UTF_8)
@@ -128,12 +171,36 @@ public final class IcCardMeter {
         return out;
     }
 
+    /** The daily upload: the register now and every frozen hourly register since the last upload. */
+    private List<byte[]> upload(Instant now) {
+        uploads++;
+        if (batch == BatchKind.DAY_LATE && uploads % 2 == 0) return List.of(); // out of coverage today
+        seq++;
+        String msg = json(now);
+        StringBuilder h = new StringBuilder(64 * frozen.size() + msg.length());
+        h.append(msg, 0, msg.length() - 1).append(",\"history\":[");
+        boolean first = true;
+        for (long[] f : frozen) {
+            if (!first) h.append(',');
+            first = false;
+            h.append("{\"ts\":\"").append(ts(Instant.ofEpochMilli(f[0]))).append("\",\"volume_m3\":\"")
+                    .append(BigDecimal.valueOf(f[1], 3).toPlainString()).append("\"}");
+        }
+        frozen.clear();
+        return List.of(h.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The meter's clock reading of true time {@code t}, as it writes it. */
+    private String ts(Instant t) {
+        Instant ts = faults.contains(MqttFault.CLOCK_SKEW) ? t.plus(2, ChronoUnit.HOURS)
+                : batch == BatchKind.WRONG_CLOCK ? t.minus(WRONG_CLOCK_OFFSET) : t;
+        return TS.format(ts.truncatedTo(ChronoUnit.SECONDS).atOffset(zone.getRules().getOffset(ts)));
+    }
+
     private String json(Instant now) {
-        Instant ts = faults.contains(MqttFault.CLOCK_SKEW) ? now.plus(2, ChronoUnit.HOURS) : now;
-        ZoneOffset off = zone.getRules().getOffset(ts);
         StringBuilder b = new StringBuilder(200);
         b.append("{\"meter\":\"").append(id).append("\",\"seq\":").append(seq)
-                .append(",\"ts\":\"").append(TS.format(ts.truncatedTo(ChronoUnit.SECONDS).atOffset(off)))
+                .append(",\"ts\":\"").append(ts(now))
                 .append("\",\"volume_m3\":\"").append(BigDecimal.valueOf(registerMl / 1000, 3).toPlainString())
                 .append("\",\"balance_m3\":\"").append(BigDecimal.valueOf(balanceMl / 1000, 3).toPlainString())
                 .append("\",\"valve\":\"").append(valveOpen ? "open" : "closed").append("\",\"alarms\":[");
