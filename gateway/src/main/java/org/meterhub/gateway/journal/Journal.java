@@ -140,7 +140,9 @@ public final class Journal implements AutoCloseable {
             addConverterColumn(c);
             keyIndexByTimeFirst(c);
             c.commit();
-            return new Journal(settings, listener, c);
+            Journal journal = new Journal(settings, listener, c);
+            org.meterhub.gateway.metrics.GatewayMetrics.watch(journal);
+            return journal;
         } catch (SQLException e) {
             if (c != null) {
                 try {
@@ -251,12 +253,14 @@ public final class Journal implements AutoCloseable {
         }
         if (stats.level == JournalLevel.FULL) {
             stats.refused.incrementAndGet();
+            refusedMetric();
             done.completeExceptionally(new JournalFullException("journal full (" + stats.usedBytes + " of "
                     + settings.maxBytes() + " bytes): refusing readings until the engine acknowledges"));
             return done;
         }
         if (!queue.offer(new Pending(reading, done))) {
             stats.refused.incrementAndGet();
+            refusedMetric();
             done.completeExceptionally(new JournalFullException("journal queue full (" + settings.queueCapacity()
                     + " readings waiting for the disk)"));
         }
@@ -567,7 +571,9 @@ public final class Journal implements AutoCloseable {
                         }
                     }
                 }
+                long commitStart = System.nanoTime();
                 db.commit();
+                org.meterhub.gateway.metrics.GatewayMetrics.JOURNAL_FSYNC_SECONDS.observe((System.nanoTime() - commitStart) / 1e9);
             } catch (SQLException e) {
                 failed(); // rolled back and closed: SQLite may have ended the transaction itself
                 stats.writeFailures.incrementAndGet();
@@ -788,10 +794,16 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    private static void refusedMetric() {
+        org.meterhub.engine.metrics.EngineMetrics.READINGS_REJECTED.labelValues(
+                org.meterhub.engine.metrics.EngineMetrics.JOURNAL_FULL).inc();
+    }
+
     /** Commits everything queued, then closes the file. Unacknowledged entries stay for the next start. */
     @Override
     public void close() {
         closing = true;
+        org.meterhub.gateway.metrics.GatewayMetrics.forget(this);
         try {
             writer.join(30_000);
         } catch (InterruptedException e) {
