@@ -104,10 +104,14 @@ public final class EngineCommand implements Callable<Integer> {
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
         ApiServer.Builder api = ApiServer.builder(db, zone, Clock.systemUTC())
-                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads);
+                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
+                .context("/metrics", org.meterhub.app.runtime.Observability.endpoint())
+                .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, java.util.List.of(storeReachable(db))));
         if (alarmDb != null) {
-            api.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
-                            Clock.systemUTC()))
+            AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(),
+                    org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
+            org.meterhub.engine.metrics.AlarmMetrics.watch(service);
+            api.alarms(service)
                     .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
                     .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
                             new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
@@ -115,5 +119,16 @@ public final class EngineCommand implements Callable<Integer> {
                             org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
         }
         return api;
+    }
+
+    /**
+     * The engine's readiness: the store answers a query. A lookup of a meter by its key: an index probe, cheap
+     * even on a store of billions of readings (a count would scan).
+     */
+    static org.meterhub.app.runtime.HealthEndpoint.Check storeReachable(TimeSeriesStore db) {
+        return new org.meterhub.app.runtime.HealthEndpoint.Check("store", () -> {
+            db.meter("-");
+            return true;
+        });
     }
 }

@@ -88,6 +88,39 @@ public final class AdminServer implements AutoCloseable {
         return admin;
     }
 
+    /**
+     * The metrics and health endpoint of a process without on-demand reads, from its {@code --admin HOST:PORT}
+     * option (null: none).
+     *
+     * @throws org.meterhub.app.config.ConfigException for a malformed address or one that cannot be bound
+     */
+    public static AdminServer forOption(String listen, HealthEndpoint health) {
+        if (listen == null) return null;
+        try {
+            org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(listen);
+            return start(hp.host(), hp.port(), null, Duration.ZERO, health);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new org.meterhub.app.config.ConfigException("--admin: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The loopback admin endpoint of a gateway configured with {@code admin:} (null when disabled); a port in use is
+     * reported, not fatal: polling goes on.
+     */
+    public static AdminServer forConfig(org.meterhub.app.config.GatewayConfig.AdminSection a,
+                                        Function<String, CompletableFuture<Reading>> reader, HealthEndpoint health) {
+        if (!a.enabled()) return null;
+        org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(a.listen());
+        try {
+            return start(hp.host(), hp.port(), reader, Duration.ofMinutes(2), health);
+        } catch (IOException e) {
+            System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
+                    + " (set admin.listen, or admin.enabled: false)");
+            return null;
+        }
+    }
+
     public InetSocketAddress address() {
         return server.getAddress();
     }
