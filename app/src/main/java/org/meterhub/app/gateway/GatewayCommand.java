@@ -63,9 +63,7 @@ public final class GatewayCommand implements Callable<Integer> {
         AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
         // flags, corrections, alarms next to the readings; leak thresholds, zone, valve policy and converter checks
         // from the file
-        IngestRules rules = SingleBox.rules(cfg, url, org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()),
-                trust.clock());
-        org.meterhub.engine.metrics.AlarmMetrics.watch(rules.alarms());
+        IngestRules rules = SingleBox.rules(cfg, url, alarms.sink(), trust.clock());
         try (db; alarms; SingleBox box = new SingleBox(cfg, db, rules, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
             ClockGuard clock = box.clockGuard().orElseThrow();
             boolean registered = registerMeters(db, cfg, trust);
