@@ -23,7 +23,8 @@ public final class ForwardingGatewayRun {
             Health health = new Health(null, gw.journal(), gw.clockGuard().orElseThrow());
             InetSocketAddress at = gw.start();
             org.meterhub.app.read.AdminServer admin = org.meterhub.app.read.AdminServer.forConfig(cfg.admin(),
-                    gw.buses()::readNow, new org.meterhub.app.runtime.HealthEndpoint(health));
+                    gw.buses()::readNow, new org.meterhub.app.runtime.HealthEndpoint(health)
+                            .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", gw.forwarder()::connected)));
             System.out.printf("meterhub gateway %s: %d buses, %d meters, listening for DTUs on %s, journal %s,"
                             + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
                     gw.buses().configuredMeters(), at, gw.journal().settings().path(), cfg.journal().forwardTo());
