@@ -8,15 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.meterhub.engine.TestClock;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmKind;
@@ -27,29 +25,9 @@ import org.meterhub.engine.alarm.InMemoryAlarmRepository;
 class EngineMetricsTest {
     static final Instant T = Instant.parse("2026-11-24T06:00:00Z");
 
-    /** A clock a test moves. */
-    static final class MovingClock extends Clock {
-        volatile Instant now = T;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @Test
     void alarmsRaisedOpenAndOverdueByKindAreServedAsPrometheusText() throws Exception {
-        MovingClock clock = new MovingClock();
+        TestClock clock = new TestClock(T);
         List<Alarm> published = new ArrayList<>();
         AlarmService alarms = new AlarmService(new InMemoryAlarmRepository(), AlarmDeadlines.defaults(),
                 AlarmMetrics.counting(published::add), clock);
@@ -61,7 +39,7 @@ class EngineMetricsTest {
         assertThat(published).as("the sink still gets every step").hasSize(3);
         assertThat(AlarmMetrics.RAISED.labelValues("BURST").get() - before).as("an escalation is no new alarm").isEqualTo(2);
 
-        clock.now = T.plus(Duration.ofDays(3)); // past every deadline of a leak
+        clock.set(T.plus(Duration.ofDays(3))); // past every deadline of a leak
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
         server.createContext("/metrics", new MetricsEndpoint());
         server.start();
