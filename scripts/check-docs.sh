@@ -17,10 +17,14 @@
 #   cp FILE ...         FILE exists
 #   scripts/X ...       X exists and is executable (./run-tests ran services.sh, which runs timescaledb.sh)
 #   curl, ./run-tests   not run (the HTTP API has its tests; ./run-tests is what called this)
+#   promtool, systemd-analyze   run as written and must exit 0 (they check the files under ops/);
+#                       systemd-analyze only where systemd is installed
+#   useradd, install, mkdir, chown, systemctl, journalctl   setting up a box as root: not run; every
+#                       ops/ file they name must exist
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 exec python3 - "$@" <<'PY'
-import glob, os, re, shlex, subprocess, sys, zipfile
+import glob, os, re, shlex, shutil, subprocess, sys, zipfile
 
 APP_JAR = "app/target/meterhub.jar"
 BENCH_JAR = "benchmarks/target/benchmarks.jar"
@@ -241,6 +245,16 @@ def check(where, s, env):
         return ok(where, "./run-tests is what runs this check")
     if first == "curl":
         return ok(where, "curl: not run here (the HTTP API has its own tests)")
+    if first in ("promtool", "systemd-analyze"):
+        if first == "systemd-analyze" and not shutil.which(first):
+            return ok(where, "systemd-analyze is not installed here (the units are checked where it is)")
+        r = run(shlex.split(s, comments=True), 120)
+        return ok(where, f"{first} exits 0") if r.returncode == 0 \
+            else fail(where, f"{first} exited {r.returncode}: {r.stdout.strip()[-400:]}")
+    if first in ("useradd", "install", "mkdir", "chown", "systemctl", "journalctl"):
+        missing = [w for w in shlex.split(s, comments=True) if w.startswith("ops/") and not os.path.exists(w)]
+        return fail(where, f"names files that do not exist: {missing}") if missing \
+            else ok(where, f"{first}: sets up a box, not run here")
     if first.startswith("scripts/"):
         # Project scripts: services.sh (which ./run-tests ran before this check) runs timescaledb.sh.
         return ok(where, f"{first} is an executable script") if os.access(first, os.X_OK) \

@@ -3,7 +3,8 @@
 # 127.0.0.1:5432 (role meterhub/meterhub with CREATEDB); a second PostgreSQL cluster with TimescaleDB
 # preloaded on 127.0.0.1:5433 (scripts/timescaledb.sh: built from the vendored source the first time,
 # about 90 s); the Mosquitto binaries (every MQTT test starts its own broker on a free port, so no
-# shared broker is started); socat for serial pseudo-terminals; mbpoll and pymodbus. Installs missing
+# shared broker is started); socat for serial pseudo-terminals; mbpoll and pymodbus; prometheus (and its
+# promtool) for the scrape test, which starts its own Prometheus (the package's service is left alone). Installs missing
 # Debian packages when run as root.
 # Exit code 1 when something cannot be brought up: under CI=true that fails the run.
 set -uo pipefail
@@ -29,6 +30,8 @@ command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 command -v socat >/dev/null || missing+=(socat)
 command -v mbpoll >/dev/null || missing+=(mbpoll)
 /usr/bin/python3 -c "import pymodbus" 2>/dev/null || missing+=(python3-pymodbus)
+# prometheus and promtool: the scrape test starts a real Prometheus on a port of its own; promtool checks the rules
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
 install_pkgs "${missing[@]}" || log "could not install ${missing[*]}"
 
 ok=0

@@ -52,6 +52,17 @@ public final class Main implements Runnable {
         }
     }
 
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|logfmt|json",
+            description = "Log lines on stderr as text (default), logfmt or json, one event a line; also set by the"
+                    + " environment variable METERHUB_LOG_FORMAT.")
+    void setLogFormat(String format) {
+        try {
+            org.meterhub.app.logging.QuietLogging.use(org.meterhub.app.logging.LogFormat.parse(format));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--log-format: " + e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

@@ -53,6 +53,10 @@ public final class EngineCommand implements Callable<Integer> {
                     + " tcp://127.0.0.1:1883 (topic alarms/<subject>, as the gateway publishes).")
     String alarmsMqtt;
 
+    @Option(names = "--metrics-open", description = "With --http: serve /metrics without authentication (a scraper on"
+            + " a trusted network); otherwise it needs a token like every other path.")
+    boolean metricsOpen;
+
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -116,18 +120,34 @@ public final class EngineCommand implements Callable<Integer> {
 
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
-        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers.
+        AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(),
+                org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
+        org.meterhub.engine.metrics.AlarmMetrics.watch(service);
+        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers,
+        // /metrics only when asked for (a scraper can send a token instead).
+        List<String> open = metricsOpen ? List.of("/health/", "/metrics") : List.of("/health/");
         return ApiServer.builder(db, zone, Clock.systemUTC())
                 .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
                 .filter(new AuthFilter(new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()),
-                        new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC()), List.of("/health/"),
-                        Clock.systemUTC()))
-                .alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
-                        Clock.systemUTC()))
+                        new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC()), open, Clock.systemUTC()))
+                .context("/metrics", org.meterhub.app.runtime.Observability.endpoint())
+                .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, List.of(storeReachable(db))))
+                .alarms(service)
                 .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
                 .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
                         new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
                         new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
+    }
+
+    /**
+     * The engine's readiness: the store answers a query. A lookup of a meter by its key: an index probe, cheap
+     * even on a store of billions of readings (a count would scan).
+     */
+    static org.meterhub.app.runtime.HealthEndpoint.Check storeReachable(TimeSeriesStore db) {
+        return new org.meterhub.app.runtime.HealthEndpoint.Check("store", () -> {
+            db.meter("-");
+            return true;
+        });
     }
 }

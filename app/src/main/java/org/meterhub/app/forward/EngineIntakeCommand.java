@@ -6,6 +6,7 @@ import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
+import org.meterhub.app.runtime.HealthEndpoint;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.IntakeSettings;
@@ -39,6 +40,10 @@ public final class EngineIntakeCommand implements Callable<Integer> {
 
     @Option(names = "--engine-id", description = "MQTT client id suffix, unique per engine (default: engine-<pid>).")
     String engineId;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7702 (default: not served).")
+    String admin;
 
     @Option(names = "--store-retry", defaultValue = "1s",
             description = "After a failed store commit, wait this long before trying again, doubling (default ${DEFAULT-VALUE}).")
@@ -92,7 +97,12 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
         try (db; MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
-                health).start()) {
+                health).start();
+             org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+                     new HealthEndpoint(null, java.util.List.of(new HealthEndpoint.Check("store", () -> !health.down()),
+                             new HealthEndpoint.Check("broker", in::connected))))) {
+            if (ops != null) System.out.printf("metrics and health on http://%s:%d/metrics%n",
+                    ops.address().getHostString(), ops.address().getPort());
             System.out.printf("meterhub engine-intake %s: %d partitions from %s (leases %s), store %s%n",
                     settings.clientId(), partitions, intake, leaseUrl != null ? "PostgreSQL advisory locks" : "all, unshared",
                     db.describe());

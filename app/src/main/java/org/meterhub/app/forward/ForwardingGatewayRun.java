@@ -22,6 +22,9 @@ public final class ForwardingGatewayRun {
         try (ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
             Health health = new Health(null, gw.journal(), gw.clockGuard().orElseThrow());
             InetSocketAddress at = gw.start();
+            org.meterhub.app.read.AdminServer admin = org.meterhub.app.read.AdminServer.forConfig(cfg.admin(),
+                    gw.buses()::readNow, new org.meterhub.app.runtime.HealthEndpoint(health)
+                            .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", gw.forwarder()::connected)));
             System.out.printf("meterhub gateway %s: %d buses, %d meters, listening for DTUs on %s, journal %s,"
                             + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
                     gw.buses().configuredMeters(), at, gw.journal().settings().path(), cfg.journal().forwardTo());
@@ -34,6 +37,7 @@ public final class ForwardingGatewayRun {
                         health.statusText(), gw.buses().dtuServer().stats().refusalsText()));
             }
             status.end();
+            if (admin != null) admin.close();
             boolean drained = gw.finish(Duration.ofSeconds(10));
             System.out.println(drained ? "stopped; the engine acknowledged everything journalled"
                     : "stopped; " + gw.journal().stats().pending() + " readings stay journalled and are sent at the next start");

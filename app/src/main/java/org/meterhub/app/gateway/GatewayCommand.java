@@ -71,7 +71,8 @@ public final class GatewayCommand implements Callable<Integer> {
             InetSocketAddress at = box.start();
             org.meterhub.app.runtime.Health health = new org.meterhub.app.runtime.Health(box.storeHealth(), box.journal(),
                     clock);
-            org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box, health);
+            org.meterhub.app.read.AdminServer admin = org.meterhub.app.read.AdminServer.forConfig(cfg.admin(), box::readNow,
+                    new org.meterhub.app.runtime.HealthEndpoint(health));
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
@@ -104,19 +105,5 @@ public final class GatewayCommand implements Callable<Integer> {
         if (now == null) return false;
         SingleBox.registerMeters(db, cfg, now);
         return true;
-    }
-
-    /** The loopback admin endpoint (on-demand reads); a port in use is reported, not fatal: polling goes on. */
-    private static org.meterhub.app.read.AdminServer startAdmin(GatewayConfig.AdminSection a, SingleBox box,
-                                                                org.meterhub.app.runtime.Health health) {
-        if (!a.enabled()) return null;
-        HostPort hp = HostPort.parse(a.listen());
-        try {
-            return org.meterhub.app.read.AdminServer.start(hp.host(), hp.port(), box::readNow, Duration.ofMinutes(2), health);
-        } catch (java.io.IOException e) {
-            System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
-                    + " (set admin.listen, or admin.enabled: false)");
-            return null;
-        }
     }
 }

@@ -113,6 +113,10 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     @Option(names = "--close-valve-on-leak", description = "Send valve_close when a meter reports a leak.")
     boolean closeValveOnLeak;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7701 (default: not served).")
+    String admin;
+
     @Option(names = "--duration", defaultValue = "0", description = "How long to run; 0 until Ctrl-C (default ${DEFAULT-VALUE}).")
     String duration;
 
@@ -161,7 +165,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             PurchaseStore purchases = new PurchaseStore(rules);
             JdbcAlarmRepository alarmRepository = new JdbcAlarmRepository(rules);
             AlarmService alarmService = new AlarmService(alarmRepository, AlarmDeadlines.defaults(),
-                    MqttGatewayCommand::print, clock);
+                    org.meterhub.engine.metrics.AlarmMetrics.counting(MqttGatewayCommand::print), clock);
+            org.meterhub.engine.metrics.AlarmMetrics.watch(alarmService);
             EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository,
                     new StoringListener(new JdbcWorkItems(rules, ConsumptionQuery.DEFAULT_ZONE)));
             ShadowLedger ledger = new ShadowLedger(PrepaidSettings.defaults(), alarms, new JdbcLedgerStateStore(rules));
@@ -177,7 +182,13 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     (mark, rs) -> clockGuard.appendUplink(mark, rs, journal.journal()::appendUplink));
             try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, uplinks, ledger,
                     leaks, clock, clients);
-                 commands) {
+                 commands;
+                 org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+                         new org.meterhub.app.runtime.HealthEndpoint(new org.meterhub.app.runtime.Health(
+                                 forwardTo == null ? storeHealth : null, journal.journal(), clockGuard))
+                                 .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", () -> connected(gateway))))) {
+                if (ops != null) System.out.printf("metrics and health on http://%s:%d/metrics%n",
+                        ops.address().getHostString(), ops.address().getPort());
                 gw[0] = gateway;
                 // Refused uplinks are fetched again only once the journal writes and has room.
                 gateway.readyForRedelivery(() -> journal.journal().accepting());
@@ -208,6 +219,15 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             signal.finished();
         }
         return 0;
+    }
+
+    private static boolean connected(MqttGateway gateway) {
+        try {
+            return gateway.awaitConnected(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -17,13 +17,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.meterhub.app.runtime.HealthEndpoint;
+import org.meterhub.engine.metrics.MetricsEndpoint;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.driver.ReadFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's local admin endpoint: {@code POST /api/v1/meters/{id}/read} reads one meter now,
+ * The gateway's local admin endpoint: {@code GET /metrics}, {@code GET /health/live|ready} and
+ * {@code POST /api/v1/meters/{id}/read}, which reads one meter now,
  * through its bus's poller, and answers with the reading as JSON. It has no authentication, so it
  * binds to loopback unless configured otherwise. Answers are sent when the read completes, from the
  * completing thread: no request thread waits on a bus.
@@ -36,11 +39,12 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final Function<String, CompletableFuture<Reading>> reader;
     private final Duration maxWait;
-    private final org.meterhub.app.runtime.Health health;
+    private final HealthEndpoint health;
+    private final MetricsEndpoint metrics = org.meterhub.app.runtime.Observability.endpoint();
     private final ObjectMapper json = new ObjectMapper();
 
     private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait,
-                        org.meterhub.app.runtime.Health health) {
+                        HealthEndpoint health) {
         this.server = server;
         this.reader = reader;
         this.maxWait = maxWait;
@@ -55,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
                                     Duration maxWait) throws IOException {
-        return start(host, port, reader, maxWait, null);
+        return start(host, port, reader, maxWait, (HealthEndpoint) null);
     }
 
     /**
@@ -64,12 +68,57 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
                                     Duration maxWait, org.meterhub.app.runtime.Health health) throws IOException {
+        return start(host, port, reader, maxWait, health == null ? null : new HealthEndpoint(health));
+    }
+
+    /**
+     * Also {@code GET /metrics} (always) and {@code /health/live}, {@code /health/ready} and {@code /health} (with a
+     * health endpoint).
+     *
+     * @param reader null in a process without on-demand reads (an engine intake, an MQTT gateway): only metrics
+     *               and health are served
+     */
+    public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
+                                    Duration maxWait, HealthEndpoint health) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
         AdminServer admin = new AdminServer(http, reader, maxWait, health);
         http.createContext("/", admin::handle);
         http.start();
         log.info("admin endpoint listening on {}", http.getAddress());
         return admin;
+    }
+
+    /**
+     * The metrics and health endpoint of a process without on-demand reads, from its {@code --admin HOST:PORT}
+     * option (null: none).
+     *
+     * @throws org.meterhub.app.config.ConfigException for a malformed address or one that cannot be bound
+     */
+    public static AdminServer forOption(String listen, HealthEndpoint health) {
+        if (listen == null) return null;
+        try {
+            org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(listen);
+            return start(hp.host(), hp.port(), null, Duration.ZERO, health);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new org.meterhub.app.config.ConfigException("--admin: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The loopback admin endpoint of a gateway configured with {@code admin:} (null when disabled); a port in use is
+     * reported, not fatal: polling goes on.
+     */
+    public static AdminServer forConfig(org.meterhub.app.config.GatewayConfig.AdminSection a,
+                                        Function<String, CompletableFuture<Reading>> reader, HealthEndpoint health) {
+        if (!a.enabled()) return null;
+        org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(a.listen());
+        try {
+            return start(hp.host(), hp.port(), reader, Duration.ofMinutes(2), health);
+        } catch (IOException e) {
+            System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
+                    + " (set admin.listen, or admin.enabled: false)");
+            return null;
+        }
     }
 
     public InetSocketAddress address() {
@@ -79,12 +128,16 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         ex.getRequestBody().close(); // nothing in a body is used; never buffer one
         String path = ex.getRequestURI().getRawPath();
-        if (health != null && (path.equals("/health") || path.equals("/api/v1/health"))) {
-            send(ex, health.healthy() ? 200 : 503, health.json());
+        if (health != null && HealthEndpoint.serves(path)) {
+            health.handle(ex);
+            return;
+        }
+        if (path.equals("/metrics")) {
+            metrics.handle(ex);
             return;
         }
         Matcher m = READ.matcher(ex.getRequestURI().getRawPath());
-        if (!m.matches()) {
+        if (!m.matches() || reader == null) {
             send(ex, 404, error("NOT_FOUND", "no such endpoint; use POST /api/v1/meters/{id}/read"));
             return;
         }

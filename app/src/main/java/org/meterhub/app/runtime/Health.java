@@ -30,6 +30,21 @@ public record Health(StoreHealth store, Journal journal, ClockGuard clock) {
         return (store == null || !store.down()) && j.writable() && j.level() != JournalLevel.FULL && clockOk();
     }
 
+    /**
+     * What {@code /health/ready} checks of this: the store reachable (no outage in progress: the last write went
+     * through or its retry has not failed yet) and the journal writable and not full. The clock is left out: a
+     * gateway with an untrusted clock still journals (it holds the readings), so it is degraded, not unready.
+     */
+    public java.util.List<HealthEndpoint.Check> readiness() {
+        java.util.List<HealthEndpoint.Check> checks = new java.util.ArrayList<>();
+        if (store != null) checks.add(new HealthEndpoint.Check("store", () -> !store.down()));
+        checks.add(new HealthEndpoint.Check("journal", () -> {
+            JournalStats j = journal.stats();
+            return j.writable() && j.level() != JournalLevel.FULL;
+        }));
+        return checks;
+    }
+
     private boolean clockOk() {
         return clock == null || (clock.trust().status().trusted() && clock.held() == 0);
     }

@@ -98,7 +98,7 @@ public final class LocalBuses implements AutoCloseable {
             } else {
                 ModbusSession session = new ModbusSession(new ModbusLink.Serial(line), poll.timeout(), modbusMapper, io,
                         modbusCounters);
-                poll(session, "serial:" + s.port(), ms, linePoll, sink, stats, group);
+                poll(session, "serial:" + s.port(), "serial-modbus", ms, linePoll, sink, stats, group);
             }
         }
         for (GatewayConfig.ModbusDeviceSection d : config.modbus()) {
@@ -107,15 +107,15 @@ public final class LocalBuses implements AutoCloseable {
                     : new ModbusLink.RtuOverTcp(hp.host(), hp.port());
             List<MeterEndpoint> ms = d.meters().stream().map(endpoints::of).toList();
             meters += ms.size();
-            poll(new ModbusSession(link, poll.timeout(), modbusMapper, io, modbusCounters), link.label(), ms, poll, sink,
-                    stats, group);
+            poll(new ModbusSession(link, poll.timeout(), modbusMapper, io, modbusCounters), link.label(),
+                    d.transport().equals("tcp") ? "modbus-tcp" : "modbus-rtu-over-tcp", ms, poll, sink, stats, group);
         }
     }
 
-    private void poll(MeterSession session, String busId, List<MeterEndpoint> ms, PollSettings poll, ReadingSink sink,
-                      PollStats stats, EventLoopGroup group) {
+    private void poll(MeterSession session, String busId, String kind, List<MeterEndpoint> ms, PollSettings poll,
+                      ReadingSink sink, PollStats stats, EventLoopGroup group) {
         open.add(session::close);
-        BusPoller poller = new BusPoller(busId, session, ms, poll, sink, stats, group.next(), busId.hashCode());
+        BusPoller poller = new BusPoller(busId, session, ms, poll, sink, stats, group.next(), busId.hashCode()).kind(kind);
         add(poller, ms);
         poller.start();
     }

@@ -57,7 +57,8 @@ public final class SingleBox implements AutoCloseable {
      * samples next to the readings; electronic volume converters checked with the file's {@code evc} settings.
      */
     public static IngestRules rules(GatewayConfig config, String storeUrl, AlarmSink sink, Clock clock) {
-        return IngestRules.forStore(storeUrl, sink, clock, config.ruleOptions());
+        return IngestRules.forStore(storeUrl, org.meterhub.engine.metrics.AlarmMetrics.counting(sink), clock,
+                config.ruleOptions());
     }
 
     /** @param rules where the engine's flags, corrections and alarms go (e.g. {@link IngestRules#forStore}); closed with the box */
@@ -80,6 +81,7 @@ public final class SingleBox implements AutoCloseable {
                       PollSettings poll, int ioThreads) {
         this.store = store;
         this.rules = rules;
+        org.meterhub.engine.metrics.AlarmMetrics.watch(rules.alarms()); // open and overdue alarms in /metrics
         // A store failure is a state, not an end: the committer throws a failed pipeline away, waits
         // (store-retry), and the next attempt gets a fresh one; the journal keeps the readings meanwhile.
         this.storeHealth = new StoreHealth(store.describe(), clock);

@@ -352,7 +352,11 @@ public final class ReadingsImport {
 
     private void reject(Listener listener, long line, String reason, String row) {
         rejected++;
-        if (line > seen) listener.rejected(line, reason, row);
+        if (line > seen) { // a row read again after a store failure was counted the first time
+            listener.rejected(line, reason, row);
+            org.meterhub.engine.metrics.EngineMetrics.READINGS_REJECTED.labelValues(
+                    org.meterhub.engine.metrics.EngineMetrics.IMPORT_INVALID).inc();
+        }
     }
 
     /** The meter's latest time and register, seeded from the store; null if it has none yet. */

@@ -128,6 +128,7 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         try {
             put(reading);
             stats.accepted.incrementAndGet();
+            org.meterhub.engine.metrics.EngineMetrics.READINGS_RECEIVED.inc();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while queueing a reading", e);
@@ -197,12 +198,15 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
                     item = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                 }
                 if (!readings.isEmpty()) {
+                    long writeStart = System.nanoTime();
                     try {
                         store.append(readings, intervals);
                     } catch (RuntimeException e) {
                         rules.discard();
                         throw e;
                     }
+                    org.meterhub.engine.metrics.EngineMetrics.STORE_WRITE_SECONDS.observe((System.nanoTime() - writeStart) / 1e9);
+                    org.meterhub.engine.metrics.EngineMetrics.READINGS_STORED.inc(readings.size());
                     stats.stored.addAndGet(readings.size());
                     stats.intervals.addAndGet(intervals.size());
                     for (Reading r : readings) {

@@ -95,6 +95,8 @@ public final class StoreHealth {
     /** Readings the store refused for a reason that will not pass, set aside with it. */
     public void rejected(int readings) {
         rejected.addAndGet(readings);
+        org.meterhub.engine.metrics.EngineMetrics.READINGS_REJECTED.labelValues(
+                org.meterhub.engine.metrics.EngineMetrics.STORE_REFUSED).inc(readings);
     }
 
     public boolean down() {

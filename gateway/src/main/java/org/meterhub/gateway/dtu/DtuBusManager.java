@@ -113,7 +113,8 @@ public final class DtuBusManager implements DtuListener {
         MeterSession session = bus.protocol() == BusProtocol.MODBUS_RTU ? modbusPipeline(dtuId, pipeline)
                 : cjt188Pipeline(dtuId, pipeline);
         BusPoller poller = new BusPoller(dtuId, session, bus.meters(), pollSettings, sink, stats,
-                connection.channel().eventLoop(), dtuId.hashCode()).settlementReads(settlementReads);
+                connection.channel().eventLoop(), dtuId.hashCode()).settlementReads(settlementReads)
+                .kind(bus.protocol() == BusProtocol.MODBUS_RTU ? "dtu-modbus" : "dtu-cjt188");
         BusPoller old = pollers.put(dtuId, poller);
         if (old != null) old.stop();
         poller.start();

@@ -20,6 +20,11 @@ public interface BatchTransport extends AutoCloseable {
     /** Changes whenever the link reconnected: batches sent before may be lost and are resent at once. */
     long epoch();
 
+    /** Whether the link is up now (readiness); a transport within the process always is. */
+    default boolean connected() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -79,6 +79,11 @@ public final class Forwarder implements AutoCloseable {
         return this;
     }
 
+    /** Whether the link to the engines is up now. */
+    public boolean connected() {
+        return transport.connected();
+    }
+
     public ForwarderStats stats() {
         return stats;
     }

@@ -58,6 +58,7 @@ public final class MqttBatchTransport implements BatchTransport {
         return link.connections();
     }
 
+    @Override
     public boolean connected() {
         return link != null && link.connected();
     }

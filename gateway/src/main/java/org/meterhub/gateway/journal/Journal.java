@@ -163,7 +163,9 @@ public final class Journal implements AutoCloseable {
             addConverterColumn(c);
             keyIndexByTimeFirst(c);
             c.commit();
-            return new Journal(settings, listener, c);
+            Journal journal = new Journal(settings, listener, c);
+            org.meterhub.gateway.metrics.GatewayMetrics.watch(journal);
+            return journal;
         } catch (SQLException e) {
             if (c != null) {
                 try {
@@ -275,6 +277,7 @@ public final class Journal implements AutoCloseable {
         }
         if (!queue.offer(new Pending(reading, done))) {
             stats.refused.incrementAndGet();
+            refusedMetric();
             done.completeExceptionally(new JournalFullException("journal queue full (" + settings.queueCapacity()
                     + " readings waiting for the disk)"));
         }
@@ -296,6 +299,7 @@ public final class Journal implements AutoCloseable {
         if (refused != null || !queue.offer(new Pending(null, null, mark, List.copyOf(readings), outcome))) {
             if (refused == null) {
                 stats.refused.incrementAndGet();
+                refusedMetric();
                 refused = new JournalFullException("journal queue full (" + settings.queueCapacity()
                         + " readings waiting for the disk)");
             }
@@ -328,6 +332,7 @@ public final class Journal implements AutoCloseable {
         if (closing) return new JournalFullException("journal is closing");
         if (stats.level == JournalLevel.FULL) {
             stats.refused.incrementAndGet();
+            refusedMetric();
             return new JournalFullException("journal full (" + stats.usedBytes + " of "
                     + settings.maxBytes() + " bytes): refusing readings until the engine acknowledges");
         }
@@ -657,7 +662,9 @@ public final class Journal implements AutoCloseable {
                         }
                     }
                 }
+                long commitStart = System.nanoTime();
                 db.commit();
+                org.meterhub.gateway.metrics.GatewayMetrics.JOURNAL_FSYNC_SECONDS.observe((System.nanoTime() - commitStart) / 1e9);
             } catch (SQLException e) {
                 failed(); // rolled back and closed: SQLite may have ended the transaction itself
                 stats.writeFailures.incrementAndGet();
@@ -897,10 +904,16 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    private static void refusedMetric() {
+        org.meterhub.engine.metrics.EngineMetrics.READINGS_REJECTED.labelValues(
+                org.meterhub.engine.metrics.EngineMetrics.JOURNAL_FULL).inc();
+    }
+
     /** Commits everything queued, then closes the file. Unacknowledged entries stay for the next start. */
     @Override
     public void close() {
         closing = true;
+        org.meterhub.gateway.metrics.GatewayMetrics.forget(this);
         try {
             writer.join(30_000);
         } catch (InterruptedException e) {

@@ -99,6 +99,7 @@ public final class UplinkProcessor {
      */
     public CompletableFuture<Void> onMessage(String topic, byte[] payload) {
         counters.received.incrementAndGet();
+        org.meterhub.gateway.metrics.GatewayMetrics.MQTT_UPLINKS.inc();
         String topicMeter = meterOf(topic);
         if (topicMeter == null) {
             reject("(bad topic)", RejectReason.BAD_TOPIC, "topic " + abbreviate(topic));
@@ -352,6 +353,7 @@ public final class UplinkProcessor {
 
     private void reject(String meterKey, RejectReason reason, String detail) {
         counters.reject(reason);
+        org.meterhub.gateway.metrics.GatewayMetrics.rejected(reason);
         rejectionLog.rejected(meterKey, reason, detail);
     }
 

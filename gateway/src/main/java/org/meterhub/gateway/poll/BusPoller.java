@@ -16,6 +16,7 @@ import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.driver.MeterSession;
 import org.meterhub.gateway.driver.ReadFailure;
+import org.meterhub.gateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class BusPoller {
     private final EventExecutor loop;
     private final Random random;
     private final List<MeterState> meters = new ArrayList<>();
+    /** The metrics label: transport and protocol (dtu-cjt188, serial-modbus, ...), never the bus id. */
+    private String kind;
     private boolean running;
     private boolean busy;
     private io.netty.util.concurrent.ScheduledFuture<?> wakeUp;
@@ -119,6 +122,7 @@ public final class BusPoller {
         // buses are seeded with neighbouring numbers (hash codes of DTU-0001, DTU-0002, ...); java.util.Random's
         // first values for neighbouring seeds are nearly equal, which would clump the first polls together
         this.random = new Random(mix(seed));
+        this.kind = session.getClass().getSimpleName().replace("Session", "").toLowerCase(java.util.Locale.ROOT);
         long now = System.nanoTime();
         for (MeterEndpoint e : endpoints) {
             // spread the first reads so that many buses appearing at once (a restart, a district
@@ -134,6 +138,12 @@ public final class BusPoller {
      */
     public BusPoller settlementReads(SettlementReads reads) {
         this.settlement = reads;
+        return this;
+    }
+
+    /** Names the kind of bus in metrics, e.g. {@code dtu-cjt188}; by default the protocol. Call before {@link #start}. */
+    public BusPoller kind(String kind) {
+        this.kind = java.util.Objects.requireNonNull(kind, "kind");
         return this;
     }
 
@@ -324,7 +334,10 @@ public final class BusPoller {
     }
 
     private void succeeded(MeterState m, Reading reading, long startNanos) {
-        stats.latencyMicros.recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1000));
+        long nanos = Math.max(0, System.nanoTime() - startNanos);
+        stats.latencyMicros.recordValue(nanos / 1000);
+        GatewayMetrics.POLL_SECONDS.labelValues(kind).observe(nanos / 1e9);
+        GatewayMetrics.POLLS.labelValues(kind, "reading").inc();
         if (m.degraded) log.info("bus {}: meter {} answers again", busId, m.endpoint.meterId());
         m.attempt = 0;
         m.failedPolls = 0;
@@ -400,6 +413,7 @@ public final class BusPoller {
             return;
         }
         stats.failedPolls.incrementAndGet();
+        GatewayMetrics.POLLS.labelValues(kind, "failed").inc();
         sink.readFailed(m.endpoint.meterId(), busId, String.valueOf(error.getMessage()));
         m.attempt = 0;
         m.online = false;

@@ -85,7 +85,7 @@ public final class SerialCjt188Bus implements AutoCloseable {
                 c.pipeline().addLast("cjt188-session", session);
             }
         });
-        BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode())
+        BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode()).kind("serial-cjt188")
                 .settlementReads(new SettlementReads(mapper.clock(), mapper.zone()));
         poller.start();
         return new SerialCjt188Bus(ch, session, poller, frameDecoder, floods, line);
