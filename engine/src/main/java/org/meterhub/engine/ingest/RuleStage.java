@@ -252,23 +252,36 @@ final class RuleStage {
         if (profile.isEmpty()) return gas;
         MeterProfile p = profile.get();
         Medium medium = p.info().medium();
+        String named = configuredClass(p.meterType());
         BigDecimal accuracy = accuracy(p.accuracyClass(), gas.accuracyPercent());
         boolean valve = "IC_CARD".equalsIgnoreCase(p.meterType());
         return switch (medium) {
-            case GAS -> p.qmaxLph() == null && accuracy.equals(gas.accuracyPercent()) && valve == gas.valveEquipped() ? gas
-                    : new MeterClass(p.qmaxLph() == null ? gas.name() : "gas Qmax " + p.qmaxLph() + " L/h", Medium.GAS,
+            case GAS -> named == null && p.qmaxLph() == null && accuracy.equals(gas.accuracyPercent())
+                    && valve == gas.valveEquipped() ? gas
+                    : new MeterClass(named != null ? named : p.qmaxLph() == null ? gas.name() : "gas Qmax " + p.qmaxLph() + " L/h", Medium.GAS,
                     p.qmaxLph() == null ? gas.qmaxLph() : p.qmaxLph(), 0, accuracy, false, valve);
             case WATER -> {
                 MeterClass w = MeterClass.householdWater();
                 long qmax = p.qmaxLph() == null ? w.qmaxLph() : p.qmaxLph();
                 // Q4 / Q3 = 1.25 for water meters (ISO 4064), so Q3 follows from the recorded maximum.
-                yield new MeterClass(p.qmaxLph() == null ? w.name() : "water Q4 " + qmax + " L/h", Medium.WATER, qmax,
+                yield new MeterClass(named != null ? named : p.qmaxLph() == null ? w.name() : "water Q4 " + qmax + " L/h", Medium.WATER, qmax,
                         qmax * 4 / 5, accuracy(p.accuracyClass(), w.accuracyPercent()), false, valve);
             }
             // Heating circuits flow all the time: no continuous-flow detector (Q3 0), bursts above Qmax only.
-            case HEAT -> new MeterClass("heat Qmax " + (p.qmaxLph() == null ? 2_500 : p.qmaxLph()) + " L/h", Medium.HEAT,
+            case HEAT -> new MeterClass(named != null ? named : "heat Qmax " + (p.qmaxLph() == null ? 2_500 : p.qmaxLph()) + " L/h", Medium.HEAT,
                     p.qmaxLph() == null ? 2_500 : p.qmaxLph(), 0, accuracy, false, false);
         };
+    }
+
+    /**
+     * The leak settings' class name the meter's record names (its type, e.g. "DN20" as the import registers it or a
+     * utility records it), or null: a class of the YAML's {@code leak.classes} reaches every meter of that type.
+     */
+    private String configuredClass(String meterType) {
+        if (meterType == null || meterType.isBlank()) return null;
+        String t = meterType.strip();
+        for (String name : rules.leaks().byClass().keySet()) if (name.equalsIgnoreCase(t)) return name;
+        return null;
     }
 
     private static BigDecimal accuracy(String text, BigDecimal fallback) {
