@@ -252,7 +252,7 @@ final class RuleStage {
         if (profile.isEmpty()) return gas;
         MeterProfile p = profile.get();
         Medium medium = p.info().medium();
-        String named = configuredClass(p.meterType());
+        String named = rules.leaks().classNamed(p.meterType());
         BigDecimal accuracy = accuracy(p.accuracyClass(), gas.accuracyPercent());
         boolean valve = "IC_CARD".equalsIgnoreCase(p.meterType());
         return switch (medium) {
@@ -271,17 +271,6 @@ final class RuleStage {
             case HEAT -> new MeterClass(named != null ? named : "heat Qmax " + (p.qmaxLph() == null ? 2_500 : p.qmaxLph()) + " L/h", Medium.HEAT,
                     p.qmaxLph() == null ? 2_500 : p.qmaxLph(), 0, accuracy, false, false);
         };
-    }
-
-    /**
-     * The leak settings' class name the meter's record names (its type, e.g. "DN20" as the import registers it or a
-     * utility records it), or null: a class of the YAML's {@code leak.classes} reaches every meter of that type.
-     */
-    private String configuredClass(String meterType) {
-        if (meterType == null || meterType.isBlank()) return null;
-        String t = meterType.strip();
-        for (String name : rules.leaks().byClass().keySet()) if (name.equalsIgnoreCase(t)) return name;
-        return null;
     }
 
     private static BigDecimal accuracy(String text, BigDecimal fallback) {

@@ -75,18 +75,21 @@ public final class LeakDetector {
 
     /**
      * A view of one meter's block: {@code a[b .. b + WORDS)}. One per detector, re-pointed for each call
-     * (no allocation per reading). Layout (word: fields, low bits first):
+     * (no allocation per reading). Fields every hour touches come first (behind {@link FleetMonitor}'s five
+     * longs they fill the block's first two cache lines); night and episode fields last. Layout (word: fields,
+     * low bits first):
      * <pre>
-     *  0 curHour:32 | curL:31 | curUnknown:1          1 recent (the last four known hours, 16 bits each)
-     *  2 flowHours:32 | runMinBlock:32                  3 steadyNightEndH:32 | runStartH:32
-     *  4 nightMinBlock:32 | lastNightFloor:32           5 flaggedFloor:32 | hoursLearnt:16 | nightsLearnt:16
-     *  6 burstStartH:32 | burstL:32                     7 flowStartH:32 | flowRateMlph:32
-     *  8 lostMl:64                                      9 lastUpdateH:32 | nightDay:16 | lastFlaggedDay:16
-     * 10 lastRiseDay:16 | burstRun:16 | knownInRow:8 | quietRun:8 | runSteadyNights:8 | nightHours:8
-     * 11 nightInRow:8 | flaggedNights:8 | riseNights:8 | flowKind+1:8 | severity:8 | evidenceKind+1:8 |
-     *    usual bin:4 | quiet bin:4 | nightBroken, burstActive, nightEvaluated:1 each
-     * 12 runMinL:16 | dayMinL:16 | nightMinL:16 | nightMaxL:16
-     * 13-14 night histogram, 16 bins of 8 bits     15-18 hour histogram, 16 bins of 16 bits
+     *  0 curHour:32 | curL:31 | curUnknown:1     1 recent (the last four known hours, 16 bits each)
+     *  2 flowHours:32 | runMinBlock:32
+     *  3 burstRun:16 | knownInRow:8 | quietRun:8 | runSteadyNights:8 | flowKind+1:8 | usual bin:4 | quiet bin:4 |
+     *    burstActive, nightBroken, nightEvaluated:1 each
+     *  4 runMinL:16 | dayMinL:16 | nightMinL:16 | nightMaxL:16    5 runStartH:32 | hoursLearnt:16 | nightsLearnt:16
+     *  6-9 hour histogram, 16 bins of 16 bits      10 burstStartH:32 | burstL:32
+     * 11 steadyNightEndH:32 | nightMinBlock:32     12 lastNightFloor:32 | flaggedFloor:32
+     * 13 flowStartH:32 | flowRateMlph:32           14 lostMl:64
+     * 15 lastUpdateH:32 | nightDay:16 | lastFlaggedDay:16
+     * 16 lastRiseDay:16 | nightHours:8 | nightInRow:8 | flaggedNights:8 | riseNights:8 | severity:8 | evidenceKind+1:8
+     * 17-18 night histogram, 16 bins of 8 bits
      * </pre>
      */
     private static final class State {
@@ -136,12 +139,12 @@ public final class LeakDetector {
 
         /** 16-bit litres with 0xFFFF for "none yet" (MAX). */
         private int litres(int shift) {
-            int v = u(12, shift, 16);
+            int v = u(4, shift, 16);
             return v == 0xFFFF ? MAX : v;
         }
 
         private void litres(int shift, int v) {
-            u(12, shift, 16, Math.min(v, 0xFFFF));
+            u(4, shift, 16, Math.min(v, 0xFFFF));
         }
 
         /** Local epoch day in 16 bits (compared modulo 2^16: the next wrap is in 2149); 0xFFFF = none. */
@@ -151,13 +154,12 @@ public final class LeakDetector {
 
         static void clear(long[] a, int b) {
             java.util.Arrays.fill(a, b, b + WORDS, 0L);
-            a[b] = NONE & 0xFFFF_FFFFL;                           // curHour NONE, curL 0, known
-            a[b + 2] = (long) MAX << 32;                          // flowHours 0, runMinBlock MAX
-            a[b + 3] = NONE & 0xFFFF_FFFFL;                       // steadyNightEndH NONE
-            a[b + 4] = MAX;                                       // nightMinBlock MAX, lastNightFloor 0
-            a[b + 9] = 0xFFFF_FFFFL << 32;                        // nightDay, lastFlaggedDay none
-            a[b + 10] = 0xFFFFL;                                  // lastRiseDay none
-            a[b + 12] = 0x0000_FFFF_FFFF_0000L;                   // runMinL 0, dayMinL none, nightMinL none, nightMaxL 0
+            a[b] = NONE & 0xFFFF_FFFFL;            // curHour none, curL 0, known
+            a[b + 2] = (long) MAX << 32;           // flowHours 0, runMinBlock none
+            a[b + 4] = 0x0000_FFFF_FFFF_0000L;     // runMinL 0, dayMinL none, nightMinL none, nightMaxL 0
+            a[b + 11] = (long) MAX << 32 | (NONE & 0xFFFF_FFFFL); // steadyNightEndH none, nightMinBlock none
+            a[b + 15] = 0xFFFF_FFFFL << 32;        // nightDay, lastFlaggedDay none
+            a[b + 16] = 0xFFFFL;                   // lastRiseDay none
         }
 
         int curHour() { return lo(0); }
@@ -172,86 +174,88 @@ public final class LeakDetector {
         void flowHours(int v) { lo(2, v); }
         int runMinBlock() { return hi(2); }
         void runMinBlock(int v) { hi(2, v); }
-        int steadyNightEndH() { return lo(3); }
-        void steadyNightEndH(int v) { lo(3, v); }
-        int runStartH() { return hi(3); }
-        void runStartH(int v) { hi(3, v); }
-        int nightMinBlock() { return lo(4); }
-        void nightMinBlock(int v) { lo(4, v); }
-        int lastNightFloor() { return hi(4); }
-        void lastNightFloor(int v) { hi(4, v); }
-        int flaggedFloor() { return lo(5); }
-        void flaggedFloor(int v) { lo(5, v); }
-        int hoursLearnt() { return u(5, 32, 16); }
-        void hoursLearnt(int v) { u(5, 32, 16, v); }
-        int nightsLearnt() { return u(5, 48, 16); }
-        void nightsLearnt(int v) { u(5, 48, 16, v); }
-        int burstStartH() { return lo(6); }
-        void burstStartH(int v) { lo(6, v); }
-        int burstL() { return hi(6); }
-        void burstL(int v) { hi(6, v); }
-        int flowStartH() { return lo(7); }
-        void flowStartH(int v) { lo(7, v); }
-        int flowRateMlph() { return hi(7); }
-        void flowRateMlph(int v) { hi(7, v); }
-        long lostMl() { return a[b + 8]; }
-        void lostMl(long v) { a[b + 8] = v; }
-        int lastUpdateH() { return lo(9); }
-        void lastUpdateH(int v) { lo(9, v); }
-        boolean nightDayIs(int day) { return u(9, 32, 16) == day16(day); }
-        void nightDay(int day) { u(9, 32, 16, day16(day)); }
-        boolean lastFlaggedDayIs(int day) { return u(9, 48, 16) == day16(day); }
-        void lastFlaggedDay(int day) { u(9, 48, 16, day16(day)); }
-        boolean lastRiseDayIs(int day) { return u(10, 0, 16) == day16(day); }
-        void lastRiseDay(int day) { u(10, 0, 16, day16(day)); }
-        int burstRun() { return u(10, 16, 16); }
-        void burstRun(int v) { u(10, 16, 16, v); }
-        int knownInRow() { return u(10, 32, 8); }
-        void knownInRow(int v) { u(10, 32, 8, v); }
-        int quietRun() { return u(10, 40, 8); }
-        void quietRun(int v) { u(10, 40, 8, v); }
-        int runSteadyNights() { return u(10, 48, 8); }
-        void runSteadyNights(int v) { u(10, 48, 8, v); }
-        int nightHours() { return u(10, 56, 8); }
-        void nightHours(int v) { u(10, 56, 8, v); }
-        int nightInRow() { return u(11, 0, 8); }
-        void nightInRow(int v) { u(11, 0, 8, v); }
-        int flaggedNights() { return u(11, 8, 8); }
-        void flaggedNights(int v) { u(11, 8, 8, v); }
-        int riseNights() { return u(11, 16, 8); }
-        void riseNights(int v) { u(11, 16, 8, v); }
+        int burstRun() { return u(3, 0, 16); }
+        void burstRun(int v) { u(3, 0, 16, v); }
+        int knownInRow() { return u(3, 16, 8); }
+        void knownInRow(int v) { u(3, 16, 8, v); }
+        int quietRun() { return u(3, 24, 8); }
+        void quietRun(int v) { u(3, 24, 8, v); }
+        int runSteadyNights() { return u(3, 32, 8); }
+        void runSteadyNights(int v) { u(3, 32, 8, v); }
         /** LeakKind ordinal of the open flow episode, -1 none. */
-        int flowKind() { return u(11, 24, 8) - 1; }
-        void flowKind(int v) { u(11, 24, 8, v + 1); }
-        int severity() { return u(11, 32, 8); }
-        void severity(int v) { u(11, 32, 8, v); }
-        /** The detector behind the latest evidence, -1 none. */
-        int evidenceKind() { return u(11, 40, 8) - 1; }
-        void evidenceKind(int v) { u(11, 40, 8, v + 1); }
+        int flowKind() { return u(3, 40, 8) - 1; }
+        void flowKind(int v) { u(3, 40, 8, v + 1); }
         /** Cached bins of the night histogram's usual and quiet quantiles (recomputed when it changes). */
-        int usualMlph() { return binValue(NIGHT_EDGES, u(11, 48, 4)); }
-        void usualBin(int v) { u(11, 48, 4, v); }
-        int quietMlph() { return binValue(NIGHT_EDGES, u(11, 52, 4)); }
-        void quietBin(int v) { u(11, 52, 4, v); }
-        boolean nightBroken() { return bit(11, 56); }
-        void nightBroken(boolean v) { bit(11, 56, v); }
-        boolean burstActive() { return bit(11, 57); }
-        void burstActive(boolean v) { bit(11, 57, v); }
-        boolean nightEvaluated() { return bit(11, 58); }
-        void nightEvaluated(boolean v) { bit(11, 58, v); }
+        int usualMlph() { return binValue(NIGHT_EDGES, u(3, 48, 4)); }
+        void usualBin(int v) { u(3, 48, 4, v); }
+        int quietMlph() { return binValue(NIGHT_EDGES, u(3, 52, 4)); }
+        void quietBin(int v) { u(3, 52, 4, v); }
+        boolean burstActive() { return bit(3, 56); }
+        void burstActive(boolean v) { bit(3, 56, v); }
+        boolean nightBroken() { return bit(3, 57); }
+        void nightBroken(boolean v) { bit(3, 57, v); }
+        boolean nightEvaluated() { return bit(3, 58); }
+        void nightEvaluated(boolean v) { bit(3, 58, v); }
         int runMinL() { return litres(0); }
         void runMinL(int v) { litres(0, v); }
         int dayMinL() { return litres(16); }
         void dayMinL(int v) { litres(16, v); }
         int nightMinL() { return litres(32); }
         void nightMinL(int v) { litres(32, v); }
-        int nightMaxL() { return u(12, 48, 16); }
-        void nightMaxL(int v) { u(12, 48, 16, v); }
+        int nightMaxL() { return u(4, 48, 16); }
+        void nightMaxL(int v) { u(4, 48, 16, v); }
+        int runStartH() { return lo(5); }
+        void runStartH(int v) { lo(5, v); }
+        int hoursLearnt() { return u(5, 32, 16); }
+        void hoursLearnt(int v) { u(5, 32, 16, v); }
+        int nightsLearnt() { return u(5, 48, 16); }
+        void nightsLearnt(int v) { u(5, 48, 16, v); }
+        // 6-9: hour histogram
+        int burstStartH() { return lo(10); }
+        void burstStartH(int v) { lo(10, v); }
+        int burstL() { return hi(10); }
+        void burstL(int v) { hi(10, v); }
+        int steadyNightEndH() { return lo(11); }
+        void steadyNightEndH(int v) { lo(11, v); }
+        int nightMinBlock() { return hi(11); }
+        void nightMinBlock(int v) { hi(11, v); }
+        int lastNightFloor() { return lo(12); }
+        void lastNightFloor(int v) { lo(12, v); }
+        int flaggedFloor() { return hi(12); }
+        void flaggedFloor(int v) { hi(12, v); }
+        int flowStartH() { return lo(13); }
+        void flowStartH(int v) { lo(13, v); }
+        int flowRateMlph() { return hi(13); }
+        void flowRateMlph(int v) { hi(13, v); }
+        long lostMl() { return a[b + 14]; }
+        void lostMl(long v) { a[b + 14] = v; }
+        int lastUpdateH() { return lo(15); }
+        void lastUpdateH(int v) { lo(15, v); }
+        boolean nightDayIs(int day) { return u(15, 32, 16) == day16(day); }
+        void nightDay(int day) { u(15, 32, 16, day16(day)); }
+        boolean lastFlaggedDayIs(int day) { return u(15, 48, 16) == day16(day); }
+        void lastFlaggedDay(int day) { u(15, 48, 16, day16(day)); }
+        boolean lastRiseDayIs(int day) { return u(16, 0, 16) == day16(day); }
+        void lastRiseDay(int day) { u(16, 0, 16, day16(day)); }
+        int nightHours() { return u(16, 16, 8); }
+        void nightHours(int v) { u(16, 16, 8, v); }
+        int nightInRow() { return u(16, 24, 8); }
+        void nightInRow(int v) { u(16, 24, 8, v); }
+        int flaggedNights() { return u(16, 32, 8); }
+        void flaggedNights(int v) { u(16, 32, 8, v); }
+        int riseNights() { return u(16, 40, 8); }
+        void riseNights(int v) { u(16, 40, 8, v); }
+        int severity() { return u(16, 48, 8); }
+        void severity(int v) { u(16, 48, 8, v); }
+        /** The detector behind the latest evidence, -1 none. */
+        int evidenceKind() { return u(16, 56, 8) - 1; }
+        void evidenceKind(int v) { u(16, 56, 8, v + 1); }
+        // 17-18: night histogram
 
-        int nightBin(int i) { return u(13 + (i >> 3), (i & 7) * 8, 8); }
-        void nightBin(int i, int v) { u(13 + (i >> 3), (i & 7) * 8, 8, v); }
-        int hourBin(int i) { return u(15 + (i >> 2), (i & 3) * 16, 16); }
-        void hourBin(int i, int v) { u(15 + (i >> 2), (i & 3) * 16, 16, v); }
+        int nightBin(int i) { return u(17 + (i >> 3), (i & 7) * 8, 8); }
+        void nightBin(int i, int v) { u(17 + (i >> 3), (i & 7) * 8, 8, v); }
+        int hourBin(int i) { return u(6 + (i >> 2), (i & 3) * 16, 16); }
+        void hourBin(int i, int v) { u(6 + (i >> 2), (i & 3) * 16, 16, v); }
 
         LeakKind flow() {
             int k = flowKind();
@@ -397,12 +401,13 @@ public final class LeakDetector {
                 }
             }
             s.dayMinL(flowHours > 0 ? Math.min(s.dayMinL(), v) : MAX); // the run's hours since the last night
+            int flow = s.flowKind(); // a burst is its own episode: burst() leaves it
             burst(slot, s, p, hour, v, sink);
-            if (s.flowKind() < 0 && !s.burstActive()) {
+            if (flow < 0 && !s.burstActive()) {
                 addHour(s, v);
                 s.hoursLearnt(s.hoursLearnt() + 1);
             }
-            if (s.flowKind() >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
+            if (flow >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
         }
         if (localHour >= q.nightStartHour() && localHour < q.nightEndHour()) {
             if (!s.nightDayIs(localDay)) {
@@ -702,8 +707,15 @@ public final class LeakDetector {
         s.nightBin(i, s.nightBin(i) + 1);
     }
 
+    /** Hour bins of 0..1023 L by table: nearly every hour of every household, without a search. */
+    private static final byte[] HOUR_BIN = new byte[1024];
+
+    static {
+        for (int v = 0; v < HOUR_BIN.length; v++) HOUR_BIN[v] = (byte) binOf(HOUR_EDGES, v);
+    }
+
     private static void addHour(State s, int value) {
-        int i = value <= 0 ? 0 : binOf(HOUR_EDGES, value);
+        int i = value < HOUR_BIN.length ? HOUR_BIN[Math.max(0, value)] : binOf(HOUR_EDGES, value);
         if (s.hourBin(i) >= HOUR_HALVE_AT) {
             for (int k = 0; k < HOUR_EDGES.length; k++) s.hourBin(k, s.hourBin(k) / 2);
         }
