@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.meterhub.app.config.CliArgs;
 import org.meterhub.engine.ingest.IngestRules;
@@ -14,6 +15,7 @@ import org.meterhub.engine.leak.LeakEvaluation;
 import org.meterhub.engine.leak.LeakProfile;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.store.TimeSeriesStore;
 import org.meterhub.engine.vee.MeterClass;
@@ -42,16 +44,25 @@ public final class LeakEvaluationRun {
         return eval;
     }
 
-    /** Every meter's readings in the store, in time order per meter; the class from the meter's medium. */
+    /** Every meter's readings in the store, in time order per meter; the class from the meter's medium or its record's type. */
     public static LeakEvaluation fromStore(String url, LeakProfile.Settings settings, ZoneId zone) {
         TimeSeriesStore db = CliArgs.store(url);
         try (db) {
             Map<String, MeterClass> classes = new HashMap<>();
             List<MeterInfo> meters = db.meters();
             for (MeterInfo m : meters) {
-                classes.put(m.meterId(), m.medium() == Medium.WATER ? MeterClass.householdWater()
+                MeterClass c = m.medium() == Medium.WATER ? MeterClass.householdWater()
                         : m.medium() == Medium.GAS ? IngestRules.residentialGas()
-                        : new MeterClass("heat", Medium.HEAT, 2_500, 0, new java.math.BigDecimal("2"), false, false));
+                        : new MeterClass("heat", Medium.HEAT, 2_500, 0, new java.math.BigDecimal("2"), false, false);
+                // A meter whose record names a class of the YAML (e.g. DN20) is scored with that class's settings.
+                Optional<MeterProfile> profile = db.profile(m.meterId());
+                String named = settings.classNamed(profile.map(MeterProfile::meterType).orElse(null));
+                if (named != null) {
+                    long qmax = profile.map(MeterProfile::qmaxLph).orElse(c.qmaxLph());
+                    c = new MeterClass(named, c.medium(), qmax, c.medium() == Medium.WATER ? qmax * 4 / 5 : 0,
+                            c.accuracyPercent(), false, c.valveEquipped());
+                }
+                classes.put(m.meterId(), c);
             }
             LeakEvaluation eval = new LeakEvaluation(settings, zone, id -> classes.getOrDefault(id, IngestRules.residentialGas()), 21);
             for (MeterInfo m : meters) {

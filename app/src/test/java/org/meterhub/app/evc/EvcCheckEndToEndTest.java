@@ -100,9 +100,6 @@ class EvcCheckEndToEndTest {
                       - id: EVC-2
                         unit: 2
                         base-reading-l: 5200000
-                leak:
-                  # A station's converter runs near half its Qmax for hours: that is its duty, not a household burst.
-                  gas: {burst-percent-of-qmax: 100}
                 evc:
                   tolerance-percent: 0.5
                   base-pressure-kpa: 101.325

@@ -260,6 +260,40 @@ class ImportReadingsCommandTest {
         }
     }
 
+    @Test
+    void leakSettingsOfEveryMeterClassInTheYamlReachTheDetectors() throws IOException {
+        // Three water households leaking 2 L/h from day 30, of classes DN20, DN25 and G-less DN15. The YAML turns every
+        // flow detector off for DN20 and DN15 (classes with a Qmax of their own and the medium's default class alike);
+        // DN25 keeps the water defaults. Only the DN25 household is alarmed.
+        StringBuilder sb = new StringBuilder("meter,time,register,unit\n");
+        List<String> ids = List.of("A20", "B25", "C15");
+        long[] reg = {5_000, 6_000, 7_000};
+        Instant t0 = LocalDate.of(2026, 9, 1).atStartOfDay(ATHENS).toInstant();
+        Instant leakFrom = t0.plusSeconds((30 * 24 + 10) * 3600L);
+        for (int h = 0; h <= 40 * 24; h++) {
+            Instant t = t0.plusSeconds(h * 3600L);
+            int local = t.atZone(ATHENS).getHour();
+            int use = local == 7 || local == 20 ? 30 : local == 13 ? 6 : 0;
+            for (int i = 0; i < ids.size(); i++) {
+                sb.append(ids.get(i)).append(',').append(t).append(',').append(reg[i]).append(",L\n");
+                reg[i] += use + (t.isBefore(leakFrom) ? 0 : 2);
+            }
+        }
+        Path csv = write("classes.csv", sb.toString());
+        Path meters = write("meters.csv", "meter,medium,class\nA20,water,DN20\nB25,water,DN25\nC15,water,DN15\n");
+        String off = "{medium: water, continuous-hours: 0, night-min-flow-mlph: 0, rise-mlph: 0}";
+        Path config = write("gateway.yaml", "zone: Europe/Athens\nleak:\n  classes:\n    DN20: " + off + "\n    dn15: " + off + "\n");
+        TestCli.Run r = run("import", "readings", csv.toString(), "--store", url, "--meters", meters.toString(),
+                "--config", config.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        try (TimeSeriesStore db = StoreFactory.open(url)) {
+            assertThat(db.alarms("B25", 10).orElseThrow()).as("DN25: water defaults")
+                    .anySatisfy(a -> assertThat(String.valueOf(a.get("kind"))).isIn("CONTINUOUS_FLOW", "NIGHT_FLOW"));
+            assertThat(db.alarms("A20", 10).orElseThrow()).as("DN20: its class's settings").isEmpty();
+            assertThat(db.alarms("C15", 10).orElseThrow()).as("DN15: its class's settings").isEmpty();
+        }
+    }
+
     private Path write(String name, String text) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);

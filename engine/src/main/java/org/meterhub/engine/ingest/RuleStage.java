@@ -252,21 +252,23 @@ final class RuleStage {
         if (profile.isEmpty()) return gas;
         MeterProfile p = profile.get();
         Medium medium = p.info().medium();
+        String named = rules.leaks().classNamed(p.meterType());
         BigDecimal accuracy = accuracy(p.accuracyClass(), gas.accuracyPercent());
         boolean valve = "IC_CARD".equalsIgnoreCase(p.meterType());
         return switch (medium) {
-            case GAS -> p.qmaxLph() == null && accuracy.equals(gas.accuracyPercent()) && valve == gas.valveEquipped() ? gas
-                    : new MeterClass(p.qmaxLph() == null ? gas.name() : "gas Qmax " + p.qmaxLph() + " L/h", Medium.GAS,
+            case GAS -> named == null && p.qmaxLph() == null && accuracy.equals(gas.accuracyPercent())
+                    && valve == gas.valveEquipped() ? gas
+                    : new MeterClass(named != null ? named : p.qmaxLph() == null ? gas.name() : "gas Qmax " + p.qmaxLph() + " L/h", Medium.GAS,
                     p.qmaxLph() == null ? gas.qmaxLph() : p.qmaxLph(), 0, accuracy, false, valve);
             case WATER -> {
                 MeterClass w = MeterClass.householdWater();
                 long qmax = p.qmaxLph() == null ? w.qmaxLph() : p.qmaxLph();
                 // Q4 / Q3 = 1.25 for water meters (ISO 4064), so Q3 follows from the recorded maximum.
-                yield new MeterClass(p.qmaxLph() == null ? w.name() : "water Q4 " + qmax + " L/h", Medium.WATER, qmax,
+                yield new MeterClass(named != null ? named : p.qmaxLph() == null ? w.name() : "water Q4 " + qmax + " L/h", Medium.WATER, qmax,
                         qmax * 4 / 5, accuracy(p.accuracyClass(), w.accuracyPercent()), false, valve);
             }
             // Heating circuits flow all the time: no continuous-flow detector (Q3 0), bursts above Qmax only.
-            case HEAT -> new MeterClass("heat Qmax " + (p.qmaxLph() == null ? 2_500 : p.qmaxLph()) + " L/h", Medium.HEAT,
+            case HEAT -> new MeterClass(named != null ? named : "heat Qmax " + (p.qmaxLph() == null ? 2_500 : p.qmaxLph()) + " L/h", Medium.HEAT,
                     p.qmaxLph() == null ? 2_500 : p.qmaxLph(), 0, accuracy, false, false);
         };
     }

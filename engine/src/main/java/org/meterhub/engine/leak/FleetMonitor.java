@@ -25,11 +25,11 @@ import org.meterhub.engine.vee.VeeSettings;
  * alarms) is the caller's business. Single-threaded.
  *
  * <p>The rules are those of {@link Validator}, {@link ConsumptionCalculator#advance} and
- * {@link LeakDetector} (a test feeds both the same readings and compares every event). Validation
- * and consumption state lives in one block of {@value #STRIDE} longs (40 bytes) of a single array, so a
- * reading of a random meter touches one or two cache lines of its block and one line of the key
- * table; the leak detectors (an hour's work per meter, with the household's learnt baseline) keep their
- * own per-meter state in {@link LeakDetector}. Layout of a block:
+ * {@link LeakDetector} (a test feeds both the same readings and compares every event). Each meter's
+ * state is one block of a single array: {@value #STRIDE} longs (40 bytes) of validation and consumption
+ * state, followed by the leak detectors' {@link LeakDetector#WORDS} longs (the household's learnt baseline
+ * included) when they are on — 192 bytes, three cache lines, so a reading of a random meter touches
+ * neighbouring lines of one block and one line of the key table. Layout of the first five longs:
  * <pre>
  *  0 last register time (epoch ms)      1 last register (L)
  *  2 register capacity (L, low 56 bits) | meter class (top byte)
@@ -38,7 +38,7 @@ import org.meterhub.engine.vee.VeeSettings;
  * Meter exchanges and late readings are the live path's business ({@link ConsumptionCalculator#arrive}).
  */
 public final class FleetMonitor {
-    /** Longs of state per meter. */
+    /** Longs of validation and consumption state per meter (the leak detectors' block follows when on). */
     public static final int STRIDE = 5;
 
     private static final int LAST_T = 0;
@@ -75,7 +75,16 @@ public final class FleetMonitor {
     private final long maxSkewMs;
     private final long unitTolerance;
     private long[] state;
+    /** Longs per meter: {@link #STRIDE}, plus {@link LeakDetector#WORDS} with the detectors on. */
+    private int stride = STRIDE + LeakDetector.WORDS;
+    /**
+     * Longs before the first block. With the detectors on, a block is 192 bytes, three cache lines: six longs
+     * after the array's 16-byte header start every block on a line (a large array begins on a heap region).
+     */
+    private int pad = LINE_PAD;
+    private static final int LINE_PAD = 6;
     private LeakProfile current;
+    private int currentBase;
     private long readings;
     private long intervals;
     private long touched; // keeps prefetch loads from being optimised away
@@ -106,13 +115,23 @@ public final class FleetMonitor {
         this.intervalSink = (slot, a, b, v, f) -> {
             intervals++;
             downstream.interval(slot, a, b, v, f);
-            if (detectLeaks) leaks.onInterval(slot, a, b, v, f, current, detectionSink);
+            if (detectLeaks) leaks.onInterval(state, currentBase + STRIDE, slot, a, v, f, current, detectionSink);
         };
     }
 
-    /** Turns the leak detectors off (validation and consumption only): the benchmarks' reference run. */
+    /**
+     * Turns the leak detectors off (validation and consumption only): the benchmarks' reference run. The
+     * blocks shrink to the first {@value #STRIDE} longs.
+     */
     public FleetMonitor withoutLeakDetection() {
+        if (!detectLeaks) return this;
         detectLeaks = false;
+        int meters = (state.length - pad) / stride;
+        long[] small = new long[meters * STRIDE];
+        for (int m = 0; m < meters; m++) System.arraycopy(state, base(m), small, m * STRIDE, STRIDE);
+        state = small;
+        stride = STRIDE;
+        pad = 0;
         return this;
     }
 
@@ -124,21 +143,21 @@ public final class FleetMonitor {
     public void assignClass(int slot, int classIndex) {
         if (classIndex < 0 || classIndex >= classes.length) throw new IllegalArgumentException("no class " + classIndex);
         ensure(slot);
-        int i = slot * STRIDE + CAP_CLASS;
+        int i = base(slot) + CAP_CLASS;
         state[i] = (state[i] & CAP_MASK) | ((long) classIndex << 56);
     }
 
     public MeterClass classOf(int slot) {
-        return classes[slot * STRIDE < state.length ? classIndex(slot * STRIDE) : 0];
+        return classes[base(slot) < state.length ? classIndex(base(slot)) : 0];
     }
 
     /** Time (epoch ms) of the meter's last accepted register, or {@link Long#MIN_VALUE} if none. */
     public long lastTimeMs(int slot) {
-        return slot * STRIDE < state.length ? state[slot * STRIDE + LAST_T] : UNSEEN;
+        return base(slot) < state.length ? state[base(slot) + LAST_T] : UNSEEN;
     }
 
     public long lastVolumeL(int slot) {
-        return slot * STRIDE < state.length ? state[slot * STRIDE + LAST_V] : 0;
+        return base(slot) < state.length ? state[base(slot) + LAST_V] : 0;
     }
 
     /**
@@ -151,9 +170,12 @@ public final class FleetMonitor {
                        boolean supplied) {
         readings++;
         ensure(slot);
-        int b = slot * STRIDE;
+        int b = base(slot);
         int c = classIndex(b);
         current = profiles[c];
+        currentBase = b;
+        // The detectors' second line: loaded now, its miss overlaps the first line's instead of following it.
+        if (detectLeaks) touched ^= state[b + STRIDE + 3];
         validate(slot, b, timeMs, volumeL, readingFlags, statusBits, receivedAtMs, classes[c], supplied);
         return advance(slot, b, timeMs, volumeL);
     }
@@ -165,13 +187,17 @@ public final class FleetMonitor {
      * waited for one after another. Changes nothing.
      */
     public void prefetch(int slot) {
-        int b = slot * STRIDE;
+        int b = base(slot);
         if (b + SMALL_W < state.length) touched ^= state[b] ^ state[b + SMALL_W];
     }
 
     /** Judges each meter's last hour now (end of a replay). */
     public void flush() {
-        for (int slot = 0; slot < keys.size(); slot++) leaks.flush(slot, profiles[classIndex(slot * STRIDE)], detectionSink);
+        if (!detectLeaks) return;
+        for (int slot = 0; slot < keys.size(); slot++) {
+            int b = base(slot);
+            if (b < state.length) leaks.flush(state, b + STRIDE, slot, profiles[classIndex(b)], detectionSink);
+        }
     }
 
     public long readings() {
@@ -192,7 +218,7 @@ public final class FleetMonitor {
     }
 
     public long stateBytes() {
-        return state.length * 8L + keys.stateBytes() + leaks.stateBytes();
+        return state.length * 8L + keys.stateBytes();
     }
 
     // ---- validation (the rules of Validator.check) ----
@@ -300,16 +326,21 @@ public final class FleetMonitor {
     }
 
     private void ensure(int slot) {
-        if ((slot + 1L) * STRIDE > state.length) grow(Math.max(slot + 1, state.length / STRIDE * 2));
+        if (pad + (slot + 1L) * stride > state.length) grow(Math.max(slot + 1, (state.length - pad) / stride * 2));
+    }
+
+    private int base(int slot) {
+        return pad + slot * stride;
     }
 
     private void grow(int meters) {
-        if ((long) meters * STRIDE > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many meters: " + meters);
-        int old = state.length / STRIDE;
-        state = java.util.Arrays.copyOf(state, meters * STRIDE);
+        if (pad + (long) meters * stride > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many meters: " + meters);
+        int old = Math.max(0, state.length - pad) / stride;
+        state = java.util.Arrays.copyOf(state, pad + meters * stride);
         for (int m = old; m < meters; m++) {
-            int b = m * STRIDE;
+            int b = base(m);
             state[b + LAST_T] = UNSEEN;
+            if (detectLeaks) LeakDetector.clear(state, b + STRIDE);
         }
     }
 }

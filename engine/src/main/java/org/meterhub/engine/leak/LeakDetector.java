@@ -53,7 +53,6 @@ public final class LeakDetector {
     }
 
     private static final long HOUR = 3_600_000L;
-    private static final long DAY = 86_400_000L;
     private static final int SPREAD = IntervalSink.bit(IntervalFlag.SPREAD);
     private static final int NONE = Integer.MIN_VALUE;
     private static final int MAX = Integer.MAX_VALUE;
@@ -62,56 +61,205 @@ public final class LeakDetector {
         32_000, 128_000, 512_000};
     /** Lower bin edges of the hourly use histogram, litres. */
     static final int[] HOUR_EDGES = {0, 1, 2, 3, 5, 8, 13, 20, 35, 60, 100, 200, 400, 800, 2_000, 6_000};
-    private static final int HIST_HALVE_AT = 60_000;
+    /** Night bins count to 255 (one a night: most of a year) before they are halved; hour bins to 60,000. */
+    private static final int NIGHT_HALVE_AT = 255;
+    private static final int HOUR_HALVE_AT = 60_000;
 
-    /** Per-meter state: about 210 bytes with its histogram array (see {@link #perMeterBytes()}). Times are epoch hours. */
+    /**
+     * Longs of state per meter. The detectors' state is one block of primitive words (no object per meter),
+     * so a caller with its own per-meter block ({@link FleetMonitor}) can hold it in the same array and a
+     * reading of a random meter touches neighbouring cache lines of one block. Times are epoch hours,
+     * local days are kept in 16 bits, hourly litres in the minima in 16 bits (as {@code recent} keeps them).
+     */
+    public static final int WORDS = 19;
+
+    /**
+     * A view of one meter's block: {@code a[b .. b + WORDS)}. One per detector, re-pointed for each call
+     * (no allocation per reading). Fields every hour touches come first (behind {@link FleetMonitor}'s five
+     * longs they fill the block's first two cache lines); night and episode fields last. Layout (word: fields,
+     * low bits first):
+     * <pre>
+     *  0 curHour:32 | curL:31 | curUnknown:1     1 recent (the last four known hours, 16 bits each)
+     *  2 flowHours:32 | runMinBlock:32
+     *  3 burstRun:16 | knownInRow:8 | quietRun:8 | runSteadyNights:8 | flowKind+1:8 | usual bin:4 | quiet bin:4 |
+     *    burstActive, nightBroken, nightEvaluated:1 each
+     *  4 runMinL:16 | dayMinL:16 | nightMinL:16 | nightMaxL:16    5 runStartH:32 | hoursLearnt:16 | nightsLearnt:16
+     *  6-9 hour histogram, 16 bins of 16 bits      10 burstStartH:32 | burstL:32
+     * 11 steadyNightEndH:32 | nightMinBlock:32     12 lastNightFloor:32 | flaggedFloor:32
+     * 13 flowStartH:32 | flowRateMlph:32           14 lostMl:64
+     * 15 lastUpdateH:32 | nightDay:16 | lastFlaggedDay:16
+     * 16 lastRiseDay:16 | nightHours:8 | nightInRow:8 | flaggedNights:8 | riseNights:8 | severity:8 | evidenceKind+1:8
+     * 17-18 night histogram, 16 bins of 8 bits
+     * </pre>
+     */
     private static final class State {
-        int curHour = NONE;
-        int curL;
-        boolean curUnknown;
-        long recent;          // the last four known hours, 16 bits each, newest lowest
-        byte knownInRow;
-        byte quietRun;
-        int flowHours;
-        int runMinBlock = MAX;
-        int runMinL;
-        int steadyNightEndH = NONE; // end of the last night whose hours sat at one nonzero level
-        byte runSteadyNights;  // steady nights inside the current run at the run's own floor
-        int dayMinL = MAX;     // smallest known hour since the last night was judged
-        int usualMlph;         // cached quantiles of the night histogram (recomputed when it changes)
-        int quietMlph;
-        int runStartH;
-        int nightDay = NONE;
-        int nightEvaluated = NONE;
-        byte nightHours;
-        byte nightInRow;
-        boolean nightBroken;
-        int nightMinBlock = MAX;
-        int nightMinL = MAX;
-        int nightMaxL;
-        int lastNightFloor;
-        byte flaggedNights;
-        int flaggedFloor;
-        int lastFlaggedDay = NONE;
-        byte riseNights;
-        int lastRiseDay = NONE;
-        short nightsLearnt;
-        int hoursLearnt;
-        final char[] hist = new char[NIGHT_EDGES.length + HOUR_EDGES.length];
-        short burstRun;
-        int burstStartH;
-        int burstL;
-        boolean burstActive;
-        byte flowKind = -1;   // LeakKind ordinal, -1 none
-        int flowStartH;
-        int flowRateMlph;
-        long lostMl;
-        int lastUpdateH;
-        byte severity;
-        byte evidenceKind = -1; // the detector behind the latest evidence
+        long[] a;
+        int b;
+
+        State at(long[] array, int base) {
+            a = array;
+            b = base;
+            return this;
+        }
+
+        private int lo(int w) {
+            return (int) a[b + w];
+        }
+
+        private int hi(int w) {
+            return (int) (a[b + w] >>> 32);
+        }
+
+        private void lo(int w, int v) {
+            a[b + w] = (a[b + w] & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
+        }
+
+        private void hi(int w, int v) {
+            a[b + w] = (a[b + w] & 0xFFFF_FFFFL) | ((long) v << 32);
+        }
+
+        private int u(int w, int shift, int bits) {
+            return (int) ((a[b + w] >>> shift) & ((1L << bits) - 1));
+        }
+
+        /** Stores v in the field, saturating at the field's largest value (counters stop, never wrap). */
+        private void u(int w, int shift, int bits, long v) {
+            long max = (1L << bits) - 1;
+            long x = Math.max(0, Math.min(max, v));
+            a[b + w] = (a[b + w] & ~(max << shift)) | (x << shift);
+        }
+
+        private boolean bit(int w, int shift) {
+            return ((a[b + w] >>> shift) & 1) != 0;
+        }
+
+        private void bit(int w, int shift, boolean v) {
+            a[b + w] = v ? a[b + w] | (1L << shift) : a[b + w] & ~(1L << shift);
+        }
+
+        /** 16-bit litres with 0xFFFF for "none yet" (MAX). */
+        private int litres(int shift) {
+            int v = u(4, shift, 16);
+            return v == 0xFFFF ? MAX : v;
+        }
+
+        private void litres(int shift, int v) {
+            u(4, shift, 16, Math.min(v, 0xFFFF));
+        }
+
+        /** Local epoch day in 16 bits (compared modulo 2^16: the next wrap is in 2149); 0xFFFF = none. */
+        private static int day16(int epochDay) {
+            return epochDay & 0xFFFF;
+        }
+
+        static void clear(long[] a, int b) {
+            java.util.Arrays.fill(a, b, b + WORDS, 0L);
+            a[b] = NONE & 0xFFFF_FFFFL;            // curHour none, curL 0, known
+            a[b + 2] = (long) MAX << 32;           // flowHours 0, runMinBlock none
+            a[b + 4] = 0x0000_FFFF_FFFF_0000L;     // runMinL 0, dayMinL none, nightMinL none, nightMaxL 0
+            a[b + 11] = (long) MAX << 32 | (NONE & 0xFFFF_FFFFL); // steadyNightEndH none, nightMinBlock none
+            a[b + 15] = 0xFFFF_FFFFL << 32;        // nightDay, lastFlaggedDay none
+            a[b + 16] = 0xFFFFL;                   // lastRiseDay none
+        }
+
+        int curHour() { return lo(0); }
+        void curHour(int v) { lo(0, v); }
+        int curL() { return (int) ((a[b] >>> 32) & 0x7FFF_FFFFL); }
+        void curL(long v) { long x = Math.max(0, Math.min(0x7FFF_FFFFL, v)); a[b] = (a[b] & 0x8000_0000_FFFF_FFFFL) | (x << 32); }
+        boolean curUnknown() { return a[b] < 0; }
+        void curUnknown(boolean v) { a[b] = v ? a[b] | Long.MIN_VALUE : a[b] & Long.MAX_VALUE; }
+        long recent() { return a[b + 1]; }
+        void recent(long v) { a[b + 1] = v; }
+        int flowHours() { return lo(2); }
+        void flowHours(int v) { lo(2, v); }
+        int runMinBlock() { return hi(2); }
+        void runMinBlock(int v) { hi(2, v); }
+        int burstRun() { return u(3, 0, 16); }
+        void burstRun(int v) { u(3, 0, 16, v); }
+        int knownInRow() { return u(3, 16, 8); }
+        void knownInRow(int v) { u(3, 16, 8, v); }
+        int quietRun() { return u(3, 24, 8); }
+        void quietRun(int v) { u(3, 24, 8, v); }
+        int runSteadyNights() { return u(3, 32, 8); }
+        void runSteadyNights(int v) { u(3, 32, 8, v); }
+        /** LeakKind ordinal of the open flow episode, -1 none. */
+        int flowKind() { return u(3, 40, 8) - 1; }
+        void flowKind(int v) { u(3, 40, 8, v + 1); }
+        /** Cached bins of the night histogram's usual and quiet quantiles (recomputed when it changes). */
+        int usualMlph() { return binValue(NIGHT_EDGES, u(3, 48, 4)); }
+        void usualBin(int v) { u(3, 48, 4, v); }
+        int quietMlph() { return binValue(NIGHT_EDGES, u(3, 52, 4)); }
+        void quietBin(int v) { u(3, 52, 4, v); }
+        boolean burstActive() { return bit(3, 56); }
+        void burstActive(boolean v) { bit(3, 56, v); }
+        boolean nightBroken() { return bit(3, 57); }
+        void nightBroken(boolean v) { bit(3, 57, v); }
+        boolean nightEvaluated() { return bit(3, 58); }
+        void nightEvaluated(boolean v) { bit(3, 58, v); }
+        int runMinL() { return litres(0); }
+        void runMinL(int v) { litres(0, v); }
+        int dayMinL() { return litres(16); }
+        void dayMinL(int v) { litres(16, v); }
+        int nightMinL() { return litres(32); }
+        void nightMinL(int v) { litres(32, v); }
+        int nightMaxL() { return u(4, 48, 16); }
+        void nightMaxL(int v) { u(4, 48, 16, v); }
+        int runStartH() { return lo(5); }
+        void runStartH(int v) { lo(5, v); }
+        int hoursLearnt() { return u(5, 32, 16); }
+        void hoursLearnt(int v) { u(5, 32, 16, v); }
+        int nightsLearnt() { return u(5, 48, 16); }
+        void nightsLearnt(int v) { u(5, 48, 16, v); }
+        // 6-9: hour histogram
+        int burstStartH() { return lo(10); }
+        void burstStartH(int v) { lo(10, v); }
+        int burstL() { return hi(10); }
+        void burstL(int v) { hi(10, v); }
+        int steadyNightEndH() { return lo(11); }
+        void steadyNightEndH(int v) { lo(11, v); }
+        int nightMinBlock() { return hi(11); }
+        void nightMinBlock(int v) { hi(11, v); }
+        int lastNightFloor() { return lo(12); }
+        void lastNightFloor(int v) { lo(12, v); }
+        int flaggedFloor() { return hi(12); }
+        void flaggedFloor(int v) { hi(12, v); }
+        int flowStartH() { return lo(13); }
+        void flowStartH(int v) { lo(13, v); }
+        int flowRateMlph() { return hi(13); }
+        void flowRateMlph(int v) { hi(13, v); }
+        long lostMl() { return a[b + 14]; }
+        void lostMl(long v) { a[b + 14] = v; }
+        int lastUpdateH() { return lo(15); }
+        void lastUpdateH(int v) { lo(15, v); }
+        boolean nightDayIs(int day) { return u(15, 32, 16) == day16(day); }
+        void nightDay(int day) { u(15, 32, 16, day16(day)); }
+        boolean lastFlaggedDayIs(int day) { return u(15, 48, 16) == day16(day); }
+        void lastFlaggedDay(int day) { u(15, 48, 16, day16(day)); }
+        boolean lastRiseDayIs(int day) { return u(16, 0, 16) == day16(day); }
+        void lastRiseDay(int day) { u(16, 0, 16, day16(day)); }
+        int nightHours() { return u(16, 16, 8); }
+        void nightHours(int v) { u(16, 16, 8, v); }
+        int nightInRow() { return u(16, 24, 8); }
+        void nightInRow(int v) { u(16, 24, 8, v); }
+        int flaggedNights() { return u(16, 32, 8); }
+        void flaggedNights(int v) { u(16, 32, 8, v); }
+        int riseNights() { return u(16, 40, 8); }
+        void riseNights(int v) { u(16, 40, 8, v); }
+        int severity() { return u(16, 48, 8); }
+        void severity(int v) { u(16, 48, 8, v); }
+        /** The detector behind the latest evidence, -1 none. */
+        int evidenceKind() { return u(16, 56, 8) - 1; }
+        void evidenceKind(int v) { u(16, 56, 8, v + 1); }
+        // 17-18: night histogram
+
+        int nightBin(int i) { return u(17 + (i >> 3), (i & 7) * 8, 8); }
+        void nightBin(int i, int v) { u(17 + (i >> 3), (i & 7) * 8, 8, v); }
+        int hourBin(int i) { return u(6 + (i >> 2), (i & 3) * 16, 16); }
+        void hourBin(int i, int v) { u(6 + (i >> 2), (i & 3) * 16, 16, v); }
 
         LeakKind flow() {
-            return flowKind < 0 ? null : KINDS[flowKind];
+            int k = flowKind();
+            return k < 0 ? null : KINDS[k];
         }
     }
 
@@ -123,128 +271,170 @@ public final class LeakDetector {
     }
 
     private final UtilityTime time;
-    private State[] states;
+    // Views of a block. Queries get their own, so a sink asking about a meter mid-event moves no detector's view.
+    private final State s = new State();
+    private final State probe = new State();
+    /** This detector's own blocks, for callers without a block of their own (slot x {@link #WORDS}). */
+    private long[] own;
+    private int ownMeters;
+    // The local hour and day of the epoch hour judged last: every meter's hour is the same few hours.
+    private int cachedHour = NONE;
+    private int cachedLocalHour;
+    private int cachedLocalDay;
 
     public LeakDetector(ZoneId zone, int expectedMeters) {
         this.time = new UtilityTime(zone);
-        this.states = new State[Math.max(16, expectedMeters)];
+        this.ownMeters = Math.max(16, expectedMeters);
+        this.own = new long[0];
     }
 
     public UtilityTime time() {
         return time;
     }
 
+    /** Initialises a meter's block in a caller's array (before its first interval). */
+    public static void clear(long[] a, int base) {
+        State.clear(a, base);
+    }
+
     /** One interval of the meter in {@code slot}, as the consumption calculator produced it. */
     public void onInterval(int slot, long startMs, long endMs, long volumeL, int flags, LeakProfile p, EventSink sink) {
-        State s = state(slot);
+        onInterval(own(slot), slot * WORDS, slot, startMs, volumeL, flags, p, sink);
+    }
+
+    /** As {@link #onInterval(int, long, long, long, int, LeakProfile, EventSink)}, the meter's state at {@code a[base..]}. */
+    public void onInterval(long[] a, int base, int slot, long startMs, long volumeL, int flags, LeakProfile p,
+                           EventSink sink) {
+        State st = s.at(a, base);
         int hour = (int) Math.floorDiv(startMs, HOUR);
-        if (s.curHour == NONE || hour > s.curHour) {
-            if (s.curHour != NONE) completeHour(slot, s, s.curHour, p, sink);
-            s.curHour = hour;
-            s.curL = 0;
-            s.curUnknown = false;
-        } else if (hour < s.curHour) {
+        int cur = st.curHour();
+        if (cur == NONE || hour > cur) {
+            if (cur != NONE) completeHour(slot, st, cur, p, sink);
+            a[base] = hour & 0xFFFF_FFFFL; // curHour = hour, curL = 0, known
+        } else if (hour < cur) {
             return; // a corrected past hour: detectors look forward only
         }
-        if ((flags & SPREAD) != 0) s.curUnknown = true;
-        s.curL = (int) Math.min(MAX, s.curL + volumeL);
+        if ((flags & SPREAD) != 0) st.curUnknown(true);
+        st.curL(st.curL() + volumeL);
     }
 
     /** Judges the meter's current hour now (end of a replay); later intervals of that hour are ignored. */
     public void flush(int slot, LeakProfile p, EventSink sink) {
-        if (slot >= states.length || states[slot] == null) return;
-        State s = states[slot];
-        if (s.curHour == NONE) return;
-        completeHour(slot, s, s.curHour, p, sink);
-        s.curHour++;
-        s.curL = 0;
-        s.curUnknown = true;
+        if (slot >= ownMeters()) return;
+        flush(own, slot * WORDS, slot, p, sink);
+    }
+
+    public void flush(long[] a, int base, int slot, LeakProfile p, EventSink sink) {
+        State st = s.at(a, base);
+        int cur = st.curHour();
+        if (cur == NONE) return;
+        completeHour(slot, st, cur, p, sink);
+        st.curHour(cur + 1);
+        st.curL(0);
+        st.curUnknown(true);
     }
 
     /** The household's learnt usual night floor (mL/h) at the profile's percentile, or -1 while not yet trusted. */
     public long usualNightFloorMlph(int slot, LeakProfile p) {
-        if (slot >= states.length || states[slot] == null) return -1;
-        State s = states[slot];
-        return trusted(s, p) ? nightQuantile(s, p.params().usualPercentile() * 10) : -1;
+        if (slot >= ownMeters()) return -1;
+        State st = probe.at(own, slot * WORDS);
+        return trusted(st, p) ? nightQuantile(st, p.params().usualPercentile() * 10) : -1;
     }
 
     /** The kind of the meter's open flow episode, or null if none. */
     public LeakKind openFlow(int slot) {
-        return slot < states.length && states[slot] != null ? states[slot].flow() : null;
+        return slot < ownMeters() ? probe.at(own, slot * WORDS).flow() : null;
+    }
+
+    /** As {@link #openFlow(int)}, the meter's state at {@code a[base..]}. */
+    public LeakKind openFlow(long[] a, int base) {
+        return probe.at(a, base).flow();
     }
 
     private void completeHour(int slot, State s, int hour, LeakProfile p, EventSink sink) {
         LeakProfile.Params q = p.params();
-        long startMs = hour * HOUR;
-        int localHour = time.localHour(startMs);
-        int localDay = time.localDay(startMs);
+        if (hour != cachedHour) {
+            long startMs = hour * HOUR;
+            cachedLocalHour = time.localHour(startMs);
+            cachedLocalDay = time.localDay(startMs);
+            cachedHour = hour;
+        }
+        int localHour = cachedLocalHour;
+        int localDay = cachedLocalDay;
         int b = p.blockHours();
-        boolean unknown = s.curUnknown;
-        int v = s.curL;
-        long usual = s.usualMlph;
-        long quietL = s.quietMlph / 1000;
+        boolean unknown = s.curUnknown();
+        int v = s.curL();
+        long usual = s.usualMlph();
+        long quietL = s.quietMlph() / 1000;
         if (unknown) {
-            s.knownInRow = 0;
-            s.quietRun = 0;
-            s.flowHours = 0;
-            s.runMinBlock = MAX;
-            s.runSteadyNights = 0;
-            s.dayMinL = MAX;
-            s.burstRun = 0;
+            s.knownInRow(0);
+            s.quietRun(0);
+            s.flowHours(0);
+            s.runMinBlock(MAX);
+            s.runSteadyNights(0);
+            s.dayMinL(MAX);
+            s.burstRun(0);
         } else {
-            s.recent = (s.recent << 16) | Math.min(v, 0xFFFF);
-            if (s.knownInRow < 100) s.knownInRow++;
+            s.recent((s.recent() << 16) | Math.min(v, 0xFFFF));
+            s.knownInRow(Math.min(100, s.knownInRow() + 1));
             boolean quiet = v <= quietL;
-            s.quietRun = quiet ? (byte) Math.min(100, s.quietRun + 1) : 0;
+            int quietRun = quiet ? Math.min(100, s.quietRun() + 1) : 0;
+            s.quietRun(quietRun);
             // An open leak ends after a quiet block as long as the slowest flow any detector sees needs.
-            if (s.flowKind >= 0 && s.quietRun >= Math.max(b, p.nightBlockHours())) endFlow(slot, s, hour + 1 - s.quietRun, sink);
-            if (s.quietRun >= b) {
-                s.flowHours = 0;
-                s.runMinBlock = MAX;
-                s.runSteadyNights = 0;
-            } else if (s.flowHours > 0 || !quiet) {
-                if (s.flowHours == 0) s.runStartH = hour;
-                s.flowHours++;
-                if (s.flowHours >= b && s.knownInRow >= b) s.runMinBlock = Math.min(s.runMinBlock, block(s, b));
-                if (s.flowHours >= 2) s.runMinL = s.flowHours == 2 ? v : Math.min(s.runMinL, v); // 1st hour may be partial
-                if (q.continuousHours() > 0 && s.flowHours >= q.continuousHours() && s.flowKind < 0
-                        && s.runMinBlock != MAX && s.runSteadyNights >= q.continuousNights()) {
-                    long rate = Math.max(0, floor(s.runMinBlock, b, s.runMinL) - quietL * 1000);
-                    startFlow(slot, s, p, LeakKind.CONTINUOUS_FLOW, s.runStartH, hour + 1, rate, usual, sink);
+            if (s.flowKind() >= 0 && quietRun >= Math.max(b, p.nightBlockHours())) endFlow(slot, s, hour + 1 - quietRun, sink);
+            int flowHours = s.flowHours();
+            if (quietRun >= b) {
+                flowHours = 0;
+                s.flowHours(0);
+                s.runMinBlock(MAX);
+                s.runSteadyNights(0);
+            } else if (flowHours > 0 || !quiet) {
+                if (flowHours == 0) s.runStartH(hour);
+                flowHours++;
+                s.flowHours(flowHours);
+                if (flowHours >= b && s.knownInRow() >= b) s.runMinBlock(Math.min(s.runMinBlock(), block(s, b)));
+                if (flowHours >= 2) s.runMinL(flowHours == 2 ? v : Math.min(s.runMinL(), v)); // 1st hour may be partial
+                if (q.continuousHours() > 0 && flowHours >= q.continuousHours() && s.flowKind() < 0
+                        && s.runMinBlock() != MAX && s.runSteadyNights() >= q.continuousNights()) {
+                    long rate = Math.max(0, floor(s.runMinBlock(), b, s.runMinL()) - quietL * 1000);
+                    startFlow(slot, s, p, LeakKind.CONTINUOUS_FLOW, s.runStartH(), hour + 1, rate, usual, sink);
                 }
             }
-            s.dayMinL = s.flowHours > 0 ? Math.min(s.dayMinL, v) : MAX; // the run's hours since the last night
+            s.dayMinL(flowHours > 0 ? Math.min(s.dayMinL(), v) : MAX); // the run's hours since the last night
+            int flow = s.flowKind(); // a burst is its own episode: burst() leaves it
             burst(slot, s, p, hour, v, sink);
-            if (s.flowKind < 0 && !s.burstActive) {
-                add(s.hist, NIGHT_EDGES.length, HOUR_EDGES, v);
-                s.hoursLearnt = Math.min(MAX - 1, s.hoursLearnt + 1);
+            if (flow < 0 && !s.burstActive()) {
+                addHour(s, v);
+                s.hoursLearnt(s.hoursLearnt() + 1);
             }
-            if (s.flowKind >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
+            if (flow >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
         }
         if (localHour >= q.nightStartHour() && localHour < q.nightEndHour()) {
-            if (s.nightDay != localDay) {
-                s.nightDay = localDay;
-                s.nightHours = 0;
-                s.nightInRow = 0;
-                s.nightBroken = false;
-                s.nightMinBlock = MAX;
-                s.nightMinL = MAX;
-                s.nightMaxL = 0;
+            if (!s.nightDayIs(localDay)) {
+                s.nightDay(localDay);
+                s.nightHours(0);
+                s.nightInRow(0);
+                s.nightBroken(false);
+                s.nightEvaluated(false);
+                s.nightMinBlock(MAX);
+                s.nightMinL(MAX);
+                s.nightMaxL(0);
             }
             if (unknown) {
-                s.nightBroken = true;
-                s.nightInRow = 0;
+                s.nightBroken(true);
+                s.nightInRow(0);
             } else {
-                s.nightHours++;
-                s.nightInRow++;
-                s.nightMinL = Math.min(s.nightMinL, v);
-                s.nightMaxL = Math.max(s.nightMaxL, v);
-                if (s.nightInRow >= p.nightBlockHours()) {
-                    s.nightMinBlock = Math.min(s.nightMinBlock, block(s, p.nightBlockHours()));
+                s.nightHours(s.nightHours() + 1);
+                int inRow = s.nightInRow() + 1;
+                s.nightInRow(inRow);
+                s.nightMinL(Math.min(s.nightMinL(), v));
+                s.nightMaxL(Math.max(s.nightMaxL(), v));
+                if (inRow >= p.nightBlockHours()) {
+                    s.nightMinBlock(Math.min(s.nightMinBlock(), block(s, p.nightBlockHours())));
                 }
             }
-            if (localHour == q.nightEndHour() - 1 && s.nightEvaluated != localDay) {
-                s.nightEvaluated = localDay;
+            if (localHour == q.nightEndHour() - 1 && !s.nightEvaluated()) {
+                s.nightEvaluated(true);
                 night(slot, s, p, localDay, hour + 1, sink);
             }
         }
@@ -253,55 +443,59 @@ public final class LeakDetector {
     private void night(int slot, State s, LeakProfile p, int localDay, int endH, EventSink sink) {
         LeakProfile.Params q = p.params();
         int b = p.nightBlockHours();
-        if (s.nightBroken || s.nightHours < q.nightHours() - 1 || s.nightMinBlock == MAX) return;
-        long floor = floor(s.nightMinBlock, b, s.nightMinL);
-        s.lastNightFloor = (int) Math.min(MAX, floor);
+        if (s.nightBroken() || s.nightHours() < q.nightHours() - 1 || s.nightMinBlock() == MAX) return;
+        long floor = floor(s.nightMinBlock(), b, s.nightMinL());
+        s.lastNightFloor((int) Math.min(MAX, floor));
         boolean trusted = trusted(s, p);
         long usual = trusted ? nightQuantile(s, q.usualPercentile() * 10) : 0;
         long median = trusted ? nightQuantile(s, 500) : 0;
         boolean steady = steady(s, q, p.nightBlockHours());
-        if (steady) s.steadyNightEndH = endH;
-        if (steady && s.flowHours >= Math.min(4, s.nightHours)
-                && nightLevel(s) <= s.dayMinL + tolerance(s.dayMinL, q)) {
-            s.runSteadyNights = (byte) Math.min(100, s.runSteadyNights + 1);
+        if (steady) s.steadyNightEndH(endH);
+        int dayMinL = s.dayMinL();
+        if (steady && s.flowHours() >= Math.min(4, s.nightHours())
+                && nightLevel(s) <= dayMinL + tolerance(dayMinL, q)) {
+            s.runSteadyNights(Math.min(100, s.runSteadyNights() + 1));
         }
-        s.dayMinL = MAX;
+        s.dayMinL(MAX);
         boolean shape = !q.steadyNightsOnly() || steady;
         // Until the household's own floor is learnt, a night counts only at twice the minimum.
         long threshold = trusted ? Math.max(q.nightMinMlph(), usual + q.nightMarginMlph()) : 2 * q.nightMinMlph();
         boolean flagged = q.nightMinMlph() > 0 && shape && floor >= threshold;
         if (flagged) {
             // A leak runs at one rate night after night; a boiler follows the weather, a night owl their evening.
-            boolean sameLevel = s.lastFlaggedDay == localDay - 1
-                    && Math.abs(floor - s.flaggedFloor) <= Math.max(2 * q.resolutionMl(), s.flaggedFloor / 4);
-            s.flaggedNights = (byte) (sameLevel ? Math.min(100, s.flaggedNights + 1) : 1);
-            if (s.flaggedNights == 1) s.flaggedFloor = (int) Math.min(MAX, floor);
-            s.lastFlaggedDay = localDay;
-            if (s.flowKind < 0 && s.flaggedNights >= q.nights()) {
-                int since = endH - (s.flaggedNights - 1) * 24 - s.nightHours;
+            int flaggedFloor = s.flaggedFloor();
+            boolean sameLevel = s.lastFlaggedDayIs(localDay - 1)
+                    && Math.abs(floor - flaggedFloor) <= Math.max(2 * q.resolutionMl(), flaggedFloor / 4);
+            int flaggedNights = sameLevel ? Math.min(100, s.flaggedNights() + 1) : 1;
+            s.flaggedNights(flaggedNights);
+            if (flaggedNights == 1) s.flaggedFloor((int) Math.min(MAX, floor));
+            s.lastFlaggedDay(localDay);
+            if (s.flowKind() < 0 && flaggedNights >= q.nights()) {
+                int since = endH - (flaggedNights - 1) * 24 - s.nightHours();
                 startFlow(slot, s, p, LeakKind.NIGHT_FLOW, since, endH, floor - usual, usual, sink);
-            } else if (s.flowKind >= 0) {
-                s.flowRateMlph = (int) Math.max(s.flowRateMlph, floor - usual);
-                s.evidenceKind = (byte) LeakKind.NIGHT_FLOW.ordinal();
+            } else if (s.flowKind() >= 0) {
+                s.flowRateMlph((int) Math.max(s.flowRateMlph(), floor - usual));
+                s.evidenceKind(LeakKind.NIGHT_FLOW.ordinal());
             }
         } else {
-            s.flaggedNights = 0;
+            s.flaggedNights(0);
         }
         if (q.riseMlph() > 0 && trusted && shape && floor >= median + q.riseMlph()) {
-            s.riseNights = (byte) (s.lastRiseDay == localDay - 1 ? Math.min(100, s.riseNights + 1) : 1);
-            s.lastRiseDay = localDay;
-            if (s.flowKind < 0 && s.riseNights >= q.riseNights()) {
-                startFlow(slot, s, p, LeakKind.FLOOR_RISE, endH - s.riseNights * 24, endH, floor - median, usual, sink);
+            int riseNights = s.lastRiseDayIs(localDay - 1) ? Math.min(100, s.riseNights() + 1) : 1;
+            s.riseNights(riseNights);
+            s.lastRiseDay(localDay);
+            if (s.flowKind() < 0 && riseNights >= q.riseNights()) {
+                startFlow(slot, s, p, LeakKind.FLOOR_RISE, endH - riseNights * 24, endH, floor - median, usual, sink);
             }
         } else {
-            s.riseNights = 0;
+            s.riseNights(0);
         }
-        if (s.flowKind < 0) { // every complete night outside a leak episode: the household's floor follows its life
-            add(s.hist, 0, NIGHT_EDGES, (int) Math.min(MAX, floor));
-            s.nightsLearnt = (short) Math.min(Short.MAX_VALUE, s.nightsLearnt + 1);
+        if (s.flowKind() < 0) { // every complete night outside a leak episode: the household's floor follows its life
+            addNight(s, (int) Math.min(MAX, floor));
+            s.nightsLearnt(Math.min(Short.MAX_VALUE, s.nightsLearnt() + 1));
             boolean t = trusted(s, p);
-            s.usualMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.usualPercentile() * 10)) : 0;
-            s.quietMlph = t ? (int) Math.min(MAX, nightQuantile(s, q.quietPercentile() * 10)) : 0;
+            s.usualBin(t ? nightQuantileBin(s, q.usualPercentile() * 10) : 0);
+            s.quietBin(t ? nightQuantileBin(s, q.quietPercentile() * 10) : 0);
         }
     }
 
@@ -309,71 +503,76 @@ public final class LeakDetector {
         LeakProfile.Params q = p.params();
         long threshold = p.burstMinLph();
         // The household's own 99.9th percentile only matters for an hour at or above the absolute floor: most hours are not.
-        if (v >= threshold && s.hoursLearnt >= q.learnNights() * 24) {
-            threshold = Math.max(threshold, (long) q.burstFactor() * quantile(s.hist, NIGHT_EDGES.length, HOUR_EDGES, 999));
+        if (v >= threshold && s.hoursLearnt() >= q.learnNights() * 24) {
+            threshold = Math.max(threshold, (long) q.burstFactor() * binValue(HOUR_EDGES, hourQuantileBin(s, 999)));
         }
         if (v >= threshold) {
-            if (s.burstRun == 0) {
-                s.burstStartH = hour;
-                s.burstL = 0;
+            if (s.burstRun() == 0) {
+                s.burstStartH(hour);
+                s.burstL(0);
             }
-            s.burstRun++;
-            s.burstL = (int) Math.min(MAX, (long) s.burstL + v);
-            if (s.burstRun >= q.burstHours() && !s.burstActive) {
-                s.burstActive = true;
-                sink.event(slot, new Event(Phase.START, LeakKind.BURST, (hour + 1) * HOUR, s.burstStartH * HOUR,
-                        s.burstL * 1000L / s.burstRun, s.burstL, 3, s.burstRun + " h in a row at or above " + threshold
+            int run = s.burstRun() + 1;
+            s.burstRun(run);
+            int burstL = (int) Math.min(MAX, (long) s.burstL() + v);
+            s.burstL(burstL);
+            if (run >= q.burstHours() && !s.burstActive()) {
+                s.burstActive(true);
+                sink.event(slot, new Event(Phase.START, LeakKind.BURST, (hour + 1) * HOUR, s.burstStartH() * HOUR,
+                        burstL * 1000L / run, burstL, 3, run + " h in a row at or above " + threshold
                         + " L/h (this hour " + v + " L; the larger of " + p.burstMinLph() + " L/h = "
                         + q.burstPercentOfQmax() + " % of Qmax on " + p.className() + " and " + q.burstFactor()
                         + " x the household's 99.9th-percentile hour)"));
             }
-        } else {
-            if (s.burstActive) {
-                sink.event(slot, new Event(Phase.END, LeakKind.BURST, hour * HOUR, s.burstStartH * HOUR,
-                        s.burstL * 1000L / Math.max(1, s.burstRun), s.burstL, 3, "flow back below " + threshold
-                        + " L/h after " + s.burstRun + " h; " + s.burstL + " L in those hours"));
+        } else if (s.burstRun() != 0 || s.burstActive()) {
+            if (s.burstActive()) {
+                int run = s.burstRun();
+                sink.event(slot, new Event(Phase.END, LeakKind.BURST, hour * HOUR, s.burstStartH() * HOUR,
+                        s.burstL() * 1000L / Math.max(1, run), s.burstL(), 3, "flow back below " + threshold
+                        + " L/h after " + run + " h; " + s.burstL() + " L in those hours"));
             }
-            s.burstActive = false;
-            s.burstRun = 0;
+            s.burstActive(false);
+            s.burstRun(0);
         }
     }
 
     private void startFlow(int slot, State s, LeakProfile p, LeakKind kind, int sinceH, int atH, long rateMlph,
                            long usual, EventSink sink) {
-        s.flowKind = (byte) kind.ordinal();
-        s.evidenceKind = s.flowKind;
-        s.flowStartH = sinceH;
-        s.flowRateMlph = (int) Math.max(0, Math.min(MAX, rateMlph));
-        s.lostMl = (long) s.flowRateMlph * (atH - sinceH);
-        s.lastUpdateH = atH;
-        s.severity = 1;
-        sink.event(slot, new Event(Phase.START, kind, atH * HOUR, sinceH * HOUR, s.flowRateMlph, s.lostMl / 1000, 1,
+        s.flowKind(kind.ordinal());
+        s.evidenceKind(kind.ordinal());
+        s.flowStartH(sinceH);
+        int rate = (int) Math.max(0, Math.min(MAX, rateMlph));
+        s.flowRateMlph(rate);
+        s.lostMl((long) rate * (atH - sinceH));
+        s.lastUpdateH(atH);
+        s.severity(1);
+        sink.event(slot, new Event(Phase.START, kind, atH * HOUR, sinceH * HOUR, rate, s.lostMl() / 1000, 1,
                 evidence(s, p, kind, usual)));
     }
 
     private void progress(int slot, State s, LeakProfile p, int endH, long usual, EventSink sink) {
-        if (endH <= s.lastUpdateH) return; // the starting hour is counted in the start's estimate
+        if (endH <= s.lastUpdateH()) return; // the starting hour is counted in the start's estimate
         LeakProfile.Params q = p.params();
-        s.lostMl += s.flowRateMlph;
-        int hours = endH - s.flowStartH;
+        int rate = s.flowRateMlph();
+        s.lostMl(s.lostMl() + rate);
+        int hours = endH - s.flowStartH();
         int severity = hours >= q.severity3Hours() ? 3 : hours >= q.severity2Hours() ? 2 : 1;
-        if (severity > s.severity || endH - s.lastUpdateH >= q.updateHours()) {
-            s.severity = (byte) Math.max(s.severity, severity);
-            s.lastUpdateH = endH;
-            sink.event(slot, new Event(Phase.UPDATE, s.flow(), endH * HOUR, s.flowStartH * HOUR, s.flowRateMlph,
-                    s.lostMl / 1000, s.severity, "still flowing after " + hours + " h at about " + s.flowRateMlph
-                    + " mL/h; " + evidence(s, p, KINDS[s.evidenceKind], usual)));
+        if (severity > s.severity() || endH - s.lastUpdateH() >= q.updateHours()) {
+            s.severity(Math.max(s.severity(), severity));
+            s.lastUpdateH(endH);
+            sink.event(slot, new Event(Phase.UPDATE, s.flow(), endH * HOUR, s.flowStartH() * HOUR, rate,
+                    s.lostMl() / 1000, s.severity(), "still flowing after " + hours + " h at about " + rate
+                    + " mL/h; " + evidence(s, p, KINDS[s.evidenceKind()], usual)));
         }
     }
 
     private void endFlow(int slot, State s, int endedH, EventSink sink) {
-        int hours = Math.max(0, endedH - s.flowStartH);
-        sink.event(slot, new Event(Phase.END, s.flow(), endedH * HOUR, s.flowStartH * HOUR, s.flowRateMlph,
-                s.lostMl / 1000, s.severity, "flow back to the household's quiet level at "
+        int hours = Math.max(0, endedH - s.flowStartH());
+        sink.event(slot, new Event(Phase.END, s.flow(), endedH * HOUR, s.flowStartH() * HOUR, s.flowRateMlph(),
+                s.lostMl() / 1000, s.severity(), "flow back to the household's quiet level at "
                 + Instant.ofEpochMilli(endedH * HOUR) + " after " + hours + " h"));
-        s.flowKind = -1;
-        s.flaggedNights = 0;
-        s.riseNights = 0;
+        s.flowKind(-1);
+        s.flaggedNights(0);
+        s.riseNights(0);
     }
 
     /**
@@ -382,20 +581,21 @@ public final class LeakDetector {
      * all hours but one at the floor; below that, every block of {@code nb} hours at one nonzero level.
      */
     private static boolean steady(State s, LeakProfile.Params q, int nb) {
-        int n = Math.min(4, s.nightHours);
+        int n = Math.min(4, s.nightHours());
         if (n < 3) return false;
+        long recent = s.recent();
         int minR = MAX;
-        for (int i = 0; i < n; i++) minR = Math.min(minR, hourAgo(s, i));
+        for (int i = 0; i < n; i++) minR = Math.min(minR, hourAgo(recent, i));
         if (minR >= 1) {
             int atFloor = 0;
-            for (int i = 0; i < n; i++) if (hourAgo(s, i) <= minR + tolerance(minR, q)) atFloor++;
+            for (int i = 0; i < n; i++) if (hourAgo(recent, i) <= minR + tolerance(minR, q)) atFloor++;
             return atFloor >= n - (minR * 1000L < q.steadyAllBelowMlph() ? 0 : 1);
         }
         int minB = MAX;
         int maxB = 0;
         for (int i = 0; i + nb <= n; i++) {
             int b = 0;
-            for (int k = 0; k < nb; k++) b += hourAgo(s, i + k);
+            for (int k = 0; k < nb; k++) b += hourAgo(recent, i + k);
             minB = Math.min(minB, b);
             maxB = Math.max(maxB, b);
         }
@@ -404,14 +604,15 @@ public final class LeakDetector {
 
     /** The smallest of the night's last (up to) four hours. */
     private static int nightLevel(State s) {
-        int n = Math.min(4, s.nightHours);
+        int n = Math.min(4, s.nightHours());
+        long recent = s.recent();
         int m = MAX;
-        for (int i = 0; i < n; i++) m = Math.min(m, hourAgo(s, i));
+        for (int i = 0; i < n; i++) m = Math.min(m, hourAgo(recent, i));
         return m;
     }
 
-    private static int hourAgo(State s, int i) {
-        return (int) ((s.recent >>> (16 * i)) & 0xFFFF);
+    private static int hourAgo(long recent, int i) {
+        return (int) ((recent >>> (16 * i)) & 0xFFFF);
     }
 
     /** The numbers behind a detector's finding, from the state as it stands. */
@@ -419,24 +620,24 @@ public final class LeakDetector {
         LeakProfile.Params q = p.params();
         int b = p.blockHours();
         String base = trusted(s, p) ? "household's usual night floor " + usual + " mL/h (P" + q.usualPercentile()
-                + " of " + s.nightsLearnt + " nights)" : "household baseline not learnt yet (" + s.nightsLearnt + " of "
+                + " of " + s.nightsLearnt() + " nights)" : "household baseline not learnt yet (" + s.nightsLearnt() + " of "
                 + q.learnNights() + " nights)";
         return switch (kind) {
-            case CONTINUOUS_FLOW -> "no " + b + " quiet hour" + (b > 1 ? "s" : "") + " in a row for " + s.flowHours
-                    + " h (quiet: at most " + usual / 1000 + " L/h), smallest hour " + s.runMinL + " L, a steady night"
-                    + " ending " + Instant.ofEpochMilli(s.steadyNightEndH * HOUR) + ", smallest " + b + "-hour block "
-                    + (s.runMinBlock == MAX ? "-" : s.runMinBlock + " L") + "; " + base;
-            case NIGHT_FLOW -> s.flaggedNights + " night" + (s.flaggedNights > 1 ? "s" : "") + " in a row with a floor of "
-                    + s.lastNightFloor + " mL/h between " + String.format("%02d:00 and %02d:00", q.nightStartHour(),
-                    q.nightEndHour()) + " local (" + s.nightMinL + "-" + s.nightMaxL + " L/h); " + base;
-            case FLOOR_RISE -> s.riseNights + " nights in a row with a floor at least " + q.riseMlph()
-                    + " mL/h above the household's median (tonight " + s.lastNightFloor + " mL/h); " + base;
+            case CONTINUOUS_FLOW -> "no " + b + " quiet hour" + (b > 1 ? "s" : "") + " in a row for " + s.flowHours()
+                    + " h (quiet: at most " + usual / 1000 + " L/h), smallest hour " + s.runMinL() + " L, a steady night"
+                    + " ending " + Instant.ofEpochMilli(s.steadyNightEndH() * HOUR) + ", smallest " + b + "-hour block "
+                    + (s.runMinBlock() == MAX ? "-" : s.runMinBlock() + " L") + "; " + base;
+            case NIGHT_FLOW -> s.flaggedNights() + " night" + (s.flaggedNights() > 1 ? "s" : "") + " in a row with a floor of "
+                    + s.lastNightFloor() + " mL/h between " + String.format("%02d:00 and %02d:00", q.nightStartHour(),
+                    q.nightEndHour()) + " local (" + s.nightMinL() + "-" + s.nightMaxL() + " L/h); " + base;
+            case FLOOR_RISE -> s.riseNights() + " nights in a row with a floor at least " + q.riseMlph()
+                    + " mL/h above the household's median (tonight " + s.lastNightFloor() + " mL/h); " + base;
             case BURST -> "burst";
         };
     }
 
     private static boolean trusted(State s, LeakProfile p) {
-        return s.nightsLearnt >= p.params().learnNights();
+        return s.nightsLearnt() >= p.params().learnNights();
     }
 
     /**
@@ -449,63 +650,99 @@ public final class LeakDetector {
     }
 
     private static int block(State s, int b) {
+        long recent = s.recent();
         int sum = 0;
-        for (int i = 0; i < b; i++) sum += (int) ((s.recent >>> (16 * i)) & 0xFFFF);
+        for (int i = 0; i < b; i++) sum += hourAgo(recent, i);
         return sum;
     }
 
     private static long nightQuantile(State s, int permille) {
-        return quantile(s.hist, 0, NIGHT_EDGES, permille);
+        return binValue(NIGHT_EDGES, nightQuantileBin(s, permille));
     }
 
-    /** The upper end of the bin holding the permille-quantile (0 for the zero bin). */
-    static long quantile(char[] hist, int from, int[] edges, int permille) {
+    /** The bin holding the permille-quantile of the nightly floors (0 when empty). */
+    private static int nightQuantileBin(State s, int permille) {
         long total = 0;
-        for (int i = 0; i < edges.length; i++) total += hist[from + i];
+        for (int i = 0; i < NIGHT_EDGES.length; i++) total += s.nightBin(i);
         if (total == 0) return 0;
         long target = (total * permille + 999) / 1000;
         long cum = 0;
-        for (int i = 0; i < edges.length; i++) {
-            cum += hist[from + i];
-            if (cum >= target) {
-                if (i == 0) return 0;
-                return i + 1 < edges.length ? edges[i + 1] - 1L : edges[i] * 2L;
-            }
+        for (int i = 0; i < NIGHT_EDGES.length; i++) {
+            cum += s.nightBin(i);
+            if (cum >= target) return i;
         }
-        return edges[edges.length - 1] * 2L;
+        return NIGHT_EDGES.length - 1;
     }
 
-    static void add(char[] hist, int from, int[] edges, int value) {
+    private static int hourQuantileBin(State s, int permille) {
+        long total = 0;
+        for (int i = 0; i < HOUR_EDGES.length; i++) total += s.hourBin(i);
+        if (total == 0) return 0;
+        long target = (total * permille + 999) / 1000;
+        long cum = 0;
+        for (int i = 0; i < HOUR_EDGES.length; i++) {
+            cum += s.hourBin(i);
+            if (cum >= target) return i;
+        }
+        return HOUR_EDGES.length - 1;
+    }
+
+    /** The upper end of a bin (0 for the zero bin; twice the lower edge for the last). */
+    static int binValue(int[] edges, int i) {
+        if (i == 0) return 0;
+        return i + 1 < edges.length ? edges[i + 1] - 1 : edges[i] * 2;
+    }
+
+    private static int binOf(int[] edges, int value) {
         int i = edges.length - 1;
         while (i > 0 && value < edges[i]) i--;
-        if (hist[from + i] >= HIST_HALVE_AT) {
-            for (int k = 0; k < edges.length; k++) hist[from + k] = (char) (hist[from + k] / 2);
+        return i;
+    }
+
+    private static void addNight(State s, int value) {
+        int i = binOf(NIGHT_EDGES, value);
+        if (s.nightBin(i) >= NIGHT_HALVE_AT) {
+            for (int k = 0; k < NIGHT_EDGES.length; k++) s.nightBin(k, s.nightBin(k) / 2);
         }
-        hist[from + i]++;
+        s.nightBin(i, s.nightBin(i) + 1);
     }
 
-    /** Bytes of per-meter state as allocated: object fields, histogram array and the reference. */
+    /** Hour bins of 0..1023 L by table: nearly every hour of every household, without a search. */
+    private static final byte[] HOUR_BIN = new byte[1024];
+
+    static {
+        for (int v = 0; v < HOUR_BIN.length; v++) HOUR_BIN[v] = (byte) binOf(HOUR_EDGES, v);
+    }
+
+    private static void addHour(State s, int value) {
+        int i = value < HOUR_BIN.length ? HOUR_BIN[Math.max(0, value)] : binOf(HOUR_EDGES, value);
+        if (s.hourBin(i) >= HOUR_HALVE_AT) {
+            for (int k = 0; k < HOUR_EDGES.length; k++) s.hourBin(k, s.hourBin(k) / 2);
+        }
+        s.hourBin(i, s.hourBin(i) + 1);
+    }
+
+    /** Bytes of this detector's own per-meter blocks as allocated (a caller's array counts its own). */
     public long stateBytes() {
-        long n = 0;
-        for (State s : states) if (s != null) n++;
-        return n * (perMeterBytes() - 4) + states.length * 4L;
+        return own.length * 8L;
     }
 
-    /** Estimated bytes per tracked meter: object header and fields, histogram array, the slot's reference. */
+    /** Bytes of state per meter: one block of {@link #WORDS} longs, no object, no reference. */
     public static long perMeterBytes() {
-        long fields = 12 + 4 * 28 + 8 * 2 + 2 * 2 + 14 + 4;
-        long array = 16 + 2L * (NIGHT_EDGES.length + HOUR_EDGES.length);
-        return align(fields) + align(array) + 4;
+        return WORDS * 8L;
     }
 
-    private static long align(long n) {
-        return (n + 7) / 8 * 8;
+    private int ownMeters() {
+        return own.length / WORDS;
     }
 
-    private State state(int slot) {
-        if (slot >= states.length) states = Arrays.copyOf(states, Math.max(slot + 1, states.length * 2));
-        State s = states[slot];
-        if (s == null) states[slot] = s = new State();
-        return s;
+    private long[] own(int slot) {
+        if (slot >= ownMeters()) {
+            int old = ownMeters();
+            int meters = Math.max(slot + 1, Math.max(ownMeters, old * 2));
+            own = Arrays.copyOf(own, meters * WORDS);
+            for (int m = old; m < meters; m++) State.clear(own, m * WORDS);
+        }
+        return own;
     }
 }

@@ -114,10 +114,13 @@ public record LeakProfile(String className, Medium medium, Params params, long b
          * Gas: no continuous-flow detector (a heating boiler runs for days in winter); night flow of
          * 20 L/h above the household's own floor on three steady nights in a row at the same level, every
          * hour of each at the floor (a leak runs evenly, a boiler cycles and follows the weather, and its
-         * onset in November finds a floor learnt in a warm autumn); bursts as for water.
+         * onset in November finds a floor learnt in a warm autumn); a burst only at the meter's Qmax for 3 h: a
+         * gas meter is sized for the appliances behind it, and a heating boiler (or a commercial converter's duty)
+         * draws a large share of Qmax for hours, so 30 % of Qmax — before the household's own hours are learnt,
+         * or when winter outgrows an autumn baseline — would close valves on heating.
          */
         public static Params gas() {
-            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 3, 14, 90, true, 0, 7, 30, 4, 3, 72, 168, 24,
+            return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 3, 14, 90, true, 0, 7, 100, 4, 3, 72, 168, 24,
                     50, 1, Long.MAX_VALUE);
         }
 
@@ -151,6 +154,17 @@ public record LeakProfile(String className, Medium medium, Params params, long b
 
         public static Settings defaults() {
             return new Settings(Map.of(), Map.of());
+        }
+
+        /**
+         * The configured class a meter's recorded type names (e.g. "DN20", as the import registers it or a utility
+         * records it; case ignored), or null: so every class of the YAML's {@code leak.classes} reaches its meters.
+         */
+        public String classNamed(String meterType) {
+            if (meterType == null || meterType.isBlank()) return null;
+            String t = meterType.strip();
+            for (String name : byClass.keySet()) if (name.equalsIgnoreCase(t)) return name;
+            return null;
         }
 
         public Params paramsOf(MeterClass mc) {

@@ -93,6 +93,25 @@ class LeakDetectorTest {
     }
 
     @Test
+    void aGasBoilerOrConverterOnDutyForHoursIsNoBurstButFlowAtQmaxIs() {
+        // G1.6 (Qmax 2500 L/h) from its first day: a boiler burning 1500 L/h (60 % of Qmax) for 8 h raises nothing, though
+        // the household's own hours are not learnt yet; a rupture at Qmax for 3 h is a burst.
+        LeakDetector d = new LeakDetector(ATHENS, 4);
+        for (int h = 0; h < 4 * 24; h++) {
+            long start = T0 + h * HOUR;
+            long v = household(start) + (h >= 24 && h < 32 ? 1_500 : 0) + (h >= 72 && h < 76 ? 2_500 : 0);
+            d.onInterval(0, start, start + HOUR, v, 0, GAS, (s, e) -> events.add(e));
+        }
+        assertThat(starts()).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(LeakKind.BURST);
+            assertThat(e.atMs()).isEqualTo(T0 + 75 * HOUR);
+            assertThat(e.evidence()).contains("2500 L/h = 100 % of Qmax on G1.6");
+        });
+        assertThat(GAS.burstMinLph()).isEqualTo(2_500);
+        assertThat(WATER.burstMinLph()).as("water keeps 30 %").isEqualTo(937);
+    }
+
+    @Test
     void aGasLeakIsCaughtOnItsThirdSteadyNight() {
         LeakDetector d = new LeakDetector(ATHENS, 4);
         int leakFrom = 30 * 24 + 15;
