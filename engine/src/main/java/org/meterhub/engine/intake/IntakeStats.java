@@ -13,6 +13,7 @@ public final class IntakeStats {
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong storeFailures = new AtomicLong();
     final AtomicLong fencedOut = new AtomicLong();
+    final AtomicLong nacksSent = new AtomicLong();
     volatile int partitionsHeld;
 
     /** Batches committed. */
@@ -31,5 +32,7 @@ public final class IntakeStats {
     public long storeFailures() { return storeFailures.get(); }
     /** Batches the store refused because another engine had taken their partition (nothing committed). */
     public long fencedOut() { return fencedOut.get(); }
+    /** "Not now, send again in …" answers to batches that arrived while the store was DOWN. */
+    public long nacksSent() { return nacksSent.get(); }
     public int partitionsHeld() { return partitionsHeld; }
 }

@@ -55,6 +55,17 @@ class WireFormatTest {
     }
 
     @Test
+    void aNackSurvivesTheRoundTripAndIsNeverTakenForAnAck() throws Exception {
+        BatchNack nack = BatchNack.of(sample(), java.time.Duration.ofMillis(1500), "store: DOWN since 2026-12-07T09:00:00Z");
+        byte[] bytes = wire.encode(nack);
+        assertThat(wire.decodeReply(bytes)).isEqualTo(nack);
+        // a gateway that knows only acknowledgements rejects it (no "n") instead of deleting the batch
+        assertThatThrownBy(() -> wire.decodeAck(bytes)).isInstanceOf(WireFormatException.class);
+        BatchAck ack = sample().ack();
+        assertThat(wire.decodeReply(wire.encode(ack))).isEqualTo(ack);
+    }
+
+    @Test
     void anAckSurvivesTheRoundTrip() throws Exception {
         BatchAck ack = sample().ack();
         assertThat(ack).isEqualTo(new BatchAck("gw-01", 3, 101, 160, 2));

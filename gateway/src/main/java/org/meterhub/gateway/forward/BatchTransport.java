@@ -2,6 +2,7 @@ package org.meterhub.gateway.forward;
 
 import java.util.function.Consumer;
 import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.BatchNack;
 import org.meterhub.engine.intake.ReadingBatch;
 
 /**
@@ -13,6 +14,14 @@ public interface BatchTransport extends AutoCloseable {
 
     /** Starts delivery; acknowledgements go to {@code acks} on any thread, and must not block. */
     void start(Consumer<BatchAck> acks);
+
+    /**
+     * As {@link #start(Consumer)}, and "not now" answers ({@link BatchNack}: resend at the engine's next store attempt)
+     * go to {@code nacks}; transports that have none ignore it.
+     */
+    default void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks) {
+        start(acks);
+    }
 
     /** Hands the batch on; false when it certainly did not leave (link down), so resending at once is pointless. */
     boolean send(ReadingBatch batch);

@@ -11,6 +11,7 @@ public final class ForwarderStats {
     final AtomicLong staleAcks = new AtomicLong();
     final AtomicLong droppedAcks = new AtomicLong();
     final AtomicLong journalFailures = new AtomicLong();
+    final AtomicLong nacks = new AtomicLong();
 
     public long batchesSent() { return batchesSent.get(); }
     /** Batches sent again after a timeout or reconnect. */
@@ -22,6 +23,8 @@ public final class ForwarderStats {
     public long staleAcks() { return staleAcks.get(); }
     /** Acknowledgements dropped because too many were queued; the batch is resent and acknowledged again. */
     public long droppedAcks() { return droppedAcks.get(); }
+    /** "Not now" answers of the engine (store DOWN) to a batch in flight: resent when the engine's backoff ends. */
+    public long nacks() { return nacks.get(); }
     /** Rounds in which the journal could not be read or written (each retried). */
     public long journalFailures() { return journalFailures.get(); }
 }
