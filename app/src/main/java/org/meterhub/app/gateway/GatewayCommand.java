@@ -74,6 +74,12 @@ public final class GatewayCommand implements Callable<Integer> {
             org.meterhub.app.runtime.Health health = new org.meterhub.app.runtime.Health(box.storeHealth(), box.journal(),
                     clock);
             org.meterhub.app.read.AdminServer admin = startAdmin(cfg.admin(), box, health);
+            // The box's own faults reach operators as alarms too, not only as log lines and /health.
+            org.meterhub.app.alarm.ProcessAlarms processAlarms = alarms.processAlarms("gateway-" + cfg.journal().gatewayId(),
+                    java.util.List.of(org.meterhub.app.alarm.ProcessAlarms.storeDown(box.storeHealth(), cfg.alarms().storeDownAfter()),
+                            org.meterhub.app.alarm.ProcessAlarms.journalCannotWrite(box.journal()),
+                            org.meterhub.app.alarm.ProcessAlarms.journalDiskLow(box.journal()),
+                            org.meterhub.app.alarm.ProcessAlarms.clockUntrusted(clock)));
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
@@ -86,6 +92,7 @@ public final class GatewayCommand implements Callable<Integer> {
                         s.readings.get(), box.ingestStats().stored(), s.failedPolls.get(), health.statusText()));
             }
             status.end();
+            processAlarms.close();
             if (admin != null) admin.close();
             box.finish(Duration.ofSeconds(30));
             System.out.println(clock.held() == 0 ? "stopped; everything accepted is stored"
