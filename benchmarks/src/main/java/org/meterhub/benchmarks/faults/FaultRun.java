@@ -78,7 +78,13 @@ public final class FaultRun {
     private long speed = 60;
     private Path jar = Path.of("app/target/meterhub.jar");
     private Path dir;
-    private String javaOpts = "-Xmx128m -XX:+UseSerialGC";
+    /**
+     * The heap is committed and touched at start (-Xms = -Xmx, AlwaysPreTouch), so RSS does not grow as heap pages
+     * are first used; glibc is asked every 10 s to return what the JIT compiler's arenas freed (TrimNativeHeapInterval,
+     * a product flag in current JDK 17 builds). Without both, RSS "grows" for an hour without any leak (docs).
+     */
+    static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:TrimNativeHeapInterval=10000";
+    private String javaOpts = DEFAULT_JAVA_OPTS;
     private boolean keep;
     private long seed = 21;
     /** Engine heap/RSS samples between start and end (0: only start and end). */
@@ -102,6 +108,7 @@ public final class FaultRun {
     private Path journalPath;
     private EventLoopGroup group;
     private Probe probe;
+    private AlarmWatch alarms;
     /** Journal entries found in the dead gateway's journal just after the kill -9 (meter id + time). */
     private final Set<String> journalAtKill = new HashSet<>();
     private Instant killSimFrom;
@@ -138,7 +145,7 @@ public final class FaultRun {
                 case "-h", "--help" -> {
                     System.out.println("""
                             fault run: --minutes 20 --meters 1000 [--dtus meters/20] [--interval 3s] [--speed 60]
-                              [--jar app/target/meterhub.jar] [--dir DIR] [--java-opts "-Xmx128m -XX:+UseSerialGC"] [--seed 21] [--keep]
+                              [--jar app/target/meterhub.jar] [--dir DIR] [--java-opts "-Xms128m -Xmx128m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:TrimNativeHeapInterval=10000"] [--seed 21] [--keep]
                               [--sample-every 2m: heap, RSS (and NMT with -XX:NativeMemoryTracking) of the engine in between]""");
                     System.exit(0);
                 }
@@ -193,6 +200,7 @@ public final class FaultRun {
                 }
             }
             probe = new Probe(pg.url());
+            alarms = new AlarmWatch("tcp://127.0.0.1:" + broker.port);
             engine = startEngine();
             dtuPort = freePort();
             gatewayConfig = writeGatewayConfig();
@@ -234,6 +242,7 @@ public final class FaultRun {
             if (gateway != null) gateway.kill9();
             if (engine != null) engine.kill9();
             if (probe != null) probe.close();
+            if (alarms != null) alarms.close();
             if (broker != null) broker.kill9();
             if (pg != null) pg.stopQuietly();
             if (disk != null) disk.close();
@@ -465,7 +474,8 @@ public final class FaultRun {
 
     private Child startEngine() throws Exception {
         Child c = Child.start(dir.resolve("engine-intake.log"), javaOpts, jar, "engine-intake", "--intake",
-                "mqtt://127.0.0.1:" + broker.port, "--store", pg.url(), "--engine-id", "faultrun-engine");
+                "mqtt://127.0.0.1:" + broker.port, "--store", pg.url(), "--engine-id", "faultrun-engine",
+                "--store-down-alarm-after", "10s");
         c.awaitOutput("meterhub engine-intake", Duration.ofSeconds(90));
         log("engine-intake started (pid %d, %s)", c.pid(), javaOpts);
         return c;
@@ -500,6 +510,7 @@ public final class FaultRun {
         y.append("  min-free-disk: 4MiB\n");
         y.append("  forward-to: mqtt://127.0.0.1:").append(broker.port).append('\n');
         y.append("  gateway-id: faultrun-gw\n");
+        y.append("alarms:\n  mqtt: tcp://127.0.0.1:").append(broker.port).append("\n  client-id: faultrun-gw-alarms\n");
         y.append("buses:\n");
         for (SimulatedDtu d : fleet.dtus()) {
             y.append("  - dtu: ").append(d.id()).append("\n    meters:\n");
@@ -527,6 +538,62 @@ public final class FaultRun {
             Thread.sleep(2000);
         }
         log("WARNING: %d meters' last registers not in the store after %s, e.g. %s", behind.size(), max, behind.get(0));
+    }
+
+    /**
+     * What an operator subscribed to {@code alarms/#} receives: the processes' own alarms (STORE_DOWN, JOURNAL_…),
+     * logged as events and counted. A persistent session on the run's broker, so the broker's kill loses nothing.
+     */
+    final class AlarmWatch implements AutoCloseable {
+        private final org.eclipse.paho.client.mqttv3.MqttAsyncClient client;
+        private final Map<String, long[]> counts = new java.util.TreeMap<>();
+
+        AlarmWatch(String uri) throws Exception {
+            client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(uri, "faultrun-operator",
+                    new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            o.setCleanSession(false);
+            o.setAutomaticReconnect(true);
+            o.setMaxReconnectDelay(2000);
+            client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+
+                @Override
+                public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) throws Exception {
+                    com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.getPayload());
+                    String key = a.path("kind").asText() + ", " + a.path("subject").asText();
+                    boolean raised = "RAISED".equals(a.path("state").asText());
+                    synchronized (counts) {
+                        counts.computeIfAbsent(key, k -> new long[2])[raised ? 0 : 1]++;
+                    }
+                    log("alarm on %s: %s %s (%s)", topic, a.path("kind").asText(), a.path("state").asText(), a.path("detail").asText());
+                }
+
+                @Override
+                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+                }
+            });
+            client.connect(o).waitForCompletion(10_000);
+            client.subscribe("alarms/#", 1).waitForCompletion(10_000);
+        }
+
+        Map<String, long[]> counts() {
+            synchronized (counts) {
+                return new java.util.TreeMap<>(counts);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                client.disconnectForcibly(1000);
+                client.close(true);
+            } catch (Exception e) {
+                // the run is over
+            }
+        }
     }
 
     // ---------------------------------------------------------------- heap and RSS
@@ -775,6 +842,9 @@ public final class FaultRun {
                     pct(a.heapMiB, b.heapMiB), pct(a.rssMiB, b.rssMiB), pct(a.outsideHeapRssMiB(), b.outsideHeapRssMiB()),
                     a.nmtMiB > 0 ? String.format(Locale.ROOT, ", NMT committed %+.1f %%", pct(a.nmtMiB, b.nmtMiB)) : ""));
         }
+        md.append("\nprocess alarms received on alarms/# (kind, subject: raised / resolved):\n");
+        if (alarms != null) alarms.counts().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v[0]).append(" / ")
+                .append(v[1]).append('\n'));
         md.append("\nverdict: ").append(ok ? "PASS (lost 0, doubled 0, every register and consumption exact)" : "FAIL").append('\n');
         for (String e : examples) md.append("  ").append(e).append('\n');
         Files.writeString(dir.resolve("report.md"), md + "\nevents:\n" + String.join("\n", events) + "\n");

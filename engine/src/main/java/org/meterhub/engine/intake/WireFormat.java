@@ -139,6 +139,39 @@ public final class WireFormat {
         return out.toByteArray();
     }
 
+    /** {@code {"v":1,"engine":"…","p":[0,1,…]}} on the ready topic. */
+    public byte[] encode(EngineReady ready) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("engine", ready.engineId());
+            g.writeArrayFieldStart("p");
+            for (int p : new java.util.TreeSet<>(ready.partitions())) g.writeNumber(p);
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public EngineReady decodeReady(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        JsonNode ps = root.get("p");
+        if (ps == null || !ps.isArray()) throw new WireFormatException("p: expected an array of partitions");
+        java.util.Set<Integer> partitions = new java.util.HashSet<>();
+        for (JsonNode p : ps) {
+            if (!p.isInt() || p.intValue() < 0) throw new WireFormatException("p: expected partition numbers");
+            partitions.add(p.intValue());
+        }
+        try {
+            return new EngineReady(text(root, "engine"), partitions);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
     /** What arrives on a gateway's acknowledgement topic: a {@link BatchAck} or a {@link BatchNack}. */
     public Object decodeReply(byte[] payload) throws WireFormatException {
         JsonNode root = parse(payload);

@@ -3,6 +3,7 @@ package org.meterhub.gateway.forward;
 import java.util.function.Consumer;
 import org.meterhub.engine.intake.BatchAck;
 import org.meterhub.engine.intake.BatchNack;
+import org.meterhub.engine.intake.EngineReady;
 import org.meterhub.engine.intake.ReadingBatch;
 
 /**
@@ -17,9 +18,10 @@ public interface BatchTransport extends AutoCloseable {
 
     /**
      * As {@link #start(Consumer)}, and "not now" answers ({@link BatchNack}: resend at the engine's next store attempt)
-     * go to {@code nacks}; transports that have none ignore it.
+     * go to {@code nacks}, engines' announcements that they take partitions now ({@link EngineReady}: resend at once)
+     * to {@code ready}; transports that have neither ignore them.
      */
-    default void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks) {
+    default void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks, Consumer<EngineReady> ready) {
         start(acks);
     }
 

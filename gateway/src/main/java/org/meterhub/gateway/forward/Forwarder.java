@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.meterhub.engine.intake.BatchAck;
 import org.meterhub.engine.intake.BatchEntry;
 import org.meterhub.engine.intake.BatchNack;
+import org.meterhub.engine.intake.EngineReady;
 import org.meterhub.engine.intake.ReadingBatch;
 import org.meterhub.gateway.journal.Journal;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ public final class Forwarder implements AutoCloseable {
             if (!events.offer(ack)) stats.droppedAcks.incrementAndGet();
         }, nack -> {
             if (!events.offer(nack)) stats.droppedAcks.incrementAndGet();
+        }, ready -> {
+            if (!events.offer(ready)) stats.droppedAcks.incrementAndGet();
         });
         journal.onCommit(() -> events.offer(WAKE));
         thread.start();
@@ -109,6 +112,7 @@ public final class Forwarder implements AutoCloseable {
                 while (e != null) {
                     if (e instanceof BatchAck ack) acknowledged(ack);
                     else if (e instanceof BatchNack nack) notNow(nack);
+                    else if (e instanceof EngineReady ready) engineReady(ready);
                     e = events.poll();
                 }
                 for (int p = 0; p < partitions; p++) step(p);
@@ -169,6 +173,17 @@ public final class Forwarder implements AutoCloseable {
         long wait = Math.min(nack.retryIn().toMillis(), settings.maxBackoff().toMillis());
         f.resendAtNanos = System.nanoTime() + wait * 1_000_000L + 1; // never 0
         f.attempts = 1; // the engine is reachable: the ack timeout need not grow
+    }
+
+    /** An engine takes these partitions now: what is in flight for them may have been dropped unheard; send it now. */
+    private void engineReady(EngineReady ready) {
+        stats.readyAnnouncements.incrementAndGet();
+        for (int p : ready.partitions()) {
+            InFlight f = p >= 0 && p < partitions ? inFlight[p] : null;
+            if (f == null) continue;
+            f.resendAtNanos = System.nanoTime() | 1; // due at once (never 0)
+            f.attempts = 1;
+        }
     }
 
     private void step(int p) {
