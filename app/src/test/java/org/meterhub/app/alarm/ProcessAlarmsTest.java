@@ -9,8 +9,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +29,7 @@ import org.meterhub.gateway.clock.SyncProbe;
 import org.meterhub.gateway.journal.Journal;
 import org.meterhub.gateway.journal.JournalListener;
 import org.meterhub.gateway.journal.JournalSettings;
+import org.meterhub.simulators.clock.HandClock;
 import org.meterhub.simulators.mqtt.PrivateMosquitto;
 
 /**
@@ -40,30 +39,6 @@ import org.meterhub.simulators.mqtt.PrivateMosquitto;
  */
 class ProcessAlarmsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A wall clock the test sets: a box booting at 2000-01-01, then network time. */
-    static final class SettableClock extends Clock {
-        volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     private record Received(String topic, JsonNode body) {
         String kind() {
@@ -89,7 +64,7 @@ class ProcessAlarmsTest {
 
             Duration threshold = Duration.ofMillis(2500);
             StoreHealth store = new StoreHealth("postgresql test", Clock.systemUTC());
-            SettableClock wall = new SettableClock(Instant.parse("2000-01-01T00:00:00Z")); // flat RTC battery
+            HandClock wall = new HandClock(Instant.parse("2000-01-01T00:00:00Z")); // flat RTC battery
             ClockTrust trust = new ClockTrust(ClockSettings.defaults().withoutSyncProbe(), wall, System::nanoTime,
                     () -> SyncProbe.Sync.UNKNOWN, Instant.parse("2026-10-01T00:00:00Z"));
             GatewayConfig.AlarmsSection settings = new GatewayConfig.AlarmsSection(broker.uri(), unique, "alarms-" + unique,
@@ -116,7 +91,7 @@ class ProcessAlarmsTest {
                 store.committed();
                 await(received, r -> r.kind().equals("STORE_DOWN") && r.state().equals("RESOLVED"));
 
-                wall.now = Instant.now(); // network time arrives
+                wall.set(Instant.now()); // network time arrives
                 await(received, r -> r.kind().equals("CLOCK_UNTRUSTED") && r.state().equals("RESOLVED"));
 
                 assertThat(downFor).as("raised once the store was DOWN past the threshold").isGreaterThanOrEqualTo(threshold.toMillis());
