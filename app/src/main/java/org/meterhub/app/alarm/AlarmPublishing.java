@@ -45,6 +45,16 @@ public final class AlarmPublishing implements AutoCloseable {
         return sink;
     }
 
+    /**
+     * Starts watching this process's own faults ({@link ProcessAlarms}): their alarms go out on the same broker and
+     * topic as meter alarms ({@code <prefix>alarms/<subject>}); without an MQTT broker they are only logged.
+     * Close the result before this.
+     */
+    public ProcessAlarms processAlarms(String subject, java.util.List<ProcessAlarms.Condition> conditions) {
+        java.util.function.Consumer<org.meterhub.gateway.alarm.ProcessAlarm> out = mqtt != null ? mqtt::published : a -> { };
+        return new ProcessAlarms(subject, conditions, out, java.time.Clock.systemUTC()).start();
+    }
+
     @Override
     public void close() {
         if (mqtt == null) return;

@@ -294,9 +294,21 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param mqtt        broker, {@code tcp://host:1883} or {@code ssl://host:8883}
      * @param topicPrefix put before {@code alarms/}; none by default
      * @param clientId    stable per gateway (persistent session); default meterhub-alarms
+     * @param storeDownAfter how long the store may be DOWN before the process alarm STORE_DOWN goes out (default 60s)
      */
-    public record AlarmsSection(String mqtt, String topicPrefix, String clientId) {
+    public record AlarmsSection(String mqtt, String topicPrefix, String clientId, Duration storeDownAfter) {
+        /** A store DOWN this long raises the process alarm STORE_DOWN (shorter blips only the log and /health). */
+        public static final Duration DEFAULT_STORE_DOWN_AFTER = Duration.ofSeconds(60);
+
+        public AlarmsSection(String mqtt, String topicPrefix, String clientId) {
+            this(mqtt, topicPrefix, clientId, null);
+        }
+
         public AlarmsSection {
+            storeDownAfter = storeDownAfter != null ? storeDownAfter : DEFAULT_STORE_DOWN_AFTER;
+            if (storeDownAfter.isNegative() || storeDownAfter.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("store-down-after: expected 0s to 1d, got " + Durations.format(storeDownAfter));
+            }
             if (mqtt != null && !mqtt.matches("(tcp|ssl)://[^/:]+(:\\d{1,5})?")) {
                 throw new IllegalArgumentException("mqtt: expected tcp://host:port or ssl://host:port, got \"" + mqtt + "\"");
             }

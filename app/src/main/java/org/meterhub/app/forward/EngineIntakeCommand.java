@@ -2,7 +2,10 @@ package org.meterhub.app.forward;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.meterhub.app.alarm.AlarmPublishing;
+import org.meterhub.app.alarm.ProcessAlarms;
 import org.meterhub.app.config.CliArgs;
+import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
@@ -56,6 +59,18 @@ public final class EngineIntakeCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "meterhub", description = "Topic prefix (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @Option(names = "--alarms-mqtt", paramLabel = "URI",
+            description = "Broker for this engine's process alarms (STORE_DOWN), topic <prefix>alarms/engine-intake-<id>,"
+                    + " e.g. tcp://127.0.0.1:1883 (default: the --intake broker; 'none' for none).")
+    String alarmsMqtt;
+
+    @Option(names = "--alarms-topic-prefix", defaultValue = "", description = "Put before alarms/ (default none).")
+    String alarmsTopicPrefix;
+
+    @Option(names = "--store-down-alarm-after", defaultValue = "60s",
+            description = "Raise STORE_DOWN when the store has been DOWN this long (default ${DEFAULT-VALUE}).")
+    String storeDownAlarmAfter;
+
     @Override
     public Integer call() throws Exception {
         IntakeSettings settings;
@@ -75,6 +90,14 @@ public final class EngineIntakeCommand implements Callable<Integer> {
                     partitions, 256, Duration.ofSeconds(2), Duration.ofSeconds(5));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("engine-intake: " + e.getMessage());
+        }
+        GatewayConfig.AlarmsSection alarmSettings;
+        try {
+            String alarmBroker = alarmsMqtt == null ? broker : "none".equals(alarmsMqtt) ? null : alarmsMqtt;
+            alarmSettings = new GatewayConfig.AlarmsSection(alarmBroker, alarmsTopicPrefix, settings.clientId() + "-alarms",
+                    org.meterhub.app.config.Durations.parse(storeDownAlarmAfter));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--alarms-mqtt/--alarms-topic-prefix/--store-down-alarm-after: " + e.getMessage());
         }
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
         MeterStore db = CliArgs.store(store);
@@ -96,8 +119,11 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         MeterStore fenced = new FencedStore(db, fences);
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
-        try (db; MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
+        try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings);
+             MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
                 health).start();
+             ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
+                     java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
              org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
                      new HealthEndpoint(null, java.util.List.of(new HealthEndpoint.Check("store", () -> !health.down()),
                              new HealthEndpoint.Check("broker", in::connected))))) {

@@ -2,6 +2,9 @@ package org.meterhub.app.forward;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import org.meterhub.app.alarm.AlarmPublishing;
+import org.meterhub.app.alarm.ProcessAlarms;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.Health;
 import org.meterhub.app.runtime.ShutdownSignal;
@@ -19,7 +22,11 @@ public final class ForwardingGatewayRun {
         ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2)) {
+        try (AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
+             ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2);
+             ProcessAlarms processAlarms = alarms.processAlarms("gateway-" + cfg.journal().gatewayId(), List.of(
+                     ProcessAlarms.journalCannotWrite(gw.journal()), ProcessAlarms.journalDiskLow(gw.journal()),
+                     ProcessAlarms.clockUntrusted(gw.clockGuard().orElseThrow())))) {
             Health health = new Health(null, gw.journal(), gw.clockGuard().orElseThrow());
             InetSocketAddress at = gw.start();
             org.meterhub.app.read.AdminServer admin = org.meterhub.app.read.AdminServer.forConfig(cfg.admin(),

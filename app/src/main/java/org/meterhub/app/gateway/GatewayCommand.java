@@ -73,6 +73,12 @@ public final class GatewayCommand implements Callable<Integer> {
                     clock);
             org.meterhub.app.read.AdminServer admin = org.meterhub.app.read.AdminServer.forConfig(cfg.admin(), box::readNow,
                     new org.meterhub.app.runtime.HealthEndpoint(health));
+            // The box's own faults reach operators as alarms too, not only as log lines and /health.
+            org.meterhub.app.alarm.ProcessAlarms processAlarms = alarms.processAlarms("gateway-" + cfg.journal().gatewayId(),
+                    java.util.List.of(org.meterhub.app.alarm.ProcessAlarms.storeDown(box.storeHealth(), cfg.alarms().storeDownAfter()),
+                            org.meterhub.app.alarm.ProcessAlarms.journalCannotWrite(box.journal()),
+                            org.meterhub.app.alarm.ProcessAlarms.journalDiskLow(box.journal()),
+                            org.meterhub.app.alarm.ProcessAlarms.clockUntrusted(clock)));
             System.out.printf("meterhub gateway: %d buses, %d meters, listening for DTUs on %s, store %s%s%n",
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
@@ -86,6 +92,7 @@ public final class GatewayCommand implements Callable<Integer> {
                         box.dtuServer().stats().refusalsText()));
             }
             status.end();
+            processAlarms.close();
             if (admin != null) admin.close();
             box.finish(Duration.ofSeconds(30));
             System.out.println(clock.held() == 0 ? "stopped; everything accepted is stored"

@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.meterhub.engine.consumption.ConsumptionInterval;
@@ -77,9 +78,17 @@ public final class FaultRun {
     private long speed = 60;
     private Path jar = Path.of("app/target/meterhub.jar");
     private Path dir;
-    private String javaOpts = "-Xmx128m -XX:+UseSerialGC";
+    /**
+     * The heap is committed and touched at start (-Xms = -Xmx, AlwaysPreTouch), so RSS does not grow as heap pages
+     * are first used; glibc is asked every 10 s to return what the JIT compiler's arenas freed (TrimNativeHeapInterval,
+     * a product flag in current JDK 17 builds). Without both, RSS "grows" for an hour without any leak (docs).
+     */
+    static final String DEFAULT_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:TrimNativeHeapInterval=10000";
+    private String javaOpts = DEFAULT_JAVA_OPTS;
     private boolean keep;
     private long seed = 21;
+    /** Engine heap/RSS samples between start and end (0: only start and end). */
+    private Duration sampleEvery = Duration.ZERO;
 
     // the run
     private final long t0 = System.nanoTime();
@@ -99,6 +108,7 @@ public final class FaultRun {
     private Path journalPath;
     private EventLoopGroup group;
     private Probe probe;
+    private AlarmWatch alarms;
     /** Journal entries found in the dead gateway's journal just after the kill -9 (meter id + time). */
     private final Set<String> journalAtKill = new HashSet<>();
     private Instant killSimFrom;
@@ -130,11 +140,13 @@ public final class FaultRun {
                 case "--dir" -> { dir = Path.of(v); i++; }
                 case "--java-opts" -> { javaOpts = v; i++; }
                 case "--seed" -> { seed = Long.parseLong(v); i++; }
+                case "--sample-every" -> { sampleEvery = duration(v); i++; }
                 case "--keep" -> keep = true;
                 case "-h", "--help" -> {
                     System.out.println("""
                             fault run: --minutes 20 --meters 1000 [--dtus meters/20] [--interval 3s] [--speed 60]
-                              [--jar app/target/meterhub.jar] [--dir DIR] [--java-opts "-Xmx128m -XX:+UseSerialGC"] [--seed 21] [--keep]""");
+                              [--jar app/target/meterhub.jar] [--dir DIR] [--java-opts "-Xms128m -Xmx128m -XX:+AlwaysPreTouch -XX:+UseSerialGC -XX:TrimNativeHeapInterval=10000"] [--seed 21] [--keep]
+                              [--sample-every 2m: heap, RSS (and NMT with -XX:NativeMemoryTracking) of the engine in between]""");
                     System.exit(0);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a + " (--help)");
@@ -188,6 +200,7 @@ public final class FaultRun {
                 }
             }
             probe = new Probe(pg.url());
+            alarms = new AlarmWatch("tcp://127.0.0.1:" + broker.port);
             engine = startEngine();
             dtuPort = freePort();
             gatewayConfig = writeGatewayConfig();
@@ -229,6 +242,7 @@ public final class FaultRun {
             if (gateway != null) gateway.kill9();
             if (engine != null) engine.kill9();
             if (probe != null) probe.close();
+            if (alarms != null) alarms.close();
             if (broker != null) broker.kill9();
             if (pg != null) pg.stopQuietly();
             if (disk != null) disk.close();
@@ -266,6 +280,11 @@ public final class FaultRun {
                 () -> gatewayKill(killHold)));
         plan.add(new Step(r * 5 / 8 + Math.max(killHold + warm, 10), "heap and RSS of the new gateway (start)",
                 () -> sample(gateway, "gateway #" + gatewayRuns, "start")));
+        double every = sampleEvery.toMillis() / 1000.0;
+        for (double t = warm + every; every > 0 && t < r - every / 2; t += every) {
+            String label = String.format(Locale.ROOT, "%.0f s", t);
+            plan.add(new Step(t, "heap and RSS of the engine (" + label + ")", () -> sample(engine, "engine-intake", label)));
+        }
         plan.add(new Step(r, "end of the run", () -> { }));
         plan.sort((a, b) -> Double.compare(a.at, b.at));
         return plan;
@@ -455,7 +474,8 @@ public final class FaultRun {
 
     private Child startEngine() throws Exception {
         Child c = Child.start(dir.resolve("engine-intake.log"), javaOpts, jar, "engine-intake", "--intake",
-                "mqtt://127.0.0.1:" + broker.port, "--store", pg.url(), "--engine-id", "faultrun-engine");
+                "mqtt://127.0.0.1:" + broker.port, "--store", pg.url(), "--engine-id", "faultrun-engine",
+                "--store-down-alarm-after", "10s");
         c.awaitOutput("meterhub engine-intake", Duration.ofSeconds(90));
         log("engine-intake started (pid %d, %s)", c.pid(), javaOpts);
         return c;
@@ -490,6 +510,7 @@ public final class FaultRun {
         y.append("  min-free-disk: 4MiB\n");
         y.append("  forward-to: mqtt://127.0.0.1:").append(broker.port).append('\n');
         y.append("  gateway-id: faultrun-gw\n");
+        y.append("alarms:\n  mqtt: tcp://127.0.0.1:").append(broker.port).append("\n  client-id: faultrun-gw-alarms\n");
         y.append("buses:\n");
         for (SimulatedDtu d : fleet.dtus()) {
             y.append("  - dtu: ").append(d.id()).append("\n    meters:\n");
@@ -519,9 +540,78 @@ public final class FaultRun {
         log("WARNING: %d meters' last registers not in the store after %s, e.g. %s", behind.size(), max, behind.get(0));
     }
 
+    /**
+     * What an operator subscribed to {@code alarms/#} receives: the processes' own alarms (STORE_DOWN, JOURNAL_…),
+     * logged as events and counted. A persistent session on the run's broker, so the broker's kill loses nothing.
+     */
+    final class AlarmWatch implements AutoCloseable {
+        private final org.eclipse.paho.client.mqttv3.MqttAsyncClient client;
+        private final Map<String, long[]> counts = new java.util.TreeMap<>();
+
+        AlarmWatch(String uri) throws Exception {
+            client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(uri, "faultrun-operator",
+                    new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            o.setCleanSession(false);
+            o.setAutomaticReconnect(true);
+            o.setMaxReconnectDelay(2000);
+            client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+
+                @Override
+                public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) throws Exception {
+                    com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.getPayload());
+                    String key = a.path("kind").asText() + ", " + a.path("subject").asText();
+                    boolean raised = "RAISED".equals(a.path("state").asText());
+                    synchronized (counts) {
+                        counts.computeIfAbsent(key, k -> new long[2])[raised ? 0 : 1]++;
+                    }
+                    log("alarm on %s: %s %s (%s)", topic, a.path("kind").asText(), a.path("state").asText(), a.path("detail").asText());
+                }
+
+                @Override
+                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+                }
+            });
+            client.connect(o).waitForCompletion(10_000);
+            client.subscribe("alarms/#", 1).waitForCompletion(10_000);
+        }
+
+        Map<String, long[]> counts() {
+            synchronized (counts) {
+                return new java.util.TreeMap<>(counts);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                client.disconnectForcibly(1000);
+                client.close(true);
+            } catch (Exception e) {
+                // the run is over
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- heap and RSS
 
-    record Sample(String process, String label, double at, double heapMiB, double committedMiB, double rssMiB) {
+    /**
+     * One look at a process. {@code liveMiB} is the total of {@code GC.class_histogram} (which runs a full GC itself):
+     * the objects alive at that instant. {@code heapMiB} is {@code GC.heap_info} after {@code GC.run}: it also counts
+     * what the busy process allocated between the two jcmd calls (a second or more on a loaded machine), so it is an
+     * upper bound, not the live heap. {@code heapRssMiB} is the resident part of the Java heap's mapping
+     * ({@code /proc/pid/smaps}): heap pages the JVM has touched at least once, which only grows until the whole
+     * committed heap has been used once (unless it was pre-touched). {@code nmtMiB} is native memory tracking's
+     * committed total when the JVM runs with {@code -XX:NativeMemoryTracking}.
+     */
+    record Sample(String process, String label, double at, double liveMiB, double heapMiB, double committedMiB, double rssMiB,
+                  double heapRssMiB, double nmtMiB) {
+        double outsideHeapRssMiB() {
+            return rssMiB - heapRssMiB;
+        }
     }
 
     private void sampleBoth(String label) {
@@ -529,31 +619,74 @@ public final class FaultRun {
         sample(engine, "engine-intake", label);
     }
 
-    private void sample(Child c, String process, String label) {
+    private final Set<Long> nmtBaselines = ConcurrentHashMap.newKeySet();
+
+    private synchronized void sample(Child c, String process, String label) {
         try {
             String out = jcmd(c.pid(), "GC.run") + jcmd(c.pid(), "GC.heap_info");
             // What the live heap holds, for a diff between start and end (GC.class_histogram runs a full GC itself).
-            Files.writeString(dir.resolve("histogram-" + process.replaceAll("\\W+", "") + "-" + label.replaceAll("\\W+", "-")
-                    + ".txt"), jcmd(c.pid(), "GC.class_histogram"));
+            String histogram = jcmd(c.pid(), "GC.class_histogram");
+            String file = process.replaceAll("\\W+", "") + "-" + label.replaceAll("\\W+", "-");
+            Files.writeString(dir.resolve("histogram-" + file + ".txt"), histogram);
+            double live = 0;
+            java.util.regex.Matcher total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(histogram);
+            if (total.find()) live = Long.parseLong(total.group(1)) / 1024.0 / 1024.0;
             double heap = 0;
             double committed = 0;
+            long heapFrom = Long.MAX_VALUE;
+            long heapTo = 0;
             for (String line : out.split("\n")) {
-                // Serial: "def new generation total …K, used …K", "tenured generation …"; G1: "garbage-first heap … used …K"
+                // Serial: "def new generation total …K, used …K [0x…, 0x…, 0x…)", "tenured generation …"; G1: "garbage-first heap …"
                 if (!line.contains("generation") && !line.contains("garbage-first heap")) continue;
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
                 if (m.find()) heap += Long.parseLong(m.group(1)) / 1024.0;
                 java.util.regex.Matcher t = java.util.regex.Pattern.compile("total (\\d+)K").matcher(line);
                 if (t.find()) committed += Long.parseLong(t.group(1)) / 1024.0;
+                java.util.regex.Matcher a = java.util.regex.Pattern.compile("0x([0-9a-f]+)").matcher(line);
+                while (a.find()) {
+                    long addr = Long.parseUnsignedLong(a.group(1), 16);
+                    heapFrom = Math.min(heapFrom, addr);
+                    heapTo = Math.max(heapTo, addr);
+                }
             }
             double rss = 0;
             for (String line : Files.readAllLines(Path.of("/proc/" + c.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
             }
-            samples.add(new Sample(process, label, now(), heap, committed, rss));
-            log("%s %s: heap after full GC %.1f MiB (committed %.1f MiB), RSS %.1f MiB", process, label, heap, committed, rss);
+            double heapRss = residentKiB(c.pid(), heapFrom, heapTo) / 1024.0;
+            double nmt = 0;
+            if (javaOpts.contains("NativeMemoryTracking")) {
+                if (nmtBaselines.add(c.pid())) jcmd(c.pid(), "VM.native_memory baseline");
+                String diff = jcmd(c.pid(), "VM.native_memory summary.diff");
+                Files.writeString(dir.resolve("nmt-" + file + ".txt"), diff);
+                java.util.regex.Matcher n = java.util.regex.Pattern.compile("Total: reserved=\\d+KB[^,]*, committed=(\\d+)KB").matcher(diff);
+                if (n.find()) nmt = Long.parseLong(n.group(1)) / 1024.0;
+            }
+            samples.add(new Sample(process, label, now(), live, heap, committed, rss, heapRss, nmt));
+            log("%s %s: live objects %.1f MiB, heap after full GC %.1f MiB (committed %.1f MiB), RSS %.1f MiB (heap pages %.1f,"
+                    + " outside the heap %.1f)%s", process, label, live, heap, committed, rss, heapRss, rss - heapRss,
+                    nmt > 0 ? String.format(Locale.ROOT, ", NMT committed %.1f MiB", nmt) : "");
         } catch (Exception e) {
             log("WARNING: could not sample %s: %s", process, e);
         }
+    }
+
+    /** Resident KiB of the mappings of {@code pid} inside [from, to] ({@code /proc/pid/smaps}). */
+    static long residentKiB(long pid, long from, long to) throws IOException {
+        long kib = 0;
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = start >= from && end <= to;
+            } else if (inside && line.startsWith("Rss:")) {
+                kib += Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return kib;
     }
 
     private static String jcmd(long pid, String command) throws Exception {
@@ -691,10 +824,12 @@ public final class FaultRun {
                     f.resumed < 0 ? "not within 150 s" : String.format(Locale.ROOT, "%.1f s", f.resumed - f.end),
                     f.drained < 0 ? "not within 150 s" : String.format(Locale.ROOT, "%.1f s (%,d readings)", f.drained - f.end, f.expected)));
         }
-        md.append("\n| process | sample | s into run | heap after full GC | heap committed | RSS |\n|---|---|---:|---:|---:|---:|\n");
+        md.append("\n| process | sample | s into run | live objects (histogram) | heap after full GC | heap committed | RSS"
+                + " | of which heap pages | RSS outside the heap | NMT committed |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Sample s : samples) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f MiB | %.1f MiB | %.1f MiB |%n", s.process, s.label, s.at,
-                    s.heapMiB, s.committedMiB, s.rssMiB));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %s |%n",
+                    s.process, s.label, s.at, s.liveMiB, s.heapMiB, s.committedMiB, s.rssMiB, s.heapRssMiB, s.outsideHeapRssMiB(),
+                    s.nmtMiB > 0 ? String.format(Locale.ROOT, "%.1f MiB", s.nmtMiB) : "–"));
         }
         md.append('\n');
         for (String p : samples.stream().map(Sample::process).distinct().toList()) {
@@ -702,9 +837,14 @@ public final class FaultRun {
             if (ps.size() < 2) continue;
             Sample a = ps.get(0);
             Sample b = ps.get(ps.size() - 1);
-            md.append(String.format(Locale.ROOT, "- %s, %s → %s (%.0f s): heap %+.1f %%, RSS %+.1f %%%n", p, a.label, b.label,
-                    b.at - a.at, 100 * (b.heapMiB / a.heapMiB - 1), 100 * (b.rssMiB / a.rssMiB - 1)));
+            md.append(String.format(Locale.ROOT, "- %s, %s → %s (%.0f s): live objects %+.1f %%, heap after full GC %+.1f %%, RSS %+.1f %%,"
+                    + " RSS outside the heap %+.1f %%%s%n", p, a.label, b.label, b.at - a.at, pct(a.liveMiB, b.liveMiB),
+                    pct(a.heapMiB, b.heapMiB), pct(a.rssMiB, b.rssMiB), pct(a.outsideHeapRssMiB(), b.outsideHeapRssMiB()),
+                    a.nmtMiB > 0 ? String.format(Locale.ROOT, ", NMT committed %+.1f %%", pct(a.nmtMiB, b.nmtMiB)) : ""));
         }
+        md.append("\nprocess alarms received on alarms/# (kind, subject: raised / resolved):\n");
+        if (alarms != null) alarms.counts().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v[0]).append(" / ")
+                .append(v[1]).append('\n'));
         md.append("\nverdict: ").append(ok ? "PASS (lost 0, doubled 0, every register and consumption exact)" : "FAIL").append('\n');
         for (String e : examples) md.append("  ").append(e).append('\n');
         Files.writeString(dir.resolve("report.md"), md + "\nevents:\n" + String.join("\n", events) + "\n");
@@ -712,6 +852,10 @@ public final class FaultRun {
         System.out.println(md);
         System.out.println("report: " + dir.resolve("report.md"));
         return ok ? 0 : 1;
+    }
+
+    private static double pct(double a, double b) {
+        return a == 0 ? 0 : 100 * (b / a - 1);
     }
 
     private static void row(StringBuilder md, String what, Object value) {

@@ -67,6 +67,11 @@ public final class BatchCommitter implements AutoCloseable {
         return System.nanoTime() - retryAtNanos >= 0;
     }
 
+    /** How long until the backoff after a failed commit is over (zero when {@link #ready()}). */
+    public Duration retryIn() {
+        return Duration.ofNanos(Math.max(0, retryAtNanos - System.nanoTime()));
+    }
+
     /**
      * Changes when a wait after a failure begins and again when it ends, so a caller that polls
      * (the forwarder, through the local transport's epoch) tries again as soon as the backoff is over

@@ -13,6 +13,8 @@ public final class IntakeStats {
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong storeFailures = new AtomicLong();
     final AtomicLong fencedOut = new AtomicLong();
+    final AtomicLong nacksSent = new AtomicLong();
+    final AtomicLong readyAnnounced = new AtomicLong();
     volatile int partitionsHeld;
 
     /** Batches committed. */
@@ -31,5 +33,9 @@ public final class IntakeStats {
     public long storeFailures() { return storeFailures.get(); }
     /** Batches the store refused because another engine had taken their partition (nothing committed). */
     public long fencedOut() { return fencedOut.get(); }
+    /** "Not now, send again in …" answers to batches that arrived while the store was DOWN. */
+    public long nacksSent() { return nacksSent.get(); }
+    /** "Engine ready for these partitions" announcements (after gaining partitions or reconnecting). */
+    public long readyAnnounced() { return readyAnnounced.get(); }
     public int partitionsHeld() { return partitionsHeld; }
 }

@@ -34,6 +34,7 @@ public final class MqttLink implements AutoCloseable {
     private final Thread connector;
     private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
+    private volatile Runnable onConnected = () -> { };
 
     public MqttLink(String serverUri, String clientId, Duration maxBackoff, BiConsumer<String, byte[]> onMessage) {
         this.maxBackoff = maxBackoff;
@@ -54,6 +55,7 @@ public final class MqttLink implements AutoCloseable {
                 log.info("MQTT {} connected to {}", clientId, serverURI);
                 connections.incrementAndGet();
                 for (String topic : subscriptions) subscribeQuietly(topic); // a clean session forgot them
+                onConnected.run();
             }
 
             @Override
@@ -76,6 +78,12 @@ public final class MqttLink implements AutoCloseable {
 
     public void start() {
         connector.start();
+    }
+
+    /** Run on Paho's callback thread after every (re)connect, once the subscriptions were sent again; must not block. */
+    public MqttLink onConnected(Runnable r) {
+        this.onConnected = r;
+        return this;
     }
 
     private void connectLoop() {

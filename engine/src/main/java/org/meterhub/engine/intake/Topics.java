@@ -29,6 +29,11 @@ public record Topics(String prefix) {
         return prefix + "/v1/acks/" + gatewayId;
     }
 
+    /** Engines announce here which partitions they take now ({@link EngineReady}); every gateway listens. */
+    public String ready() {
+        return prefix + "/v1/ready";
+    }
+
     /** Gateway ids become a topic level: letters, digits, '_', '-' and '.', up to 64. */
     public static String checkGatewayId(String id) {
         if (id == null || !id.matches("[A-Za-z0-9_.-]{1,64}")) {

@@ -117,6 +117,74 @@ public final class WireFormat {
         return out.toByteArray();
     }
 
+    /**
+     * A "not now" on the acknowledgement topic: {@code {"v":1,"gw":…,"p":…,"first":…,"last":…,"retry_ms":…,"why":…}}.
+     * It has no {@code n}, so a gateway that only knows acknowledgements rejects it instead of deleting the batch.
+     */
+    public byte[] encode(BatchNack nack) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("gw", nack.gatewayId());
+            g.writeNumberField("p", nack.partition());
+            g.writeNumberField("first", nack.firstSeq());
+            g.writeNumberField("last", nack.lastSeq());
+            g.writeNumberField("retry_ms", nack.retryIn().toMillis());
+            g.writeStringField("why", nack.reason());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code {"v":1,"engine":"…","p":[0,1,…]}} on the ready topic. */
+    public byte[] encode(EngineReady ready) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("engine", ready.engineId());
+            g.writeArrayFieldStart("p");
+            for (int p : new java.util.TreeSet<>(ready.partitions())) g.writeNumber(p);
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public EngineReady decodeReady(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        JsonNode ps = root.get("p");
+        if (ps == null || !ps.isArray()) throw new WireFormatException("p: expected an array of partitions");
+        java.util.Set<Integer> partitions = new java.util.HashSet<>();
+        for (JsonNode p : ps) {
+            if (!p.isInt() || p.intValue() < 0) throw new WireFormatException("p: expected partition numbers");
+            partitions.add(p.intValue());
+        }
+        try {
+            return new EngineReady(text(root, "engine"), partitions);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
+    /** What arrives on a gateway's acknowledgement topic: a {@link BatchAck} or a {@link BatchNack}. */
+    public Object decodeReply(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        if (root.get("retry_ms") == null) return decodeAck(payload);
+        try {
+            return new BatchNack(text(root, "gw"), (int) number(root, "", "p"), number(root, "", "first"),
+                    number(root, "", "last"), java.time.Duration.ofMillis(number(root, "", "retry_ms")),
+                    root.hasNonNull("why") ? root.get("why").asText() : "");
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
     public ReadingBatch decodeBatch(byte[] payload) throws WireFormatException {
         JsonNode root = parse(payload);
         JsonNode rs = root.get("r");

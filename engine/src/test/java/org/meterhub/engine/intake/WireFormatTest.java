@@ -55,6 +55,26 @@ class WireFormatTest {
     }
 
     @Test
+    void aNackSurvivesTheRoundTripAndIsNeverTakenForAnAck() throws Exception {
+        BatchNack nack = BatchNack.of(sample(), java.time.Duration.ofMillis(1500), "store: DOWN since 2026-12-07T09:00:00Z");
+        byte[] bytes = wire.encode(nack);
+        assertThat(wire.decodeReply(bytes)).isEqualTo(nack);
+        // a gateway that knows only acknowledgements rejects it (no "n") instead of deleting the batch
+        assertThatThrownBy(() -> wire.decodeAck(bytes)).isInstanceOf(WireFormatException.class);
+        BatchAck ack = sample().ack();
+        assertThat(wire.decodeReply(wire.encode(ack))).isEqualTo(ack);
+    }
+
+    @Test
+    void anEnginesReadyAnnouncementSurvivesTheRoundTrip() throws Exception {
+        EngineReady ready = new EngineReady("meterhub-eng-1", Set.of(3, 0, 7));
+        assertThat(wire.decodeReady(wire.encode(ready))).isEqualTo(ready);
+        assertThat(new String(wire.encode(ready), StandardCharsets.UTF_8)).isEqualTo("{\"v\":1,\"engine\":\"meterhub-eng-1\",\"p\":[0,3,7]}");
+        assertThatThrownBy(() -> wire.decodeReady("{\"v\":1,\"engine\":\"e\",\"p\":[-1]}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(WireFormatException.class);
+    }
+
+    @Test
     void anAckSurvivesTheRoundTrip() throws Exception {
         BatchAck ack = sample().ack();
         assertThat(ack).isEqualTo(new BatchAck("gw-01", 3, 101, 160, 2));

@@ -83,10 +83,19 @@ public final class MqttAlarmSink implements AlarmSink, AutoCloseable {
 
     @Override
     public void published(Alarm alarm) {
-        if (closed || !queue.offer(new Message(topic(alarm.subject()), json(alarm)))) {
+        enqueue(new Message(topic(alarm.subject()), json(alarm)));
+    }
+
+    private void enqueue(Message m) {
+        if (closed || !queue.offer(m)) {
             long n = dropped.incrementAndGet();
             if (n == 1 || n % 1000 == 0) log.warn("alarm MQTT queue full or closed: {} alarm changes not published", n);
         }
+    }
+
+    /** Queues a process alarm's change (raised or resolved) on {@code <prefix>alarms/<subject>}, like a stored alarm's. */
+    public void published(ProcessAlarm alarm) {
+        enqueue(new Message(topic(alarm.subject()), json(alarm)));
     }
 
     /** Alarm changes handed to the broker. */
@@ -131,6 +140,24 @@ public final class MqttAlarmSink implements AlarmSink, AutoCloseable {
             return JSON.writeValueAsBytes(m);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("alarm JSON", e); // a map of strings and numbers always serialises
+        }
+    }
+
+    /** The JSON of a process alarm: a stored alarm's fields, {@code id} null, {@code category} {@code PROCESS}. */
+    static byte[] json(ProcessAlarm a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", null);
+        m.put("kind", a.kind());
+        m.put("category", "PROCESS");
+        m.put("subject", a.subject());
+        m.put("state", a.state());
+        m.put("detail", a.detail());
+        m.put("raised_at", a.raisedAt().toString());
+        m.put("resolved_at", a.resolvedAt() == null ? null : a.resolvedAt().toString());
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("alarm JSON", e);
         }
     }
 

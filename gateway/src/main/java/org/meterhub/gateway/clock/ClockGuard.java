@@ -49,6 +49,10 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
     private final AtomicLong heldTotal = new AtomicLong();
     private final AtomicLong released = new AtomicLong();
     private final AtomicLong restamped = new AtomicLong();
+    private final AtomicLong checkFailures = new AtomicLong();
+    /** Only on {@link #io}: {@link System#nanoTime()} of the first failed check of the current episode, 0 while they work. */
+    private long failingSince;
+    private long failuresAtEpisodeStart;
     /** Only on {@link #io}: the highest id handed on whose durability is awaited. */
     private long forwardedUpTo;
     private Instant savedFloor;
@@ -208,13 +212,32 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
         return new Reading(r.meterId(), time, j.receivedAt(), r.volumeL(), r.source(), flags, r.statusBits(), r.meterTime());
     }
 
+    /** Checks of the clock (or saves of its floor) that failed since start, e.g. {@code SQLITE_FULL} on a full disk. */
+    public long checkFailures() {
+        return checkFailures.get();
+    }
+
+    /**
+     * Once a second. A failure (typically the held-readings file on a full disk) is retried every second but logged
+     * once per episode, and once more when the check works again: a full disk is already alarmed by the journal.
+     */
     private void tick() {
         try {
             trust.evaluate();
             release();
             saveFloor(false);
+            if (failingSince != 0) {
+                log.info("clock: check works again after {} failed attempts in {} s", checkFailures.get() - failuresAtEpisodeStart,
+                        (System.nanoTime() - failingSince) / 1_000_000_000L);
+                failingSince = 0;
+            }
         } catch (RuntimeException e) {
-            log.warn("clock: check failed: {}", e.getMessage());
+            checkFailures.incrementAndGet();
+            if (failingSince == 0) {
+                failingSince = System.nanoTime();
+                failuresAtEpisodeStart = checkFailures.get() - 1;
+                log.warn("clock: check failed: {} (retried every second; logged again when it works)", e.getMessage());
+            }
         }
     }
 

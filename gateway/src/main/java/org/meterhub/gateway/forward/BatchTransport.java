@@ -2,6 +2,8 @@ package org.meterhub.gateway.forward;
 
 import java.util.function.Consumer;
 import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.BatchNack;
+import org.meterhub.engine.intake.EngineReady;
 import org.meterhub.engine.intake.ReadingBatch;
 
 /**
@@ -13,6 +15,15 @@ public interface BatchTransport extends AutoCloseable {
 
     /** Starts delivery; acknowledgements go to {@code acks} on any thread, and must not block. */
     void start(Consumer<BatchAck> acks);
+
+    /**
+     * As {@link #start(Consumer)}, and "not now" answers ({@link BatchNack}: resend at the engine's next store attempt)
+     * go to {@code nacks}, engines' announcements that they take partitions now ({@link EngineReady}: resend at once)
+     * to {@code ready}; transports that have neither ignore them.
+     */
+    default void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks, Consumer<EngineReady> ready) {
+        start(acks);
+    }
 
     /** Hands the batch on; false when it certainly did not leave (link down), so resending at once is pointless. */
     boolean send(ReadingBatch batch);

@@ -8,6 +8,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.meterhub.engine.intake.BatchAck;
 import org.meterhub.engine.intake.BatchEntry;
+import org.meterhub.engine.intake.BatchNack;
+import org.meterhub.engine.intake.EngineReady;
 import org.meterhub.engine.intake.ReadingBatch;
 import org.meterhub.gateway.journal.Journal;
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ public final class Forwarder implements AutoCloseable {
         long sentNanos;
         long epoch;
         int attempts = 1;
+        /** Set by a nack: resend at this {@link System#nanoTime()} instead of after the ack timeout; 0 when none. */
+        long resendAtNanos;
 
         InFlight(ReadingBatch batch, long sentNanos, long epoch) {
             this.batch = batch;
@@ -73,6 +77,10 @@ public final class Forwarder implements AutoCloseable {
     public Forwarder start() {
         transport.start(ack -> {
             if (!events.offer(ack)) stats.droppedAcks.incrementAndGet();
+        }, nack -> {
+            if (!events.offer(nack)) stats.droppedAcks.incrementAndGet();
+        }, ready -> {
+            if (!events.offer(ready)) stats.droppedAcks.incrementAndGet();
         });
         journal.onCommit(() -> events.offer(WAKE));
         thread.start();
@@ -108,6 +116,8 @@ public final class Forwarder implements AutoCloseable {
                 Object e = events.poll(50, TimeUnit.MILLISECONDS);
                 while (e != null) {
                     if (e instanceof BatchAck ack) acknowledged(ack);
+                    else if (e instanceof BatchNack nack) notNow(nack);
+                    else if (e instanceof EngineReady ready) engineReady(ready);
                     e = events.poll();
                 }
                 for (int p = 0; p < partitions; p++) step(p);
@@ -156,6 +166,31 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * The engine could not commit the batch now (its store is DOWN) and says when it will try the store again: the
+     * batch is resent then, not after the ack timeout, so the backlog flows as soon as the engine's backoff ends.
+     */
+    private void notNow(BatchNack nack) {
+        if (!nack.gatewayId().equals(settings.gatewayId()) || nack.partition() < 0 || nack.partition() >= partitions) return;
+        InFlight f = inFlight[nack.partition()];
+        if (f == null || f.batch.firstSeq() != nack.firstSeq() || f.batch.lastSeq() != nack.lastSeq()) return;
+        stats.nacks.incrementAndGet();
+        long wait = Math.min(nack.retryIn().toMillis(), settings.maxBackoff().toMillis());
+        f.resendAtNanos = System.nanoTime() + wait * 1_000_000L + 1; // never 0
+        f.attempts = 1; // the engine is reachable: the ack timeout need not grow
+    }
+
+    /** An engine takes these partitions now: what is in flight for them may have been dropped unheard; send it now. */
+    private void engineReady(EngineReady ready) {
+        stats.readyAnnouncements.incrementAndGet();
+        for (int p : ready.partitions()) {
+            InFlight f = p >= 0 && p < partitions ? inFlight[p] : null;
+            if (f == null) continue;
+            f.resendAtNanos = System.nanoTime() | 1; // due at once (never 0)
+            f.attempts = 1;
+        }
+    }
+
     private void step(int p) {
         long now = System.nanoTime();
         InFlight f = inFlight[p];
@@ -163,7 +198,9 @@ public final class Forwarder implements AutoCloseable {
             long wait = Math.min(settings.ackTimeout().toMillis() << Math.min(f.attempts - 1, 16),
                     settings.maxBackoff().toMillis());
             boolean reconnected = transport.epoch() != f.epoch;
-            if (reconnected || now - f.sentNanos > wait * 1_000_000L) {
+            boolean due = f.resendAtNanos != 0 ? now - f.resendAtNanos >= 0 : now - f.sentNanos > wait * 1_000_000L;
+            if (reconnected || due) {
+                f.resendAtNanos = 0;
                 long epoch = transport.epoch();
                 if (transport.send(f.batch)) {
                     stats.resent.incrementAndGet();

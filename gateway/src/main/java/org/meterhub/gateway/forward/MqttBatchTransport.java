@@ -3,6 +3,8 @@ package org.meterhub.gateway.forward;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.meterhub.engine.intake.BatchAck;
+import org.meterhub.engine.intake.BatchNack;
+import org.meterhub.engine.intake.EngineReady;
 import org.meterhub.engine.intake.MqttLink;
 import org.meterhub.engine.intake.ReadingBatch;
 import org.meterhub.engine.intake.Topics;
@@ -35,9 +37,21 @@ public final class MqttBatchTransport implements BatchTransport {
 
     @Override
     public void start(Consumer<BatchAck> acks) {
+        start(acks, nack -> { }, ready -> { });
+    }
+
+    @Override
+    public void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks, Consumer<EngineReady> ready) {
+        String readyTopic = topics.ready();
         link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, maxBackoff, (topic, payload) -> {
             try {
-                acks.accept(wire.decodeAck(payload));
+                if (topic.equals(readyTopic)) {
+                    ready.accept(wire.decodeReady(payload));
+                    return;
+                }
+                Object reply = wire.decodeReply(payload);
+                if (reply instanceof BatchNack nack) nacks.accept(nack);
+                else acks.accept((BatchAck) reply);
             } catch (WireFormatException e) {
                 badAcks++;
                 log.warn("ignored a message on {} that is not an acknowledgement ({} so far): {}", topic, badAcks,
@@ -45,6 +59,7 @@ public final class MqttBatchTransport implements BatchTransport {
             }
         });
         link.subscribe(topics.acks(gatewayId));
+        link.subscribe(readyTopic);
         link.start();
     }
 

@@ -130,6 +130,43 @@ class ClockGuardTest {
         }
     }
 
+    @Test
+    void aCheckThatKeepsFailingIsLoggedOncePerEpisodeAndCounted() throws Exception {
+        FakeTime t = new FakeTime(TRUE);
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(false);
+        SyncProbe failing = () -> {
+            if (full.get()) throw new IllegalStateException("[SQLITE_FULL] database or disk is full");
+            return Sync.SYNCED;
+        };
+        ClockTrust trust = new ClockTrust(ClockSettings.defaults().withoutSyncProbe(), t.clock, t.mono(), failing, BUILT);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClockGuard.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (ClockGuard g = ClockGuard.open(trust, dir.resolve("journal.db-clock"), r -> CompletableFuture.completedFuture(null))) {
+            full.set(true);
+            await(() -> g.checkFailures() >= 3); // one check a second: three episodes' worth of log lines before the fix
+            full.set(false);
+            await(() -> messages(logs).stream().anyMatch(m -> m.startsWith("clock: check works again")));
+            long first = g.checkFailures();
+            full.set(true);
+            await(() -> g.checkFailures() > first);
+            List<String> failed = messages(logs).stream().filter(m -> m.startsWith("clock: check failed")).toList();
+            assertThat(failed).hasSize(2).allSatisfy(m -> assertThat(m).contains("SQLITE_FULL"));
+            assertThat(messages(logs).stream().filter(m -> m.startsWith("clock: check works again")).toList())
+                    .singleElement().asString().contains("after " + first + " failed attempts");
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    private static List<String> messages(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
+        synchronized (logs.list) {
+            return logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
