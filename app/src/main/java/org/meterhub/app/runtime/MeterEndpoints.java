@@ -26,8 +26,10 @@ final class MeterEndpoints {
                     new ModbusOptions(m.unit(), profile), m.readInterval(), 0);
         }
         DiOrder order = m.diOrder().equals("low-first") ? DiOrder.LOW_FIRST : DiOrder.HIGH_FIRST;
+        int type = MeterTypes.code(m.type());
+        long qmaxLph = m.qmaxLph() != null ? m.qmaxLph() : Cjt188Options.defaultQmaxLph(type);
         return new MeterEndpoint(m.id(), m.address(), MeterTypes.medium(m.type()),
-                new Cjt188Options(MeterTypes.code(m.type()), order), m.readInterval(),
+                new Cjt188Options(type, order, qmaxLph), m.readInterval(),
                 m.settlementDay() != null ? m.settlementDay() : 0);
     }
 
