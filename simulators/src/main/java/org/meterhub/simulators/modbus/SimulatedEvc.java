@@ -135,11 +135,11 @@ public final class SimulatedEvc {
     }
 
     /** The image of one function's registers (3 holding, 4 input), from address 0 to its last field. */
-    private int[] image(int function) {
+    private synchronized int[] image(int function) {
         Instant now = clock.instant();
         advance(now);
-        int size = profile.fields().stream().filter(f -> f.function() == function)
-                .mapToInt(f -> f.lastAddress() + 1).max().orElse(0);
+        int size = 0;
+        for (RegisterField f : profile.fields()) if (f.function() == function) size = Math.max(size, f.lastAddress() + 1);
         int[] regs = new int[size];
         long seconds = shows(ModbusFault.CLOCK_ZERO) ? 0
                 : shows(ModbusFault.CLOCK_WRONG) ? now.minus(1, ChronoUnit.DAYS).getEpochSecond() : now.getEpochSecond();
@@ -147,8 +147,8 @@ public final class SimulatedEvc {
         for (RegisterField f : profile.fields()) {
             if (f.function() != function) continue;
             int[] words = switch (f.meaning()) {
-                case UNCONVERTED_VOLUME -> RegisterDecoder.encodeVolume(f, vmL);
-                case VOLUME -> RegisterDecoder.encodeVolume(f, vbL);
+                case UNCONVERTED_VOLUME -> volume(f, vmL);
+                case VOLUME -> volume(f, vbL);
                 case FLOW -> RegisterDecoder.encodeFloat(f, flowM3h);
                 case PRESSURE -> RegisterDecoder.encodeFloat(f, pressureCentiKpa / 100f);
                 case TEMPERATURE -> RegisterDecoder.encodeFloat(f, temperatureDeciC / 10f);
@@ -161,8 +161,13 @@ public final class SimulatedEvc {
         return regs;
     }
 
+    /** Integer volume registers count litres (evc-basic: 0.001 m3); a float one holds the nearest float to the volume. */
+    private static int[] volume(RegisterField f, long litres) {
+        return f.type().isFloat() ? RegisterDecoder.encodeVolume(f, litres) : RegisterDecoder.encode(f, litres);
+    }
+
     /** Registers {@code address..address+count-1} of {@code function}, or null when any is outside the map. */
-    public synchronized int[] registers(int function, int address, int count) {
+    public int[] registers(int function, int address, int count) {
         int[] all = image(function);
         if (address < 0 || count < 1 || address + count > all.length) return null;
         int[] out = new int[count];
