@@ -41,12 +41,15 @@ final class MeterEndpoints {
             case UINT16 -> BigDecimal.valueOf(1L << 16);
             case INT16 -> BigDecimal.valueOf(1L << 15);
             case INT32 -> BigDecimal.valueOf(1L << 31);
-            default -> BigDecimal.valueOf(1L << 32);
+            case UINT32 -> BigDecimal.valueOf(1L << 32);
+            // a float register does not wrap like an integer; past its exact range readings are flagged anyway
+            case FLOAT32, FLOAT64 -> BigDecimal.valueOf(2).pow(volume.type().significandBits());
         };
+        BigDecimal step = volume.type().isFloat() ? volume.resolution() : volume.scale();
         try {
-            return VolumeUnits.toLitres(states.multiply(volume.scale()), volume.unit());
+            return VolumeUnits.toLitres(states.multiply(step), volume.unit());
         } catch (ArithmeticException e) {
-            return MeterInfo.CJT188_CAPACITY_L;
+            return volume.type().isFloat() ? Long.MAX_VALUE : MeterInfo.CJT188_CAPACITY_L;
         }
     }
 }
