@@ -178,7 +178,7 @@ public final class AdminServer implements AutoCloseable {
             int status = switch (f.kind()) {
                 case CLOSED -> 503;
                 case BUSY -> 429;
-                case METER_ERROR, BAD_REPLY -> 502;
+                case METER_ERROR, BAD_REPLY, UNCONFIRMED -> 502;
                 case TIMEOUT -> 504;
             };
             send(ex, status, error(f.kind().name(), f.getMessage()));

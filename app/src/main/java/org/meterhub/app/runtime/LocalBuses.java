@@ -81,7 +81,8 @@ public final class LocalBuses implements AutoCloseable {
             SerialSettings line = new SerialSettings(s.port(), s.baud(), Parity.valueOf(s.parity().toUpperCase(java.util.Locale.ROOT)),
                     s.interFrameDelay());
             PollSettings linePoll = new PollSettings(poll.interval(), poll.jitter(), poll.timeout(), s.interFrameDelay(),
-                    poll.retries(), poll.retryBackoff(), poll.degradeAfter(), poll.degradeFactor(), poll.firstPollSpread());
+                    poll.retries(), poll.retryBackoff(), poll.degradeAfter(), poll.degradeFactor(), poll.firstPollSpread(),
+                    poll.confirmationReads());
             List<MeterEndpoint> ms = s.meters().stream().map(endpoints::of).toList();
             meters += ms.size();
             if (s.protocol().equals("cjt188")) {

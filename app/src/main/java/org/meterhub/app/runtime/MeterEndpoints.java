@@ -26,8 +26,10 @@ final class MeterEndpoints {
                     new ModbusOptions(m.unit(), profile), m.readInterval(), 0);
         }
         DiOrder order = m.diOrder().equals("low-first") ? DiOrder.LOW_FIRST : DiOrder.HIGH_FIRST;
+        int type = MeterTypes.code(m.type());
+        long qmaxLph = m.qmaxLph() != null ? m.qmaxLph() : Cjt188Options.defaultQmaxLph(type);
         return new MeterEndpoint(m.id(), m.address(), MeterTypes.medium(m.type()),
-                new Cjt188Options(MeterTypes.code(m.type()), order), m.readInterval(),
+                new Cjt188Options(type, order, qmaxLph), m.readInterval(),
                 m.settlementDay() != null ? m.settlementDay() : 0);
     }
 
@@ -39,12 +41,15 @@ final class MeterEndpoints {
             case UINT16 -> BigDecimal.valueOf(1L << 16);
             case INT16 -> BigDecimal.valueOf(1L << 15);
             case INT32 -> BigDecimal.valueOf(1L << 31);
-            default -> BigDecimal.valueOf(1L << 32);
+            case UINT32 -> BigDecimal.valueOf(1L << 32);
+            // a float register does not wrap like an integer; past its exact range readings are flagged anyway
+            case FLOAT32, FLOAT64 -> BigDecimal.valueOf(2).pow(volume.type().significandBits());
         };
+        BigDecimal step = volume.type().isFloat() ? volume.resolution() : volume.scale();
         try {
-            return VolumeUnits.toLitres(states.multiply(volume.scale()), volume.unit());
+            return VolumeUnits.toLitres(states.multiply(step), volume.unit());
         } catch (ArithmeticException e) {
-            return MeterInfo.CJT188_CAPACITY_L;
+            return volume.type().isFloat() ? Long.MAX_VALUE : MeterInfo.CJT188_CAPACITY_L;
         }
     }
 }

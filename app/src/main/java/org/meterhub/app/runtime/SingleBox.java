@@ -118,7 +118,7 @@ public final class SingleBox implements AutoCloseable {
 
     public static PollSettings pollSettings(GatewayConfig.PollSection p) {
         return new PollSettings(p.interval(), p.jitter(), p.timeout(), p.interFrameDelay(), p.retries(),
-                p.retryBackoff(), p.degradeAfter(), p.degradeFactor(), p.firstPollSpread());
+                p.retryBackoff(), p.degradeAfter(), p.degradeFactor(), p.firstPollSpread(), p.confirmationReads());
     }
 
     /** Starts the dial-in server, then opens the local serial lines and Modbus devices and polls them. */

@@ -110,4 +110,21 @@ class SouthboundConfigTest {
                 + "serial:\n  - port: /dev/x\n    meters:\n      - id: \"30000000000001\"\n"))
                 .contains("meter id \"30000000000001\" appears on more than one bus");
     }
+
+    @Test
+    void confirmationReadsAndQmaxAreValidatedSettings() {
+        GatewayConfig c = loader.parse("gateway.yaml", "buses:\n  - dtu: D1\n    meters:\n      - id: \"30000000000001\"\n"
+                + "        qmax: 6\n      - id: \"30000000000002\"\n", GatewayConfig.class);
+        assertThat(c.poll().confirmationReads()).isEqualTo(2);
+        assertThat(c.buses().get(0).meters().get(0).qmaxLph()).isEqualTo(6_000L);
+        assertThat(c.buses().get(0).meters().get(1).qmaxLph()).isNull();
+        assertThat(loader.parse("gateway.yaml", "poll:\n  confirmation-reads: 1\n", GatewayConfig.class).poll()
+                .confirmationReads()).isEqualTo(1);
+        assertThat(error("poll:\n  confirmation-reads: 0\n"))
+                .isEqualTo("gateway.yaml:2: poll.confirmation-reads: expected an integer from 1 to 10, got 0");
+        assertThat(error("buses:\n  - dtu: D1\n    meters:\n      - id: \"30000000000001\"\n        qmax: 0\n"))
+                .isEqualTo("gateway.yaml:5: buses[0].meters[0].qmax: expected a flow in m³/h from 0.001 to 100000, got 0");
+        assertThat(error("modbus:\n  - connect: h:502\n    meters:\n      - id: E\n        unit: 1\n        qmax: 6\n"))
+                .isEqualTo("gateway.yaml:6: modbus[0].meters[0].qmax: applies to CJ/T 188 meters only");
+    }
 }

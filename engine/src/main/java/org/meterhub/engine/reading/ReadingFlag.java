@@ -17,5 +17,10 @@ public enum ReadingFlag {
      * The register the meter itself stored at its monthly settlement day (CJ/T 188 D120); the reading's
      * time is the settlement instant, not the time it was read.
      */
-    SETTLEMENT
+    SETTLEMENT,
+    /**
+     * The register came as a float (Modbus float32/float64 volume) beyond the range in which it tells one step of
+     * its declared resolution from the next: the volume is the nearest step, not an exact register.
+     */
+    PRECISION_LOSS
 }

@@ -3,6 +3,7 @@ package org.meterhub.gateway.cjt188;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import org.meterhub.protocol.cjt188.GasWaterCurrentData;
 import org.meterhub.protocol.cjt188.MeterAddress;
 import org.meterhub.protocol.cjt188.MonthlyHistory;
 import org.meterhub.protocol.cjt188.ReadDataRequest;
+import org.meterhub.protocol.cjt188.Unit;
 
 /**
  * A CJ/T 188 bus behind one channel (a DTU tunnel or a serial line): the last handler of the
@@ -51,18 +53,43 @@ public final class Cjt188Session extends ChannelMeterSession {
     private long exchangesSinceNoise = Long.MAX_VALUE;
 
     /**
-     * When to insist on two agreeing replies.
+     * When to insist on two agreeing replies, and how hard to try.
      *
      * @param lineErrors  a running count of signs of noise on this line (bytes dropped by the frame
      *                    decoder, frames with a bad body); the session adds replies that did not match
      * @param quietExchanges exchanges without a new line error after which the line counts as clean again
      * @param turnaround  silence before the confirming request
+     * @param maxReads    confirmation reads per poll (its retries included): when no two successive replies
+     *                    agree after this many, the read fails as {@code UNCONFIRMED} and the meter waits for its
+     *                    next interval. Without a bound a meter whose register moves between reads was asked
+     *                    ~1000 times in 90 s and its neighbours on the bus starved
      */
-    public record Confirmation(LongSupplier lineErrors, int quietExchanges, Duration turnaround) {
+    public record Confirmation(LongSupplier lineErrors, int quietExchanges, Duration turnaround, int maxReads) {
         public static final int DEFAULT_QUIET_EXCHANGES = 200;
+        public static final int DEFAULT_MAX_READS = 2;
+        /**
+         * A held-back reply older than this vouches for nothing: over a long time Qmax allows a large rise, so a
+         * corrupted digit could pass as flow. 30 s covers a poll's retries (a G2.5 at Qmax passes 33 L in 30 s).
+         */
+        public static final Duration MAX_CANDIDATE_AGE = Duration.ofSeconds(30);
+
+        public Confirmation {
+            if (maxReads < 1) throw new IllegalArgumentException("confirmation reads must be at least 1, got " + maxReads);
+        }
+
+        public Confirmation(LongSupplier lineErrors, int quietExchanges, Duration turnaround) {
+            this(lineErrors, quietExchanges, turnaround, DEFAULT_MAX_READS);
+        }
     }
 
-    private record Candidate(Reading reading) {
+    /**
+     * A reply held back until another agrees with it.
+     *
+     * @param atNanos       when it arrived (monotonic clock): the time the register may have moved since
+     * @param confirmations confirmation reads spent so far in this poll
+     * @param stepL         the register's resolution in litres (CJ/T 188: 0.01 m³ = 10 L)
+     */
+    private record Candidate(Reading reading, long atNanos, int confirmations, long stepL) {
     }
 
     /**
@@ -87,8 +114,10 @@ public final class Cjt188Session extends ChannelMeterSession {
         public final AtomicLong timeouts = new AtomicLong();
         /** Replies on a noisy line held back until a second reply agreed. */
         public final AtomicLong confirmationReads = new AtomicLong();
-        /** Held-back replies that a second reply contradicted: the line damaged one of them. */
+        /** Held-back replies that the next reply contradicted: the line damaged one, or the meter moved too far. */
         public final AtomicLong disagreements = new AtomicLong();
+        /** Reads given up because no two replies agreed within {@link Confirmation#maxReads()} confirmation reads. */
+        public final AtomicLong unconfirmed = new AtomicLong();
         /** Requests sent again at once because the reply arrived damaged ({@link ChannelMeterSession.QuickRetry}). */
         public final AtomicLong quickRetries = new AtomicLong();
     }
@@ -230,21 +259,57 @@ public final class Cjt188Session extends ChannelMeterSession {
             p.result().complete(reading);
             return;
         }
-        Candidate earlier = candidates.remove(p.candidateKey());
-        // two settlement replies must be for the same settlement instant; current readings move in time
-        boolean sameMoment = earlier != null && (p.di() == DI_CURRENT_DATA || earlier.reading().time().equals(reading.time()));
-        if (sameMoment && agree(earlier.reading(), reading)) {
+        confirm(ctx.channel(), p, reading, message instanceof GasWaterCurrentData data ? stepLitres(data) : 1);
+    }
+
+    /**
+     * On a noisy line: credits {@code reading} when it agrees with the reply held back before it, else holds it
+     * back and asks again, at most {@link Confirmation#maxReads()} times per poll.
+     */
+    private void confirm(Channel ch, Pending p, Reading reading, long step) {
+        String key = p.candidateKey();
+        Candidate earlier = candidates.remove(key);
+        long now = System.nanoTime();
+        if (earlier != null && now - earlier.atNanos() > Confirmation.MAX_CANDIDATE_AGE.toNanos()) earlier = null;
+        long qmaxLph = ((Cjt188Options) p.meter().options()).qmaxLph();
+        String why = earlier == null ? "" : p.di() == DI_CURRENT_DATA
+                ? disagreement(earlier.reading(), reading, now - earlier.atNanos(), qmaxLph, Math.max(step, earlier.stepL()))
+                // a settlement register is frozen: two replies must carry the same register for the same instant
+                : earlier.reading().time().equals(reading.time()) && agree(earlier.reading(), reading) ? null : "settlement registers differ";
+        if (earlier != null && why == null) {
             p.result().complete(reading);
             return;
         }
-        if (earlier != null) counters.disagreements.incrementAndGet();
+        int spent = earlier == null ? 0 : earlier.confirmations();
+        if (earlier != null) {
+            counters.disagreements.incrementAndGet();
+            if (spent >= confirmation.maxReads()) {
+                // a meter that never agrees must not hold the bus: give this poll up, the meter waits for its interval
+                counters.unconfirmed.incrementAndGet();
+                p.result().completeExceptionally(new ReadFailure(ReadFailure.Kind.UNCONFIRMED, "no two replies agreed after "
+                        + spent + " confirmation reads (last: " + why + ")"));
+                return;
+            }
+        }
         // hold it back and ask again; if the confirming exchange fails, the candidate waits for the retry
-        candidates.put(p.candidateKey(), new Candidate(reading));
+        candidates.put(key, new Candidate(reading, now, spent + 1, step));
         counters.confirmationReads.incrementAndGet();
-        Channel ch = ctx.channel();
         after(ch, confirmation.turnaround(), () -> {
             if (pending == null && !p.result().isDone()) send(ch, p.meter(), p.di(), p.month(), p.result());
         });
+    }
+
+    /** One step of the register's last digit in litres (0.01 m³ = 10 L), at least 1 L. */
+    static long stepLitres(GasWaterCurrentData data) {
+        int scale = data.current().value().scale();
+        int litreDigits = data.current().unit() == Unit.M3 ? 3 - scale : -scale;
+        return litreDigits <= 0 ? 1 : litreDigits > 18 ? Long.MAX_VALUE : pow10(litreDigits);
+    }
+
+    private static long pow10(int n) {
+        long v = 1;
+        for (int i = 0; i < n; i++) v *= 10;
+        return v;
     }
 
     /** The reply is of the kind asked for (901F current data or the same history DI) and carries the request's SER. */
@@ -276,7 +341,39 @@ public final class Cjt188Session extends ChannelMeterSession {
      * that moved as the gateway's did (2 s slack for the meter's second boundary, more on a sped-up clock).
      */
     static boolean agree(Reading a, Reading b) {
-        if (a.volumeL() != b.volumeL() || a.statusBits() != b.statusBits() || !a.flags().equals(b.flags())) return false;
+        return a.volumeL() == b.volumeL() && a.statusBits() == b.statusBits() && a.flags().equals(b.flags())
+                && clocksAgree(a, b);
+    }
+
+    /**
+     * Why a later reply {@code b} does not confirm the earlier {@code a}, or null when it does. A register with
+     * flow moves between two reads, so they agree when it is monotonic and rose by no more than Qmax allows in
+     * the time between them plus one resolution step (a step may tick over between the reads), with the same
+     * status and flags and a meter clock that moved as the gateway's did.
+     */
+    static String disagreement(Reading a, Reading b, long elapsedNanos, long qmaxLph, long stepL) {
+        long rise = b.volumeL() - a.volumeL();
+        if (rise < 0) return "register went back " + -rise + " L";
+        long allowed = allowedRiseL(elapsedNanos, qmaxLph, stepL);
+        if (rise > allowed) {
+            return "register rose " + rise + " L in " + elapsedNanos / 1_000_000 + " ms, Qmax " + qmaxLph
+                    + " L/h and one step allow " + allowed + " L";
+        }
+        if (a.statusBits() != b.statusBits() || !a.flags().equals(b.flags())) return "status or flags differ";
+        if (!clocksAgree(a, b)) return "meter clock did not move as the gateway's";
+        return null;
+    }
+
+    /** Qmax × elapsed, rounded up, plus one step; elapsed is capped at the candidate age, so nothing overflows. */
+    static long allowedRiseL(long elapsedNanos, long qmaxLph, long stepL) {
+        long nanos = Math.max(0, Math.min(elapsedNanos, Confirmation.MAX_CANDIDATE_AGE.toNanos()));
+        BigInteger perHour = BigInteger.valueOf(3_600_000_000_000L);
+        BigInteger flow = BigInteger.valueOf(qmaxLph).multiply(BigInteger.valueOf(nanos)).add(perHour)
+                .subtract(BigInteger.ONE).divide(perHour);
+        return flow.add(BigInteger.valueOf(stepL)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+    }
+
+    private static boolean clocksAgree(Reading a, Reading b) {
         if (a.meterTime() == null || b.meterTime() == null) return a.meterTime() == b.meterTime();
         long meterMs = Duration.between(a.meterTime(), b.meterTime()).toMillis();
         long gatewayMs = Duration.between(a.receivedAt(), b.receivedAt()).toMillis();

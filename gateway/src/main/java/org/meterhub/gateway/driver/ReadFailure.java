@@ -4,7 +4,11 @@ package org.meterhub.gateway.driver;
 public final class ReadFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public enum Kind { TIMEOUT, METER_ERROR, BAD_REPLY, BUSY, CLOSED }
+    /**
+     * {@code UNCONFIRMED}: on a noisy line no two replies agreed within the confirmation reads allowed per poll;
+     * the poll is given up without retries and the meter waits for its next interval.
+     */
+    public enum Kind { TIMEOUT, METER_ERROR, BAD_REPLY, BUSY, CLOSED, UNCONFIRMED }
 
     private final Kind kind;
 

@@ -127,7 +127,8 @@ public final class DtuBusManager implements DtuListener {
         Cjt188MessageDecoder messages = new Cjt188MessageDecoder();
         Cjt188Session session = new Cjt188Session(dtuId, mapper, pollSettings.timeout(), counters, !confirmOnNoise ? null
                 : new Cjt188Session.Confirmation(() -> frames.garbageBytes() + messages.messagesRejected(),
-                        Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, pollSettings.interFrameDelay()));
+                        Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, pollSettings.interFrameDelay(),
+                        pollSettings.confirmationReads()));
         session.quickRetry(new ChannelMeterSession.QuickRetry(tunnelQuiet(),
                 ChannelMeterSession.QuickRetry.DEFAULT_MAX_PER_READ, server.settings().heartbeatBytes()));
         server.addHeartbeatFilter(pipeline, session::requestOutstanding);

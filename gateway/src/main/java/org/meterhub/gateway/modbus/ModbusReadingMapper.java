@@ -17,8 +17,10 @@ import org.meterhub.protocol.modbus.LineUnits;
 import org.meterhub.protocol.modbus.RegisterProfile;
 
 /**
- * Decoded register values to a {@link Reading}. The volume comes only from the profile's integer
- * {@code volume} register, exactly in litres; float measurements never touch it. A meter-time
+ * Decoded register values to a {@link Reading}. The volume comes only from the profile's {@code volume}
+ * register, exactly in litres: an integer, or a float at its declared resolution, flagged
+ * {@link ReadingFlag#PRECISION_LOSS} when the float cannot hold that resolution at its value (the volume or
+ * a converter's unconverted volume); float measurements never touch it. A meter-time
  * register (Unix seconds, UTC) is trusted for the reading time when it is non-zero and within the
  * allowed skew, as for CJ/T 188 meter clocks.
  *
@@ -70,6 +72,7 @@ public final class ModbusReadingMapper {
         }
         FieldValue volume = values.get(profile.volume().name());
         if (volume == null) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register was not read");
+        if (!volume.hasValue()) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register holds no number: " + volume.text());
         long litres;
         try {
             litres = volume.litres();
@@ -77,6 +80,8 @@ public final class ModbusReadingMapper {
             throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "volume register is not whole litres: " + volume.text());
         }
         if (litres < 0) throw new ReadFailure(ReadFailure.Kind.BAD_REPLY, "negative volume register: " + volume.text());
+        FieldValue vm = value(profile, FieldMeaning.UNCONVERTED_VOLUME, values);
+        if (volume.precisionLoss() || vm != null && vm.precisionLoss()) flags.add(ReadingFlag.PRECISION_LOSS);
         return new Reading(meterId, time, received, litres, ReadingSource.MODBUS, flags, statusBits, meterClock,
                 converterValues(profile, values));
     }

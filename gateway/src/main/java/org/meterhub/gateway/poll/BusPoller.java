@@ -299,8 +299,8 @@ public final class BusPoller {
             } else {
                 Throwable cause = unwrap(error);
                 stats.failedAttempts.incrementAndGet();
-                boolean closed = cause instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED;
-                if (closed || d.attempt >= settings.retries()) {
+                boolean closed = isKind(cause, ReadFailure.Kind.CLOSED);
+                if (closed || isKind(cause, ReadFailure.Kind.UNCONFIRMED) || d.attempt >= settings.retries()) {
                     onDemand.remove(d);
                     d.result.completeExceptionally(cause);
                 } else {
@@ -387,10 +387,10 @@ public final class BusPoller {
             return;
         }
         settlement.failedAttempts.incrementAndGet();
-        if (error instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED) {
+        if (isKind(error, ReadFailure.Kind.CLOSED)) {
             return; // the bus is gone; the poller of its next connection asks again
         }
-        if (m.settlementAttempt < settings.retries()) {
+        if (m.settlementAttempt < settings.retries() && !isKind(error, ReadFailure.Kind.UNCONFIRMED)) {
             m.settlementAttempt++;
             m.settlementNotBeforeNanos = System.nanoTime() + (settings.retryBackoff().toNanos() << (m.settlementAttempt - 1));
             return;
@@ -404,8 +404,12 @@ public final class BusPoller {
     private void failed(MeterState m, Throwable error) {
         stats.failedAttempts.incrementAndGet();
         long now = System.nanoTime();
-        if (error instanceof ReadFailure rf && rf.kind() == ReadFailure.Kind.CLOSED) {
+        if (isKind(error, ReadFailure.Kind.CLOSED)) {
             return; // the bus is gone; tick() notices and stops
+        }
+        if (isKind(error, ReadFailure.Kind.UNCONFIRMED)) {
+            unconfirmed(m, error, now);
+            return;
         }
         if (m.attempt < settings.retries()) {
             m.attempt++;
@@ -430,6 +434,25 @@ public final class BusPoller {
             interval *= settings.degradeFactor();
         }
         m.nextDueNanos = now + interval + jitterNanos();
+    }
+
+    /**
+     * The meter answered, but on a noisy line no two replies agreed within the confirmation reads allowed: a
+     * failed poll, not retried (asking again at once is what starved the bus's other meters), and no step
+     * towards degrading (the meter is there). It is asked again at its next interval.
+     */
+    private void unconfirmed(MeterState m, Throwable error, long now) {
+        stats.failedPolls.incrementAndGet();
+        stats.unconfirmed.incrementAndGet();
+        sink.readFailed(m.endpoint.meterId(), busId, String.valueOf(error.getMessage()));
+        m.attempt = 0;
+        m.roundSeq = m.pollRound;
+        long interval = m.intervalNanos(settings) * (m.degraded ? settings.degradeFactor() : 1);
+        m.nextDueNanos = now + interval + jitterNanos();
+    }
+
+    private static boolean isKind(Throwable error, ReadFailure.Kind kind) {
+        return error instanceof ReadFailure rf && rf.kind() == kind;
     }
 
     private void completeRounds() {

@@ -10,6 +10,8 @@ public final class PollStats {
     public final AtomicLong failedAttempts = new AtomicLong();
     public final AtomicLong failedPolls = new AtomicLong();
     public final AtomicLong degraded = new AtomicLong();
+    /** Polls given up because no two replies agreed on a noisy line (also counted in {@link #failedPolls}). */
+    public final AtomicLong unconfirmed = new AtomicLong();
     /** Times a bus paused polling because the journal could not take readings. */
     public final AtomicLong pauses = new AtomicLong();
     /** Microseconds from request sent to reading produced. */

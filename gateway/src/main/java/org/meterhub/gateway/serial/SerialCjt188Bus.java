@@ -68,7 +68,7 @@ public final class SerialCjt188Bus implements AutoCloseable {
         // as on a DTU bus: on a line that shows noise a reading needs a second, agreeing reply
         Cjt188Session session = new Cjt188Session(busId, mapper, poll.timeout(), counters, new Cjt188Session.Confirmation(
                 () -> frameDecoder.garbageBytes() + messageDecoder.messagesRejected(),
-                Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, poll.interFrameDelay()));
+                Cjt188Session.Confirmation.DEFAULT_QUIET_EXCHANGES, poll.interFrameDelay(), poll.confirmationReads()));
         // a damaged reply is asked for again once the line is quiet, not after the timeout
         session.quickRetry(new ChannelMeterSession.QuickRetry(serial.silence(), ChannelMeterSession.QuickRetry.DEFAULT_MAX_PER_READ));
         AtomicLong floods = new AtomicLong();

@@ -7,7 +7,10 @@ import java.util.Locale;
  * register billed and stored as the reading; everything else is reported alongside or ignored.
  */
 public enum FieldMeaning {
-    /** The cumulative register the reading carries; an integer type, exact in litres. */
+    /**
+     * The cumulative register the reading carries, exact in litres: an integer type, or a float32/float64 with a
+     * declared resolution (flagged when beyond the float's exact range).
+     */
     VOLUME,
     /** A second cumulative register (e.g. an EVC's unconverted volume Vm); exact, not billed. */
     UNCONVERTED_VOLUME,

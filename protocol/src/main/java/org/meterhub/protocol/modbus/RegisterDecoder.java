@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Register words to values, by profile. Integer values stay exact (BigDecimal); a float32 is a
- * measurement, converted through its shortest decimal form, and never used for volumes.
+ * Register words to values, by profile. Integer values stay exact (BigDecimal); a float measurement is
+ * converted through its shortest decimal form; a float volume goes through {@link FloatVolumes} (exact
+ * binary value rounded to the declared resolution, flagged beyond the float's exact range).
  */
 public final class RegisterDecoder {
 
@@ -46,19 +47,26 @@ public final class RegisterDecoder {
 
     public static FieldValue decode(RegisterField f, int[] words, int at) {
         int first = words[at] & 0xFFFF;
-        long raw;
+        long raw = switch (f.type()) {
+            case UINT16 -> first;
+            case INT16 -> (short) first;
+            case UINT32, FLOAT32 -> Integer.toUnsignedLong(f.order().combine(first, words[at + 1] & 0xFFFF));
+            case INT32 -> f.order().combine(first, words[at + 1] & 0xFFFF);
+            case FLOAT64 -> f.order().combine64(words, at);
+        };
         BigDecimal value;
-        switch (f.type()) {
-            case UINT16 -> raw = first;
-            case INT16 -> raw = (short) first;
-            case UINT32 -> raw = Integer.toUnsignedLong(f.order().combine(first, words[at + 1] & 0xFFFF));
-            case INT32 -> raw = f.order().combine(first, words[at + 1] & 0xFFFF);
-            case FLOAT32 -> raw = Integer.toUnsignedLong(f.order().combine(first, words[at + 1] & 0xFFFF));
-            default -> throw new IllegalStateException(f.type().toString());
-        }
-        if (f.type() == RegisterType.FLOAT32) {
-            float x = Float.intBitsToFloat((int) raw);
-            value = Float.isFinite(x) ? new BigDecimal(Float.toString(x)).multiply(f.scale()) : null;
+        boolean precisionLoss = false;
+        if (f.type().isFloat()) {
+            double x = f.type() == RegisterType.FLOAT32 ? Float.intBitsToFloat((int) raw) : Double.longBitsToDouble(raw);
+            if (f.resolution() != null) {
+                value = FloatVolumes.value(f, x);
+                precisionLoss = FloatVolumes.precisionLoss(f, x);
+            } else if (!Double.isFinite(x)) {
+                value = null;
+            } else {
+                String shortest = f.type() == RegisterType.FLOAT32 ? Float.toString((float) x) : Double.toString(x);
+                value = new BigDecimal(shortest).multiply(f.scale());
+            }
         } else {
             value = BigDecimal.valueOf(raw).multiply(f.scale());
         }
@@ -68,7 +76,7 @@ public final class RegisterDecoder {
                 if ((raw >>> bit.getKey() & 1) != 0) set.add(bit.getValue());
             }
         }
-        return new FieldValue(f, raw, value, set);
+        return new FieldValue(f, raw, value, set, precisionLoss);
     }
 
     /**
@@ -79,12 +87,28 @@ public final class RegisterDecoder {
         return switch (f.type()) {
             case UINT16, INT16 -> new int[] {(int) raw & 0xFFFF};
             case UINT32, INT32, FLOAT32 -> f.order().split((int) raw);
+            case FLOAT64 -> f.order().split64(raw);
         };
     }
 
-    /** Words for a float32 field holding {@code x}. */
+    /**
+     * Words for a volume field holding {@code litres}: the exact raw integer for an integer type (which must
+     * exist: litres ÷ scale a whole number), the nearest float to litres ÷ scale for a float type.
+     */
+    public static int[] encodeVolume(RegisterField f, long litres) {
+        BigDecimal inUnit = f.unit().equals("L") ? BigDecimal.valueOf(litres) : BigDecimal.valueOf(litres, 3);
+        BigDecimal raw = inUnit.divide(f.scale(), java.math.MathContext.DECIMAL128);
+        return switch (f.type()) {
+            case FLOAT32 -> encodeFloat(f, FloatVolumes.nearestFloat(raw));
+            case FLOAT64 -> f.order().split64(Double.doubleToRawLongBits(FloatVolumes.nearestDouble(raw)));
+            default -> encode(f, raw.stripTrailingZeros().longValueExact());
+        };
+    }
+
+    /** Words for a float32 (or float64) field holding {@code x}. */
     public static int[] encodeFloat(RegisterField f, float x) {
-        if (f.type() != RegisterType.FLOAT32) throw new IllegalArgumentException(f.name() + " is not float32");
+        if (f.type() == RegisterType.FLOAT64) return f.order().split64(Double.doubleToRawLongBits(x));
+        if (f.type() != RegisterType.FLOAT32) throw new IllegalArgumentException(f.name() + " is not a float");
         return f.order().split(Float.floatToRawIntBits(x));
     }
 }

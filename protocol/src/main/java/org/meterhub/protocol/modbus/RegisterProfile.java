@@ -23,11 +23,7 @@ public record RegisterProfile(String name, List<RegisterField> fields) {
             throw new IllegalArgumentException("profile " + name + " needs exactly one field with meaning volume, has " + volumes);
         }
         for (RegisterField f : fields) {
-            boolean cumulative = f.meaning() == FieldMeaning.VOLUME || f.meaning() == FieldMeaning.UNCONVERTED_VOLUME;
-            if (cumulative && !f.type().isInteger()) {
-                throw new IllegalArgumentException("field " + f.name() + ": a volume must be an integer type, not float32");
-            }
-            if (cumulative && !VolumeUnits.isVolume(f.unit())) {
+            if (f.isVolume() && !VolumeUnits.isVolume(f.unit())) {
                 throw new IllegalArgumentException("field " + f.name() + ": a volume needs unit m3 or L, got \"" + f.unit() + "\"");
             }
             if (f.meaning() == FieldMeaning.PRESSURE && !LineUnits.isPressure(f.unit())) {

@@ -22,12 +22,16 @@ import java.util.Map;
  * </pre>
  *
  * {@code order} may be empty for 16-bit types; {@code bits} lists status bits as
- * {@code 0=low-battery;3=tamper}. Built-in profiles are resources under
- * {@code org/meterhub/protocol/modbus/profiles/}.
+ * {@code 0=low-battery;3=tamper}. An optional last column {@code resolution} gives a float32/float64 volume
+ * its step (e.g. {@code 0.001} m3); profiles without float volumes may leave the column out. Built-in
+ * profiles are resources under {@code org/meterhub/protocol/modbus/profiles/}.
  */
 public final class RegisterProfiles {
     static final List<String> COLUMNS = List.of("name", "address", "function", "type", "order", "scale", "unit",
             "meaning", "bits", "description");
+    /** The header with the optional column for float volumes. */
+    static final List<String> COLUMNS_WITH_RESOLUTION = java.util.stream.Stream.concat(COLUMNS.stream(),
+            java.util.stream.Stream.of("resolution")).toList();
     private static final String RESOURCE_DIR = "/org/meterhub/protocol/modbus/profiles/";
     public static final List<String> BUILT_IN = List.of("evc-basic");
 
@@ -70,25 +74,26 @@ public final class RegisterProfiles {
     public static RegisterProfile parse(String name, String source, String text) {
         List<RegisterField> fields = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
-        boolean headerSeen = false;
+        List<String> header = null;
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             String where = source + ":" + (i + 1) + ": ";
             List<String> cells = split(line);
-            if (!headerSeen) {
-                if (!cells.equals(COLUMNS)) {
-                    throw new ProfileException(where + "expected the header " + String.join(",", COLUMNS) + ", got " + line);
+            if (header == null) {
+                if (!cells.equals(COLUMNS) && !cells.equals(COLUMNS_WITH_RESOLUTION)) {
+                    throw new ProfileException(where + "expected the header " + String.join(",", COLUMNS)
+                            + "[,resolution], got " + line);
                 }
-                headerSeen = true;
+                header = cells;
                 continue;
             }
-            if (cells.size() != COLUMNS.size()) {
-                throw new ProfileException(where + "expected " + COLUMNS.size() + " columns, got " + cells.size());
+            if (cells.size() != header.size()) {
+                throw new ProfileException(where + "expected " + header.size() + " columns, got " + cells.size());
             }
             fields.add(field(where, cells));
         }
-        if (!headerSeen) throw new ProfileException(source + ": empty profile: no header line");
+        if (header == null) throw new ProfileException(source + ": empty profile: no header line");
         try {
             return new RegisterProfile(name, fields);
         } catch (IllegalArgumentException e) {
@@ -121,12 +126,17 @@ public final class RegisterProfiles {
             if (!bits.isEmpty() && meaning != FieldMeaning.STATUS) {
                 throw new IllegalArgumentException("only a status field names bits");
             }
+            column = "resolution";
+            BigDecimal resolution = c.size() <= 10 || c.get(10).isEmpty() ? null : new BigDecimal(c.get(10));
             column = "address";
-            return new RegisterField(name, address, function, type, order, scale, c.get(6), meaning, bits);
+            return new RegisterField(name, address, function, type, order, scale, c.get(6), meaning, bits, resolution);
         } catch (NumberFormatException e) {
-            throw new ProfileException(where + column + ": expected a number, got \"" + c.get(COLUMNS.indexOf(column)) + "\"");
+            throw new ProfileException(where + column + ": expected a number, got \""
+                    + c.get(COLUMNS_WITH_RESOLUTION.indexOf(column)) + "\"");
         } catch (IllegalArgumentException e) {
-            throw new ProfileException(where + column + ": " + e.getMessage());
+            // the field's own checks name their column ("resolution: ...")
+            String m = e.getMessage();
+            throw new ProfileException(where + (m.startsWith("resolution: ") ? "" : column + ": ") + m);
         }
     }
 

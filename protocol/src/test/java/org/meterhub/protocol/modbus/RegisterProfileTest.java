@@ -78,11 +78,11 @@ class RegisterProfileTest {
         RegisterProfile p = RegisterProfiles.parse("wm", "wm.csv", csv);
         assertThat(p.blocks()).containsExactly(new RegisterProfile.Block(4, 100, 12));
         assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("uint32,low-first", "uint33,low-first")))
-                .isInstanceOf(ProfileException.class).hasMessage("x.csv:3: type: expected one of uint16, int16, uint32, int32, float32, got \"uint33\"");
-        assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("float32,CDAB,1,L/h,flow", "float32,CDAB,1,L,volume")))
+                .isInstanceOf(ProfileException.class).hasMessage("x.csv:3: type: expected one of uint16, int16, uint32, int32, float32, float64, got \"uint33\"");
+        assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("float32,CDAB,1,L/h,flow", "uint32,CDAB,1,L,volume")))
                 .isInstanceOf(ProfileException.class).hasMessageContaining("exactly one field with meaning volume");
         assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("total,100,4,uint32", "total,100,4,float32")))
-                .isInstanceOf(ProfileException.class).hasMessageContaining("a volume must be an integer type");
+                .isInstanceOf(ProfileException.class).hasMessageContaining("resolution: a float32 volume needs a resolution");
         assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("flow,110", "flow,101")))
                 .isInstanceOf(ProfileException.class).hasMessageContaining("overlap at register 101");
         assertThatThrownBy(() -> RegisterProfiles.parse("x", "x.csv", csv.replace("total,100,4", "total,abc,4")))

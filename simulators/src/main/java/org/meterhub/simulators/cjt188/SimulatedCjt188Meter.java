@@ -57,6 +57,8 @@ public final class SimulatedCjt188Meter {
     private Instant advancedTo;
     private boolean valveClosed;
     private long currentDataReads;
+    /** Litres the register moves before each current-data reply (flow between two reads); 0 for none. */
+    private long movePerReadL;
     private int settlementDay = 1;
     /** Where the simulation (or its last {@link #resumeAt}) started: settlements before it read as the initial register. */
     private Instant startedAt;
@@ -166,6 +168,17 @@ public final class SimulatedCjt188Meter {
         return p != null && random.nextDouble() < p;
     }
 
+    /**
+     * From now on the register moves by {@code litres} (a multiple of the 10 L step) before every current-data
+     * reply: a meter with gas flowing, read twice in quick succession, never shows the same register twice. One
+     * step per read is flow a confirmation accepts; a jump of many m³ per read is more than any Qmax allows.
+     */
+    public synchronized SimulatedCjt188Meter moveOnEachRead(long litres) {
+        if (litres < 0 || litres % STEP_L != 0) throw new IllegalArgumentException("register moves in 10 L steps: " + litres);
+        this.movePerReadL = litres;
+        return this;
+    }
+
     /** From now on, keeps every clean current-data reply (no fault shown); off by default, so long runs stay bounded. */
     public synchronized SimulatedCjt188Meter recordAnswers() {
         if (answers == null) answers = new java.util.ArrayList<>();
@@ -201,6 +214,7 @@ public final class SimulatedCjt188Meter {
         if (!addressed(request)) return Optional.empty();
         if (request instanceof ReadDataRequest read && read.di() == DI_CURRENT_DATA) {
             currentDataReads++;
+            registerL += movePerReadL;
             return Optional.of(currentData(read));
         }
         if (request instanceof ReadDataRequest read && Cjt188Di.isHistory(read.di())) {

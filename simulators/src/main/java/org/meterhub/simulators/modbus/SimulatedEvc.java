@@ -39,7 +39,7 @@ public final class SimulatedEvc {
     private final int unit;
     private final Clock clock;
     private final ZoneId zone;
-    private final RegisterProfile profile = RegisterProfiles.builtIn("evc-basic");
+    private final RegisterProfile profile;
     private final long peakLitresPerHour;
     private final Random random;
     private final Map<ModbusFault, Double> faults = new EnumMap<>(ModbusFault.class);
@@ -59,6 +59,16 @@ public final class SimulatedEvc {
      * @param peakLitresPerHour flow at the busiest hours, e.g. 30 000 L/h for a restaurant
      */
     public SimulatedEvc(int unit, long initialVmL, long initialVbL, long peakLitresPerHour, Clock clock, ZoneId zone, long seed) {
+        this(RegisterProfiles.builtIn("evc-basic"), unit, initialVmL, initialVbL, peakLitresPerHour, clock, zone, seed);
+    }
+
+    /**
+     * A converter presenting its values through {@code profile} (e.g. volumes as float32, low word first): volumes
+     * are encoded as the profile's type holds them (the nearest float for a float volume), the rest by meaning.
+     */
+    public SimulatedEvc(RegisterProfile profile, int unit, long initialVmL, long initialVbL, long peakLitresPerHour,
+                        Clock clock, ZoneId zone, long seed) {
+        this.profile = profile;
         this.unit = unit;
         this.vmL = initialVmL;
         this.vbL = initialVbL;
@@ -119,18 +129,26 @@ public final class SimulatedEvc {
         return vmL;
     }
 
-    /** The register image 0..12 as the device would answer now. */
+    /** The holding-register image 0..(last address) as the device would answer now (0..12 for evc-basic). */
     public synchronized int[] registers() {
+        return image(3);
+    }
+
+    /** The image of one function's registers (3 holding, 4 input), from address 0 to its last field. */
+    private synchronized int[] image(int function) {
         Instant now = clock.instant();
         advance(now);
-        int[] regs = new int[13];
+        int size = 0;
+        for (RegisterField f : profile.fields()) if (f.function() == function) size = Math.max(size, f.lastAddress() + 1);
+        int[] regs = new int[size];
         long seconds = shows(ModbusFault.CLOCK_ZERO) ? 0
                 : shows(ModbusFault.CLOCK_WRONG) ? now.minus(1, ChronoUnit.DAYS).getEpochSecond() : now.getEpochSecond();
         int status = shows(ModbusFault.LOW_BATTERY) ? 1 : 0;
         for (RegisterField f : profile.fields()) {
+            if (f.function() != function) continue;
             int[] words = switch (f.meaning()) {
-                case UNCONVERTED_VOLUME -> RegisterDecoder.encode(f, vmL);
-                case VOLUME -> RegisterDecoder.encode(f, vbL);
+                case UNCONVERTED_VOLUME -> volume(f, vmL);
+                case VOLUME -> volume(f, vbL);
                 case FLOW -> RegisterDecoder.encodeFloat(f, flowM3h);
                 case PRESSURE -> RegisterDecoder.encodeFloat(f, pressureCentiKpa / 100f);
                 case TEMPERATURE -> RegisterDecoder.encodeFloat(f, temperatureDeciC / 10f);
@@ -143,10 +161,15 @@ public final class SimulatedEvc {
         return regs;
     }
 
-    /** Registers {@code address..address+count-1}, or null when any is outside the map. */
+    /** Integer volume registers count litres (evc-basic: 0.001 m3); a float one holds the nearest float to the volume. */
+    private static int[] volume(RegisterField f, long litres) {
+        return f.type().isFloat() ? RegisterDecoder.encodeVolume(f, litres) : RegisterDecoder.encode(f, litres);
+    }
+
+    /** Registers {@code address..address+count-1} of {@code function}, or null when any is outside the map. */
     public int[] registers(int function, int address, int count) {
-        if (function != 3 || address < 0 || address + count > 13) return null;
-        int[] all = registers();
+        int[] all = image(function);
+        if (address < 0 || count < 1 || address + count > all.length) return null;
         int[] out = new int[count];
         System.arraycopy(all, address, out, 0, count);
         return out;
