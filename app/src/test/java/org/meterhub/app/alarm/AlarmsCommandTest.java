@@ -77,7 +77,7 @@ class AlarmsCommandTest {
         try (SqlDatabase db = SqlDatabase.open(url)) {
             JdbcAlarmRepository repo = new JdbcAlarmRepository(db);
             assertThat(repo.find(ids[0]).orElseThrow().state()).isEqualTo(AlarmState.RESOLVED);
-            assertThat(repo.history(ids[0])).extracting(JdbcAlarmRepository.Step::state)
+            assertThat(repo.history(ids[0])).extracting(org.meterhub.engine.alarm.AlarmStep::state)
                     .as("each step is a new event; the raise is never rewritten")
                     .containsExactly(AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
         }

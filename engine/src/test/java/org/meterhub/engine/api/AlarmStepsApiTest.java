@@ -73,7 +73,7 @@ class AlarmStepsApiTest {
                 assertThat(post("http://127.0.0.1:" + api.address().getPort() + "/api/v1/alarms", "fitter-7").statusCode())
                         .isEqualTo(405);
             }
-            assertThat(repo.history(leak.id())).extracting(JdbcAlarmRepository.Step::state)
+            assertThat(repo.history(leak.id())).extracting(org.meterhub.engine.alarm.AlarmStep::state)
                     .containsExactly(AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
             assertThat(repo.history(leak.id()).get(2).note()).isEqualTo("joint resealed");
             assertThat(store.auditTrail(NOW.minusSeconds(1), NOW.plusSeconds(1)))
