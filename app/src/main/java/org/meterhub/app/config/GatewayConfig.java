@@ -70,10 +70,10 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
     }
 
-    /** What the engine's rules take from this file: zone, leak thresholds, valve policy. */
+    /** What the engine's rules take from this file: zone, leak thresholds, valve policy, alarm deadlines. */
     public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
         return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
-                leak.settings(), zone, leak.valves(), evc.settings());
+                leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines());
     }
 
     public static GatewayConfig defaults() {
@@ -243,8 +243,14 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param mqtt        broker, {@code tcp://host:1883} or {@code ssl://host:8883}
      * @param topicPrefix put before {@code alarms/}; none by default
      * @param clientId    stable per gateway (persistent session); default meterhub-alarms
+     * @param deadlines   a deadlines YAML file (docs/alarms.md); the domain rules' response times without it
      */
-    public record AlarmsSection(String mqtt, String topicPrefix, String clientId) {
+    public record AlarmsSection(String mqtt, String topicPrefix, String clientId, String deadlines) {
+        /** Without a deadlines file: the domain rules' response times. */
+        public AlarmsSection(String mqtt, String topicPrefix, String clientId) {
+            this(mqtt, topicPrefix, clientId, null);
+        }
+
         public AlarmsSection {
             if (mqtt != null && !mqtt.matches("(tcp|ssl)://[^/:]+(:\\d{1,5})?")) {
                 throw new IllegalArgumentException("mqtt: expected tcp://host:port or ssl://host:port, got \"" + mqtt + "\"");

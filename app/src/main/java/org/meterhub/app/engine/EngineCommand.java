@@ -12,7 +12,6 @@ import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.runtime.ShutdownSignal;
-import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
@@ -48,6 +47,12 @@ public final class EngineCommand implements Callable<Integer> {
                     + " tcp://127.0.0.1:1883 (topic alarms/<subject>, as the gateway publishes).")
     String alarmsMqtt;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.alarm.DeadlinesOption deadlines;
+
+    /** Loaded before the store opens, so a bad file is a one-line error and nothing starts. */
+    private org.meterhub.app.config.DeadlinesFile deadlineSettings;
+
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -71,6 +76,7 @@ public final class EngineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
+        deadlineSettings = deadlines.load();
         TimeSeriesStore db = CliArgs.store(store);
         ShutdownSignal stop = listen == null ? null : new ShutdownSignal(Duration.ofSeconds(10));
         try {
@@ -106,7 +112,7 @@ public final class EngineCommand implements Callable<Integer> {
         ApiServer.Builder api = ApiServer.builder(db, zone, Clock.systemUTC())
                 .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads);
         if (alarmDb != null) {
-            api.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
+            api.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), deadlineSettings.alarmDeadlines(), alarms.sink(),
                             Clock.systemUTC()))
                     .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
                     .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,

@@ -98,7 +98,7 @@ public record Alarm(long id, AlarmKind kind, String subject, String detail, Opti
         for (Milestone m : Milestone.values()) {
             Instant by = due.get(m);
             if (by != null && !done.containsKey(m) && now.isAfter(by) && (open() || m == Milestone.FOLLOW_UP)) {
-                return Optional.of("no " + m.label() + " by " + by);
+                return Optional.of("not " + m.reached() + " by " + by);
             }
         }
         return Optional.empty();

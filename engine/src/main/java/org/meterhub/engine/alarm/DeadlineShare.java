@@ -12,6 +12,11 @@ import java.util.Optional;
 public record DeadlineShare(AlarmKind kind, String rule, Milestone milestone, long applied, long met) {
     /** Met, in percent of applied with one decimal; empty when none applied. */
     public Optional<BigDecimal> percentMet() {
+        return percent(met, applied);
+    }
+
+    /** {@code met} of {@code applied} in percent with one decimal, rounded half up; empty when none applied. */
+    public static Optional<BigDecimal> percent(long met, long applied) {
         if (applied == 0) return Optional.empty();
         return Optional.of(BigDecimal.valueOf(met * 1000L).divide(BigDecimal.valueOf(applied), 0, RoundingMode.HALF_UP)
                 .movePointLeft(1));

@@ -8,7 +8,18 @@ import java.util.Locale;
  * for heat, the follow-up call to the customer.
  */
 public enum Milestone {
-    ACKNOWLEDGE, ON_SITE, RESOLVE, FOLLOW_UP;
+    ACKNOWLEDGE("acknowledged"), ON_SITE("on site"), RESOLVE("resolved"), FOLLOW_UP("followed up");
+
+    private final String reached;
+
+    Milestone(String reached) {
+        this.reached = reached;
+    }
+
+    /** As a sentence says it was reached: "not on site by …". */
+    public String reached() {
+        return reached;
+    }
 
     /** As settings and reports write it: acknowledge, on-site, resolve, follow-up. */
     public String label() {

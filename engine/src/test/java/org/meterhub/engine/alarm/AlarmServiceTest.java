@@ -56,7 +56,7 @@ class AlarmServiceTest {
         assertThat(service.overdue()).isEmpty();
         clock.set(T0.plus(Duration.ofHours(6)).plusSeconds(1));
         assertThat(service.overdue()).extracting(AlarmService.Overdue::missed)
-                .containsExactly("no acknowledge by " + T0.plus(Duration.ofHours(6)));
+                .containsExactly("not acknowledged by " + T0.plus(Duration.ofHours(6)));
     }
 
     @Test
@@ -81,8 +81,8 @@ class AlarmServiceTest {
 
         clock.set(T0.plus(Duration.ofMinutes(31)));
         assertThat(service.overdue()).extracting(o -> o.alarm().id() + " " + o.missed()).containsExactly(
-                heatLeak.id() + " no on-site by " + T0.plus(Duration.ofMinutes(30)),
-                heatFault.id() + " no acknowledge by " + T0.plus(Duration.ofMinutes(30)));
+                heatLeak.id() + " not on site by " + T0.plus(Duration.ofMinutes(30)),
+                heatFault.id() + " not acknowledged by " + T0.plus(Duration.ofMinutes(30)));
     }
 
     @Test
