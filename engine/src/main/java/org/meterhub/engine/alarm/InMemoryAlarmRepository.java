@@ -74,7 +74,8 @@ public final class InMemoryAlarmRepository implements AlarmRepository {
     @Override
     public synchronized List<DeadlineShare> deadlineShares(Instant from, Instant to) {
         record Key(AlarmKind kind, String rule, Milestone milestone) { }
-        Map<Key, long[]> counts = new TreeMap<>(Comparator.comparing(Key::kind).thenComparing(Key::rule)
+        // the order of the store's query: kind and rule by name, then the milestones in order
+        Map<Key, long[]> counts = new TreeMap<>(Comparator.comparing((Key k) -> k.kind().name()).thenComparing(Key::rule)
                 .thenComparing(Key::milestone));
         for (Alarm a : current.values()) {
             Instant closed = a.resolvedAt().orElse(null);

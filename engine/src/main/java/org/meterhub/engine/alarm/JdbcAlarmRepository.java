@@ -142,12 +142,13 @@ public final class JdbcAlarmRepository implements AlarmRepository {
     /** One grouped query over the resolved alarms of the period (index alarms_resolved). */
     @Override
     public List<DeadlineShare> deadlineShares(Instant from, Instant to) {
-        StringBuilder sql = new StringBuilder("select kind, coalesce(deadline_rule, 'unrecorded')");
+        StringBuilder sql = new StringBuilder("select kind, deadline_rule");
         for (Columns col : COLUMNS_OF.values()) {
             sql.append(", count(").append(col.due()).append("), coalesce(sum(").append(col.met()).append("), 0)");
         }
-        sql.append(" from alarms where resolved_at >= ? and resolved_at < ? group by kind, coalesce(deadline_rule, 'unrecorded')"
-                + " order by kind, 2");
+        // alarms raised before V17 have no rule and no recorded outcome: left out rather than counted as missed
+        sql.append(" from alarms where resolved_at >= ? and resolved_at < ? and deadline_rule is not null"
+                + " group by kind, deadline_rule order by kind, 2");
         List<DeadlineShare> out = new ArrayList<>();
         db.tx("alarm deadline report", c -> SqlDatabase.query(c, sql.toString(), ps -> {
             db.bindTime(ps, 1, from);

@@ -118,8 +118,8 @@ class AlarmServiceTest {
 
         List<DeadlineShare> report = service.report(YearMonth.of(2026, 11), ZoneId.of("Asia/Shanghai"));
         assertThat(report).extracting(s -> s.kind() + " " + s.rule() + " " + s.milestone().label() + " " + s.met() + "/" + s.applied())
-                .containsExactly("VALVE_FAULT gas/repair acknowledge 1/1", "VALVE_FAULT gas/repair resolve 1/1",
-                        "METER_FAULT gas/repair acknowledge 0/1", "METER_FAULT gas/repair resolve 0/1");
+                .containsExactly("METER_FAULT gas/repair acknowledge 0/1", "METER_FAULT gas/repair resolve 0/1",
+                        "VALVE_FAULT gas/repair acknowledge 1/1", "VALVE_FAULT gas/repair resolve 1/1");
         assertThat(service.report(YearMonth.of(2026, 12), ZoneId.of("Asia/Shanghai"))).isEmpty();
     }
 
@@ -141,6 +141,19 @@ class AlarmServiceTest {
         Alarm followed = service.followUp(a.id(), "desk-1", "customer satisfied");
         assertThat(followed.met(Milestone.FOLLOW_UP)).contains(false);
         assertThat(followed.state()).isEqualTo(AlarmState.RESOLVED);
+    }
+
+    @Test
+    void deadlinesAreDurationsOnInstantsWhateverTheLocalClockDoes() {
+        // 00:30 UTC on 25 October 2026 is 02:30 CEST in Berlin, half an hour before the clocks go back
+        Instant beforeTheChange = Instant.parse("2026-10-25T00:30:00Z");
+        clock.set(beforeTheChange);
+        Alarm a = service.raise(AlarmKind.VALVE_FAULT, "g9", "valve fault", OptionalLong.empty(), beforeTheChange);
+        assertThat(Duration.between(a.raisedAt(), a.acknowledgeBy().orElseThrow())).isEqualTo(Duration.ofHours(6));
+        assertThat(Duration.between(a.raisedAt(), a.resolveBy().orElseThrow())).isEqualTo(Duration.ofHours(24));
+        // on the Berlin wall clock the 24 h end at 01:30, not 02:30: a day of 25 hours
+        assertThat(a.resolveBy().orElseThrow().atZone(ZoneId.of("Europe/Berlin")).toLocalTime())
+                .isEqualTo(java.time.LocalTime.of(1, 30));
     }
 
     @Test
