@@ -133,6 +133,12 @@ public final class DisputeCommand implements Runnable {
         @Option(names = "--account", description = "Every case of this account or meter.")
         String account;
 
+        @CommandLine.Mixin
+        org.meterhub.app.alarm.DeadlinesOption deadlines;
+
+        @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "The utility's zone: today, for open deadlines (default ${DEFAULT-VALUE}).")
+        String zoneName;
+
         @Spec
         CommandSpec spec;
 
@@ -140,13 +146,25 @@ public final class DisputeCommand implements Runnable {
         public Integer call() {
             if ((caseId == null) == (account == null)) throw new ConfigException("dispute show: give --case N or --account A");
             PrintWriter out = spec.commandLine().getOut();
+            org.meterhub.app.config.DeadlinesFile settings = deadlines.load();
+            java.time.ZoneId zone = org.meterhub.app.config.CliArgs.zone(zoneName);
+            org.meterhub.engine.calendar.WorkingDays calendar = settings.workingDays(zone);
+            java.time.LocalDate today = java.time.LocalDate.now(zone);
             return Stores.with(target.store, db -> {
                 Disputes ds = new Disputes(db, MeterRulesFile.load(target.rules), MeterRulesFile.lifecycle(target.rules), Clock.systemUTC());
                 List<DisputeCase> cs = caseId != null
                         ? List.of(ds.cases().find(caseId).orElseThrow(() -> new ConfigException("no dispute case " + caseId)))
                         : ds.cases().cases(account);
                 if (cs.isEmpty()) throw new ConfigException("no dispute case of " + account);
-                cs.forEach(d -> print(out, d));
+                for (DisputeCase d : cs) {
+                    print(out, d);
+                    // complaint deadlines, on the working-day calendar (docs/alarms.md, "Working days")
+                    for (org.meterhub.engine.accuracy.DisputeDeadlines.Check c : settings.disputeDeadlines().check(d, calendar)) {
+                        out.printf("  deadline %-22s within %-16s due %s  %s%s%n", c.step(), c.limit().describe(), c.dueDay(),
+                                c.status(today), c.reachedOn().map(r -> " (" + r + ")").orElse(""));
+                    }
+                    out.flush();
+                }
                 return 0;
             });
         }

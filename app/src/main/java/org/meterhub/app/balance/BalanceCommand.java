@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.alarm.Alarm;
-import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
@@ -31,6 +30,9 @@ import picocli.CommandLine.Spec;
         description = "District network balance per utility day: inlet vs the sum of customer meters; "
                 + "raises a NETWORK_IMBALANCE alarm after several days beyond the meters' uncertainty.")
 public final class BalanceCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.alarm.DeadlinesOption deadlines;
 
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
@@ -67,7 +69,7 @@ public final class BalanceCommand implements Callable<Integer> {
         }
         TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase rules = SqlDatabase.open(store)) {
-            AlarmService alarms = new AlarmService(new JdbcAlarmRepository(rules), AlarmDeadlines.defaults(),
+            AlarmService alarms = new AlarmService(new JdbcAlarmRepository(rules), deadlines.load().alarmDeadlines(),
                     AlarmSink.none(), Clock.systemUTC());
             NetworkBalance balance = new NetworkBalance(days,
                     linear ? NetworkBalance.Combination.LINEAR : NetworkBalance.Combination.ROOT_SUM_SQUARE);

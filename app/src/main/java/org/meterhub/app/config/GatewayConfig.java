@@ -70,10 +70,10 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
     }
 
-    /** What the engine's rules take from this file: zone, leak thresholds, valve policy. */
+    /** What the engine's rules take from this file: zone, leak thresholds, valve policy, alarm deadlines. */
     public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
         return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
-                leak.settings(), zone, leak.valves(), evc.settings());
+                leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines());
     }
 
     public static GatewayConfig defaults() {
@@ -298,13 +298,19 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param topicPrefix put before {@code alarms/}; none by default
      * @param clientId    stable per gateway (persistent session); default meterhub-alarms
      * @param storeDownAfter how long the store may be DOWN before the process alarm STORE_DOWN goes out (default 60s)
+     * @param deadlines      a deadlines YAML file (docs/alarms.md); the domain rules' response times without it
      */
-    public record AlarmsSection(String mqtt, String topicPrefix, String clientId, Duration storeDownAfter) {
+    public record AlarmsSection(String mqtt, String topicPrefix, String clientId, Duration storeDownAfter, String deadlines) {
         /** A store DOWN this long raises the process alarm STORE_DOWN (shorter blips only the log and /health). */
         public static final Duration DEFAULT_STORE_DOWN_AFTER = Duration.ofSeconds(60);
 
+        /** Without a deadlines file: the domain rules' response times. */
+        public AlarmsSection(String mqtt, String topicPrefix, String clientId, Duration storeDownAfter) {
+            this(mqtt, topicPrefix, clientId, storeDownAfter, null);
+        }
+
         public AlarmsSection(String mqtt, String topicPrefix, String clientId) {
-            this(mqtt, topicPrefix, clientId, null);
+            this(mqtt, topicPrefix, clientId, null, null);
         }
 
         public AlarmsSection {

@@ -13,7 +13,6 @@ import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.runtime.ShutdownSignal;
-import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
@@ -57,6 +56,12 @@ public final class EngineCommand implements Callable<Integer> {
             + " a trusted network); otherwise it needs a token like every other path.")
     boolean metricsOpen;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.alarm.DeadlinesOption deadlines;
+
+    /** Loaded before the store opens, so a bad file is a one-line error and nothing starts. */
+    private org.meterhub.app.config.DeadlinesFile deadlineSettings;
+
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -80,6 +85,7 @@ public final class EngineCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
+        deadlineSettings = deadlines.load();
         if (listen != null && SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--http: the API authenticates its users from the store, and a private in-memory store"
                     + " has none; give a store file or server");
@@ -120,7 +126,7 @@ public final class EngineCommand implements Callable<Integer> {
 
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
-        AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(),
+        AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), deadlineSettings.alarmDeadlines(),
                 org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
         org.meterhub.engine.metrics.AlarmMetrics.watch(service);
         // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers,

@@ -17,7 +17,6 @@ import org.meterhub.app.forward.JournalForwarding;
 import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.engine.alarm.Alarm;
-import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.ingest.IngestPipeline;
@@ -70,6 +69,9 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     @Option(names = "--client-id", defaultValue = "meterhub-gateway",
             description = "Unique and stable per gateway: the broker keeps this session's queue (default ${DEFAULT-VALUE}).")
     String clientId;
+
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.alarm.DeadlinesOption deadlines;
 
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
@@ -153,18 +155,20 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         ClockTrust trust = ClockTrust.system(ClockSettings.defaults().withMaxClockSkew(up.maxClockSkew()));
         Clock clock = trust.clock();
         org.meterhub.engine.ingest.StoreHealth storeHealth = new org.meterhub.engine.ingest.StoreHealth(db.describe(), clock);
+        org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines = deadlines.load().alarmDeadlines();
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
         try (db; JournalForwarding journal = JournalForwarding.open(journalSection, db, () -> IngestPipeline.withRules(db,
-                     IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none())), retry, storeHealth);
+                     IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none(), java.time.Clock.systemUTC(),
+                     IngestRules.Options.defaults().withDeadlines(alarmDeadlines))), retry, storeHealth);
              ClockGuard clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(journal.journal().settings().path()),
                      journal.journal()::append, journal.journal()::accepting);
              SqlDatabase rules = SqlDatabase.open(store);
              CommandStore commandStore = new CommandStore(commandsDb)) {
             PurchaseStore purchases = new PurchaseStore(rules);
             JdbcAlarmRepository alarmRepository = new JdbcAlarmRepository(rules);
-            AlarmService alarmService = new AlarmService(alarmRepository, AlarmDeadlines.defaults(),
+            AlarmService alarmService = new AlarmService(alarmRepository, alarmDeadlines,
                     org.meterhub.engine.metrics.AlarmMetrics.counting(MqttGatewayCommand::print), clock);
             org.meterhub.engine.metrics.AlarmMetrics.watch(alarmService);
             EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository,

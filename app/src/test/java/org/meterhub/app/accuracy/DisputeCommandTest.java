@@ -87,7 +87,7 @@ class DisputeCommandTest {
     }
 
     @Test
-    void failedDisputeThroughTheCommands() {
+    void failedDisputeThroughTheCommands() throws Exception {
         ok("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
         assertThat(ok("bill", "run", "--cycle", "2026-10", "--store", url).out()).contains("new bills total 80.30 CNY");
         assertThat(ok("bill", "run", "--cycle", "2026-11", "--store", url).out()).contains("new bills total 85.80 CNY");
@@ -112,7 +112,15 @@ class DisputeCommandTest {
         assertThat(bill.lines().filter(l -> l.matches("^ ?\\d .*")).map(l -> l.replaceAll(" +", " ").strip()).toList())
                 .contains("5 ADJUSTMENT DF 2026-10-15..2026-10-31 1 2026-01-01 -0.654 2.61 -1.71",
                         "6 ADJUSTMENT DF 2026-11-01..2026-11-14 1 2026-11-01 -0.538 2.80 -1.51");
-        assertThat(ok("dispute", "show", "--account", "D1", "--store", url).out()).contains("dispute case 1", "REBILLED");
+        String shown = ok("dispute", "show", "--account", "D1", "--store", url).out();
+        assertThat(shown).contains("dispute case 1", "REBILLED");
+        // complaint deadlines on working days: requested Friday 20 November, answered by Wednesday the 25th;
+        // with Monday the 23rd a holiday, by Thursday the 26th
+        assertThat(shown).containsPattern("deadline answered +within 3 working days +due 2026-11-25");
+        Path calendar = dir.resolve("calendar.yaml");
+        Files.writeString(calendar, "calendar:\n  years:\n    2026:\n      holidays: [2026-11-23]\n");
+        assertThat(ok("dispute", "show", "--account", "D1", "--deadlines", calendar.toString(), "--store", url).out())
+                .containsPattern("deadline answered +within 3 working days +due 2026-11-26");
         assertThat(ok("accuracy", "suspects", "--from", "2026-11-01", "--to", "2026-11-14", "--store", url).out())
                 .contains("suspect meters 2026-11-01..2026-11-14: 0");
         // A bill run afterwards keeps the adjustments.

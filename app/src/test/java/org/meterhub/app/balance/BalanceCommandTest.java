@@ -78,7 +78,9 @@ class BalanceCommandTest {
         assertThat(alarms).singleElement().satisfies(a -> {
             assertThat(a.kind()).isEqualTo(AlarmKind.NETWORK_IMBALANCE);
             assertThat(a.volumeLostL()).hasValue(90_000);
-            assertThat(a.raisedAt()).isEqualTo(LocalDate.of(2026, 11, 6).atStartOfDay(ZONE).toInstant());
+            // observed at the end of the third day beyond; raised (and due from) when the balance ran
+            assertThat(a.observedAt()).isEqualTo(LocalDate.of(2026, 11, 6).atStartOfDay(ZONE).toInstant());
+            assertThat(a.raisedAt()).isAfter(a.observedAt());
             assertThat(a.open()).isTrue();
         });
 

@@ -165,7 +165,7 @@ class EvcCheckEndToEndTest {
                 assertThat(alarmRows).singleElement().satisfies(a -> {
                     assertThat(a.get("kind")).isEqualTo(AlarmKind.CONVERSION_ERROR.name());
                     assertThat(a.get("subject")).isEqualTo("EVC-2");
-                    assertThat(a.get("raised_at")).isEqualTo(first);
+                    assertThat(a.get("observed_at")).isEqualTo(first);
                 });
                 assertThat(published).singleElement().satisfies(a -> {
                     assertThat(a.kind()).isEqualTo(AlarmKind.CONVERSION_ERROR);

@@ -253,7 +253,7 @@ class ImportReadingsCommandTest {
             assertThat(alarms).isNotEmpty();
             assertThat(alarms).anySatisfy(a -> {
                 assertThat(String.valueOf(a.get("kind"))).isIn("CONTINUOUS_FLOW", "NIGHT_FLOW");
-                Instant raised = Instant.parse(String.valueOf(a.get("raised_at")));
+                Instant raised = Instant.parse(String.valueOf(a.get("observed_at"))); // the readings' time, not the import's
                 assertThat(raised).isBetween(leakFrom, leakFrom.plusSeconds(36 * 3600L));
             });
             assertThat(db.alarms("L2", 10).orElseThrow()).isEmpty();

@@ -63,7 +63,8 @@ class MqttGatewayAlarmsCliTest {
                 Alarm raised = repo.bySubject("31000000000001").get(0);
                 assertThat(raised.kind()).isEqualTo(AlarmKind.GAS_LEAK_SUSPECTED);
                 assertThat(raised.state()).isEqualTo(AlarmState.RAISED);
-                assertThat(raised.raisedAt()).isEqualTo(t0);
+                assertThat(raised.observedAt()).isEqualTo(t0); // the meter's time
+                assertThat(raised.raisedAt()).isAfterOrEqualTo(t0); // received by the gateway: deadlines run from here
 
                 publish(meter, prefix, 2, t0.plusSeconds(1), "");
                 awaitTrue(gateway, () -> repo.find(raised.id()).orElseThrow().state() == AlarmState.RESOLVED);

@@ -1,6 +1,6 @@
 package org.meterhub.engine.alarm;
 
-/** What an alarm is about; the category decides its deadlines. */
+/** What an alarm is about; the kind and the subject's medium decide its deadlines ({@link AlarmDeadlines}). */
 public enum AlarmKind {
     GAS_LEAK_SUSPECTED(Category.LEAK),
     CONTINUOUS_FLOW(Category.LEAK),
@@ -10,6 +10,8 @@ public enum AlarmKind {
     GAS_DETECTOR(Category.LEAK),
     NETWORK_IMBALANCE(Category.LEAK),
     TAMPER(Category.FAULT),
+    /** A meter's battery is low: a notice with no regulated response time (see {@link AlarmDeadlines}). */
+    LOW_BATTERY(Category.FAULT),
     VALVE_FAULT(Category.FAULT),
     METER_FAULT(Category.FAULT),
     CONVERSION_ERROR(Category.FAULT),
@@ -17,9 +19,9 @@ public enum AlarmKind {
 
     /** Response classes from the domain rules. */
     public enum Category {
-        /** Gas leak: on site within 30 min. */
+        /** A leak or a burst. */
         LEAK,
-        /** Fault: handled within 6 h, repaired within 24 h. */
+        /** A fault of the network, a meter or its equipment (tamper and low battery are notices here). */
         FAULT,
         /** Validation findings worth a person's look; no regulated deadline. */
         DATA

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmService;
+import org.meterhub.engine.alarm.Milestone;
 import org.meterhub.engine.query.Step;
 import org.meterhub.engine.store.AuditEntry;
 import org.meterhub.engine.store.StoreException;
@@ -33,7 +34,7 @@ final class ApiHandler implements HttpHandler {
     private static final Pattern METER = Pattern.compile(
             "/api/v1/meters/([^/]{1,64})/(consumption|readings|flags|health|alarms)");
     private static final Pattern DISTRICT = Pattern.compile("/api/v1/districts/([^/]{1,64})/(consumption|balance)");
-    private static final Pattern ALARM_STEP = Pattern.compile("/api/v1/alarms/(\\d{1,18})/(acknowledge|resolve)");
+    private static final Pattern ALARM_STEP = Pattern.compile("/api/v1/alarms/(\\d{1,18})/(acknowledge|on-site|resolve|follow-up)");
     /** The header carrying the caller's user name, set by the authenticating proxy in front. */
     static final String USER_HEADER = "X-Meterhub-User";
 
@@ -154,6 +155,12 @@ final class ApiHandler implements HttpHandler {
             Instant at = p.optionalTime("at").orElse(null);
             return new Routed("GET /api/v1/coverage", "cycle:" + cycle, () -> reports.coverage(cycle, at));
         }
+        if (path.equals("/api/v1/alarms/report")) {
+            if (alarms == null) throw new NotFoundException("no alarm lifecycle on this server (a read-only store)");
+            YearMonth month = p.month("month", YearMonth.from(clock.instant().atZone(reports.zone())));
+            return new Routed("GET /api/v1/alarms/report", "month:" + month,
+                    () -> reports.alarmDeadlines(month, alarms.report(month, reports.zone())));
+        }
         if (path.equals("/api/v1/alarms")) {
             int limit = p.integer("limit", 100, 1, 10_000);
             String meter = p.text("meter").orElse(null);
@@ -163,15 +170,16 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * {@code POST /api/v1/alarms/{id}/acknowledge} and {@code .../resolve?note=…}: a person takes or
-     * closes an alarm. The step names that person (the authenticated user, or without authentication the proxy's user header), is
+     * {@code POST /api/v1/alarms/{id}/acknowledge}, {@code .../on-site}, {@code .../resolve?note=…} and
+     * {@code .../follow-up?note=…}: a person takes, reaches, closes or follows up an alarm. The step names that person
+     * (the authenticated user, or without authentication the proxy's user header), is
      * audited first, and is stored as a new event of the alarm.
      */
     private void alarmStep(HttpExchange ex) throws IOException {
         Matcher m = ALARM_STEP.matcher(ex.getRequestURI().getPath());
         if (!m.matches()) {
             ex.getResponseHeaders().set("Allow", "GET");
-            error(ex, 405, "method", "POST is for /api/v1/alarms/{id}/acknowledge or /resolve");
+            error(ex, 405, "method", "POST is for /api/v1/alarms/{id}/acknowledge, /on-site, /resolve or /follow-up");
             return;
         }
         Params params = Params.parse(ex.getRequestURI().getRawQuery(), reports.zone());
@@ -180,14 +188,19 @@ final class ApiHandler implements HttpHandler {
             throw new BadParameterException(USER_HEADER, "an alarm step names who takes it; the header is missing");
         }
         long id = Long.parseLong(m.group(1));
-        boolean resolve = m.group(2).equals("resolve");
+        String step = m.group(2);
         String note = params.text("note").map(String::strip).orElse("");
-        if (resolve && note.isEmpty()) throw new BadParameterException("note", "say what was found and done");
+        if (step.equals("resolve") && note.isEmpty()) throw new BadParameterException("note", "say what was found and done");
         String action = "POST /api/v1/alarms/{id}/" + m.group(2);
         audit(ex, new Routed(action, Long.toString(id), null), params);
         Alarm a;
         try {
-            a = resolve ? alarms.resolve(id, actor(user), note) : alarms.acknowledge(id, actor(user));
+            a = switch (step) {
+                case "resolve" -> alarms.resolve(id, actor(user), note);
+                case "on-site" -> alarms.onSite(id, actor(user));
+                case "follow-up" -> alarms.followUp(id, actor(user), note);
+                default -> alarms.acknowledge(id, actor(user));
+            };
         } catch (IllegalArgumentException e) {
             throw new NotFoundException(e.getMessage());
         } catch (IllegalStateException e) {
@@ -199,6 +212,15 @@ final class ApiHandler implements HttpHandler {
         body.put("kind", a.kind().name());
         body.put("subject", a.subject());
         body.put("state", a.state().name());
+        body.put("observed_at", a.observedAt().toString());
+        body.put("raised_at", a.raisedAt().toString());
+        body.put("deadline_rule", a.rule());
+        for (Milestone ms : Milestone.values()) { // due, reached and met per deadline: on-site_by, on-site_at, on-site_met, ...
+            String key = ms.label().replace('-', '_');
+            body.put(key + "_due", a.dueOf(ms).map(Instant::toString).orElse(null));
+            body.put(key + "_done_at", a.doneOf(ms).map(d -> d.at().toString()).orElse(null));
+            body.put(key + "_met", a.met(ms).orElse(null));
+        }
         body.put("acknowledged_at", a.acknowledgedAt().map(Instant::toString).orElse(null));
         body.put("acknowledged_by", a.acknowledgedBy().orElse(null));
         body.put("resolved_at", a.resolvedAt().map(Instant::toString).orElse(null));

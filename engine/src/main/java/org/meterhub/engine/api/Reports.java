@@ -328,10 +328,38 @@ public final class Reports {
                 "alarms", ALARM_COLUMNS, rows);
     }
 
-    /** The columns of the alarms table (V3) as the API shows them. */
+    /**
+     * The month's alarm deadline report ({@code GET /api/v1/alarms/report?month=}): per kind, rule
+     * and deadline, of the alarms resolved in the month, how many met it; the rows come from
+     * {@code AlarmService.report}, the query {@code meterhub alarms report} prints.
+     */
+    public Report alarmDeadlines(java.time.YearMonth month, List<org.meterhub.engine.alarm.DeadlineShare> shares) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long met = 0;
+        long applied = 0;
+        for (org.meterhub.engine.alarm.DeadlineShare s : shares) {
+            rows.add(Report.row("kind", s.kind().name(), "rule", s.rule(), "deadline", s.milestone().label(),
+                    "met", s.met(), "applied", s.applied(),
+                    "percent_met", s.percentMet().map(BigDecimal::toPlainString).orElse(null)));
+            met += s.met();
+            applied += s.applied();
+        }
+        Object all = org.meterhub.engine.alarm.DeadlineShare.percent(met, applied).map(BigDecimal::toPlainString).orElse(null);
+        return new Report(Report.row("month", month.toString(), "zone", zone.getId(), "counted_by", "resolved_at",
+                "met", met, "applied", applied, "percent_met", all),
+                "deadlines", List.of("kind", "rule", "deadline", "met", "applied", "percent_met"), rows);
+    }
+
+    /**
+     * The columns of the alarms table (V3, V13) as the API shows them: observed_at is when the meter
+     * measured the event, raised_at when the utility learned of it (deadlines run from there); the
+     * *_met columns are 1 or 0 once the alarm is closed (null without that deadline).
+     */
     private static final List<String> ALARM_COLUMNS = List.of("alarm_id", "kind", "category", "subject", "meter_id",
-            "detail", "volume_lost_l", "raised_at", "acknowledge_by", "resolve_by", "state", "acknowledged_at",
-            "acknowledged_by", "resolved_at", "resolved_by", "resolution");
+            "detail", "volume_lost_l", "observed_at", "raised_at", "deadline_rule", "acknowledge_by", "on_site_by",
+            "resolve_by", "follow_up_by", "state", "acknowledged_at", "acknowledged_by", "on_site_at", "on_site_actor",
+            "resolved_at", "resolved_by", "resolution", "followed_up_at", "followed_up_by", "acknowledge_met",
+            "on_site_met", "resolve_met", "follow_up_met");
 
     private Map<String, Object> totalRow(MeterTotal t) {
         return Report.row("meter", t.meterId(), "volume_l", t.volumeL(), "volume_m3", m3(t.volumeL()),

@@ -62,13 +62,19 @@ public final class IngestRules implements AutoCloseable {
      * allowed), and which alarm kinds may close a valve.
      */
     public record Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves,
-                          EvcCheck.Settings evc) {
+                          EvcCheck.Settings evc, AlarmDeadlines deadlines) {
         public Options {
             Objects.requireNonNull(vee, "vee");
             Objects.requireNonNull(leaks, "leaks");
             Objects.requireNonNull(zone, "zone");
             Objects.requireNonNull(valves, "valves");
             Objects.requireNonNull(evc, "evc");
+            Objects.requireNonNull(deadlines, "deadlines");
+        }
+
+        /** With the domain rules' alarm deadlines. */
+        public Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves, EvcCheck.Settings evc) {
+            this(vee, leaks, zone, valves, evc, AlarmDeadlines.defaults());
         }
 
         public static Options defaults() {
@@ -77,11 +83,16 @@ public final class IngestRules implements AutoCloseable {
         }
 
         public Options withZone(ZoneId z) {
-            return new Options(vee, leaks, z, valves, evc);
+            return new Options(vee, leaks, z, valves, evc, deadlines);
         }
 
         public Options withEvc(EvcCheck.Settings e) {
-            return new Options(vee, leaks, zone, valves, e);
+            return new Options(vee, leaks, zone, valves, e, deadlines);
+        }
+
+        /** The alarm response times (settings; docs/alarms.md). */
+        public Options withDeadlines(AlarmDeadlines d) {
+            return new Options(vee, leaks, zone, valves, evc, d);
         }
     }
 
@@ -131,9 +142,9 @@ public final class IngestRules implements AutoCloseable {
 
     /**
      * As {@link #inMemory(AlarmSink)}, with the clock that alarm deadlines, acknowledgements and
-     * valve decisions are timed by. Alarms are raised at the reading's time, so a source that
-     * runs on simulated time (the demo) must pass its clock here, or the overdue list compares
-     * simulated raise times with the wall clock.
+     * valve decisions are timed by. Alarms are raised when the rules see them, by this clock (the
+     * reading's time is kept as the alarm's observed time), so a source that runs on simulated
+     * time (the demo) must pass its clock here, or deadlines would run from the wall clock.
      */
     public static IngestRules inMemory(AlarmSink sink, Clock clock) {
         return inMemory(sink, clock, Options.defaults());
@@ -143,7 +154,7 @@ public final class IngestRules implements AutoCloseable {
     public static IngestRules inMemory(AlarmSink sink, Clock clock, Options o) {
         return new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
-                new InMemoryValveDecisionLog(), AlarmDeadlines.defaults(), sink, o.valves(),
+                new InMemoryValveDecisionLog(), o.deadlines(), sink, o.valves(),
                 noValveCommands(), clock, o.evc(), new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null);
     }
 
@@ -183,7 +194,7 @@ public final class IngestRules implements AutoCloseable {
                                           Clock clock, Options o) {
         IngestRules rules = new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new JdbcValidationRepository(db), new JdbcCorrectionRepository(db),
-                new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), AlarmDeadlines.defaults(), sink,
+                new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), o.deadlines(), sink,
                 o.valves(), commander, clock, o.evc(), new JdbcEvcRepository(db), owned);
         rules.attempts = new org.meterhub.engine.attempt.JdbcReadAttempts(db);
         return rules;

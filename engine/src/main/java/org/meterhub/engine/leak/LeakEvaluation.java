@@ -88,7 +88,8 @@ public final class LeakEvaluation {
         Clock clock = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
         Set<Long> seen = new HashSet<>();
         AlarmService service = new AlarmService(new InMemoryAlarmRepository(), AlarmDeadlines.defaults(), a -> {
-            if (seen.add(a.id())) alarms.add(new Alarm(ENGINE, a.subject(), a.raisedAt(), a.kind().name()));
+            // detected at the reading that raised it (observedAt); raisedAt is this fixed clock
+            if (seen.add(a.id())) alarms.add(new Alarm(ENGINE, a.subject(), a.observedAt(), a.kind().name()));
         }, clock);
         this.responder = new LeakResponder(service, ValvePolicy.defaults(), IngestValves.none(), new InMemoryValveDecisionLog(), clock);
     }

@@ -587,13 +587,16 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
                         rs.getString(5), rs.getString(6))));
     }
 
-    /** The alarms columns (V3), in the order rows show them; times are read as instants on both stores. */
+    /** The alarms columns (V3, V13), in the order rows show them; times are read as instants on both stores. */
     private static final String[] ALARM_COLUMNS = {"alarm_id", "kind", "category", "subject", "meter_id", "detail",
-            "volume_lost_l", "raised_at", "acknowledge_by", "resolve_by", "state", "acknowledged_at",
-            "acknowledged_by", "resolved_at", "resolved_by", "resolution"};
-    private static final Set<String> ALARM_TIMES = Set.of("raised_at", "acknowledge_by", "resolve_by",
-            "acknowledged_at", "resolved_at");
-    private static final Set<String> ALARM_NUMBERS = Set.of("alarm_id", "volume_lost_l");
+            "volume_lost_l", "observed_at", "raised_at", "deadline_rule", "acknowledge_by", "on_site_by", "resolve_by",
+            "follow_up_by", "state", "acknowledged_at", "acknowledged_by", "on_site_at", "on_site_actor", "resolved_at",
+            "resolved_by", "resolution", "followed_up_at", "followed_up_by", "acknowledge_met", "on_site_met",
+            "resolve_met", "follow_up_met"};
+    private static final Set<String> ALARM_TIMES = Set.of("observed_at", "raised_at", "acknowledge_by", "on_site_by",
+            "resolve_by", "follow_up_by", "acknowledged_at", "on_site_at", "resolved_at", "followed_up_at");
+    private static final Set<String> ALARM_NUMBERS = Set.of("alarm_id", "volume_lost_l", "acknowledge_met",
+            "on_site_met", "resolve_met", "follow_up_met");
 
     @Override
     public Optional<List<Map<String, Object>>> alarms(String meterId, int limit) {

@@ -60,6 +60,9 @@ class AlarmStepsApiTest {
                 assertThat(a.get("state").asText()).isEqualTo("ACKNOWLEDGED");
                 assertThat(a.get("acknowledged_by").asText()).isEqualTo("fitter-7");
                 assertThat(a.get("acknowledged_at").asText()).isEqualTo(NOW.toString());
+                assertThat(a.get("observed_at").asText()).isEqualTo(NOW.minusSeconds(600).toString());
+                assertThat(a.get("raised_at").asText()).isEqualTo(NOW.toString());
+                assertThat(a.get("acknowledge_due").asText()).isEqualTo(NOW.plusSeconds(6 * 3600).toString());
 
                 assertThat(post(base + leak.id() + "/acknowledge", "fitter-8").statusCode())
                         .as("acknowledged once").isEqualTo(409);
@@ -69,11 +72,24 @@ class AlarmStepsApiTest {
                 HttpResponse<String> resolved = post(base + leak.id() + "/resolve?note=joint%20resealed", "fitter-7");
                 assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
                 assertThat(JSON.readTree(resolved.body()).get("resolution").asText()).isEqualTo("joint resealed");
+                assertThat(JSON.readTree(resolved.body()).get("resolve_met").asBoolean()).isTrue();
+
+                // the month's report, from the query `meterhub alarms report` prints (NOW is 2024-02-03 in Shanghai)
+                JsonNode report = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "report?month=2024-02"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(report.get("applied").asLong()).isEqualTo(2);
+                assertThat(report.get("percent_met").asText()).isEqualTo("100.0");
+                assertThat(report.get("deadlines")).extracting(r -> r.get("kind").asText() + " " + r.get("deadline").asText()
+                        + " " + r.get("met").asLong() + "/" + r.get("applied").asLong())
+                        .containsExactly("CONTINUOUS_FLOW acknowledge 1/1", "CONTINUOUS_FLOW resolve 1/1");
+                JsonNode january = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "report?month=2024-01"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(january.get("deadlines")).isEmpty();
                 assertThat(post(base + "424242/acknowledge", "fitter-7").statusCode()).isEqualTo(404);
                 assertThat(post("http://127.0.0.1:" + api.address().getPort() + "/api/v1/alarms", "fitter-7").statusCode())
                         .isEqualTo(405);
             }
-            assertThat(repo.history(leak.id())).extracting(JdbcAlarmRepository.Step::state)
+            assertThat(repo.history(leak.id())).extracting(org.meterhub.engine.alarm.AlarmStep::state)
                     .containsExactly(AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
             assertThat(repo.history(leak.id()).get(2).note()).isEqualTo("joint resealed");
             assertThat(store.auditTrail(NOW.minusSeconds(1), NOW.plusSeconds(1)))

@@ -245,7 +245,9 @@ abstract class ApiServerContract {
         assertThat(newest.get("alarm_id").asLong()).isEqualTo(fault.id());
         assertThat(newest.get("kind").asText()).isEqualTo("METER_FAULT");
         assertThat(newest.get("category").asText()).isEqualTo("FAULT");
-        assertThat(newest.get("raised_at").asText()).isEqualTo("2024-02-02T11:00:00+08:00");
+        assertThat(newest.get("observed_at").asText()).isEqualTo("2024-02-02T11:00:00+08:00"); // the meter's time
+        assertThat(newest.get("raised_at").asText()).isEqualTo("2024-02-03T08:00:00+08:00"); // when the engine learned
+        assertThat(newest.get("deadline_rule").asText()).isEqualTo("gas/repair");
         assertThat(newest.get("state").asText()).isEqualTo("RAISED");
         assertThat(newest.get("volume_lost_l").isNull()).isTrue();
         JsonNode older = all.get("alarms").get(1);
@@ -253,7 +255,7 @@ abstract class ApiServerContract {
         assertThat(older.get("state").asText()).isEqualTo("ACKNOWLEDGED");
         assertThat(older.get("acknowledged_by").asText()).isEqualTo("fitter-7");
         assertThat(older.get("volume_lost_l").asLong()).isEqualTo(240);
-        assertThat(older.get("acknowledge_by").isNull()).as("a leak has an on-site deadline").isFalse();
+        assertThat(older.get("acknowledge_by").isNull()).as("a gas leak has a handling deadline").isFalse();
 
         JsonNode mine = JSON.readTree(get("/api/v1/meters/" + METER + "/alarms").body());
         assertThat(mine.get("alarms")).hasSize(1);
@@ -262,7 +264,7 @@ abstract class ApiServerContract {
                 .hasSize(1);
         assertThat(JSON.readTree(get("/api/v1/alarms?limit=1").body()).get("alarms")).hasSize(1);
         List<String> csv = get("/api/v1/alarms?format=csv").body().lines().toList();
-        assertThat(csv.get(0)).startsWith("alarm_id,kind,category,subject,meter_id,detail,volume_lost_l,raised_at,");
+        assertThat(csv.get(0)).startsWith("alarm_id,kind,category,subject,meter_id,detail,volume_lost_l,observed_at,raised_at,");
         assertThat(csv).hasSize(3);
     }
 

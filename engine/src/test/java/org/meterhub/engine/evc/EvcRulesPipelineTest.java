@@ -120,7 +120,7 @@ class EvcRulesPipelineTest {
                 assertThat(open).singleElement().satisfies(a -> {
                     assertThat(a.kind()).isEqualTo(AlarmKind.CONVERSION_ERROR);
                     assertThat(a.subject()).isEqualTo(BAD);
-                    assertThat(a.raisedAt()).isEqualTo(T0.plusSeconds(2700));
+                    assertThat(a.observedAt()).isEqualTo(T0.plusSeconds(2700)); // measured then; raised when the engine saw it
                     assertThat(a.detail()).isEqualTo("volume conversion error: " + flags.get(0).reason());
                     assertThat(a.acknowledgeBy()).isPresent(); // a fault: handled within the deadline
                 });

@@ -107,22 +107,26 @@ class RuleRecordsTest {
                     .isEqualTo(leak.id());
             Alarm district = service.raise(AlarmKind.NETWORK_IMBALANCE, "district:D7", "3 days beyond uncertainty",
                     OptionalLong.of(1_234_000), T0.plusSeconds(120));
-            Alarm fault = service.raise(AlarmKind.METER_FAULT, METER, "LOW_BATTERY", OptionalLong.empty(),
+            clock.set(T0.plus(Duration.ofHours(1)));
+            Alarm fault = service.raise(AlarmKind.METER_FAULT, METER, "stopped registering", OptionalLong.empty(),
                     T0.plusSeconds(180));
-            clock.set(T0.plus(Duration.ofMinutes(45)));
+            // gas: handled within 6 h of the raise (the clock), not of the measurement
+            clock.set(T0.plus(Duration.ofHours(6)).plus(Duration.ofMinutes(15)));
             assertThat(service.overdue()).extracting(o -> o.alarm().id()).containsExactly(leak.id(), district.id());
             service.acknowledge(leak.id(), "crew-3");
-            clock.set(T0.plus(Duration.ofHours(2)));
+            clock.set(T0.plus(Duration.ofHours(8)));
             service.resolve(leak.id(), "crew-3", "loose union tightened");
             assertThat(published).extracting(Alarm::state).containsExactly(AlarmState.RAISED, AlarmState.RAISED,
                     AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
             Alarm resolved = service.find(leak.id()).orElseThrow();
             assertThat(resolved.state()).isEqualTo(AlarmState.RESOLVED);
             assertThat(resolved.resolution()).contains("loose union tightened");
-            assertThat(resolved.acknowledgeBy()).contains(T0.plus(Duration.ofMinutes(30)));
+            assertThat(resolved.acknowledgeBy()).contains(T0.plus(Duration.ofHours(6)));
+            assertThat(resolved.met(org.meterhub.engine.alarm.Milestone.ACKNOWLEDGE)).contains(false);
+            assertThat(resolved.met(org.meterhub.engine.alarm.Milestone.RESOLVE)).contains(true);
             assertThat(resolved.volumeLostL()).hasValue(75);
             assertThat(service.open()).extracting(Alarm::id).containsExactly(district.id(), fault.id());
-            assertThat(alarms.history(leak.id())).extracting(JdbcAlarmRepository.Step::state)
+            assertThat(alarms.history(leak.id())).extracting(org.meterhub.engine.alarm.AlarmStep::state)
                     .containsExactly(AlarmState.RAISED, AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED);
             assertThat(alarms.openOf(METER, AlarmKind.METER_FAULT)).map(Alarm::id).contains(fault.id());
             List<Map<String, Object>> rows = store.alarms(METER, 10).orElseThrow();

@@ -154,7 +154,7 @@ class LeakDetectorTest {
         assertThat(first.resolution().orElseThrow()).contains("240 L lost in total");
         assertThat(repo.notes(first.id())).anySatisfy(n -> assertThat(n).startsWith("escalated: severity 2"));
         Alarm second = all.get(1);
-        assertThat(second.raisedAt()).isAfter(Instant.ofEpochMilli(T0 + leak2 * HOUR));
+        assertThat(second.observedAt()).isAfter(Instant.ofEpochMilli(T0 + leak2 * HOUR));
         assertThat(second.open()).isTrue();
         assertThat(second.detail()).contains("2 L/h");
     }

@@ -128,7 +128,9 @@ public final class MqttAlarmSink implements AlarmSink, AutoCloseable {
         m.put("state", a.state().name());
         m.put("detail", a.detail());
         m.put("volume_lost_l", a.volumeLostL().isPresent() ? a.volumeLostL().getAsLong() : null);
-        m.put("raised_at", a.raisedAt().toString());
+        m.put("observed_at", a.observedAt().toString()); // when the meter measured it
+        m.put("raised_at", a.raisedAt().toString()); // when the utility learned: deadlines run from here
+        m.put("deadline_rule", a.rule());
         m.put("acknowledge_by", time(a.acknowledgeBy()));
         m.put("resolve_by", time(a.resolveBy()));
         m.put("acknowledged_at", time(a.acknowledgedAt()));

@@ -23,8 +23,8 @@ import org.meterhub.engine.prepaid.WorkItem;
  *
  * <p>A raised edge raises an engine alarm (the service makes a repeat a no-op while one is open);
  * a cleared edge resolves it as {@value #BY}. The engine has fewer kinds than there are sources
- * (it has no prepaid or battery kinds), so several sources may share one engine kind on a meter,
- * e.g. {@code low_battery} and an overdraft both on {@code METER_FAULT}: the alarm is resolved
+ * (it has no prepaid kinds), so several sources may share one engine kind on a meter,
+ * e.g. a rejected command and an overdraft both on {@code METER_FAULT}: the alarm is resolved
  * only when every source that held it open has cleared. Command alarms clear when a later command
  * to the meter is acknowledged ok (the meter takes commands again). The detail starts with the source ({@code mqtt leak},
  * {@code prepaid OVERDRAFT}), which also lets a clear arriving after a restart (the ledger's edges
@@ -71,7 +71,8 @@ public final class EngineAlarms implements AlarmSink, PrepaidListener {
             case LEAK -> org.meterhub.engine.alarm.AlarmKind.GAS_LEAK_SUSPECTED;
             case TAMPER -> org.meterhub.engine.alarm.AlarmKind.TAMPER;
             case VALVE_FAULT -> org.meterhub.engine.alarm.AlarmKind.VALVE_FAULT;
-            case LOW_BATTERY, OVERDRAFT, COMMAND_EXPIRED, COMMAND_REJECTED -> org.meterhub.engine.alarm.AlarmKind.METER_FAULT;
+            case LOW_BATTERY -> org.meterhub.engine.alarm.AlarmKind.LOW_BATTERY; // a notice: no fault deadlines
+            case OVERDRAFT, COMMAND_EXPIRED, COMMAND_REJECTED -> org.meterhub.engine.alarm.AlarmKind.METER_FAULT;
             case LOW_BALANCE -> org.meterhub.engine.alarm.AlarmKind.DATA_QUALITY;
         };
     }

@@ -55,8 +55,9 @@ class MqttAlarmSinkTest {
         try (MqttAlarmSink sink = new MqttAlarmSink(link, prefix, 100, Duration.ofMillis(50), Duration.ofSeconds(1))) {
             link.start();
             assertThat(link.awaitConnected(60, TimeUnit.SECONDS)).isTrue();
+            Instant learned = Instant.parse("2026-11-24T18:05:00Z");
             AlarmService alarms = new AlarmService(new InMemoryAlarmRepository(), AlarmDeadlines.defaults(), sink,
-                    Clock.systemUTC());
+                    Clock.fixed(learned, java.time.ZoneOffset.UTC));
             Instant at = Instant.parse("2026-11-24T18:00:00Z");
             Alarm a = alarms.raise(AlarmKind.NIGHT_FLOW, METER, "NIGHT_FLOW since 2026-11-24T18:00:00Z: 30 L/h on G1.6",
                     OptionalLong.of(90), at);
@@ -79,8 +80,10 @@ class MqttAlarmSinkTest {
             assertThat(raised.get("kind").asText()).isEqualTo("NIGHT_FLOW");
             assertThat(raised.get("category").asText()).isEqualTo("LEAK");
             assertThat(raised.get("volume_lost_l").asLong()).isEqualTo(90);
-            assertThat(raised.get("raised_at").asText()).isEqualTo("2026-11-24T18:00:00Z");
-            assertThat(raised.get("acknowledge_by").asText()).isEqualTo("2026-11-24T18:30:00Z");
+            assertThat(raised.get("observed_at").asText()).isEqualTo("2026-11-24T18:00:00Z");
+            assertThat(raised.get("raised_at").asText()).isEqualTo("2026-11-24T18:05:00Z");
+            assertThat(raised.get("deadline_rule").asText()).isEqualTo("gas/leak");
+            assertThat(raised.get("acknowledge_by").asText()).isEqualTo("2026-11-25T00:05:00Z"); // 6 h from the raise
             assertThat(raised.get("resolved_at").isNull()).isTrue();
             assertThat(meter.get(2).body().get("resolution").asText()).isEqualTo("loose union tightened");
             assertThat(received).filteredOn(r -> r.topic().equals(prefix + "alarms/district:D7")).singleElement()

@@ -130,14 +130,19 @@ class MqttEngineAlarmsTest {
             p.onMessage("meters/42/up", msg(2, 1, "1020.500", "-0.500", "\"leak\",\"low_battery\",\"overdraft\""));
             p.onMessage("meters/42/up", msg(2, 1, "1020.500", "-0.500", "\"leak\",\"low_battery\",\"overdraft\"")); // duplicate
             assertThat(repo.open()).extracting(a -> a.kind().name()).containsExactlyInAnyOrder(
-                    "GAS_LEAK_SUSPECTED", "METER_FAULT", "DATA_QUALITY");
+                    "GAS_LEAK_SUSPECTED", "LOW_BATTERY", "METER_FAULT", "DATA_QUALITY");
             assertThat(work).singleElement().satisfies(w -> assertThat(w.kind()).isEqualTo(WorkItem.Kind.REPLACE_METER));
 
-            // low_battery ends, the overdraft (same engine kind) does not: still open.
+            // low_battery ends (a notice without the fault deadlines); the overdraft stays open, held by two
+            // sources on one engine kind (the meter's and the ledger's).
+            Alarm battery = repo.openOf("42", org.meterhub.engine.alarm.AlarmKind.LOW_BATTERY).orElseThrow();
+            assertThat(battery.due()).isEmpty();
             p.onMessage("meters/42/up", msg(3, 2, "1020.500", "-0.500", "\"leak\",\"overdraft\""));
+            assertThat(repo.openOf("42", org.meterhub.engine.alarm.AlarmKind.LOW_BATTERY)).isEmpty();
             Alarm fault = repo.openOf("42", org.meterhub.engine.alarm.AlarmKind.METER_FAULT).orElseThrow();
-            assertThat(fault.detail()).startsWith("mqtt low_battery");
-            assertThat(fault.acknowledgeBy()).contains(T0.plus(Duration.ofHours(6))); // fault deadlines apply
+            assertThat(fault.detail()).containsIgnoringCase("overdraft");
+            // fault deadlines apply, from when the engine received the uplink (its clock), not the meter's time
+            assertThat(fault.acknowledgeBy()).contains(clock.instant().plus(Duration.ofHours(6)));
 
             Alarm leak = repo.openOf("42", org.meterhub.engine.alarm.AlarmKind.GAS_LEAK_SUSPECTED).orElseThrow();
             service.acknowledge(leak.id(), "fitter-7");
@@ -149,7 +154,7 @@ class MqttEngineAlarmsTest {
             assertThat(repo.open()).isEmpty();
             List<Alarm> all = repo.bySubject("42");
             assertThat(all).extracting(a -> a.kind().name()).containsExactlyInAnyOrder(
-                    "GAS_LEAK_SUSPECTED", "METER_FAULT", "DATA_QUALITY"); // one alarm per kind, not one per edge
+                    "GAS_LEAK_SUSPECTED", "LOW_BATTERY", "METER_FAULT", "DATA_QUALITY"); // one alarm per kind, not one per edge
             assertThat(all).allSatisfy(a -> {
                 assertThat(a.state()).isEqualTo(AlarmState.RESOLVED);
                 assertThat(a.resolvedBy()).contains(EngineAlarms.BY);
@@ -158,7 +163,7 @@ class MqttEngineAlarmsTest {
 
             // What /api/v1/alarms and `query` show.
             List<Map<String, Object>> rows = store.alarms("42", 10).orElseThrow();
-            assertThat(rows).hasSize(3).allSatisfy(r -> {
+            assertThat(rows).hasSize(4).allSatisfy(r -> {
                 assertThat(r.get("meter_id")).isEqualTo("42");
                 assertThat(String.valueOf(r.get("state"))).isEqualToIgnoringCase("RESOLVED");
             });
