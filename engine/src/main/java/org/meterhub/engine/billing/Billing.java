@@ -22,6 +22,7 @@ public final class Billing implements AutoCloseable {
     private final JdbcMeterExchanges exchanges;
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
+    private final UsagePages pages;
 
     private Billing(TimeSeriesStore store, SqlDatabase billsDb, SqlDatabase rulesDb) {
         this.store = store;
@@ -32,6 +33,7 @@ public final class Billing implements AutoCloseable {
         this.exchanges = new JdbcMeterExchanges(rulesDb);
         this.estimates = new JdbcEstimationRecords(rulesDb);
         this.usage = new StoreUsage(store, new JdbcCorrectionRepository(rulesDb), exchanges);
+        this.pages = new UsagePages(rulesDb, store.rollupZone());
     }
 
     /** @param url the store's JDBC URL (a file or a PostgreSQL database: an in-memory SQLite store is private to its connection) */
@@ -40,13 +42,19 @@ public final class Billing implements AutoCloseable {
         if (SqlDatabase.isPrivateMemory(url)) {
             throw new IllegalArgumentException("billing needs a store file or database, not " + url);
         }
-        SqlDatabase billsDb = SqlDatabase.open(url);
+        SqlDatabase billsDb = SqlDatabase.open(batched(url));
         try {
             return new Billing(store, billsDb, SqlDatabase.open(url));
         } catch (RuntimeException e) {
             billsDb.close();
             throw e;
         }
+    }
+
+    /** PostgreSQL: the driver sends a JDBC batch of inserts as multi-row inserts (a bill run writes pages of bills and lines). */
+    private static String batched(String url) {
+        if (!url.startsWith("jdbc:postgresql:") || url.contains("reWriteBatchedInserts")) return url;
+        return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     }
 
     public JdbcBills bills() {
@@ -66,7 +74,7 @@ public final class Billing implements AutoCloseable {
     }
 
     public BillRun run(Clock clock) {
-        return new BillRun(store, bills, tariffs, estimates, usage, clock);
+        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, false, BillRun.PAGE_SIZE);
     }
 
     @Override
