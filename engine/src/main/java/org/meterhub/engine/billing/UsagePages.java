@@ -100,26 +100,27 @@ final class UsagePages {
     Map<String, ReadingSpan> readings(Collection<String> meterIds, Instant from, Instant to) {
         Map<String, ReadingSpan> out = new HashMap<>();
         if (meterIds.isEmpty()) return out;
-        // the same order as TimeSeriesStore.readings (time, source): first = row 1 ascending, last = row 1 descending
-        String sql = "select meter_id, time, volume_l, n, a, b from (select meter_id, time, volume_l,"
-                + " count(*) over (partition by meter_id) n,"
-                + " row_number() over (partition by meter_id order by time, source) a,"
-                + " row_number() over (partition by meter_id order by time desc, source desc) b"
-                + " from readings where meter_id in (" + marks(meterIds) + ") and time >= ? and time < ?"
-                + " and source <> 'ESTIMATED') x where a = 1 or b = 1";
-        record Row(String meter, Instant time, long litres, int n, boolean first, boolean last) {
+        // one scan for the counts and the first and last times (the key order on SQLite, the per-meter
+        // index of a closed day on PostgreSQL), then the rows at those times by key; the same order as
+        // TimeSeriesStore.readings (time, source) picks among readings of one time
+        String span = "select meter_id, count(*) n, min(time) lo, max(time) hi from readings where meter_id in ("
+                + marks(meterIds) + ") and time >= ? and time < ? and source <> 'ESTIMATED' group by meter_id";
+        String sql = "with s as (" + span + ") select r.meter_id, r.time, r.source, r.volume_l, s.n, 1 from s join readings r"
+                + " on r.meter_id = s.meter_id and r.time = s.lo where r.source <> 'ESTIMATED' union all"
+                + " select r.meter_id, r.time, r.source, r.volume_l, s.n, 0 from s join readings r"
+                + " on r.meter_id = s.meter_id and r.time = s.hi where r.source <> 'ESTIMATED'";
+        record Row(String meter, Instant time, String source, long litres, int n, boolean first) {
         }
         List<Row> rows = db.tx("readings of a page", c -> SqlDatabase.query(c, sql, ps -> {
             int i = bindAll(ps, 1, meterIds);
             db.bindTime(ps, i, from);
             db.bindTime(ps, i + 1, to);
-        }, rs -> new Row(rs.getString(1), db.readTime(rs, 2), rs.getLong(3), rs.getInt(4), rs.getInt(5) == 1,
-                rs.getInt(6) == 1)));
+        }, rs -> new Row(rs.getString(1), db.readTime(rs, 2), rs.getString(3), rs.getLong(4), rs.getInt(5), rs.getInt(6) == 1)));
         Map<String, Row> firsts = new HashMap<>();
         Map<String, Row> lasts = new HashMap<>();
         for (Row r : rows) {
-            if (r.first()) firsts.put(r.meter(), r);
-            if (r.last()) lasts.put(r.meter(), r);
+            if (r.first()) firsts.merge(r.meter(), r, (a, b) -> a.source().compareTo(b.source()) <= 0 ? a : b);
+            else lasts.merge(r.meter(), r, (a, b) -> a.source().compareTo(b.source()) >= 0 ? a : b);
         }
         firsts.forEach((m, f) -> {
             Row l = lasts.get(m);
