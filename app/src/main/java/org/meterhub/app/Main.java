@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
                 EngineIntakeCommand.class, EstimateCommand.class, org.meterhub.app.query.CoverageCommand.class,
                 org.meterhub.app.visit.VisitsCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
+                org.meterhub.app.bill.StatementCommand.class,
                 org.meterhub.app.accuracy.AccuracyCommand.class, org.meterhub.app.accuracy.DisputeCommand.class,
                 org.meterhub.app.accuracy.MetersCommand.class,
                 org.meterhub.app.importing.ImportCommand.class,

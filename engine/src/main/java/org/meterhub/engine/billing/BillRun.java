@@ -40,7 +40,7 @@ import org.meterhub.engine.store.TimeSeriesStore;
 public final class BillRun {
 
     /** What the run did with one account. */
-    public enum Status { NEW, REBILLED, UNCHANGED, CHANGED, NO_METER }
+    public enum Status { NEW, REBILLED, UNCHANGED, CHANGED, NO_METER, PREPAID }
 
     public record Outcome(String accountId, Status status, Optional<Bill> bill, String note) {
     }
@@ -102,7 +102,7 @@ public final class BillRun {
     }
 
     /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
-    private record Page(Set<String> registered, Map<String, Bill> current, Set<String> estimatedBefore,
+    private record Page(Set<String> registered, Set<String> prepaid, Map<String, Bill> current, Set<String> estimatedBefore,
                         Map<String, Map<Integer, Long>> positions, Map<String, NavigableMap<LocalDate, Long>> rollups,
                         Map<String, UsagePages.ReadingSpan> readings, Set<String> gatheredAlone) {
     }
@@ -177,7 +177,7 @@ public final class BillRun {
             throws SQLException {
         List<String> meters = page.stream().map(Account::meterId).filter(Objects::nonNull).distinct().toList();
         YearMonth cycle = period.cycle();
-        return new Page(pages.registered(meters), bills.currentPage(c, cycle, first, last),
+        return new Page(pages.registered(meters), pages.prepaidMeters(meters), bills.currentPage(c, cycle, first, last),
                 bills.estimatedPage(c, cycle.minusMonths(1), first, last), bills.positionsPage(c, cycle, first, last),
                 pages.rollups(meters, period.start(), period.end()), pages.readings(meters, period.start(), period.end()),
                 gatheredAlone);
@@ -208,6 +208,11 @@ public final class BillRun {
         if (!registered) {
             return new Outcome(a.accountId(), Status.NO_METER, Optional.empty(),
                     a.meterId() == null ? "no meter on the account" : "meter " + a.meterId() + " is not registered");
+        }
+        boolean prepaid = page == null ? !pages.prepaidMeters(List.of(a.meterId())).isEmpty() : page.prepaid().contains(a.meterId());
+        if (prepaid) {
+            return new Outcome(a.accountId(), Status.PREPAID, Optional.empty(),
+                    "prepaid (IC-card) meter " + a.meterId() + ": a statement, not a bill (meterhub statement run)");
         }
         YearMonth cycle = period.cycle();
         String id = a.accountId();

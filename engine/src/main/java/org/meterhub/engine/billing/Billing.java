@@ -6,6 +6,7 @@ import org.meterhub.engine.consumption.JdbcCorrectionRepository;
 import org.meterhub.engine.consumption.JdbcMeterExchanges;
 import org.meterhub.engine.estimation.JdbcEstimationRecords;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.prepaid.JdbcBalanceReports;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
@@ -19,6 +20,7 @@ public final class Billing implements AutoCloseable {
     private final TimeSeriesStore store;
     private final JdbcBills bills;
     private final JdbcTariffs tariffs;
+    private final JdbcStatements statements;
     private final JdbcMeterExchanges exchanges;
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
@@ -30,6 +32,7 @@ public final class Billing implements AutoCloseable {
         this.rulesDb = rulesDb;
         this.bills = new JdbcBills(billsDb);
         this.tariffs = new JdbcTariffs(billsDb);
+        this.statements = new JdbcStatements(billsDb);
         this.exchanges = new JdbcMeterExchanges(rulesDb);
         this.estimates = new JdbcEstimationRecords(rulesDb);
         this.usage = new StoreUsage(store, new JdbcCorrectionRepository(rulesDb), exchanges);
@@ -71,6 +74,15 @@ public final class Billing implements AutoCloseable {
 
     public JdbcEstimationRecords estimates() {
         return estimates;
+    }
+
+    public JdbcStatements statements() {
+        return statements;
+    }
+
+    /** The statement run of prepaid (IC-card) accounts. */
+    public StatementRun statementRun(Clock clock) {
+        return new StatementRun(bills, statements, tariffs, new JdbcBalanceReports(rulesDb), usage, pages, clock);
     }
 
     public BillRun run(Clock clock) {

@@ -219,7 +219,7 @@ public final class JdbcBills {
         db.bindTime(ps, 11, b.createdAt());
     }
 
-    private static void bindLine(java.sql.PreparedStatement ps, long billId, BillLine l) throws SQLException {
+    static void bindLine(java.sql.PreparedStatement ps, long billId, BillLine l) throws SQLException {
         ps.setLong(1, billId);
         ps.setInt(2, l.no());
         ps.setString(3, l.kind().name());
@@ -262,7 +262,7 @@ public final class JdbcBills {
                 LocalDate.parse(rs.getString(10)), lines, db.readTime(rs, 11));
     }
 
-    private static BillLine line(ResultSet rs) throws SQLException {
+    static BillLine line(ResultSet rs) throws SQLException {
         int tier = rs.getInt(8);
         Integer tierOrNull = rs.wasNull() ? null : tier;
         int year = rs.getInt(9);

@@ -82,6 +82,15 @@ final class UsagePages {
         return out;
     }
 
+    /** The meters among {@code meterIds} that the prepaid shadow ledger keeps (IC-card meters: statements, not bills). */
+    Set<String> prepaidMeters(Collection<String> meterIds) {
+        if (meterIds.isEmpty()) return Set.of();
+        Set<String> out = new HashSet<>();
+        db.tx("prepaid meters", c -> SqlDatabase.query(c, "select meter_id from prepaid_ledger where meter_id in ("
+                + marks(meterIds) + ")", ps -> bindAll(ps, 1, meterIds), rs -> out.add(rs.getString(1))));
+        return out;
+    }
+
     /** Daily rollups of the meters for the days in [from, to), by meter. */
     Map<String, NavigableMap<LocalDate, Long>> rollups(Collection<String> meterIds, Instant from, Instant to) {
         Map<String, NavigableMap<LocalDate, Long>> out = new HashMap<>();

@@ -1,0 +1,1 @@
+-- Placeholder on branch h/billrun only: V13 is another branch's migration; drop this file when merging.
