@@ -44,10 +44,4 @@ public final class JdbcBalanceReports {
                 }, rs -> new Purchase(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
                         new BigDecimal(rs.getString(4)), BalanceUnit.valueOf(rs.getString(5)))));
     }
-
-    /** The meters the shadow ledger keeps an account of: prepaid (IC-card) meters. */
-    public boolean prepaid(String meterId) {
-        return !db.tx("prepaid meter", c -> SqlDatabase.query(c, "select 1 from prepaid_ledger where meter_id = ?",
-                ps -> ps.setString(1, meterId), rs -> 1)).isEmpty();
-    }
 }
