@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
                 org.meterhub.app.visit.VisitsCommand.class, BalanceCommand.class, AlarmsCommand.class, WorkItemsCommand.class,
                 org.meterhub.app.security.UsersCommand.class, org.meterhub.app.security.AuditCommand.class,
                 org.meterhub.app.leak.LeakCommand.class, TariffCommand.class, BillCommand.class,
+                org.meterhub.app.bill.StatementCommand.class,
                 org.meterhub.app.accuracy.AccuracyCommand.class, org.meterhub.app.accuracy.DisputeCommand.class,
                 org.meterhub.app.accuracy.MetersCommand.class,
                 org.meterhub.app.importing.ImportCommand.class,

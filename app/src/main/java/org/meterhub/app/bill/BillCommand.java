@@ -119,10 +119,10 @@ public final class BillCommand implements Runnable {
                 });
                 out.printf("bill run %s: period %s..%s (%s)%s%n", cycle, r.period().firstDay(), r.period().lastDay(),
                         r.period().zone(), dryRun ? "  DRY RUN: nothing written" : "");
-                out.printf("accounts to read %d: new %d, re-billed %d, unchanged %d, changed (not re-billed) %d, no meter %d;"
-                                + " new bills total %s CNY%n", r.accounts(), r.count(BillRun.Status.NEW), r.count(BillRun.Status.REBILLED),
-                        r.count(BillRun.Status.UNCHANGED), r.count(BillRun.Status.CHANGED), r.count(BillRun.Status.NO_METER),
-                        r.newTotal().toPlainString());
+                out.printf("accounts to read %d: new %d, re-billed %d, unchanged %d, changed (not re-billed) %d, no meter %d,"
+                                + " prepaid (meterhub statement run) %d; new bills total %s CNY%n", r.accounts(), r.count(BillRun.Status.NEW),
+                        r.count(BillRun.Status.REBILLED), r.count(BillRun.Status.UNCHANGED), r.count(BillRun.Status.CHANGED),
+                        r.count(BillRun.Status.NO_METER), r.count(BillRun.Status.PREPAID), r.newTotal().toPlainString());
                 out.flush();
                 return 0;
             });
@@ -160,8 +160,13 @@ public final class BillCommand implements Runnable {
     }
 
     static void print(PrintWriter out, Bill b, ZoneId zone) {
-        out.printf("bill %s  account %s  cycle %s  version %d%s%n", b.billId() == null ? "(draft)" : b.billId().toString(), b.accountId(), b.cycle(), b.version(),
-                b.replacesBillId() == null ? "" : "  replaces bill " + b.replacesBillId());
+        print(out, b, zone, "bill");
+    }
+
+    /** @param what "bill", or "statement" for the priced part of a prepaid statement */
+    static void print(PrintWriter out, Bill b, ZoneId zone, String what) {
+        out.printf(what + " %s  account %s  cycle %s  version %d%s%n", b.billId() == null ? "(draft)" : b.billId().toString(), b.accountId(), b.cycle(), b.version(),
+                b.replacesBillId() == null ? "" : "  replaces " + what + " " + b.replacesBillId());
         out.printf("period %s..%s  tariff %s%s  issued %s  (%s)%n", b.periodFirst(), b.periodLast(), b.tariffId(),
                 b.variants().isEmpty() ? "" : "  variants " + String.join(",", b.variants()),
                 LocalDateTime.ofInstant(b.createdAt(), zone).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), b.reason());

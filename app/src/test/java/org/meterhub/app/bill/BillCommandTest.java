@@ -129,6 +129,32 @@ class BillCommandTest {
     }
 
     @Test
+    void prepaidStatementRunAndShow() {
+        // R1's meter becomes an IC-card money meter: reports of 200.00 and 204.00 CNY around a 100.00 top-up
+        try (var db = org.meterhub.engine.jdbc.SqlDatabase.open(url)) {
+            var ledger = new org.meterhub.engine.prepaid.JdbcLedgerStateStore(db);
+            for (String[] r : new String[][] {{"2026-10-14", "200.00"}, {"2026-11-14", "204.00"}}) {
+                ledger.save(new org.meterhub.engine.prepaid.LedgerState("M1", org.meterhub.engine.prepaid.BalanceUnit.CNY,
+                        at(LocalDate.of(2026, 9, 1), 0), 0, new java.math.BigDecimal("500.00"), at(LocalDate.parse(r[0]), 23), 0,
+                        new java.math.BigDecimal(r[1]), null, java.math.BigDecimal.ZERO, false, false, false, false));
+            }
+            new org.meterhub.engine.prepaid.PurchaseStore(db).addAll(List.of(new org.meterhub.engine.prepaid.Purchase("CARD-1", "M1",
+                    at(LocalDate.of(2026, 11, 1), 10), new java.math.BigDecimal("100.00"), org.meterhub.engine.prepaid.BalanceUnit.CNY)));
+        }
+        run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
+        assertThat(run("bill", "run", "--cycle", "2026-11", "--store", url).out()).contains("new 0,", "prepaid (meterhub statement run) 1");
+        assertThat(run("statement", "run", "--cycle", "2026-10", "--store", url).out()).contains("prepaid accounts 1: new 1");
+        assertThat(run("statement", "run", "--cycle", "2026-11", "--store", url).out()).contains("prepaid accounts 1: new 1");
+        assertThat(run("statement", "run", "--cycle", "2026-11", "--store", url).out()).contains("new 0, restated 0, unchanged 1");
+        TestCli.Run show = run("statement", "show", "--account", "R1", "--cycle", "2026-11", "--store", url);
+        assertThat(show.out()).contains("prepaid statement of meter M1 (credit in CNY)", "statement ", "account R1  cycle 2026-11  version 1",
+                "total 97.28 CNY", "opening balance 200.00 CNY (meter report 2026-10-14 23:00)",
+                "top-ups         100.00 CNY (1 purchases between the two reports)", "closing balance 204.00 CNY (meter report 2026-11-14 23:00)",
+                "RECONCILIATION  meter deducted 96.00 CNY - tariff engine 95.05 CNY (the gas lines above) = 0.95 CNY");
+        assertThat(run("statement", "show", "--account", "R1", "--cycle", "2026-12", "--store", url).exit()).isEqualTo(Main.EXIT_USAGE);
+    }
+
+    @Test
     void variants() {
         run("tariff", "load", dir.resolve("tariffs.yaml").toString(), "--store", url);
         assertThat(run("tariff", "variant", "--account", "R1", "--set", "boiler", "--store", url).out()).contains("account R1: variants boiler");

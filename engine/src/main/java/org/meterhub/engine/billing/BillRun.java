@@ -5,16 +5,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.meterhub.engine.account.Account;
-import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.estimation.Estimate;
 import org.meterhub.engine.estimation.JdbcEstimationRecords;
 import org.meterhub.engine.meter.CustomerClass;
@@ -37,7 +40,7 @@ import org.meterhub.engine.store.TimeSeriesStore;
 public final class BillRun {
 
     /** What the run did with one account. */
-    public enum Status { NEW, REBILLED, UNCHANGED, CHANGED, NO_METER }
+    public enum Status { NEW, REBILLED, UNCHANGED, CHANGED, NO_METER, PREPAID }
 
     public record Outcome(String accountId, Status status, Optional<Bill> bill, String note) {
     }
@@ -58,100 +61,189 @@ public final class BillRun {
         }
     }
 
+    /** Accounts per page: bounded memory, and few enough query parameters for SQLite and PostgreSQL. */
+    static final int PAGE_SIZE = 1000;
+
     private final TimeSeriesStore store;
     private final JdbcBills bills;
     private final JdbcTariffs tariffs;
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
+    private final UsagePages pages;
     private final Clock clock;
+    private final boolean perAccount;
+    private final int pageSize;
 
-    public BillRun(TimeSeriesStore store, JdbcBills bills, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
-                   StoreUsage usage, Clock clock) {
+    BillRun(TimeSeriesStore store, JdbcBills bills, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
+            StoreUsage usage, UsagePages pages, Clock clock, boolean perAccount, int pageSize) {
         this.store = Objects.requireNonNull(store, "store");
         this.bills = Objects.requireNonNull(bills, "bills");
         this.tariffs = Objects.requireNonNull(tariffs, "tariffs");
         this.estimates = Objects.requireNonNull(estimates, "estimates");
         this.usage = Objects.requireNonNull(usage, "usage");
+        this.pages = Objects.requireNonNull(pages, "pages");
         this.clock = Objects.requireNonNull(clock, "clock");
+        if (pageSize < 1) throw new IllegalArgumentException("page size must be positive: " + pageSize);
+        this.perAccount = perAccount;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * The same run with the queries made per account (the bills, positions, rollups and readings of
+     * each account on their own, each bill inserted alone): the peer the benchmark measures the
+     * page-wise run against, kept so that the two can be compared on the same data.
+     */
+    public BillRun perAccountQueries() {
+        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, true, pageSize);
+    }
+
+    BillRun pageSize(int size) {
+        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, perAccount, size);
+    }
+
+    /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
+    private record Page(Set<String> registered, Set<String> prepaid, Map<String, Bill> current, Set<String> estimatedBefore,
+                        Map<String, Map<Integer, Long>> positions, Map<String, NavigableMap<LocalDate, Long>> rollups,
+                        Map<String, UsagePages.ReadingSpan> readings, Set<String> gatheredAlone) {
     }
 
     public Report run(YearMonth cycle, boolean dryRun, boolean rebill, Listener listener) {
         BillPeriod period = new BillPeriod(cycle, usage.zone());
-        TariffBook book = tariffs.book();
-        List<Account> accounts = store.accounts(AccountState.IGNITED).stream().filter(a -> a.toRead(cycle))
-                .sorted(Comparator.comparing(Account::accountId)).toList();
+        Map<CustomerClass, Tariff> byClass = tariffsByClass(cycle, period, tariffs.book());
+        Map<String, Estimate> thisCycle = byAccount(estimates.estimates(cycle));
+        Map<String, Estimate> lastCycle = byAccount(estimates.estimates(cycle.minusMonths(1)));
+        Map<String, List<String>> variants = tariffs.allVariants();
+        Set<String> gatheredAlone = new HashSet<>(pages.exchangedInto(period.start(), period.end()));
+        gatheredAlone.addAll(pages.corrected(period.start(), period.end()));
+        int accounts = pages.count(cycle);
+        Instant now = clock.instant();
+        Map<Status, Integer> counts = new EnumMap<>(Status.class);
+        BigDecimal[] total = {BigDecimal.ZERO.setScale(2)};
+        bills.database().tx("bill run " + cycle, c -> {
+            int done = 0;
+            String after = "";
+            while (true) {
+                List<Account> page = pages.accounts(cycle, after, pageSize);
+                if (page.isEmpty()) break;
+                String first = page.get(0).accountId();
+                after = page.get(page.size() - 1).accountId();
+                Page data = perAccount ? null : page(c, page, period, first, after, gatheredAlone);
+                List<Outcome> outcomes = new ArrayList<>(page.size());
+                for (Account a : page) {
+                    Tariff t = byClass.get(a.customerClass());
+                    if (t == null) throw new TariffException("bill run " + cycle + ": account " + a.accountId()
+                            + " changed class during the run");
+                    try {
+                        outcomes.add(bill(c, a, period, t, variants.getOrDefault(a.accountId(), List.of()), thisCycle, lastCycle,
+                                dryRun, rebill, now, data));
+                    } catch (TariffException e) {
+                        throw new TariffException("bill run " + cycle + ": account " + a.accountId() + ": " + e.getMessage());
+                    }
+                }
+                if (data != null && !dryRun) outcomes = stored(c, cycle, first, after, outcomes);
+                for (Outcome o : outcomes) {
+                    counts.merge(o.status(), 1, Integer::sum);
+                    if (o.status() == Status.NEW || o.status() == Status.REBILLED) {
+                        total[0] = total[0].add(o.bill().orElseThrow().total());
+                    }
+                    listener.outcome(o);
+                    listener.progress(++done, Math.max(done, accounts));
+                }
+            }
+            return null;
+        });
+        return new Report(cycle, period, dryRun, Math.max(accounts, counts.values().stream().mapToInt(i -> i).sum()),
+                Map.copyOf(counts), total[0]);
+    }
+
+    /** Every class among the accounts to read has a tariff with a version on the period's first day, before anything is priced. */
+    private Map<CustomerClass, Tariff> tariffsByClass(YearMonth cycle, BillPeriod period, TariffBook book) {
         Map<CustomerClass, Tariff> byClass = new EnumMap<>(CustomerClass.class);
-        for (Account a : accounts) {
-            if (byClass.containsKey(a.customerClass())) continue;
-            Tariff t = book.forClass(a.customerClass()).orElseThrow(() -> new TariffException("bill run " + cycle
-                    + ": no tariff for " + a.customerClass().name().toLowerCase() + " accounts (e.g. " + a.accountId()
+        pages.classes(cycle).forEach((cls, example) -> {
+            Tariff t = book.forClass(cls).orElseThrow(() -> new TariffException("bill run " + cycle
+                    + ": no tariff for " + cls.name().toLowerCase() + " accounts (e.g. " + example
                     + "); load one with meterhub tariff load"));
             if (t.versionOn(period.firstDay()).isEmpty()) {
                 throw new TariffException("bill run " + cycle + ": no version of tariff " + t.id() + " covers "
                         + period.firstDay() + ".." + period.lastDay() + " (its first version is from "
                         + t.versions().get(0).validFrom() + ")");
             }
-            byClass.put(a.customerClass(), t);
-        }
-        Map<String, Estimate> thisCycle = byAccount(estimates.estimates(cycle));
-        Map<String, Estimate> lastCycle = byAccount(estimates.estimates(cycle.minusMonths(1)));
-        Map<String, List<String>> variants = tariffs.allVariants();
-        Instant now = clock.instant();
-        Map<Status, Integer> counts = new EnumMap<>(Status.class);
-        BigDecimal[] total = {BigDecimal.ZERO.setScale(2)};
-        bills.database().tx("bill run " + cycle, c -> {
-            int done = 0;
-            for (Account a : accounts) {
-                Outcome o;
-                try {
-                    o = bill(c, a, period, byClass.get(a.customerClass()), variants.getOrDefault(a.accountId(), List.of()),
-                            thisCycle, lastCycle, dryRun, rebill, now);
-                } catch (TariffException e) {
-                    throw new TariffException("bill run " + cycle + ": account " + a.accountId() + ": " + e.getMessage());
-                }
-                counts.merge(o.status(), 1, Integer::sum);
-                if (o.status() == Status.NEW || o.status() == Status.REBILLED) {
-                    total[0] = total[0].add(o.bill().orElseThrow().total());
-                }
-                listener.outcome(o);
-                listener.progress(++done, accounts.size());
-            }
-            return null;
+            byClass.put(cls, t);
         });
-        return new Report(cycle, period, dryRun, accounts.size(), Map.copyOf(counts), total[0]);
+        return byClass;
+    }
+
+    private Page page(Connection c, List<Account> page, BillPeriod period, String first, String last, Set<String> gatheredAlone)
+            throws SQLException {
+        List<String> meters = page.stream().map(Account::meterId).filter(Objects::nonNull).distinct().toList();
+        YearMonth cycle = period.cycle();
+        return new Page(pages.registered(meters), pages.prepaidMeters(meters), bills.currentPage(c, cycle, first, last),
+                bills.estimatedPage(c, cycle.minusMonths(1), first, last), bills.positionsPage(c, cycle, first, last),
+                pages.rollups(meters, period.start(), period.end()), pages.readings(meters, period.start(), period.end()),
+                gatheredAlone);
+    }
+
+    /** Writes the page's new bills in one batch; the outcomes then carry the stored bills (with ids). */
+    private List<Outcome> stored(Connection c, YearMonth cycle, String first, String last, List<Outcome> outcomes)
+            throws SQLException {
+        List<Bill> fresh = outcomes.stream().filter(o -> o.status() == Status.NEW || o.status() == Status.REBILLED)
+                .map(o -> o.bill().orElseThrow()).toList();
+        Map<String, Bill> ids = new HashMap<>();
+        for (Bill b : bills.insertPage(c, cycle, first, last, fresh)) ids.put(b.accountId(), b);
+        if (ids.isEmpty()) return outcomes;
+        List<Outcome> out = new ArrayList<>(outcomes.size());
+        for (Outcome o : outcomes) {
+            Bill b = ids.get(o.accountId());
+            boolean written = o.status() == Status.NEW || o.status() == Status.REBILLED;
+            out.add(written ? new Outcome(o.accountId(), o.status(), Optional.of(b), o.note()) : o);
+        }
+        return out;
     }
 
     private Outcome bill(Connection c, Account a, BillPeriod period, Tariff tariff, List<String> variants,
                          Map<String, Estimate> thisCycle, Map<String, Estimate> lastCycle, boolean dryRun, boolean rebill,
-                         Instant now) throws SQLException {
-        if (a.meterId() == null || store.meter(a.meterId()).isEmpty()) {
+                         Instant now, Page page) throws SQLException {
+        boolean registered = a.meterId() != null
+                && (page == null ? store.meter(a.meterId()).isPresent() : page.registered().contains(a.meterId()));
+        if (!registered) {
             return new Outcome(a.accountId(), Status.NO_METER, Optional.empty(),
                     a.meterId() == null ? "no meter on the account" : "meter " + a.meterId() + " is not registered");
         }
+        boolean prepaid = page == null ? !pages.prepaidMeters(List.of(a.meterId())).isEmpty() : page.prepaid().contains(a.meterId());
+        if (prepaid) {
+            return new Outcome(a.accountId(), Status.PREPAID, Optional.empty(),
+                    "prepaid (IC-card) meter " + a.meterId() + ": a statement, not a bill (meterhub statement run)");
+        }
         YearMonth cycle = period.cycle();
-        Optional<Bill> current = bills.current(c, a.accountId(), cycle);
-        Optional<Bill> previous = bills.current(c, a.accountId(), cycle.minusMonths(1));
-        Optional<Estimate> previousEstimate = Optional.ofNullable(lastCycle.get(a.accountId()))
-                .filter(e -> previous.map(p -> p.lines().stream().anyMatch(l -> l.kind() == LineKind.ESTIMATE)).orElse(false));
-        AccountUsage u = usage.gather(a, period, Optional.ofNullable(thisCycle.get(a.accountId())), previousEstimate);
-        Map<Integer, Long> positions = bills.positions(c, a.accountId(), cycle);
+        String id = a.accountId();
+        Optional<Bill> current = page == null ? bills.current(c, id, cycle) : Optional.ofNullable(page.current().get(id));
+        boolean estimatedBefore = page == null
+                ? bills.current(c, id, cycle.minusMonths(1)).map(p -> p.lines().stream().anyMatch(l -> l.kind() == LineKind.ESTIMATE))
+                        .orElse(false)
+                : page.estimatedBefore().contains(id);
+        Optional<Estimate> previousEstimate = Optional.ofNullable(lastCycle.get(id)).filter(e -> estimatedBefore);
+        Optional<Estimate> estimate = Optional.ofNullable(thisCycle.get(id));
+        AccountUsage u = page == null || previousEstimate.isPresent() || page.gatheredAlone().contains(a.meterId())
+                ? usage.gather(a, period, estimate, previousEstimate)
+                : usage.prefetched(a, period, estimate, page.rollups().get(a.meterId()), page.readings().get(a.meterId()));
+        Map<Integer, Long> positions = page == null ? bills.positions(c, id, cycle) : page.positions().getOrDefault(id, Map.of());
         List<BillLine> lines = withAdjustments(BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions,
                 u.items(tariff))), current);
         if (current.isPresent() && current.get().sameCharges(lines)) {
-            return new Outcome(a.accountId(), Status.UNCHANGED, current, "version " + current.get().version() + " stands");
+            return new Outcome(id, Status.UNCHANGED, current, "version " + current.get().version() + " stands");
         }
         if (current.isPresent() && !rebill) {
             Bill old = current.get();
-            return new Outcome(a.accountId(), Status.CHANGED, current, "data changed since version " + old.version()
+            return new Outcome(id, Status.CHANGED, current, "data changed since version " + old.version()
                     + " (total " + old.total() + " CNY, now " + total(lines) + " CNY); --rebill issues a new version");
         }
         int version = current.map(b -> b.version() + 1).orElse(1);
         String reason = current.map(b -> "re-bill of version " + b.version() + " (bill " + b.billId() + ", total " + b.total()
                 + " CNY): the consumption, estimates or tariff data changed").orElse("bill run " + cycle);
-        Bill b = new Bill(null, a.accountId(), cycle, version, current.map(Bill::billId).orElse(null), reason, tariff.id(),
+        Bill b = new Bill(null, id, cycle, version, current.map(Bill::billId).orElse(null), reason, tariff.id(),
                 variants, period.firstDay(), period.lastDay(), lines, now);
-        if (!dryRun) b = bills.insert(c, b);
-        return new Outcome(a.accountId(), current.isPresent() ? Status.REBILLED : Status.NEW, Optional.of(b), reason);
+        if (!dryRun && page == null) b = bills.insert(c, b);
+        return new Outcome(id, current.isPresent() ? Status.REBILLED : Status.NEW, Optional.of(b), reason);
     }
 
     /** The current bill's dispute adjustments stay on every later version (they are not in the consumption data). */

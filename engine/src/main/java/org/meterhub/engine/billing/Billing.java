@@ -6,6 +6,7 @@ import org.meterhub.engine.consumption.JdbcCorrectionRepository;
 import org.meterhub.engine.consumption.JdbcMeterExchanges;
 import org.meterhub.engine.estimation.JdbcEstimationRecords;
 import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.prepaid.JdbcBalanceReports;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
@@ -19,9 +20,11 @@ public final class Billing implements AutoCloseable {
     private final TimeSeriesStore store;
     private final JdbcBills bills;
     private final JdbcTariffs tariffs;
+    private final JdbcStatements statements;
     private final JdbcMeterExchanges exchanges;
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
+    private final UsagePages pages;
 
     private Billing(TimeSeriesStore store, SqlDatabase billsDb, SqlDatabase rulesDb) {
         this.store = store;
@@ -29,9 +32,11 @@ public final class Billing implements AutoCloseable {
         this.rulesDb = rulesDb;
         this.bills = new JdbcBills(billsDb);
         this.tariffs = new JdbcTariffs(billsDb);
+        this.statements = new JdbcStatements(billsDb);
         this.exchanges = new JdbcMeterExchanges(rulesDb);
         this.estimates = new JdbcEstimationRecords(rulesDb);
         this.usage = new StoreUsage(store, new JdbcCorrectionRepository(rulesDb), exchanges);
+        this.pages = new UsagePages(rulesDb, store.rollupZone());
     }
 
     /** @param url the store's JDBC URL (a file or a PostgreSQL database: an in-memory SQLite store is private to its connection) */
@@ -40,13 +45,19 @@ public final class Billing implements AutoCloseable {
         if (SqlDatabase.isPrivateMemory(url)) {
             throw new IllegalArgumentException("billing needs a store file or database, not " + url);
         }
-        SqlDatabase billsDb = SqlDatabase.open(url);
+        SqlDatabase billsDb = SqlDatabase.open(batched(url));
         try {
             return new Billing(store, billsDb, SqlDatabase.open(url));
         } catch (RuntimeException e) {
             billsDb.close();
             throw e;
         }
+    }
+
+    /** PostgreSQL: the driver sends a JDBC batch of inserts as multi-row inserts (a bill run writes pages of bills and lines). */
+    private static String batched(String url) {
+        if (!url.startsWith("jdbc:postgresql:") || url.contains("reWriteBatchedInserts")) return url;
+        return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     }
 
     public JdbcBills bills() {
@@ -65,8 +76,17 @@ public final class Billing implements AutoCloseable {
         return estimates;
     }
 
+    public JdbcStatements statements() {
+        return statements;
+    }
+
+    /** The statement run of prepaid (IC-card) accounts. */
+    public StatementRun statementRun(Clock clock) {
+        return new StatementRun(bills, statements, tariffs, new JdbcBalanceReports(rulesDb), usage, pages, clock);
+    }
+
     public BillRun run(Clock clock) {
-        return new BillRun(store, bills, tariffs, estimates, usage, clock);
+        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, false, BillRun.PAGE_SIZE);
     }
 
     @Override

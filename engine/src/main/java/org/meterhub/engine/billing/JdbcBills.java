@@ -92,6 +92,83 @@ public final class JdbcBills {
         return m;
     }
 
+    private static final String PAGE = " b.cycle = ? and b.account_id >= ? and b.account_id <= ? and";
+
+    /** The current bills of the cycle of the accounts with ids in [first, last], with their lines, by account. */
+    Map<String, Bill> currentPage(Connection c, YearMonth cycle, String first, String last) throws SQLException {
+        List<Bill> heads = SqlDatabase.query(c, BILL_COLUMNS + " b where" + PAGE + CURRENT, ps -> bindPage(ps, 1, cycle, first, last),
+                rs -> bill(rs, List.of()));
+        Map<String, Bill> out = new HashMap<>();
+        if (heads.isEmpty()) return out;
+        Map<Long, List<BillLine>> lines = new HashMap<>();
+        SqlDatabase.query(c, LINE_COLUMNS + " where bill_id in (select b.bill_id from bills b where" + PAGE + CURRENT + ")",
+                ps -> bindPage(ps, 1, cycle, first, last),
+                rs -> lines.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(line(rs)));
+        for (Bill b : heads) {
+            List<BillLine> ls = lines.getOrDefault(b.billId(), new ArrayList<>());
+            ls.sort(java.util.Comparator.comparingInt(BillLine::no));
+            out.put(b.accountId(), withLines(b, ls));
+        }
+        return out;
+    }
+
+    /** The accounts in [first, last] whose current bill of the cycle charges an estimate. */
+    java.util.Set<String> estimatedPage(Connection c, YearMonth cycle, String first, String last) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        SqlDatabase.query(c, "select distinct b.account_id from bills b join bill_lines l on l.bill_id = b.bill_id where"
+                + PAGE + " l.kind = 'ESTIMATE' and" + CURRENT, ps -> bindPage(ps, 1, cycle, first, last),
+                rs -> out.add(rs.getString(1)));
+        return out;
+    }
+
+    /** {@link #positions} of every account in [first, last] with any, by account. */
+    Map<String, Map<Integer, Long>> positionsPage(Connection c, YearMonth cycle, String first, String last) throws SQLException {
+        Map<String, Map<Integer, Long>> m = new HashMap<>();
+        SqlDatabase.query(c, "select b.account_id, l.tariff_year, sum(l.volume_l) from bill_lines l join bills b on b.bill_id"
+                + " = l.bill_id where b.cycle < ? and b.account_id >= ? and b.account_id <= ? and l.tariff_year is not null and"
+                + CURRENT + " group by b.account_id, l.tariff_year", ps -> bindPage(ps, 1, cycle, first, last),
+                rs -> m.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3)));
+        return m;
+    }
+
+    private static void bindPage(java.sql.PreparedStatement ps, int i, YearMonth cycle, String first, String last)
+            throws SQLException {
+        ps.setString(i, cycle.toString());
+        ps.setString(i + 1, first);
+        ps.setString(i + 2, last);
+    }
+
+    /**
+     * Writes a page of bills of one cycle (accounts in [first, last]) with two JDBC batches, the
+     * bills then their lines; the bills' ids are read back with one query. Returns them with ids.
+     */
+    List<Bill> insertPage(Connection c, YearMonth cycle, String first, String last, List<Bill> page) throws SQLException {
+        if (page.isEmpty()) return page;
+        try (var ps = c.prepareStatement(INSERT_BILL)) {
+            for (Bill b : page) {
+                bindBill(ps, b);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        Map<String, Long> ids = new HashMap<>();
+        SqlDatabase.query(c, "select account_id, version, bill_id from bills b where" + PAGE + " 1 = 1",
+                ps -> bindPage(ps, 1, cycle, first, last), rs -> ids.put(rs.getString(1) + "/" + rs.getInt(2), rs.getLong(3)));
+        List<Bill> out = new ArrayList<>(page.size());
+        try (var ps = c.prepareStatement(INSERT_LINE)) {
+            for (Bill b : page) {
+                Bill stored = b.withId(ids.get(b.accountId() + "/" + b.version()));
+                for (BillLine l : b.lines()) {
+                    bindLine(ps, stored.billId(), l);
+                    ps.addBatch();
+                }
+                out.add(stored);
+            }
+            ps.executeBatch();
+        }
+        return out;
+    }
+
     /**
      * A re-bill of {@code replaced} (which must be the current version) that keeps its lines and adds
      * {@code added} after them: a new version naming the one it replaces, written in the caller's
@@ -109,46 +186,54 @@ public final class JdbcBills {
                 replaced.tariffId(), replaced.variants(), replaced.periodFirst(), replaced.periodLast(), lines, at));
     }
 
+    private static final String INSERT_BILL = "insert into bills (account_id, cycle, version, replaces_bill_id, reason,"
+            + " tariff_id, variants, period_first, period_last, total, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_LINE = "insert into bill_lines (bill_id, line_no, kind, meter_id, first_day, last_day,"
+            + " tariff_version, tier, tariff_year, volume_l, unit_price, amount, estimated, explanation)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     /** Writes the bill and its lines; returns it with its id. */
     Bill insert(Connection c, Bill b) throws SQLException {
-        long id = SqlDatabase.insertReturningId(c, "insert into bills (account_id, cycle, version, replaces_bill_id, reason,"
-                + " tariff_id, variants, period_first, period_last, total, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " returning bill_id", ps -> {
-                    ps.setString(1, b.accountId());
-                    ps.setString(2, b.cycle().toString());
-                    ps.setInt(3, b.version());
-                    SqlDatabase.bindOptionalLong(ps, 4, b.replacesBillId());
-                    ps.setString(5, b.reason());
-                    ps.setString(6, b.tariffId());
-                    ps.setString(7, String.join(",", b.variants()));
-                    ps.setString(8, b.periodFirst().toString());
-                    ps.setString(9, b.periodLast().toString());
-                    ps.setString(10, b.total().toPlainString());
-                    db.bindTime(ps, 11, b.createdAt());
-                });
-        try (var ps = c.prepareStatement("insert into bill_lines (bill_id, line_no, kind, meter_id, first_day, last_day,"
-                + " tariff_version, tier, tariff_year, volume_l, unit_price, amount, estimated, explanation)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        long id = SqlDatabase.insertReturningId(c, INSERT_BILL + " returning bill_id", ps -> bindBill(ps, b));
+        try (var ps = c.prepareStatement(INSERT_LINE)) {
             for (BillLine l : b.lines()) {
-                ps.setLong(1, id);
-                ps.setInt(2, l.no());
-                ps.setString(3, l.kind().name());
-                ps.setString(4, l.meterId());
-                ps.setString(5, l.firstDay().toString());
-                ps.setString(6, l.lastDay().toString());
-                ps.setString(7, l.tariffVersion().toString());
-                if (l.tier() == null) ps.setNull(8, Types.INTEGER); else ps.setInt(8, l.tier());
-                if (l.tariffYear() == null) ps.setNull(9, Types.INTEGER); else ps.setInt(9, l.tariffYear());
-                ps.setLong(10, l.volumeL());
-                ps.setString(11, l.unitPrice().toPlainString());
-                ps.setString(12, l.amount().toPlainString());
-                ps.setInt(13, l.estimated() ? 1 : 0);
-                ps.setString(14, l.explanation());
+                bindLine(ps, id, l);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
         return b.withId(id);
+    }
+
+    private void bindBill(java.sql.PreparedStatement ps, Bill b) throws SQLException {
+        ps.setString(1, b.accountId());
+        ps.setString(2, b.cycle().toString());
+        ps.setInt(3, b.version());
+        SqlDatabase.bindOptionalLong(ps, 4, b.replacesBillId());
+        ps.setString(5, b.reason());
+        ps.setString(6, b.tariffId());
+        ps.setString(7, String.join(",", b.variants()));
+        ps.setString(8, b.periodFirst().toString());
+        ps.setString(9, b.periodLast().toString());
+        ps.setString(10, b.total().toPlainString());
+        db.bindTime(ps, 11, b.createdAt());
+    }
+
+    static void bindLine(java.sql.PreparedStatement ps, long billId, BillLine l) throws SQLException {
+        ps.setLong(1, billId);
+        ps.setInt(2, l.no());
+        ps.setString(3, l.kind().name());
+        ps.setString(4, l.meterId());
+        ps.setString(5, l.firstDay().toString());
+        ps.setString(6, l.lastDay().toString());
+        ps.setString(7, l.tariffVersion().toString());
+        if (l.tier() == null) ps.setNull(8, Types.INTEGER); else ps.setInt(8, l.tier());
+        if (l.tariffYear() == null) ps.setNull(9, Types.INTEGER); else ps.setInt(9, l.tariffYear());
+        ps.setLong(10, l.volumeL());
+        ps.setString(11, l.unitPrice().toPlainString());
+        ps.setString(12, l.amount().toPlainString());
+        ps.setInt(13, l.estimated() ? 1 : 0);
+        ps.setString(14, l.explanation());
     }
 
     private List<Bill> withLines(Connection c, List<Bill> heads) throws SQLException {
@@ -160,11 +245,13 @@ public final class JdbcBills {
             for (int i = 0; i < heads.size(); i++) ps.setLong(i + 1, heads.get(i).billId());
         }, rs -> lines.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(line(rs)));
         List<Bill> out = new ArrayList<>(heads.size());
-        for (Bill b : heads) {
-            out.add(new Bill(b.billId(), b.accountId(), b.cycle(), b.version(), b.replacesBillId(), b.reason(), b.tariffId(),
-                    b.variants(), b.periodFirst(), b.periodLast(), lines.getOrDefault(b.billId(), List.of()), b.createdAt()));
-        }
+        for (Bill b : heads) out.add(withLines(b, lines.getOrDefault(b.billId(), List.of())));
         return out;
+    }
+
+    private static Bill withLines(Bill b, List<BillLine> lines) {
+        return new Bill(b.billId(), b.accountId(), b.cycle(), b.version(), b.replacesBillId(), b.reason(), b.tariffId(),
+                b.variants(), b.periodFirst(), b.periodLast(), lines, b.createdAt());
     }
 
     private Bill bill(ResultSet rs, List<BillLine> lines) throws SQLException {
@@ -175,7 +262,7 @@ public final class JdbcBills {
                 LocalDate.parse(rs.getString(10)), lines, db.readTime(rs, 11));
     }
 
-    private static BillLine line(ResultSet rs) throws SQLException {
+    static BillLine line(ResultSet rs) throws SQLException {
         int tier = rs.getInt(8);
         Integer tierOrNull = rs.wasNull() ? null : tier;
         int year = rs.getInt(9);

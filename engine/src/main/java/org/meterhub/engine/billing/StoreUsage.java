@@ -150,11 +150,29 @@ public final class StoreUsage {
 
     private String readingsText(String meterId, Instant from, Instant to) {
         List<Reading> rs = actual(store.readings(meterId, from, to));
-        if (rs.isEmpty()) return "no readings " + shown(from) + ".." + shown(to);
+        if (rs.isEmpty()) return spanText(null, from, to);
         Reading a = rs.get(0);
         Reading b = rs.get(rs.size() - 1);
-        return "readings " + shown(a.time()) + " " + BillCalculator.m3(a.volumeL()) + " m3 .. " + shown(b.time()) + " "
-                + BillCalculator.m3(b.volumeL()) + " m3 (" + rs.size() + " readings)";
+        return spanText(new UsagePages.ReadingSpan(a.time(), a.volumeL(), b.time(), b.volumeL(), rs.size()), from, to);
+    }
+
+    /** The readings part of a usage line's explanation; {@code span} null when the period has none. */
+    String spanText(UsagePages.ReadingSpan span, Instant from, Instant to) {
+        if (span == null) return "no readings " + shown(from) + ".." + shown(to);
+        return "readings " + shown(span.firstTime()) + " " + BillCalculator.m3(span.firstL()) + " m3 .. "
+                + shown(span.lastTime()) + " " + BillCalculator.m3(span.lastL()) + " m3 (" + span.count() + " readings)";
+    }
+
+    /**
+     * The usage of an account from a page's prefetched rollups and readings ({@link UsagePages}):
+     * for an account whose meter had no exchange and no correction in the period and that has no
+     * true-up to make, this gives what {@link #gather} gives, without a query of its own.
+     */
+    AccountUsage prefetched(Account account, BillPeriod p, Optional<Estimate> estimate, NavigableMap<LocalDate, Long> rollups,
+                            UsagePages.ReadingSpan readings) {
+        AccountUsage.MeterDays m = new AccountUsage.MeterDays(account.meterId(), rollups == null ? new TreeMap<>() : rollups,
+                spanText(readings, p.start(), p.end()));
+        return new AccountUsage(p, List.of(m), estimate.map(this::part), Optional.empty(), List.of());
     }
 
     private String shown(Instant t) {

@@ -10,7 +10,8 @@ import org.meterhub.engine.jdbc.SqlDatabase;
 
 /**
  * {@link LedgerStateStore} in the store's table {@code prepaid_ledger} (migration V5); the same SQL
- * on SQLite and PostgreSQL. One upsert per balance report, in its own transaction, so a crash
+ * on SQLite and PostgreSQL; each report is also appended to {@code prepaid_balance_reports} (V14,
+ * read by {@link JdbcBalanceReports}). One upsert per balance report, in its own transaction, so a crash
  * loses at most the report being handled (the meter repeats its balance in the next uplink).
  */
 public final class JdbcLedgerStateStore implements LedgerStateStore {
@@ -46,7 +47,18 @@ public final class JdbcLedgerStateStore implements LedgerStateStore {
 
     @Override
     public void save(LedgerState s) {
-        db.tx("save prepaid ledger", c -> SqlDatabase.update(c, UPSERT, ps -> bind(ps, s)));
+        db.tx("save prepaid ledger", c -> {
+            // the report itself is kept too: per-cycle statements reconcile against the balances at the cycle's ends
+            SqlDatabase.update(c, "insert into prepaid_balance_reports (meter_id, time_ms, volume_l, balance, unit)"
+                    + " values (?, ?, ?, ?, ?) on conflict (meter_id, time_ms) do nothing", ps -> {
+                        ps.setString(1, s.meterId());
+                        ps.setLong(2, s.lastTime().toEpochMilli());
+                        ps.setLong(3, s.lastVolumeL());
+                        ps.setString(4, s.lastReported().toPlainString());
+                        ps.setString(5, s.unit().name());
+                    });
+            return SqlDatabase.update(c, UPSERT, ps -> bind(ps, s));
+        });
     }
 
     private static void bind(PreparedStatement ps, LedgerState s) throws SQLException {

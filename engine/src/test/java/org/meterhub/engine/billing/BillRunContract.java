@@ -287,8 +287,36 @@ abstract class BillRunContract {
         assertThat(billing.bills().count(YearMonth.of(2025, 12))).isZero();
     }
 
+    @Test
+    @Order(12)
+    void perAccountQueriesGiveTheSameBills() {
+        // the benchmark's peer: every account on its own; same outcomes and same lines, explanations included
+        java.util.Map<String, BillRun.Outcome> paged = new java.util.TreeMap<>();
+        java.util.Map<String, BillRun.Outcome> alone = new java.util.TreeMap<>();
+        billing.run(clock).pageSize(2).run(YearMonth.of(2026, 12), true, false, collect(paged));
+        billing.run(clock).perAccountQueries().run(YearMonth.of(2026, 12), true, false, collect(alone));
+        assertThat(paged).hasSize(7);
+        assertThat(paged.keySet()).isEqualTo(alone.keySet());
+        paged.forEach((account, o) -> {
+            assertThat(o.status()).as(account).isEqualTo(alone.get(account).status());
+            assertThat(o.bill().orElseThrow().lines()).as(account).isEqualTo(alone.get(account).bill().orElseThrow().lines());
+        });
+        assertThat(billing.run(clock).perAccountQueries().run(NOV, false, false, new BillRun.Listener() { })
+                .count(BillRun.Status.UNCHANGED)).isEqualTo(7);
+    }
+
+    private static BillRun.Listener collect(java.util.Map<String, BillRun.Outcome> into) {
+        return new BillRun.Listener() {
+            @Override
+            public void outcome(BillRun.Outcome o) {
+                into.put(o.accountId(), o);
+            }
+        };
+    }
+
+    /** Pages of three accounts, so that the seven accounts span three pages. */
     private BillRun.Report run(YearMonth cycle, boolean dryRun, boolean rebill) {
-        return billing.run(clock).run(cycle, dryRun, rebill, new BillRun.Listener() { });
+        return billing.run(clock).pageSize(3).run(cycle, dryRun, rebill, new BillRun.Listener() { });
     }
 
     private Bill current(String account, YearMonth cycle) {

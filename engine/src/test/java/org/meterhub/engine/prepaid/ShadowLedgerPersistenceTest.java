@@ -50,7 +50,9 @@ class ShadowLedgerPersistenceTest {
                      + " order by table_name")) {
             List<String> names = new ArrayList<>();
             while (rs.next()) names.add(rs.getString(1));
-            assertThat(names).containsExactly("prepaid_ledger", "prepaid_purchases");
+            // V5: the ledger and purchases; V14: the balance reports and the per-cycle statements
+            assertThat(names).containsExactly("prepaid_balance_reports", "prepaid_ledger", "prepaid_purchases",
+                    "prepaid_statement_lines", "prepaid_statements");
         }
     }
 

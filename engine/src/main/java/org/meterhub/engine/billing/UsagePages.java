@@ -1,0 +1,197 @@
+package org.meterhub.engine.billing;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.meterhub.engine.account.Account;
+import org.meterhub.engine.account.AccountState;
+import org.meterhub.engine.jdbc.SqlDatabase;
+import org.meterhub.engine.meter.CustomerClass;
+import org.meterhub.engine.store.Dialect;
+
+/**
+ * Set-based reads of a bill run: the accounts to read in pages by key, and for one page the
+ * registered meters, their daily rollups and the first/last actual readings of the period, each
+ * with one query for the whole page instead of one per account (issue 14's 1 M accounts in a
+ * minute). Read-only over the store's tables ({@code accounts}, {@code meters},
+ * {@code consumption_daily}, {@code readings}) and the exchange and correction records; the
+ * rare accounts these do not cover (a meter exchanged or corrected inside the period, a
+ * true-up) go through {@link StoreUsage} one by one.
+ */
+final class UsagePages {
+    private static final String ACCOUNT_COLUMNS = "select account_id, meter_id, state, customer_class, district_id,"
+            + " ignited_on, updated_at from accounts";
+
+    /** The first and last actual reading of a meter in the period, and how many there were. */
+    record ReadingSpan(Instant firstTime, long firstL, Instant lastTime, long lastL, int count) {
+    }
+
+    private final SqlDatabase db;
+    private final ZoneId zone;
+
+    UsagePages(SqlDatabase db, ZoneId zone) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.zone = Objects.requireNonNull(zone, "zone");
+    }
+
+    /** Up to {@code limit} accounts to read in the cycle with ids after {@code after}, by id. */
+    List<Account> accounts(YearMonth cycle, String after, int limit) {
+        return db.tx("accounts page", c -> SqlDatabase.query(c, ACCOUNT_COLUMNS + " where state = ? and account_id > ?"
+                + notIgnitedIn() + " order by account_id limit ?", ps -> {
+                    ps.setString(1, AccountState.IGNITED.code());
+                    ps.setString(2, after);
+                    int i = bindMonth(ps, 3, cycle);
+                    ps.setInt(i, limit);
+                }, rs -> new Account(rs.getString(1), rs.getString(2), AccountState.fromCode(rs.getString(3)),
+                        CustomerClass.fromCode(rs.getString(4)), rs.getString(5), date(rs.getObject(6)), db.readTime(rs, 7))));
+    }
+
+    /** How many accounts are to be read in the cycle (the progress bar's total). */
+    int count(YearMonth cycle) {
+        return db.tx("accounts to read", c -> SqlDatabase.query(c, "select count(*) from accounts where state = ?"
+                + notIgnitedIn(), ps -> bindMonth(ps, 1 + bindState(ps), cycle), rs -> rs.getInt(1)).get(0));
+    }
+
+    /** Per customer class among the accounts to read, its first account (for the tariff check's message). */
+    Map<CustomerClass, String> classes(YearMonth cycle) {
+        Map<CustomerClass, String> m = new TreeMap<>();
+        db.tx("classes to read", c -> SqlDatabase.query(c, "select customer_class, min(account_id) from accounts where state = ?"
+                + notIgnitedIn() + " group by customer_class", ps -> bindMonth(ps, 1 + bindState(ps), cycle),
+                rs -> m.put(CustomerClass.fromCode(rs.getString(1)), rs.getString(2))));
+        return m;
+    }
+
+    /** The meters among {@code meterIds} that are registered. */
+    Set<String> registered(Collection<String> meterIds) {
+        if (meterIds.isEmpty()) return Set.of();
+        Set<String> out = new HashSet<>();
+        db.tx("registered meters", c -> SqlDatabase.query(c, "select meter_id from meters where meter_id in (" + marks(meterIds)
+                + ")", ps -> bindAll(ps, 1, meterIds), rs -> out.add(rs.getString(1))));
+        return out;
+    }
+
+    /** The meters among {@code meterIds} that the prepaid shadow ledger keeps (IC-card meters: statements, not bills). */
+    Set<String> prepaidMeters(Collection<String> meterIds) {
+        if (meterIds.isEmpty()) return Set.of();
+        Set<String> out = new HashSet<>();
+        db.tx("prepaid meters", c -> SqlDatabase.query(c, "select meter_id from prepaid_ledger where meter_id in ("
+                + marks(meterIds) + ")", ps -> bindAll(ps, 1, meterIds), rs -> out.add(rs.getString(1))));
+        return out;
+    }
+
+    /** Daily rollups of the meters for the days in [from, to), by meter. */
+    Map<String, NavigableMap<LocalDate, Long>> rollups(Collection<String> meterIds, Instant from, Instant to) {
+        Map<String, NavigableMap<LocalDate, Long>> out = new HashMap<>();
+        if (meterIds.isEmpty()) return out;
+        db.tx("daily rollups of a page", c -> SqlDatabase.query(c, "select meter_id, bucket, volume_l from consumption_daily"
+                + " where meter_id in (" + marks(meterIds) + ") and bucket >= ? and bucket < ?", ps -> {
+                    int i = bindAll(ps, 1, meterIds);
+                    db.bindTime(ps, i, from);
+                    db.bindTime(ps, i + 1, to);
+                }, rs -> out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                        .merge(LocalDate.ofInstant(db.readTime(rs, 2), zone), rs.getLong(3), Long::sum)));
+        return out;
+    }
+
+    /** Each meter's first and last actual (not estimated) reading in [from, to) and their count. */
+    Map<String, ReadingSpan> readings(Collection<String> meterIds, Instant from, Instant to) {
+        Map<String, ReadingSpan> out = new HashMap<>();
+        if (meterIds.isEmpty()) return out;
+        // one scan for the counts and the first and last times (the key order on SQLite, the per-meter
+        // index of a closed day on PostgreSQL), then the rows at those times by key; the same order as
+        // TimeSeriesStore.readings (time, source) picks among readings of one time
+        String span = "select meter_id, count(*) n, min(time) lo, max(time) hi from readings where meter_id in ("
+                + marks(meterIds) + ") and time >= ? and time < ? and source <> 'ESTIMATED' group by meter_id";
+        String sql = "with s as (" + span + ") select r.meter_id, r.time, r.source, r.volume_l, s.n, 1 from s join readings r"
+                + " on r.meter_id = s.meter_id and r.time = s.lo where r.source <> 'ESTIMATED' union all"
+                + " select r.meter_id, r.time, r.source, r.volume_l, s.n, 0 from s join readings r"
+                + " on r.meter_id = s.meter_id and r.time = s.hi where r.source <> 'ESTIMATED'";
+        record Row(String meter, Instant time, String source, long litres, int n, boolean first) {
+        }
+        List<Row> rows = db.tx("readings of a page", c -> SqlDatabase.query(c, sql, ps -> {
+            int i = bindAll(ps, 1, meterIds);
+            db.bindTime(ps, i, from);
+            db.bindTime(ps, i + 1, to);
+        }, rs -> new Row(rs.getString(1), db.readTime(rs, 2), rs.getString(3), rs.getLong(4), rs.getInt(5), rs.getInt(6) == 1)));
+        Map<String, Row> firsts = new HashMap<>();
+        Map<String, Row> lasts = new HashMap<>();
+        for (Row r : rows) {
+            if (r.first()) firsts.merge(r.meter(), r, (a, b) -> a.source().compareTo(b.source()) <= 0 ? a : b);
+            else lasts.merge(r.meter(), r, (a, b) -> a.source().compareTo(b.source()) >= 0 ? a : b);
+        }
+        firsts.forEach((m, f) -> {
+            Row l = lasts.get(m);
+            out.put(m, new ReadingSpan(f.time(), f.litres(), l.time(), l.litres(), f.n()));
+        });
+        return out;
+    }
+
+    /** Meters that an exchange inside [from, to) put in (their accounts are gathered one by one). */
+    Set<String> exchangedInto(Instant from, Instant to) {
+        return meterSet("exchanged meters", "select distinct new_meter_id from meter_exchanges where time >= ? and time < ?",
+                from, to);
+    }
+
+    /** Meters with a correction record touching [from, to) (their accounts are gathered one by one). */
+    Set<String> corrected(Instant from, Instant to) {
+        return meterSet("corrected meters", "select distinct meter_id from consumption_corrections where from_time < ?"
+                + " and to_time > ?", to, from);
+    }
+
+    private Set<String> meterSet(String what, String sql, Instant a, Instant b) {
+        Set<String> out = new HashSet<>();
+        db.tx(what, c -> SqlDatabase.query(c, sql, ps -> {
+            db.bindTime(ps, 1, a);
+            db.bindTime(ps, 2, b);
+        }, rs -> out.add(rs.getString(1))));
+        return out;
+    }
+
+    /** Account.toRead in SQL: not ignited in the cycle's month (ignited_on is a date on PostgreSQL, ISO text on SQLite). */
+    private static String notIgnitedIn() {
+        return " and (ignited_on is null or ignited_on < ? or ignited_on > ?)";
+    }
+
+    private int bindState(PreparedStatement ps) throws SQLException {
+        ps.setString(1, AccountState.IGNITED.code());
+        return 1;
+    }
+
+    private int bindMonth(PreparedStatement ps, int i, YearMonth cycle) throws SQLException {
+        bindDate(ps, i, cycle.atDay(1));
+        bindDate(ps, i + 1, cycle.atEndOfMonth());
+        return i + 2;
+    }
+
+    private void bindDate(PreparedStatement ps, int i, LocalDate d) throws SQLException {
+        if (db.dialect() == Dialect.SQLITE) ps.setString(i, d.toString()); else ps.setObject(i, d);
+    }
+
+    private static LocalDate date(Object o) {
+        if (o == null) return null;
+        if (o instanceof java.sql.Date d) return d.toLocalDate();
+        return LocalDate.parse(o.toString());
+    }
+
+    static String marks(Collection<?> values) {
+        return String.join(", ", java.util.Collections.nCopies(values.size(), "?"));
+    }
+
+    private static int bindAll(PreparedStatement ps, int from, Collection<String> values) throws SQLException {
+        int i = from;
+        for (String v : values) ps.setString(i++, v);
+        return i;
+    }
+}
