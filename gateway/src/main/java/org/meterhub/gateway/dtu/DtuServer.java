@@ -183,13 +183,13 @@ public final class DtuServer implements AutoCloseable {
 
     private void refuse(Channel ch, String dtuId, String reason) {
         log.warn("DTU {}: registration from {} refused: {}", dtuId, ch.remoteAddress(), reason);
-        ch.close();
         Refusal refusal = new Refusal(dtuId, ch.remoteAddress(), reason, clock.instant());
         try {
-            refusals.accept(refusal);
+            refusals.accept(refusal); // reported before the close, so whoever sees the close can find the report
         } catch (RuntimeException e) {
             log.error("DTU {}: reporting a refused registration failed", dtuId, e);
         }
+        ch.close();
     }
 
     /** Constant-time per candidate, so the time taken says nothing about how much of a secret was right. */

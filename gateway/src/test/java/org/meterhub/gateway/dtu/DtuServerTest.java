@@ -3,19 +3,14 @@ package org.meterhub.gateway.dtu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.BooleanSupplier;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.bus.BusConfig;
@@ -24,6 +19,10 @@ import org.meterhub.gateway.cjt188.Cjt188Options;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.protocol.cjt188.DiOrder;
+import static org.meterhub.gateway.dtu.RawModem.await;
+import static org.meterhub.gateway.dtu.RawModem.closedByServer;
+import static org.meterhub.gateway.dtu.RawModem.send;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,31 +63,8 @@ class DtuServerTest {
         return s;
     }
 
-    private static void send(Socket s, String text) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
 
-    /** Reads until the server closes the connection; true if it did within the socket timeout. */
-    private static boolean closedByServer(Socket s) throws Exception {
-        InputStream in = s.getInputStream();
-        try {
-            while (true) {
-                if (in.read() < 0) return true;
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (java.net.SocketException reset) {
-            return true;
-        }
-    }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(condition.getAsBoolean()).as("condition within 30 s").isTrue();
-    }
 
     @Test
     void silentConnectionIsClosedAfterRegistrationTimeout() throws Exception {

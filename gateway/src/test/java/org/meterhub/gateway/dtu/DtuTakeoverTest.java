@@ -3,11 +3,8 @@ package org.meterhub.gateway.dtu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -16,7 +13,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.BooleanSupplier;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.gateway.bus.BusConfig;
@@ -25,6 +21,10 @@ import org.meterhub.gateway.cjt188.Cjt188Options;
 import org.meterhub.gateway.driver.MeterEndpoint;
 import org.meterhub.gateway.poll.PollSettings;
 import org.meterhub.protocol.cjt188.DiOrder;
+import static org.meterhub.gateway.dtu.RawModem.await;
+import static org.meterhub.gateway.dtu.RawModem.closedByServer;
+import static org.meterhub.gateway.dtu.RawModem.send;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,10 +183,6 @@ class DtuTakeoverTest {
         return s;
     }
 
-    private static void send(Socket s, String text) throws Exception {
-        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-    }
 
     /** One CJ/T 188 read request (2 preamble bytes + 16), as the gateway sends it to the DTU. */
     private static byte[] readRequest(Socket s) throws Exception {
@@ -195,22 +191,5 @@ class DtuTakeoverTest {
         return request;
     }
 
-    private static boolean closedByServer(Socket s) throws Exception {
-        InputStream in = s.getInputStream();
-        try {
-            while (true) {
-                if (in.read() < 0) return true;
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (java.net.SocketException reset) {
-            return true;
-        }
-    }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(10);
-        assertThat(condition.getAsBoolean()).as("condition within 30 s").isTrue();
-    }
 }
