@@ -74,7 +74,7 @@ public final class AccountErasure {
                     + " and meter_id in " + AccountRows.METERS;
             SqlDatabase.update(c, sql, ps -> {
                 ps.setString(1, "erased #" + id);
-                for (int i = 2; i <= params(sql); i++) ps.setString(i, accountId);
+                for (int i = 2; i <= AccountRows.parameters(sql); i++) ps.setString(i, accountId);
             });
             return new Result(id, false, counts, kept);
         });
@@ -93,11 +93,7 @@ public final class AccountErasure {
                 "account id, meter ids: keys of the records above; a pseudonym once the customer system has erased the person");
     }
 
-    private static int params(String sql) {
-        return (int) sql.chars().filter(ch -> ch == '?').count();
-    }
-
     private static void bindAll(java.sql.PreparedStatement ps, String sql, String accountId) throws java.sql.SQLException {
-        for (int i = 1; i <= params(sql); i++) ps.setString(i, accountId);
+        for (int i = 1; i <= AccountRows.parameters(sql); i++) ps.setString(i, accountId);
     }
 }

@@ -13,7 +13,7 @@ final class AccountRows {
     /** A named kind of record and the query that selects the account's rows, in a stable order. */
     record Section(String name, String sql) {
         int parameters() {
-            return (int) sql.chars().filter(ch -> ch == '?').count();
+            return AccountRows.parameters(sql);
         }
     }
 
@@ -52,5 +52,10 @@ final class AccountRows {
             new Section("audit", "select * from audit where subject = ? or subject in " + METERS + " order by id"));
 
     private AccountRows() {
+    }
+
+    /** The number of {@code ?} in a query (the queries here hold none in literals). */
+    static int parameters(String sql) {
+        return (int) sql.chars().filter(ch -> ch == '?').count();
     }
 }
