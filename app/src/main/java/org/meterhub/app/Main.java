@@ -41,6 +41,8 @@ import picocli.CommandLine.ScopeType;
                 org.meterhub.app.accuracy.AccuracyCommand.class, org.meterhub.app.accuracy.DisputeCommand.class,
                 org.meterhub.app.accuracy.MetersCommand.class,
                 org.meterhub.app.importing.ImportCommand.class,
+                org.meterhub.app.dataprotection.ExportCommand.class, org.meterhub.app.dataprotection.EraseCommand.class,
+                org.meterhub.app.dataprotection.BackupCommand.class, org.meterhub.app.dataprotection.RestoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
