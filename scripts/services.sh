@@ -28,6 +28,8 @@ command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosqu
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 command -v socat >/dev/null || missing+=(socat)
 command -v mbpoll >/dev/null || missing+=(mbpoll)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 /usr/bin/python3 -c "import pymodbus" 2>/dev/null || missing+=(python3-pymodbus)
 install_pkgs "${missing[@]}" || log "could not install ${missing[*]}"
 

@@ -17,6 +17,7 @@ import org.meterhub.engine.alarm.AlarmDeadlines;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
+import org.meterhub.engine.console.ConsoleHandler;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.security.AuthFilter;
 import org.meterhub.engine.security.JdbcUsers;
@@ -96,7 +97,7 @@ public final class EngineCommand implements Callable<Integer> {
                 try (SqlDatabase alarmDb = SqlDatabase.open(store);
                      AlarmPublishing alarms = AlarmPublishing.start(publishing);
                      ApiServer api = apiServer(listen, db, zone, alarmDb, alarms).start()) {
-                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
+                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s), console on http://%1$s:%2$d/console/; Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
                         System.out.println("no users yet: every request is refused until you add one, e.g."
@@ -116,18 +117,23 @@ public final class EngineCommand implements Callable<Integer> {
 
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
-        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers.
-        return ApiServer.builder(db, zone, Clock.systemUTC())
+        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers,
+        // and the console's login form and static assets for browsers that have no session yet (docs/console.md).
+        JdbcUsers users = new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC());
+        LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC());
+        List<String> open = new java.util.ArrayList<>(List.of("/health/"));
+        open.addAll(ConsoleHandler.OPEN_PREFIXES);
+        ApiServer.Builder b = ApiServer.builder(db, zone, Clock.systemUTC())
                 .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
-                .filter(new AuthFilter(new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()),
-                        new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC()), List.of("/health/"),
-                        Clock.systemUTC()))
-                .alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
+                .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()));
+        b.alarms(new AlarmService(new JdbcAlarmRepository(alarmDb), AlarmDeadlines.defaults(), alarms.sink(),
                         Clock.systemUTC()))
                 .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
                 .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
                         new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
                         new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
+        // The console shows the same reports as the API (with validation and coverage, so built after them).
+        return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle));
     }
 }
