@@ -88,6 +88,10 @@ class ConsoleBrowserTest {
             List<String> open = new ArrayList<>(List.of("/health/"));
             open.addAll(ConsoleHandler.OPEN_PREFIXES);
             ApiServer.Builder builder = ApiServer.builder(store, ZONE, clock).threads(2).alarms(alarms)
+                    .coverage(new org.meterhub.engine.coverage.CoverageQuery(store,
+                            new org.meterhub.engine.estimation.JdbcEstimationRecords(db),
+                            new org.meterhub.engine.attempt.JdbcReadAttempts(db),
+                            org.meterhub.engine.coverage.CoverageSettings.defaults(), clock))
                     .filter(new AuthFilter(users, throttle, open, clock));
             builder.context("/console/", new ConsoleHandler(store, builder.reports(), clock, users, throttle));
             try (ApiServer api = builder.start()) {
@@ -110,6 +114,8 @@ class ConsoleBrowserTest {
                     var session = browser.manage().getCookieNamed(AuthFilter.SESSION_COOKIE);
                     assertThat(session.isHttpOnly()).isTrue();
                     assertThat(session.getSameSite()).isEqualTo("Strict");
+                    assertThat(browser.findElement(By.cssSelector("[data-field=monthly_target_percent]")).getText())
+                            .startsWith("98");
                     shot(browser, "fleet");
 
                     // Meter page: the chart holds the API's hourly buckets of the last 31 days.
