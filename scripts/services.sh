@@ -29,6 +29,8 @@ command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosqu
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 command -v socat >/dev/null || missing+=(socat)
 command -v mbpoll >/dev/null || missing+=(mbpoll)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 /usr/bin/python3 -c "import pymodbus" 2>/dev/null || missing+=(python3-pymodbus)
 # prometheus and promtool: the scrape test starts a real Prometheus on a port of its own; promtool checks the rules
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)

@@ -16,6 +16,7 @@ import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
+import org.meterhub.engine.console.ConsoleHandler;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.security.AuthFilter;
 import org.meterhub.engine.security.JdbcUsers;
@@ -106,7 +107,7 @@ public final class EngineCommand implements Callable<Integer> {
                 try (SqlDatabase alarmDb = SqlDatabase.open(store);
                      AlarmPublishing alarms = AlarmPublishing.start(publishing);
                      ApiServer api = apiServer(listen, db, zone, alarmDb, alarms).start()) {
-                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s); Ctrl-C stops%n",
+                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s), console on http://%1$s:%2$d/console/; Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
                         System.out.println("no users yet: every request is refused until you add one, e.g."
@@ -130,20 +131,26 @@ public final class EngineCommand implements Callable<Integer> {
                 org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
         org.meterhub.engine.metrics.AlarmMetrics.watch(service);
         // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers,
+        // the console's login form and static assets for browsers that have no session yet (docs/console.md), and
         // /metrics only when asked for (a scraper can send a token instead).
-        List<String> open = metricsOpen ? List.of("/health/", "/metrics") : List.of("/health/");
-        return ApiServer.builder(db, zone, Clock.systemUTC())
+        JdbcUsers users = new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC());
+        LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC());
+        List<String> open = new java.util.ArrayList<>(List.of("/health/"));
+        open.addAll(ConsoleHandler.OPEN_PREFIXES);
+        if (metricsOpen) open.add("/metrics");
+        ApiServer.Builder b = ApiServer.builder(db, zone, Clock.systemUTC())
                 .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
-                .filter(new AuthFilter(new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()),
-                        new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC()), open, Clock.systemUTC()))
+                .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()))
                 .context("/metrics", org.meterhub.app.runtime.Observability.endpoint())
-                .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, List.of(storeReachable(db))))
-                .alarms(service)
+                .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, List.of(storeReachable(db))));
+        b.alarms(service)
                 .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
                 .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
                         new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
                         new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
+        // The console shows the same reports as the API (with validation and coverage, so built after them).
+        return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle));
     }
 
     /**

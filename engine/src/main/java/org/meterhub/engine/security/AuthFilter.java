@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class AuthFilter extends Filter {
     /** The exchange attribute holding the {@link Principal}. */
     public static final String PRINCIPAL = "meterhub.principal";
+    /** The console's session cookie: a short-lived API token issued at login (HttpOnly, SameSite=Strict). */
+    public static final String SESSION_COOKIE = "meterhub_session";
 
     private final JdbcUsers users;
     private final LoginThrottle throttle;
@@ -92,8 +94,20 @@ public final class AuthFilter extends Filter {
                 return;
             }
             throttle.succeeded(userPass[0]);
+        } else if (sessionCookie(ex).isPresent()) {
+            who = users.byToken(sessionCookie(ex).get());
+            if (who.isEmpty()) {
+                unauthenticated(ex, path, "session expired; log in again");
+                return;
+            }
+            // A cookie is sent by the browser on its own: a changing request must come from our own pages
+            // (SameSite=Strict already keeps it off cross-site requests; Origin is checked as well).
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD") && !sameOrigin(ex)) {
+                refuse(ex, 403, "forbidden", "cross-origin request with a session cookie");
+                return;
+            }
         } else {
-            refuse(ex, 401, "unauthenticated", "send Authorization: Bearer <token> or Basic credentials");
+            unauthenticated(ex, path, "send Authorization: Bearer <token> or Basic credentials");
             return;
         }
         Role.Permission need = needed(ex.getRequestMethod(), path);
@@ -104,6 +118,37 @@ public final class AuthFilter extends Filter {
         }
         ex.setAttribute(PRINCIPAL, who.get());
         chain.doFilter(ex);
+    }
+
+    /** Console pages send a browser to the login page; everything else gets the API's 401. */
+    private static void unauthenticated(HttpExchange ex, String path, String message) throws IOException {
+        if (path.startsWith("/console/") && ex.getRequestMethod().equals("GET")) {
+            ex.getResponseHeaders().set("Location", "/console/login");
+            ex.sendResponseHeaders(303, -1);
+            ex.close();
+            return;
+        }
+        refuse(ex, 401, "unauthenticated", message);
+    }
+
+    /** The session token from the Cookie header, if any. */
+    public static Optional<String> sessionCookie(HttpExchange ex) {
+        for (String header : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+            for (String part : header.split(";")) {
+                String p = part.strip();
+                if (p.startsWith(SESSION_COOKIE + "=") && p.length() > SESSION_COOKIE.length() + 1) {
+                    return Optional.of(p.substring(SESSION_COOKIE.length() + 1));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** True when the Origin header names the host the request was sent to (browsers send it on POST). */
+    public static boolean sameOrigin(HttpExchange ex) {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        String host = ex.getRequestHeaders().getFirst("Host");
+        return origin != null && host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
     }
 
     private static String[] basic(String b64) {

@@ -1,0 +1,235 @@
+package org.meterhub.engine.console;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.meterhub.engine.api.BadParameterException;
+import org.meterhub.engine.api.NotFoundException;
+import org.meterhub.engine.api.Reports;
+import org.meterhub.engine.security.AuthFilter;
+import org.meterhub.engine.security.JdbcUsers;
+import org.meterhub.engine.security.LoginThrottle;
+import org.meterhub.engine.security.Principal;
+import org.meterhub.engine.store.AuditEntry;
+import org.meterhub.engine.store.StoreException;
+import org.meterhub.engine.store.TimeSeriesStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's web console under {@code /console/}: server-rendered pages over the same
+ * {@link Reports} as the API, uPlot (from its webjar) for charts, and a login page that turns a
+ * user and password into a short-lived session cookie the {@link AuthFilter} accepts. Alarm steps
+ * are POSTed by the page to the API itself, so there is one place that takes them.
+ */
+public final class ConsoleHandler implements HttpHandler {
+    /** The paths the authentication filter must leave open: the login form and static assets. */
+    public static final java.util.List<String> OPEN_PREFIXES = java.util.List.of("/console/login", "/console/assets/");
+    /** How long a console session lasts before logging in again. */
+    public static final Duration SESSION = Duration.ofHours(8);
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleHandler.class);
+    private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+    private static final Map<String, String[]> ASSETS = Map.of(
+            "uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript"},
+            "uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css"},
+            "console.js", new String[] {"org/meterhub/engine/console/console.js", "text/javascript"},
+            "console.css", new String[] {"org/meterhub/engine/console/console.css", "text/css"});
+
+    private final TimeSeriesStore store;
+    private final Clock clock;
+    private final JdbcUsers users;
+    private final LoginThrottle throttle;
+    private final MeterPage meterPage;
+    private final AlarmsPage alarmsPage;
+    private final FleetPage fleetPage;
+
+    /**
+     * @param users    who may log in; null serves the pages without a login (tests, a proxy in front)
+     * @param throttle the same throttle as the authentication filter's, so the login form is no way around it
+     */
+    public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle) {
+        this.store = store;
+        this.clock = clock;
+        this.users = users;
+        this.throttle = throttle;
+        this.meterPage = new MeterPage(store, reports);
+        this.alarmsPage = new AlarmsPage(reports, clock);
+        this.fleetPage = new FleetPage(store, reports, clock, Duration.ofHours(25));
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            Map<String, String> q = form(ex.getRequestURI().getRawQuery());
+            try {
+                if (path.startsWith("/console/assets/")) {
+                    asset(ex, path.substring("/console/assets/".length()));
+                } else if (path.equals("/console/login")) {
+                    login(ex);
+                } else if (path.equals("/console/logout")) {
+                    ex.getResponseHeaders().add("Set-Cookie", cookie("", 0));
+                    redirect(ex, "/console/login");
+                } else if (!"GET".equals(ex.getRequestMethod())) {
+                    html(ex, 405, Html.page("Not allowed", user(ex), "<p>Pages are read with GET.</p>"));
+                } else if (path.equals("/console/") || path.equals("/console")) {
+                    audit(ex, "GET /console/", "*");
+                    html(ex, 200, Html.page("Fleet", user(ex), fleetPage.render()));
+                } else if (path.equals("/console/alarms")) {
+                    audit(ex, "GET /console/alarms", q.getOrDefault("meter", "*"));
+                    html(ex, 200, Html.page("Alarms", user(ex), alarmsPage.render(q)));
+                } else if (path.equals("/console/meter") && q.containsKey("id")) {
+                    redirect(ex, "/console/meters/" + URLEncoder.encode(q.get("id").strip(), StandardCharsets.UTF_8));
+                } else if (path.startsWith("/console/meters/")) {
+                    String meter = URLDecoder.decode(path.substring("/console/meters/".length()), StandardCharsets.UTF_8);
+                    if (meter.isEmpty() || meter.length() > 64 || meter.contains("/")) throw new NotFoundException("no meter " + meter);
+                    audit(ex, "GET /console/meters/{id}", meter);
+                    html(ex, 200, Html.page("Meter " + meter, user(ex), meterPage.render(meter, q)));
+                } else {
+                    throw new NotFoundException("no such page: " + path);
+                }
+            } catch (NotFoundException e) {
+                html(ex, 404, Html.page("Not found", user(ex), "<p class=\"error\">" + Html.esc(e.getMessage()) + "</p>"));
+            } catch (BadParameterException e) {
+                html(ex, 400, Html.page("Bad request", user(ex), "<p class=\"error\">" + Html.esc(e.parameter()) + ": "
+                        + Html.esc(e.getMessage()) + "</p>"));
+            } catch (StoreException e) {
+                log.warn("console page {} failed in the store: {}", path, e.getMessage());
+                html(ex, 503, Html.page("Unavailable", user(ex), "<p class=\"error\">the store is unavailable</p>"));
+            }
+        } catch (IOException e) {
+            log.debug("client went away: {}", e.getMessage());
+        }
+    }
+
+    private void login(HttpExchange ex) throws IOException {
+        if ("GET".equals(ex.getRequestMethod())) {
+            html(ex, 200, loginPage(""));
+            return;
+        }
+        if (!"POST".equals(ex.getRequestMethod())) {
+            html(ex, 405, loginPage("use the form"));
+            return;
+        }
+        if (users == null) {
+            redirect(ex, "/console/");
+            return;
+        }
+        // A login form posted from another site would log the browser in as someone else (login CSRF).
+        if (ex.getRequestHeaders().getFirst("Origin") != null && !AuthFilter.sameOrigin(ex)) {
+            html(ex, 403, loginPage("cross-origin login refused"));
+            return;
+        }
+        Map<String, String> f = form(new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8));
+        String name = f.getOrDefault("user", "").strip();
+        String address = ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress();
+        Optional<Instant> locked = throttle.lockedUntil(name, address);
+        if (locked.isPresent()) {
+            ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1,
+                    Duration.between(clock.instant(), locked.get()).toSeconds())));
+            html(ex, 429, loginPage("too many failed logins; try again later"));
+            return;
+        }
+        Optional<Principal> who = users.byPassword(name, f.getOrDefault("password", "").toCharArray());
+        if (who.isEmpty()) {
+            throttle.failed(name, address);
+            html(ex, 401, loginPage("wrong user or password"));
+            return;
+        }
+        throttle.succeeded(name);
+        String token = users.issueToken(name, "console session", Optional.of(clock.instant().plus(SESSION)), name);
+        ex.getResponseHeaders().add("Set-Cookie", cookie(token, SESSION.toSeconds()));
+        redirect(ex, "/console/");
+    }
+
+    private static String cookie(String value, long maxAge) {
+        return AuthFilter.SESSION_COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict";
+    }
+
+    private static String loginPage(String error) {
+        return """
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>Log in · meterhub</title>
+                <link rel="stylesheet" href="/console/assets/console.css"></head>
+                <body class="login"><main><h1>meterhub console</h1>
+                <form method="post" action="/console/login">
+                <label>User <input name="user" id="user" autocomplete="username" required></label>
+                <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
+                <button type="submit" id="login">Log in</button>
+                <p class="error">%s</p>
+                </form></main></body></html>
+                """.formatted(Html.esc(error));
+    }
+
+    private void asset(HttpExchange ex, String name) throws IOException {
+        String[] a = ASSETS.get(name);
+        if (a == null) throw new NotFoundException("no such asset: " + name);
+        byte[] body;
+        try (InputStream in = ConsoleHandler.class.getClassLoader().getResourceAsStream(a[0])) {
+            if (in == null) throw new NotFoundException("asset missing from the build: " + name);
+            body = in.readAllBytes();
+        }
+        ex.getResponseHeaders().set("Content-Type", a[1] + "; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "max-age=3600");
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Console reads are audited like the API's: who looked at which meter. */
+    private void audit(HttpExchange ex, String action, String subject) {
+        store.audit(new AuditEntry(clock.instant(), user(ex), action, subject,
+                ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery(),
+                String.valueOf(ex.getRemoteAddress())));
+    }
+
+    private static String user(HttpExchange ex) {
+        return AuthFilter.principal(ex).map(Principal::name).orElse("anonymous");
+    }
+
+    static Map<String, String> form(String raw) {
+        Map<String, String> m = new HashMap<>();
+        if (raw == null || raw.isEmpty()) return m;
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) continue;
+            try {
+                m.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new BadParameterException(pair.substring(0, eq), "malformed percent-encoding");
+            }
+        }
+        return m;
+    }
+
+    private static void redirect(HttpExchange ex, String to) throws IOException {
+        ex.getResponseHeaders().set("Location", to);
+        ex.sendResponseHeaders(303, -1);
+    }
+
+    private static void html(HttpExchange ex, int status, String page) throws IOException {
+        byte[] body = page.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store"); // personal data
+        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
+        ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}
