@@ -181,7 +181,7 @@ abstract class MeterStoreContract {
                 stored.add(rs.getString(1));
             }
             assertThat(stored).containsExactly(
-                    "CLOCK_INVALID,CLOCK_SKEW,ESTIMATED,LATE,LOW_BATTERY,SETTLEMENT,VALVE_CLOSED,VALVE_FAULT",
+                    "CLOCK_INVALID,CLOCK_SKEW,ESTIMATED,LATE,LOW_BATTERY,PRECISION_LOSS,SETTLEMENT,VALVE_CLOSED,VALVE_FAULT",
                     "CLOCK_SKEW,ESTIMATED,LOW_BATTERY", "");
         }
         try (Connection c = rawConnection(); Statement st = c.createStatement();
