@@ -105,9 +105,10 @@ public final class CommandsCommand implements Runnable {
             }
             // An unknown meter is refused before anything is stored: a typo must not queue a valve command for no one.
             try (org.meterhub.engine.store.TimeSeriesStore known = org.meterhub.app.config.CliArgs.existingStore(this.store)) {
-                if (known.meter(meter).isEmpty()) {
+                // Known: registered, or heard from (IC-card meters arrive over MQTT without a registration).
+                if (known.meter(meter).isEmpty() && known.lastReading(meter).isEmpty()) {
                     throw new ConfigException("--meter: meter " + meter + " is not in the store " + this.store
-                            + "; commands go only to known meters");
+                            + " (neither registered nor heard from); commands go only to known meters");
                 }
                 org.meterhub.app.security.CliAudit.record(known, "commands send", meter, "id=" + id + " cmd=" + type.wire()
                         + (amount == null ? "" : " amount=" + amount.toPlainString() + " " + unit) + " reason=" + reason.strip());

@@ -137,7 +137,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** The token in {@code admin.token-file} (surrounding white space dropped); a missing, empty or short one refuses startup. */
-    static String token(java.nio.file.Path file) {
+    static String token(java.nio.file.Path file) { // also what `meterhub read --token-file` sends
         String token;
         try {
             token = java.nio.file.Files.readString(file, StandardCharsets.UTF_8).strip();

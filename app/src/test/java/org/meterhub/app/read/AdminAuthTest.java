@@ -66,6 +66,13 @@ class AdminAuthTest {
             assertThat(authorized.statusCode()).isEqualTo(404);
             assertThat(authorized.body()).contains("UNKNOWN_METER");
             assertThat(get(base + "/metrics", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+
+            // `meterhub read` sends the token from the same file
+            String gateway = "127.0.0.1:" + admin.address().getPort();
+            assertThat(org.meterhub.app.TestCli.meterhub("read", "--gateway", gateway, "--meter", "30000000000101").err())
+                    .contains("(UNAUTHORIZED)");
+            assertThat(org.meterhub.app.TestCli.meterhub("read", "--gateway", gateway, "--meter", "30000000000101",
+                    "--token-file", tokenFile.toString()).err()).contains("(UNKNOWN_METER)");
         }
     }
 
