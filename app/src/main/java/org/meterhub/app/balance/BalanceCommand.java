@@ -69,6 +69,8 @@ public final class BalanceCommand implements Callable<Integer> {
         }
         TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase rules = SqlDatabase.open(store)) {
+            org.meterhub.app.security.CliAudit.record(db, "balance", "district:" + district,
+                    "from=" + first + " to=" + end + " days=" + days + (linear ? " linear" : ""));
             AlarmService alarms = new AlarmService(new JdbcAlarmRepository(rules), deadlines.load().alarmDeadlines(),
                     AlarmSink.none(), Clock.systemUTC());
             NetworkBalance balance = new NetworkBalance(days,

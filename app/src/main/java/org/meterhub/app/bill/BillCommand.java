@@ -102,6 +102,8 @@ public final class BillCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             return target.with((store, billing) -> {
+                org.meterhub.app.security.CliAudit.record(store, "bill run", "cycle:" + cycle,
+                        ((dryRun ? "dry-run " : "") + (rebill ? "rebill" : "")).strip());
                 Progress progress = new Progress(err, terminal);
                 BillRun.Report r = billing.run(clock).run(cycle, dryRun, rebill, new BillRun.Listener() {
                     @Override

@@ -53,6 +53,8 @@ public final class StatementCommand implements Runnable {
             YearMonth cycle = target.month();
             PrintWriter out = spec.commandLine().getOut();
             return target.with((store, billing) -> {
+                org.meterhub.app.security.CliAudit.record(store, "statement run", "cycle:" + cycle,
+                        ((dryRun ? "dry-run " : "") + (restate ? "restate" : "")).strip());
                 StatementRun.Report r = billing.statementRun(clock).run(cycle, dryRun, restate, o -> {
                     if (o.status() != StatementRun.Status.UNCHANGED) {
                         out.printf("%-18s %-10s %s%n", o.accountId(), o.status(), o.note());

@@ -274,19 +274,39 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     }
 
     /**
-     * The gateway's local admin endpoint ({@code POST /api/v1/meters/{id}/read}).
+     * The gateway's local admin endpoint ({@code POST /api/v1/meters/{id}/read}, {@code /metrics}, {@code /health}).
      *
-     * @param listen host:port; loopback by default, since it has no authentication
+     * @param listen    host:port; loopback by default
+     * @param tokenFile a file holding the bearer token every request but {@code /health/live|ready} must carry; required
+     *                  when {@code listen} is not a loopback address (on-demand reads reach the meters' buses)
      */
-    public record AdminSection(String listen, Boolean enabled) {
+    public record AdminSection(String listen, Boolean enabled, String tokenFile) {
         public AdminSection {
             listen = listen != null ? listen : "127.0.0.1:7701";
+            HostPort hp;
             try {
-                HostPort.parse(listen);
+                hp = HostPort.parse(listen);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("listen: " + e.getMessage());
             }
             enabled = enabled == null || enabled;
+            if (enabled && tokenFile == null && !loopback(hp.host())) {
+                throw new IllegalArgumentException("token-file: required when listen (" + listen + ") is not a loopback"
+                        + " address: a file holding the token admin requests must carry");
+            }
+        }
+
+        /** Loopback only, without a token. */
+        public AdminSection(String listen, Boolean enabled) {
+            this(listen, enabled, null);
+        }
+
+        private static boolean loopback(String host) {
+            try {
+                return java.net.InetAddress.getByName(host).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false; // cannot tell: ask for a token
+            }
         }
     }
 

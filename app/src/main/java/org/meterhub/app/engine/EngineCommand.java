@@ -63,6 +63,23 @@ public final class EngineCommand implements Callable<Integer> {
     /** Loaded before the store opens, so a bad file is a one-line error and nothing starts. */
     private org.meterhub.app.config.DeadlinesFile deadlineSettings;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "With --http: serve HTTPS with this PEM certificate"
+            + " chain (server certificate first) and --tls-key; plain HTTP to the port then fails the handshake.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "With --tls-cert: the PEM PKCS#8 private key"
+            + " (-----BEGIN PRIVATE KEY-----, RSA or EC).")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "With --http: serve HTTPS with the key and"
+            + " certificate chain in this PKCS#12 keystore (instead of --tls-cert and --tls-key).")
+    java.nio.file.Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+            description = "With --tls-keystore: a file holding the keystore's password (one line; not on the command line,"
+                    + " where other users could see it).")
+    java.nio.file.Path tlsKeystorePasswordFile;
+
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -87,6 +104,7 @@ public final class EngineCommand implements Callable<Integer> {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
         deadlineSettings = deadlines.load();
+        javax.net.ssl.SSLContext tls = EngineTls.context(listen != null, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile);
         if (listen != null && SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--http: the API authenticates its users from the store, and a private in-memory store"
                     + " has none; give a store file or server");
@@ -106,8 +124,10 @@ public final class EngineCommand implements Callable<Integer> {
                 // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
                 try (SqlDatabase alarmDb = SqlDatabase.open(store);
                      AlarmPublishing alarms = AlarmPublishing.start(publishing);
-                     ApiServer api = apiServer(listen, db, zone, alarmDb, alarms).start()) {
-                    System.out.printf("HTTP API on http://%s:%d/api/v1/ (zone %s), console on http://%1$s:%2$d/console/; Ctrl-C stops%n",
+                     ApiServer api = withTls(apiServer(listen, db, zone, alarmDb, alarms), tls).start()) {
+                    String scheme = api.tls() ? "https" : "http";
+                    System.out.printf("HTTP API on " + scheme + "://%s:%d/api/v1/ (zone %s), console on " + scheme
+                            + "://%1$s:%2$d/console/; Ctrl-C stops%n",
                             api.address().getHostString(), api.address().getPort(), zone);
                     if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
                         System.out.println("no users yet: every request is refused until you add one, e.g."
@@ -151,6 +171,10 @@ public final class EngineCommand implements Callable<Integer> {
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
         // The console shows the same reports as the API (with validation and coverage, so built after them).
         return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle));
+    }
+
+    private static ApiServer.Builder withTls(ApiServer.Builder builder, javax.net.ssl.SSLContext tls) {
+        return tls == null ? builder : builder.tls(tls);
     }
 
     /**

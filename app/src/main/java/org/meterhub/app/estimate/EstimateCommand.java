@@ -67,6 +67,7 @@ public final class EstimateCommand implements Callable<Integer> {
         EstimationSettings rules = CoverageSection.load(settings).estimation();
         TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase records = SqlDatabase.open(store)) {
+            org.meterhub.app.security.CliAudit.record(db, "estimate", "cycle:" + month, dryRun ? "dry-run" : "");
             EstimationCycle.Report report = new EstimationCycle(db, new JdbcEstimationRecords(records),
                     new JdbcReadAttempts(records), rules, clock).run(new ReadingWindow(month, db.rollupZone()), dryRun);
             print(spec.commandLine().getOut(), report);

@@ -78,6 +78,14 @@ public final class CommandsCommand implements Runnable {
         @Option(names = "--timeout", defaultValue = "24h", description = "Resend until acked or this long (default ${DEFAULT-VALUE}).")
         String timeout;
 
+        @Option(names = "--reason", required = true, description = "Why (a valve closes a household's gas): kept in the audit"
+                + " row with who asked.")
+        String reason;
+
+        @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db",
+                description = "Store that knows the meters and keeps the audit (default ${DEFAULT-VALUE}).")
+        String store;
+
         @Override
         public Integer call() {
             CommandType type = CommandType.fromWire(cmd)
@@ -91,6 +99,19 @@ public final class CommandsCommand implements Runnable {
                 c = new MeterCommand(id, meter, type, amount, unit, now, now.plus(t));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("commands send: " + e.getMessage());
+            }
+            if (reason.isBlank() || reason.length() > 500) {
+                throw new ConfigException("--reason: expected 1 to 500 characters saying why");
+            }
+            // An unknown meter is refused before anything is stored: a typo must not queue a valve command for no one.
+            try (org.meterhub.engine.store.TimeSeriesStore known = org.meterhub.app.config.CliArgs.existingStore(this.store)) {
+                // Known: registered, or heard from (IC-card meters arrive over MQTT without a registration).
+                if (known.meter(meter).isEmpty() && known.lastReading(meter).isEmpty()) {
+                    throw new ConfigException("--meter: meter " + meter + " is not in the store " + this.store
+                            + " (neither registered nor heard from); commands go only to known meters");
+                }
+                org.meterhub.app.security.CliAudit.record(known, "commands send", meter, "id=" + id + " cmd=" + type.wire()
+                        + (amount == null ? "" : " amount=" + amount.toPlainString() + " " + unit) + " reason=" + reason.strip());
             }
             try (CommandStore store = new CommandStore(db)) {
                 CommandStore.Stored s = store.insert(c);

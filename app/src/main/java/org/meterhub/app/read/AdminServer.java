@@ -27,13 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's local admin endpoint: {@code GET /metrics}, {@code GET /health/live|ready} and
  * {@code POST /api/v1/meters/{id}/read}, which reads one meter now,
- * through its bus's poller, and answers with the reading as JSON. It has no authentication, so it
- * binds to loopback unless configured otherwise. Answers are sent when the read completes, from the
+ * through its bus's poller, and answers with the reading as JSON. On loopback it has no authentication; bound
+ * anywhere else it requires {@code Authorization: Bearer <token>} on everything but {@code /health/live|ready}
+ * (the token from {@code admin.token-file}). Answers are sent when the read completes, from the
  * completing thread: no request thread waits on a bus.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final Pattern READ = Pattern.compile("/api/v1/meters/([^/]{1,200})/read/?");
+    /** Liveness and readiness probes stay open for service managers and load balancers; they reveal nothing. */
+    private static final java.util.Set<String> OPEN = java.util.Set.of("/health/live", "/health/live/", "/health/ready",
+            "/health/ready/");
     private static final Pattern METER_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     private final HttpServer server;
@@ -42,10 +46,13 @@ public final class AdminServer implements AutoCloseable {
     private final HealthEndpoint health;
     private final MetricsEndpoint metrics = org.meterhub.app.runtime.Observability.endpoint();
     private final ObjectMapper json = new ObjectMapper();
+    /** The bearer token requests must carry; null: none (loopback). */
+    private final byte[] token;
 
     private AdminServer(HttpServer server, Function<String, CompletableFuture<Reading>> reader, Duration maxWait,
-                        HealthEndpoint health) {
+                        HealthEndpoint health, byte[] token) {
         this.server = server;
+        this.token = token;
         this.reader = reader;
         this.maxWait = maxWait;
         this.health = health;
@@ -80,8 +87,15 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
                                     Duration maxWait, HealthEndpoint health) throws IOException {
+        return start(host, port, reader, maxWait, health, null);
+    }
+
+    /** @param token the bearer token every request but {@code /health/live|ready} must carry; null: none */
+    public static AdminServer start(String host, int port, Function<String, CompletableFuture<Reading>> reader,
+                                    Duration maxWait, HealthEndpoint health, String token) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
-        AdminServer admin = new AdminServer(http, reader, maxWait, health);
+        AdminServer admin = new AdminServer(http, reader, maxWait, health,
+                token == null ? null : token.getBytes(StandardCharsets.UTF_8));
         http.createContext("/", admin::handle);
         http.start();
         log.info("admin endpoint listening on {}", http.getAddress());
@@ -112,13 +126,29 @@ public final class AdminServer implements AutoCloseable {
                                         Function<String, CompletableFuture<Reading>> reader, HealthEndpoint health) {
         if (!a.enabled()) return null;
         org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(a.listen());
+        String token = a.tokenFile() == null ? null : token(java.nio.file.Path.of(a.tokenFile()));
         try {
-            return start(hp.host(), hp.port(), reader, Duration.ofMinutes(2), health);
+            return start(hp.host(), hp.port(), reader, Duration.ofMinutes(2), health, token);
         } catch (IOException e) {
             System.err.println("meterhub: admin endpoint not started on " + a.listen() + ": " + e.getMessage()
                     + " (set admin.listen, or admin.enabled: false)");
             return null;
         }
+    }
+
+    /** The token in {@code admin.token-file} (surrounding white space dropped); a missing, empty or short one refuses startup. */
+    static String token(java.nio.file.Path file) { // also what `meterhub read --token-file` sends
+        String token;
+        try {
+            token = java.nio.file.Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new org.meterhub.app.config.ConfigException("admin.token-file: cannot read " + file + ": " + e.getMessage());
+        }
+        if (token.length() < 16 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new org.meterhub.app.config.ConfigException("admin.token-file: " + file
+                    + " must hold a token of at least 16 printable characters without spaces");
+        }
+        return token;
     }
 
     public InetSocketAddress address() {
@@ -128,6 +158,11 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         ex.getRequestBody().close(); // nothing in a body is used; never buffer one
         String path = ex.getRequestURI().getRawPath();
+        if (token != null && !OPEN.contains(path) && !authorized(ex)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"meterhub-admin\"");
+            send(ex, 401, error("UNAUTHORIZED", "send Authorization: Bearer <the token in admin.token-file>"));
+            return;
+        }
         if (health != null && HealthEndpoint.serves(path)) {
             health.handle(ex);
             return;
@@ -169,6 +204,15 @@ public final class AdminServer implements AutoCloseable {
                 log.debug("admin: client went away before the answer for meter {}", meterId);
             }
         });
+    }
+
+    /** Compared in constant time (MessageDigest.isEqual), so the answer's timing does not reveal a matching prefix. */
+    private boolean authorized(HttpExchange ex) {
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return java.security.MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
     }
 
     private void failed(HttpExchange ex, String meterId, Throwable error) throws IOException {

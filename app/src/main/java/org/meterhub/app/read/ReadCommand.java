@@ -44,6 +44,10 @@ public final class ReadCommand implements Callable<Integer> {
     @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "Zone for displayed times (default ${DEFAULT-VALUE}).")
     String zone;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "The gateway's admin.token-file (needed when its"
+            + " admin endpoint is bound beyond loopback).")
+    java.nio.file.Path tokenFile;
+
     @Spec
     CommandSpec spec;
 
@@ -67,8 +71,15 @@ public final class ReadCommand implements Callable<Integer> {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(wait).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(wait).POST(HttpRequest.BodyPublishers.noBody());
+            if (tokenFile != null) {
+                try {
+                    request.header("Authorization", "Bearer " + AdminServer.token(tokenFile));
+                } catch (ConfigException e) {
+                    throw new ConfigException(e.getMessage().replace("admin.token-file:", "--token-file:"));
+                }
+            }
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new IOException("no gateway admin endpoint at " + target + " (is the gateway running, and is admin.listen "
                     + "set to this address?)");

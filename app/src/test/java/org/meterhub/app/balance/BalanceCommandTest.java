@@ -86,6 +86,7 @@ class BalanceCommandTest {
 
         run("--district", "D7", "--from", "2026-11-01", "--to", "2026-11-08");
         assertThat(alarms()).hasSize(1); // the open alarm is not raised twice
+        org.meterhub.app.security.AuditRows.expect(url, "balance", "district:D7", "from=2026-11-01 to=2026-11-08");
     }
 
     @Test

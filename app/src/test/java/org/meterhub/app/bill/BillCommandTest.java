@@ -125,6 +125,8 @@ class BillCommandTest {
 
         assertThat(run("bill", "run", "--cycle", "2026-11", "--store", url).out()).contains("new 0, re-billed 0, unchanged 1");
         assertThat(run("bill", "run", "--cycle", "2026-12", "--dry-run", "--store", url).out()).contains("DRY RUN", "new 1");
+        org.meterhub.app.security.AuditRows.expect(url, "bill run", "cycle:2026-12", "dry-run");
+        org.meterhub.app.security.AuditRows.expect(url, "bill run", "cycle:2026-10", "");
         assertThat(run("bill", "show", "--account", "R1", "--cycle", "2026-12", "--store", url).exit()).isEqualTo(Main.EXIT_USAGE);
     }
 
@@ -152,6 +154,7 @@ class BillCommandTest {
                 "top-ups         100.00 CNY (1 purchases between the two reports)", "closing balance 204.00 CNY (meter report 2026-11-14 23:00)",
                 "RECONCILIATION  meter deducted 96.00 CNY - tariff engine 95.05 CNY (the gas lines above) = 0.95 CNY");
         assertThat(run("statement", "show", "--account", "R1", "--cycle", "2026-12", "--store", url).exit()).isEqualTo(Main.EXIT_USAGE);
+        org.meterhub.app.security.AuditRows.expect(url, "statement run", "cycle:2026-11", "");
     }
 
     @Test

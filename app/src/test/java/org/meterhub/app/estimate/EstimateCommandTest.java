@@ -129,6 +129,7 @@ class EstimateCommandTest {
             assertThat(records.workItems(CYCLE, null)).isEmpty();
             assertThat(records.trueUp("R6", CYCLE.minusMonths(1))).isEmpty();
         }
+        org.meterhub.app.security.AuditRows.expect(url, "estimate", "cycle:2026-11", "dry-run");
     }
 
     @Test

@@ -60,6 +60,7 @@ public final class ApiServer implements AutoCloseable {
         private org.meterhub.engine.coverage.CoverageQuery coverage;
         private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
         private final List<Filter> filters = new ArrayList<>();
+        private javax.net.ssl.SSLContext tls;
 
         private Builder(TimeSeriesStore store, ZoneId zone, Clock clock) {
             this.store = Objects.requireNonNull(store, "store");
@@ -107,6 +108,15 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves HTTPS with this context ({@link TlsContexts}) instead of plain HTTP: a plain-HTTP request to the
+         * port then fails the TLS handshake (the server reads it as a bad ClientHello and closes the connection).
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
         /** A filter run before every context's handler, in the order added (authentication, audit). */
         public Builder filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
@@ -119,7 +129,14 @@ public final class ApiServer implements AutoCloseable {
         }
 
         public ApiServer start() throws IOException {
-            HttpServer server = HttpServer.create(address, 64);
+            HttpServer server;
+            if (tls == null) {
+                server = HttpServer.create(address, 64);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
             AtomicInteger n = new AtomicInteger();
             ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(256), r -> {
@@ -131,7 +148,7 @@ public final class ApiServer implements AutoCloseable {
             server.createContext(API_PATH, new ApiHandler(store, reports(), clock, alarms)).getFilters().addAll(filters);
             contexts.forEach((path, handler) -> server.createContext(path, handler).getFilters().addAll(filters));
             server.start();
-            log.info("HTTP API listening on {}", server.getAddress());
+            log.info("HTTP API listening on {}{}", server.getAddress(), tls == null ? "" : " (TLS)");
             return new ApiServer(server, workers);
         }
     }
@@ -140,6 +157,11 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer start(InetSocketAddress address, TimeSeriesStore store, ZoneId zone, Clock clock,
                                   int threads) throws IOException {
         return builder(store, zone, clock).address(address).threads(threads).start();
+    }
+
+    /** Whether the server speaks TLS ({@code https://}). */
+    public boolean tls() {
+        return server instanceof com.sun.net.httpserver.HttpsServer;
     }
 
     public InetSocketAddress address() {
