@@ -1,14 +1,10 @@
 package org.meterhub.engine.leak;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -16,14 +12,10 @@ import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmKind;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
-import org.meterhub.engine.meter.MeterProfile;
-import org.meterhub.engine.meter.MeterRole;
-import org.meterhub.engine.query.Step;
-import org.meterhub.engine.store.RollupRow;
 import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
- * Feeds {@link NetworkBalance} from the store: per utility day, the district's inlet meter(s)
+ * Feeds {@link NetworkBalance} from the store (the days themselves from {@link DistrictDays}): per utility day, the district's inlet meter(s)
  * against the sum of its customer meters, from the daily rollups; a finding raises a
  * {@link AlarmKind#NETWORK_IMBALANCE} alarm on {@code district:<id>} through {@link AlarmService}
  * (one open alarm per district, so running again over the same days raises nothing new).

@@ -79,7 +79,12 @@ class InServiceMonitorTest {
      */
     @Test
     void districtResidualsAndCheckMetersPointToTheirMeters() {
-        try (TimeSeriesStore store = StoreFactory.open("jdbc:sqlite:" + dir.resolve("d.db"))) {
+        districtAndCheckMeterSuspects("jdbc:sqlite:" + dir.resolve("d.db"));
+    }
+
+    /** The district and check-meter example on the store at {@code url} (SQLite here, PostgreSQL in InServiceMonitorPostgresTest). */
+    static void districtAndCheckMeterSuspects(String url) {
+        try (TimeSeriesStore store = StoreFactory.open(url)) {
             List<Reading> rs = new ArrayList<>();
             List<ConsumptionInterval> is = new ArrayList<>();
             Object[][] meters = {{"I1", "N1", MeterRole.DISTRICT_INLET, 1700L}, {"C1", "N1", MeterRole.CUSTOMER, 1000L},
