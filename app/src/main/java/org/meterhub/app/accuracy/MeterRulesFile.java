@@ -83,6 +83,20 @@ public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, L
         return f.rules();
     }
 
+    /**
+     * The rules for opening a case with a spare meter: the seed names a spare-meter deposit and a test
+     * fee but gives no amounts, so the file must set both (the built-in 300.00 / 60.00 are placeholders
+     * for tests, never charged to a customer from the command line).
+     */
+    public static AccuracyRules forSpareDispute(Path file) {
+        String why = " (the seed names a spare-meter deposit and a test fee but no amounts: set the utility's)";
+        if (file == null) throw new ConfigException("--rules: required for a dispute with a spare: dispute.deposit and dispute.test-fee" + why);
+        MeterRulesFile f = new ConfigLoader().load(file, MeterRulesFile.class);
+        if (f.dispute() == null || f.dispute().deposit() == null) throw new ConfigException(file + ": dispute.deposit: not set" + why);
+        if (f.dispute().testFee() == null) throw new ConfigException(file + ": dispute.test-fee: not set" + why);
+        return f.rules();
+    }
+
     AccuracyRules rules() {
         AccuracyRules d = AccuracyRules.DEFAULTS;
         AccuracySection a = accuracy == null ? new AccuracySection(null, null, null) : accuracy;

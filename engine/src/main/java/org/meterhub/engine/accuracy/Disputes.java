@@ -123,15 +123,15 @@ public final class Disputes {
                 if (d.pastServiceLife()) {
                     s.add(Kind.CLOSED, null, null, null, null, "past service life: the new meter stays; outcome discussed with the customer");
                 } else {
-                    s.add(Kind.FEE_CHARGED_TO_CUSTOMER, rules.testFee(), null, null, null, "the customer pays the test fee");
+                    s.add(Kind.FEE_CHARGED_TO_CUSTOMER, d.paid(Kind.TEST_FEE_PAID), null, null, null, "the customer pays the test fee");
                 }
             } else {
                 BigDecimal error = v.rebillErrorPercent(rules);
                 s.add(Kind.OUTSIDE_LIMITS, null, null, null, null, "re-bill by " + AccuracyVerdict.signed(error) + " % ("
                         + rules.rebillError().name().toLowerCase().replace('_', '-') + "), " + rules.errorFormula().shown());
                 if (!d.pastServiceLife()) {
-                    s.add(Kind.FEE_PAID_BY_UTILITY, rules.testFee(), null, null, null, "the utility pays the test fee; refunded to the customer");
-                    s.add(Kind.DEPOSIT_RETURNED, rules.deposit(), null, null, null, "spare-meter deposit returned");
+                    s.add(Kind.FEE_PAID_BY_UTILITY, d.paid(Kind.TEST_FEE_PAID), null, null, null, "the utility pays the test fee; refunded to the customer");
+                    s.add(Kind.DEPOSIT_RETURNED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit returned");
                     s.add(Kind.SPARE_FREE, null, d.fittedMeter(), null, null, "spare meter " + d.fittedMeter() + " stays, free of charge");
                 }
                 for (YearMonth cycle : rebillCycles(d.requestedOn(), rules.rebillMonths())) {
@@ -172,7 +172,7 @@ public final class Disputes {
             move(c, d.meterId(), day, "dispute case " + caseId + ": refitted after its test (within the limits)", now, MeterState.INSTALLED);
             s.add(Kind.ORIGINAL_REFITTED, null, d.meterId(), null, null, "tested meter " + d.meterId() + " refitted; spare "
                     + d.fittedMeter() + " removed");
-            s.add(Kind.DEPOSIT_RETURNED, rules.deposit(), null, null, null, "spare-meter deposit returned");
+            s.add(Kind.DEPOSIT_RETURNED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit returned");
             s.add(Kind.CLOSED, null, null, null, null, "within the limits: bills stand");
             return cases.find(c, caseId).orElseThrow();
         });
@@ -187,7 +187,7 @@ public final class Disputes {
             move(c, d.meterId(), day, "dispute case " + caseId + ": back to stock after its test (within the limits); the customer keeps "
                     + d.fittedMeter(), now, MeterState.IN_STOCK);
             s.add(Kind.SPARE_KEPT, null, d.fittedMeter(), null, null, "the customer keeps spare meter " + d.fittedMeter());
-            s.add(Kind.DEPOSIT_FORFEITED, rules.deposit(), null, null, null, "spare-meter deposit forfeited");
+            s.add(Kind.DEPOSIT_FORFEITED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit forfeited");
             s.add(Kind.CLOSED, null, null, null, null, "within the limits: bills stand");
             return cases.find(c, caseId).orElseThrow();
         });
