@@ -9,8 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.engine.accuracy.AccuracyCsv;
@@ -20,6 +25,7 @@ import org.meterhub.engine.accuracy.AccuracyTest;
 import org.meterhub.engine.accuracy.AccuracyVerdict;
 import org.meterhub.engine.accuracy.InServiceMonitor;
 import org.meterhub.engine.accuracy.JdbcAccuracyTests;
+import org.meterhub.engine.accuracy.MonitoringRules;
 import org.meterhub.engine.store.TimeSeriesStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -111,7 +117,8 @@ public final class AccuracyCommand implements Runnable {
     }
 
     @Command(name = "suspects", mixinStandardHelpOptions = true,
-            description = "In-service monitoring: meters that stopped registering while their account is supplied, with the evidence.")
+            description = "In-service monitoring, each suspect with its evidence: meters that stopped registering while supplied,"
+                    + " meters of districts losing beyond the uncertainty band, meters differing from their check meter beyond the limit.")
     static final class Suspects implements Callable<Integer> {
         @Option(names = "--from", required = true, description = "First day, YYYY-MM-DD (the store's zone).")
         String from;
@@ -122,6 +129,12 @@ public final class AccuracyCommand implements Runnable {
         @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
         String store;
 
+        @Option(names = "--rules", paramLabel = "FILE", description = "Meter rules YAML (class limits, monitoring: check meters, district settings).")
+        Path rules;
+
+        @Option(names = "--format", defaultValue = "text", description = "text, csv or json (default ${DEFAULT-VALUE}).")
+        String format;
+
         @Spec
         CommandSpec spec;
 
@@ -129,18 +142,52 @@ public final class AccuracyCommand implements Runnable {
         public Integer call() {
             var first = Stores.day("--from", from);
             var last = Stores.day("--to", to);
+            if (!List.of("text", "csv", "json").contains(format)) throw new ConfigException("--format: expected text, csv or json, got \"" + format + "\"");
+            AccuracyRules accuracy = MeterRulesFile.load(rules);
+            MonitoringRules monitoring = MeterRulesFile.monitoring(rules);
             PrintWriter out = spec.commandLine().getOut();
             try (TimeSeriesStore db = CliArgs.existingStore(store)) {
-                List<InServiceMonitor.Suspect> s = new InServiceMonitor(db).suspects(first, last);
-                out.printf("suspect meters %s..%s: %d%n", first, last, s.size());
-                for (InServiceMonitor.Suspect x : s) {
-                    out.printf("%-16s %-14s %-20s %s%n", x.meterId(), x.accountId(), x.kind(), x.evidence());
+                List<InServiceMonitor.Suspect> s = new InServiceMonitor(db).suspects(first, last, accuracy, monitoring);
+                switch (format) {
+                    case "csv" -> {
+                        out.println("meter,account,kind,evidence");
+                        for (InServiceMonitor.Suspect x : s) {
+                            out.println(csv(x.meterId()) + "," + csv(x.accountId()) + "," + x.kind() + "," + csv(x.evidence()));
+                        }
+                    }
+                    case "json" -> {
+                        List<Map<String, String>> rows = new ArrayList<>();
+                        for (InServiceMonitor.Suspect x : s) {
+                            Map<String, String> row = new LinkedHashMap<>();
+                            row.put("meter", x.meterId());
+                            row.put("account", x.accountId());
+                            row.put("kind", x.kind());
+                            row.put("evidence", x.evidence());
+                            rows.add(row);
+                        }
+                        try {
+                            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+                        } catch (JsonProcessingException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    default -> {
+                        out.printf("suspect meters %s..%s: %d%n", first, last, s.size());
+                        for (InServiceMonitor.Suspect x : s) {
+                            out.printf("%-16s %-14s %-20s %s%n", x.meterId(), x.accountId() == null ? "-" : x.accountId(), x.kind(), x.evidence());
+                        }
+                    }
                 }
                 out.flush();
                 return 0;
-            } catch (AccuracyException e) {
+            } catch (AccuracyException | IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
             }
+        }
+
+        private static String csv(String v) {
+            if (v == null) return "";
+            return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.meterhub.app.config.ConfigException;
+import org.meterhub.engine.accuracy.AccuracyRules;
 import org.meterhub.engine.accuracy.DisputeCase;
 import org.meterhub.engine.accuracy.DisputeEvent;
 import org.meterhub.engine.accuracy.Disputes;
@@ -73,7 +74,8 @@ public final class DisputeCommand implements Runnable {
             var day = Stores.day("--date", date);
             PrintWriter out = spec.commandLine().getOut();
             return Stores.with(target.store, db -> {
-                DisputeCase d = new Disputes(db, MeterRulesFile.load(target.rules), MeterRulesFile.lifecycle(target.rules), clock).open(account, meter, day, pastLife,
+                AccuracyRules rules = pastLife ? MeterRulesFile.load(target.rules) : MeterRulesFile.forSpareDispute(target.rules);
+                DisputeCase d = new Disputes(db, rules, MeterRulesFile.lifecycle(target.rules), clock).open(account, meter, day, pastLife,
                         pastLife ? newMeter : spare);
                 print(out, d);
                 return 0;

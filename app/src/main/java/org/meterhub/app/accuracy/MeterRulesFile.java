@@ -3,10 +3,12 @@ package org.meterhub.app.accuracy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.engine.accuracy.AccuracyRules;
 import org.meterhub.engine.accuracy.ErrorFormula;
+import org.meterhub.engine.accuracy.MonitoringRules;
 import org.meterhub.engine.accuracy.RebillError;
 import org.meterhub.engine.lifecycle.LifecycleRules;
 
@@ -16,7 +18,27 @@ import org.meterhub.engine.lifecycle.LifecycleRules;
  * and scrap review day. Every field is optional over the
  * defaults; unknown fields and bad values are one-line errors naming the file, line and field.
  */
-public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, LifecycleSection lifecycle) {
+public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, LifecycleSection lifecycle, MonitoringSection monitoring) {
+
+    /** In-service monitoring: district residual persistence and listing, check meters and their limit. */
+    public record MonitoringSection(Integer districtMinDays, Integer districtTop, BigDecimal checkLimitPercent, Map<String, String> checkMeters) {
+        public MonitoringSection {
+            rules(districtMinDays, districtTop, checkLimitPercent, checkMeters);
+        }
+
+        static MonitoringRules rules(Integer minDays, Integer top, BigDecimal limit, Map<String, String> checks) {
+            MonitoringRules d = MonitoringRules.DEFAULTS;
+            return new MonitoringRules(minDays == null ? d.districtMinDays() : minDays, top == null ? d.districtTop() : top,
+                    limit == null ? d.checkLimitPercent() : limit, checks == null ? d.checkMeters() : checks);
+        }
+    }
+
+    /** The monitoring settings of the file, or the defaults without one. */
+    public static MonitoringRules monitoring(Path file) {
+        if (file == null) return MonitoringRules.DEFAULTS;
+        MonitoringSection m = new ConfigLoader().load(file, MeterRulesFile.class).monitoring();
+        return m == null ? MonitoringRules.DEFAULTS : MonitoringSection.rules(m.districtMinDays(), m.districtTop(), m.checkLimitPercent(), m.checkMeters());
+    }
 
     public record LifecycleSection(Integer naturalGasServiceLifeYears, Integer lpgLimitYears, Integer warrantyYears, Integer scrapReviewDay) {
         public LifecycleSection {
@@ -58,6 +80,20 @@ public record MeterRulesFile(AccuracySection accuracy, DisputeSection dispute, L
     public static AccuracyRules load(Path file) {
         if (file == null) return AccuracyRules.DEFAULTS;
         MeterRulesFile f = new ConfigLoader().load(file, MeterRulesFile.class);
+        return f.rules();
+    }
+
+    /**
+     * The rules for opening a case with a spare meter: the seed names a spare-meter deposit and a test
+     * fee but gives no amounts, so the file must set both (the built-in 300.00 / 60.00 are placeholders
+     * for tests, never charged to a customer from the command line).
+     */
+    public static AccuracyRules forSpareDispute(Path file) {
+        String why = " (the seed names a spare-meter deposit and a test fee but no amounts: set the utility's)";
+        if (file == null) throw new ConfigException("--rules: required for a dispute with a spare: dispute.deposit and dispute.test-fee" + why);
+        MeterRulesFile f = new ConfigLoader().load(file, MeterRulesFile.class);
+        if (f.dispute() == null || f.dispute().deposit() == null) throw new ConfigException(file + ": dispute.deposit: not set" + why);
+        if (f.dispute().testFee() == null) throw new ConfigException(file + ": dispute.test-fee: not set" + why);
         return f.rules();
     }
 

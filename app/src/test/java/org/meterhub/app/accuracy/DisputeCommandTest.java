@@ -100,7 +100,18 @@ class DisputeCommandTest {
         assertThat(show.lines().map(l -> l.replaceAll(" +", " ").strip()).toList())
                 .contains("1 0.04 Qmin<=Q<Qt 10.000 10.250 +2.500 ±3 within", "3 6 Qt<=Q<=Qmax 100.000 104.000 +4.000 ±1.5 OUTSIDE");
 
-        assertThat(ok("dispute", "open", "--account", "D1", "--meter", "DF", "--date", "2026-11-20", "--spare", "SPARE-1", "--store", url).out())
+        Path amounts = dir.resolve("meter-rules.yaml");
+        // The seed names a deposit and a fee but no amounts: without them a spare dispute is refused.
+        bad("dispute open: --rules: required for a dispute with a spare: dispute.deposit and dispute.test-fee (the seed names a"
+                + " spare-meter deposit and a test fee but no amounts: set the utility's)",
+                "dispute", "open", "--account", "D1", "--meter", "DF", "--date", "2026-11-20", "--spare", "SPARE-1", "--store", url);
+        Files.writeString(amounts, "dispute:\n  deposit: 300.00\n");
+        bad("dispute open: " + amounts + ": dispute.test-fee: not set (the seed names a spare-meter deposit and a test fee but no amounts:"
+                + " set the utility's)", "dispute", "open", "--account", "D1", "--meter", "DF", "--date", "2026-11-20", "--spare", "SPARE-1",
+                "--rules", amounts.toString(), "--store", url);
+        Files.writeString(amounts, "dispute:\n  deposit: 300.00\n  test-fee: 60.00\n");
+        assertThat(ok("dispute", "open", "--account", "D1", "--meter", "DF", "--date", "2026-11-20", "--spare", "SPARE-1",
+                "--rules", amounts.toString(), "--store", url).out())
                 .contains("dispute case 1  account D1  meter DF  requested 2026-11-20  state AWAITING_TEST", "DEPOSIT_PAID", "300.00",
                         "TEST_FEE_PAID", "60.00", "spare meter SPARE-1 fitted");
         String verdict = ok("dispute", "event", "--case", "1", "--test", "1", "--date", "2026-11-26", "--store", url).out();

@@ -17,6 +17,7 @@ import java.util.Objects;
 public record AccuracyRules(BigDecimal upperZoneLimitPercent, BigDecimal lowerZoneLimitPercent, BigDecimal qtRatio,
                             BigDecimal deposit, BigDecimal testFee, int rebillMonths, ErrorFormula errorFormula,
                             RebillError rebillError) {
+    /** Defaults; the deposit (300.00) and test fee (60.00) are placeholders: the seed gives no amounts, `dispute open --spare` requires the utility's. */
     public static final AccuracyRules DEFAULTS = new AccuracyRules(new BigDecimal("1.5"), new BigDecimal("3"),
             new BigDecimal("0.1"), new BigDecimal("300.00"), new BigDecimal("60.00"), 2, ErrorFormula.DIVIDE,
             RebillError.WORST_POINT);

@@ -30,6 +30,15 @@ public record DisputeCase(long caseId, String accountId, String meterId, LocalDa
         return events.stream().anyMatch(e -> e.kind() == k);
     }
 
+    /**
+     * The amount of the case's first event of the kind (the deposit or fee paid at the request), so
+     * the later steps return or charge what was paid even if the settings changed since.
+     */
+    public java.math.BigDecimal paid(DisputeEvent.Kind k) {
+        return events.stream().filter(e -> e.kind() == k && e.amount() != null).map(DisputeEvent::amount).findFirst()
+                .orElseThrow(() -> new AccuracyException("dispute case " + caseId + " has no " + k + " event"));
+    }
+
     /** The meter fitted while the disputed one is away (spare or new meter). */
     public String fittedMeter() {
         return events.stream().filter(e -> e.kind() == DisputeEvent.Kind.SPARE_FITTED || e.kind() == DisputeEvent.Kind.NEW_METER_FITTED)

@@ -21,8 +21,10 @@ import org.meterhub.engine.billing.LineKind;
 import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.lifecycle.GasType;
 import org.meterhub.engine.lifecycle.JdbcMeterLifecycle;
+import org.meterhub.engine.lifecycle.LifecycleException;
 import org.meterhub.engine.lifecycle.LifecycleRules;
 import org.meterhub.engine.lifecycle.MeterRecord;
+import org.meterhub.engine.lifecycle.MeterState;
 
 /**
  * The accuracy dispute procedure of seed 000, ch. 9, as a case of dated events (docs/accuracy.md):
@@ -81,6 +83,10 @@ public final class Disputes {
             }
             checkRecords(c, meterId, requested, pastServiceLife, fittedMeter);
             long id = cases.insertCase(c, accountId, meterId, requested, pastServiceLife, now);
+            String why = "dispute case " + id;
+            move(c, meterId, requested, why + ": removed for its test", now, MeterState.REMOVED, MeterState.UNDER_TEST);
+            move(c, fittedMeter, requested, why + ": fitted " + (pastServiceLife ? "as the new meter" : "as the spare") + " for " + meterId, now,
+                    MeterState.ISSUED, MeterState.INSTALLED);
             Steps s = new Steps(c, id, 0, requested, now);
             s.add(Kind.REQUESTED, null, meterId, null, null, "account " + accountId + " asks for meter " + meterId + " to be tested");
             if (pastServiceLife) {
@@ -117,15 +123,15 @@ public final class Disputes {
                 if (d.pastServiceLife()) {
                     s.add(Kind.CLOSED, null, null, null, null, "past service life: the new meter stays; outcome discussed with the customer");
                 } else {
-                    s.add(Kind.FEE_CHARGED_TO_CUSTOMER, rules.testFee(), null, null, null, "the customer pays the test fee");
+                    s.add(Kind.FEE_CHARGED_TO_CUSTOMER, d.paid(Kind.TEST_FEE_PAID), null, null, null, "the customer pays the test fee");
                 }
             } else {
                 BigDecimal error = v.rebillErrorPercent(rules);
                 s.add(Kind.OUTSIDE_LIMITS, null, null, null, null, "re-bill by " + AccuracyVerdict.signed(error) + " % ("
                         + rules.rebillError().name().toLowerCase().replace('_', '-') + "), " + rules.errorFormula().shown());
                 if (!d.pastServiceLife()) {
-                    s.add(Kind.FEE_PAID_BY_UTILITY, rules.testFee(), null, null, null, "the utility pays the test fee; refunded to the customer");
-                    s.add(Kind.DEPOSIT_RETURNED, rules.deposit(), null, null, null, "spare-meter deposit returned");
+                    s.add(Kind.FEE_PAID_BY_UTILITY, d.paid(Kind.TEST_FEE_PAID), null, null, null, "the utility pays the test fee; refunded to the customer");
+                    s.add(Kind.DEPOSIT_RETURNED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit returned");
                     s.add(Kind.SPARE_FREE, null, d.fittedMeter(), null, null, "spare meter " + d.fittedMeter() + " stays, free of charge");
                 }
                 for (YearMonth cycle : rebillCycles(d.requestedOn(), rules.rebillMonths())) {
@@ -162,9 +168,11 @@ public final class Disputes {
         return db.tx("dispute " + caseId + " refit", c -> {
             DisputeCase d = inState(c, caseId, DisputeCase.State.AWAITING_METER_CHOICE, "refitting the original meter");
             Steps s = steps(c, d, day, now);
+            move(c, d.fittedMeter(), day, "dispute case " + caseId + ": spare removed, the original refitted", now, MeterState.REMOVED, MeterState.IN_STOCK);
+            move(c, d.meterId(), day, "dispute case " + caseId + ": refitted after its test (within the limits)", now, MeterState.INSTALLED);
             s.add(Kind.ORIGINAL_REFITTED, null, d.meterId(), null, null, "tested meter " + d.meterId() + " refitted; spare "
                     + d.fittedMeter() + " removed");
-            s.add(Kind.DEPOSIT_RETURNED, rules.deposit(), null, null, null, "spare-meter deposit returned");
+            s.add(Kind.DEPOSIT_RETURNED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit returned");
             s.add(Kind.CLOSED, null, null, null, null, "within the limits: bills stand");
             return cases.find(c, caseId).orElseThrow();
         });
@@ -176,8 +184,10 @@ public final class Disputes {
         return db.tx("dispute " + caseId + " keep spare", c -> {
             DisputeCase d = inState(c, caseId, DisputeCase.State.AWAITING_METER_CHOICE, "keeping the spare");
             Steps s = steps(c, d, day, now);
+            move(c, d.meterId(), day, "dispute case " + caseId + ": back to stock after its test (within the limits); the customer keeps "
+                    + d.fittedMeter(), now, MeterState.IN_STOCK);
             s.add(Kind.SPARE_KEPT, null, d.fittedMeter(), null, null, "the customer keeps spare meter " + d.fittedMeter());
-            s.add(Kind.DEPOSIT_FORFEITED, rules.deposit(), null, null, null, "spare-meter deposit forfeited");
+            s.add(Kind.DEPOSIT_FORFEITED, d.paid(Kind.DEPOSIT_PAID), null, null, null, "spare-meter deposit forfeited");
             s.add(Kind.CLOSED, null, null, null, null, "within the limits: bills stand");
             return cases.find(c, caseId).orElseThrow();
         });
@@ -237,6 +247,28 @@ public final class Disputes {
         Optional<MeterRecord> f = lifecycle.find(c, fitted);
         if (f.isPresent() && !f.get().isNew()) {
             throw new AccuracyException("meter " + fitted + " is refurbished; a disputed meter is replaced by a new meter");
+        }
+    }
+
+    /**
+     * Walks a meter with a lifecycle record towards the last of {@code path}, one new attributed
+     * state event per step, skipping the steps it has passed already (a disputed meter still in stock
+     * goes straight to UNDER_TEST, a spare already issued straight to INSTALLED). A meter without a
+     * record is left alone: the dispute does not require lifecycle records.
+     */
+    private void move(Connection c, String meterId, LocalDate day, String detail, Instant now, MeterState... path) throws SQLException {
+        Optional<MeterRecord> r = lifecycle.find(c, meterId);
+        if (r.isEmpty()) return;
+        MeterState at = r.get().state();
+        int start = 0;
+        while (start < path.length && !at.next().contains(path[start])) start++;
+        if (start == path.length) {
+            throw new AccuracyException("meter " + meterId + " is " + at + ": it cannot go to " + path[path.length - 1] + " (" + detail + ")");
+        }
+        try {
+            for (int i = start; i < path.length; i++) lifecycle.change(c, meterId, day, path[i], detail, now);
+        } catch (LifecycleException e) {
+            throw new AccuracyException(e.getMessage());
         }
     }
 

@@ -1,11 +1,15 @@
 package org.meterhub.engine.accuracy;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.account.AccountState;
@@ -17,9 +21,18 @@ import org.meterhub.engine.store.TimeSeriesStore;
 
 /**
  * In-service monitoring: meters that look wrong while in use, each with its evidence
- * (docs/accuracy.md). So far one kind: a meter that <b>stopped registering</b> while its account is
- * supplied (ignited) — read at least twice in the window with the register unchanged, after using
- * gas in the window of the same length before. Such a meter is replaced by a new one (seed).
+ * (docs/accuracy.md). Three kinds:
+ * <ul>
+ * <li>{@code STOPPED_REGISTERING}: a meter whose account is supplied (ignited), read at least twice in
+ * the window with the register unchanged, after using gas in the window of the same length before.
+ * Such a meter is replaced by a new one (seed).</li>
+ * <li>{@code DISTRICT_RESIDUAL}: its district lost more than the combined uncertainty band over the
+ * window and on at least {@link MonitoringRules#districtMinDays()} days of it; the district's largest
+ * customer meters are listed, since under-registration hides a share of the residual proportional to
+ * the volume a meter passes — with the error each would need to hide the whole residual alone.</li>
+ * <li>{@code CHECK_METER}: a meter differing from the check meter in series with it by more than the
+ * check limit over the days both have data.</li>
+ * </ul>
  */
 public final class InServiceMonitor {
     private final TimeSeriesStore store;
@@ -31,8 +44,55 @@ public final class InServiceMonitor {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** Suspects over the days {@code first..last} (the store's rollup zone), by account. */
+    /** Meters that stopped registering over the days {@code first..last} (no district or check-meter settings). */
     public List<Suspect> suspects(LocalDate first, LocalDate last) {
+        return suspects(first, last, AccuracyRules.DEFAULTS, MonitoringRules.DEFAULTS);
+    }
+
+    /** Every kind of suspect over the days {@code first..last} (the store's rollup zone). */
+    public List<Suspect> suspects(LocalDate first, LocalDate last, AccuracyRules accuracy, MonitoringRules monitoring) {
+        List<Suspect> out = new ArrayList<>(stopped(first, last));
+        Map<String, String> accountOf = new HashMap<>();
+        for (Account a : store.accounts(null)) {
+            if (a.meterId() != null) accountOf.put(a.meterId(), a.accountId());
+        }
+        out.addAll(new DistrictResiduals(store, accuracy.upperZoneLimitPercent(), monitoring).suspects(first, last, accountOf));
+        out.addAll(checkMeters(first, last, accuracy, monitoring, accountOf));
+        return out;
+    }
+
+    /** A meter against the check meter in series with it, over the days both have a daily volume. */
+    private List<Suspect> checkMeters(LocalDate first, LocalDate last, AccuracyRules accuracy, MonitoringRules monitoring,
+                                      Map<String, String> accountOf) {
+        ZoneId zone = store.rollupZone();
+        Instant from = first.atStartOfDay(zone).toInstant();
+        Instant to = last.plusDays(1).atStartOfDay(zone).toInstant();
+        BigDecimal limit = monitoring.checkLimit(accuracy);
+        List<Suspect> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : monitoring.checkMeters().entrySet()) {
+            Map<LocalDate, Long> check = daily(e.getKey(), from, to, zone);
+            Map<LocalDate, Long> meter = daily(e.getValue(), from, to, zone);
+            long days = check.keySet().stream().filter(meter::containsKey).count();
+            long vc = check.entrySet().stream().filter(d -> meter.containsKey(d.getKey())).mapToLong(Map.Entry::getValue).sum();
+            long vm = meter.entrySet().stream().filter(d -> check.containsKey(d.getKey())).mapToLong(Map.Entry::getValue).sum();
+            if (days == 0 || vc <= 0) continue;
+            BigDecimal diff = BigDecimal.valueOf(vm - vc).multiply(BigDecimal.valueOf(100)).divide(BigDecimal.valueOf(vc), 3, RoundingMode.HALF_UP);
+            if (diff.abs().compareTo(limit) <= 0) continue;
+            out.add(new Suspect(e.getValue(), accountOf.get(e.getValue()), "CHECK_METER", "metered " + BillCalculator.m3(vm) + " m3 against "
+                    + BillCalculator.m3(vc) + " m3 on check meter " + e.getKey() + " in series, over " + days + " days with both in "
+                    + first + ".." + last + ": " + AccuracyVerdict.signed(diff) + " %, beyond ±" + limit.stripTrailingZeros().toPlainString()
+                    + " %: " + (diff.signum() < 0 ? "under" : "over") + "-registers"));
+        }
+        return out;
+    }
+
+    private Map<LocalDate, Long> daily(String meterId, Instant from, Instant to, ZoneId zone) {
+        Map<LocalDate, Long> out = new HashMap<>();
+        for (RollupRow r : store.rollup(Step.DAY, meterId, from, to)) out.merge(LocalDate.ofInstant(r.bucket(), zone), r.volumeL(), Long::sum);
+        return out;
+    }
+
+    private List<Suspect> stopped(LocalDate first, LocalDate last) {
         if (last.isBefore(first)) throw new AccuracyException("--to " + last + " is before --from " + first);
         ZoneId zone = store.rollupZone();
         long days = ChronoUnit.DAYS.between(first, last) + 1;

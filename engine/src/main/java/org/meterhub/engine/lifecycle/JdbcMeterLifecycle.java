@@ -61,7 +61,8 @@ public final class JdbcMeterLifecycle {
         return db.tx("meter " + meterId + " state", c -> change(c, meterId, day, to, detail, at));
     }
 
-    MeterRecord change(Connection c, String meterId, LocalDate day, MeterState to, String detail, Instant at) throws SQLException {
+    /** {@link #change(String, LocalDate, MeterState, String, Instant)} inside the caller's transaction (a dispute step). */
+    public MeterRecord change(Connection c, String meterId, LocalDate day, MeterState to, String detail, Instant at) throws SQLException {
         MeterRecord r = find(c, meterId).orElseThrow(() -> new LifecycleException("no meter record " + meterId + "; add it with meterhub meters add"));
         if (!r.state().next().contains(to)) {
             throw new LifecycleException("meter " + meterId + " is " + r.state() + ": it can go to " + r.state().next() + ", not " + to);

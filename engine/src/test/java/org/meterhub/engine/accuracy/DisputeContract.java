@@ -41,6 +41,7 @@ import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.lifecycle.GasType;
 import org.meterhub.engine.lifecycle.JdbcMeterLifecycle;
 import org.meterhub.engine.lifecycle.MeterRecord;
+import org.meterhub.engine.lifecycle.MeterState;
 import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
@@ -227,6 +228,48 @@ abstract class DisputeContract {
         assertThat(done.events()).extracting(e -> e.kind() + (e.amount() == null ? "" : " " + e.amount()))
                 .containsExactly("REQUESTED", "NEW_METER_FITTED", "TEST_RESULT", "OUTSIDE_LIMITS", "REBILLED 0.00", "REBILLED 0.00", "CLOSED");
         assertThat(done.events().get(4).detail()).isEqualTo("cycle 2026-10: no bill, nothing to re-bill");
+    }
+
+    @Test
+    @Order(8)
+    void aDisputeRecordsBothMetersStateChangesAsNewEvents() {
+        JdbcMeterLifecycle meters = new JdbcMeterLifecycle(db);
+        for (String m : List.of("LC-1", "LC-SPARE")) {
+            meters.add(new MeterRecord(m, "Goldcard", "G2.5", "SN-" + m, LocalDate.of(2025, 3, 1), LocalDate.of(2025, 4, 1), GasType.NATURAL_GAS,
+                    false, List.of()), LocalDate.of(2025, 4, 1), clock.instant());
+        }
+        meters.change("LC-1", LocalDate.of(2025, 5, 1), MeterState.ISSUED, "issued", clock.instant());
+        meters.change("LC-1", LocalDate.of(2025, 5, 2), MeterState.INSTALLED, "account D-LC", clock.instant());
+        DisputeCase d = disputes.open("D-LC", "LC-1", REQUEST, false, "LC-SPARE");
+        long testId = tests.saveAll(AccuracyCsv.parse("lc.csv", new StringReader(AccuracyVerdictTest.PASSING.replace("DP,", "LC-1,"))),
+                clock.instant()).get(0).testId();
+        disputes.testResult(d.caseId(), testId, LocalDate.of(2026, 11, 26));
+        disputes.refitOriginal(d.caseId(), LocalDate.of(2026, 11, 27));
+
+        assertThat(history(meters, "LC-1")).containsExactly("2025-04-01 IN_STOCK", "2025-05-01 ISSUED", "2025-05-02 INSTALLED",
+                "2026-11-20 REMOVED dispute case " + d.caseId() + ": removed for its test",
+                "2026-11-20 UNDER_TEST dispute case " + d.caseId() + ": removed for its test",
+                "2026-11-27 INSTALLED dispute case " + d.caseId() + ": refitted after its test (within the limits)");
+        assertThat(history(meters, "LC-SPARE")).containsExactly("2025-04-01 IN_STOCK",
+                "2026-11-20 ISSUED dispute case " + d.caseId() + ": fitted as the spare for LC-1",
+                "2026-11-20 INSTALLED dispute case " + d.caseId() + ": fitted as the spare for LC-1",
+                "2026-11-27 REMOVED dispute case " + d.caseId() + ": spare removed, the original refitted",
+                "2026-11-27 IN_STOCK dispute case " + d.caseId() + ": spare removed, the original refitted");
+        // The spare has been installed: back in stock it counts as refurbished, so a later dispute cannot fit it.
+        assertThat(meters.find("LC-SPARE").orElseThrow().isNew()).isFalse();
+        // A meter whose state cannot follow (issued, never fitted) is refused, and nothing of the step is written.
+        meters.add(new MeterRecord("LC-2", "Goldcard", "G2.5", "SN-LC-2", LocalDate.of(2025, 3, 1), LocalDate.of(2025, 4, 1), GasType.NATURAL_GAS,
+                false, List.of()), LocalDate.of(2025, 4, 1), clock.instant());
+        meters.change("LC-2", LocalDate.of(2025, 5, 1), MeterState.ISSUED, "issued", clock.instant());
+        assertThatThrownBy(() -> disputes.open("D-LC2", "LC-2", LocalDate.of(2026, 11, 28), false, "SPARE-LC2")).isInstanceOf(AccuracyException.class)
+                .hasMessageStartingWith("meter LC-2 is ISSUED: it cannot go to UNDER_TEST (dispute case ");
+        assertThat(disputes.cases().cases("D-LC2")).isEmpty();
+        assertThat(meters.find("LC-2").orElseThrow().events()).hasSize(2);
+    }
+
+    private static List<String> history(JdbcMeterLifecycle meters, String id) {
+        return meters.find(id).orElseThrow().events().stream()
+                .map(e -> e.day() + " " + e.state() + (e.detail().startsWith("dispute") ? " " + e.detail() : "")).toList();
     }
 
     private static List<String> adjustments(Bill b) {
