@@ -73,13 +73,19 @@ final class DemoBatchDaily {
      */
     static Result run(MeterStore store, String storeUrl, Instant before, ZoneId zone, int meters, int days, long seed)
             throws Exception {
+        return run(store, storeUrl, before, zone, meters, days, seed, true);
+    }
+
+    /** @param tryBroker false takes the in-process path even where a broker binary exists (its test) */
+    static Result run(MeterStore store, String storeUrl, Instant before, ZoneId zone, int meters, int days, long seed,
+                      boolean tryBroker) throws Exception {
         Instant t0 = before.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(days)).minus(Duration.ofHours(1));
         // New meter numbers for each start hour: a later demo run on the same store adds meters instead of
         // rewinding the registers of earlier ones; a rerun in the same hour repeats identical readings (idempotent).
         long base = 7_700_000_000_000L + (t0.getEpochSecond() / 3600 % 10_000_000L) * 100 + 1;
         Path work = Files.createTempDirectory("meterhub-demo-batch");
         try {
-            PrivateMosquitto broker = brokerOrNull(work.resolve("broker"));
+            PrivateMosquitto broker = tryBroker ? brokerOrNull(work.resolve("broker")) : null;
             String uri = broker != null ? broker.uri() : "tcp://127.0.0.1:1"; // unused without a broker
             // The engine judges on the gateway's clock, which stands at each simulated upload.
             GatewayClock clock = new GatewayClock(t0);
