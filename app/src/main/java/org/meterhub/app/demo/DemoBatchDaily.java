@@ -43,6 +43,7 @@ import org.meterhub.gateway.mqtt.MqttCounters;
 import org.meterhub.gateway.mqtt.MqttGateway;
 import org.meterhub.gateway.mqtt.UplinkProcessor;
 import org.meterhub.gateway.mqtt.UplinkSettings;
+import org.meterhub.simulators.clock.HandClock;
 import org.meterhub.simulators.mqtt.IcCardFleet;
 import org.meterhub.simulators.mqtt.IcCardMeter;
 import org.meterhub.simulators.mqtt.IcFleetSettings;
@@ -88,7 +89,7 @@ final class DemoBatchDaily {
             PrivateMosquitto broker = tryBroker ? brokerOrNull(work.resolve("broker")) : null;
             String uri = broker != null ? broker.uri() : "tcp://127.0.0.1:1"; // unused without a broker
             // The engine judges on the gateway's clock, which stands at each simulated upload.
-            GatewayClock clock = new GatewayClock(t0);
+            HandClock clock = new HandClock(t0);
             try (broker;
                  Journal journal = Journal.open(JournalSettings.defaults(work.resolve("journal.db")), JournalListener.NONE);
                  IcCardFleet fleet = IcCardFleet.create(meters, IcFleetSettings.defaults(uri, "demo-nbiot", TOPIC_PREFIX)
@@ -128,7 +129,7 @@ final class DemoBatchDaily {
     }
 
     private static void viaBroker(IcCardFleet fleet, PrivateMosquitto broker, UplinkSettings up, DurableReadingSink sink,
-                                  GatewayClock clock, Instant t0, int days) throws Exception {
+                                  HandClock clock, Instant t0, int days) throws Exception {
         fleet.connect();
         try (MqttGateway gateway = new MqttGateway(MqttConnectionSettings.defaults(broker.uri(), "meterhub-demo-gateway"),
                 up, sink, BalanceSink.NONE, org.meterhub.gateway.mqtt.AlarmSink.NONE, clock, 1)) {
@@ -138,7 +139,7 @@ final class DemoBatchDaily {
             long readings = 0;
             for (int day = 1; day <= days; day++) {
                 Instant upload = uploadTime(t0, day);
-                clock.now = upload;
+                clock.set(upload);
                 fleet.reportAll(upload);
                 readings += expectedReadings(fleet, day);
                 long expected = readings;
@@ -147,13 +148,13 @@ final class DemoBatchDaily {
         }
     }
 
-    private static void inProcess(IcCardFleet fleet, UplinkSettings up, DurableReadingSink sink, GatewayClock clock,
+    private static void inProcess(IcCardFleet fleet, UplinkSettings up, DurableReadingSink sink, HandClock clock,
                                   Instant t0, int days) {
         UplinkProcessor uplinks = new UplinkProcessor(up, BalanceSink.NONE, org.meterhub.gateway.mqtt.AlarmSink.NONE,
                 clock, new MqttCounters(), sink);
         for (int day = 1; day <= days; day++) {
             Instant upload = uploadTime(t0, day);
-            clock.now = upload;
+            clock.set(upload);
             List<CompletableFuture<Void>> durable = new ArrayList<>();
             for (IcCardMeter m : fleet.meters()) {
                 for (byte[] payload : m.report(upload)) durable.add(uplinks.onMessage(TOPIC_PREFIX + "/" + m.id() + "/up", payload));
@@ -229,30 +230,6 @@ final class DemoBatchDaily {
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
-
-    /** The gateway's clock, moved to each simulated upload time as a real gateway's clock would be there. */
-    private static final class GatewayClock extends Clock {
-        volatile Instant now;
-
-        GatewayClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
