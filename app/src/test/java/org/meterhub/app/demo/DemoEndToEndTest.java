@@ -34,6 +34,18 @@ class DemoEndToEndTest {
         assertThat(m.find()).as(demo.out()).isTrue();
         assertThat(m.group(1)).isEqualTo(m.group(2));
 
+        // NB-IoT meters' daily batched uplinks (through a private Mosquitto: scripts/services.sh installs it):
+        // every hour's stored consumption equals what the meter's register counted in that hour.
+        assertThat(demo.out()).contains("uplinks went through a private Mosquitto on 127.0.0.1:");
+        Matcher h = Pattern.compile("hourly ground truth: (\\d+) of (\\d+) NB-IoT meter-hours.*; (\\d+) differ")
+                .matcher(demo.out());
+        assertThat(h.find()).as(demo.out()).isTrue();
+        assertThat(h.group(3)).isEqualTo("0");
+        assertThat(h.group(1)).isEqualTo(h.group(2));
+        // 5 meters (on time, a day late, a wrong clock) x (3 days x 24 hours - 1): a first frozen register only starts the count
+        assertThat(Integer.parseInt(h.group(2))).isEqualTo(5 * (3 * 24 - 1));
+        assertThat(Files.readAllLines(Path.of("data", "demo-hourly-truth.csv"))).hasSize(1 + 5 * (3 * 24 - 1));
+
         // The printed query command answers with the same total as the truth file.
         Matcher q = Pattern.compile("query consumption --meter (\\d+) --from (\\S+) --to (\\S+)").matcher(demo.out());
         assertThat(q.find()).isTrue();
@@ -51,12 +63,12 @@ class DemoEndToEndTest {
     @Test
     void demoOnSqliteStoresExactlyWhatTheMetersDelivered(@TempDir Path dir) throws Exception {
         String store = "jdbc:sqlite:" + dir.resolve("demo.db");
-        Run demo = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "6s", "--speed", "3600",
+        Run demo = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "6s", "--speed", "3600", "--nbiot-meters", "5", "--nbiot-days", "3",
                 "--store", store);
         assertTruthMatches(demo, store);
 
         // A second run on the same store continues the meters' history and still adds up.
-        Run again = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "4s", "--speed", "3600",
+        Run again = meterhub("demo", "--meters", "30", "--dtus", "3", "--duration", "4s", "--speed", "3600", "--nbiot-meters", "5", "--nbiot-days", "3",
                 "--store", store);
         assertTruthMatches(again, store);
     }
@@ -64,7 +76,7 @@ class DemoEndToEndTest {
     @Test
     void demoOnPostgresqlStoresExactlyWhatTheMetersDelivered() throws Exception {
         try (TestDatabases.Database db = TestDatabases.createPostgres()) {
-            Run demo = meterhub("demo", "--meters", "20", "--dtus", "2", "--duration", "5s", "--speed", "3600",
+            Run demo = meterhub("demo", "--meters", "20", "--dtus", "2", "--duration", "5s", "--speed", "3600", "--nbiot-meters", "5", "--nbiot-days", "3",
                     "--store", db.url());
             assertTruthMatches(demo, db.url());
         }
@@ -84,6 +96,7 @@ class DemoEndToEndTest {
     void wrongOptionValuesAreUsageErrors() {
         assertThat(meterhub("demo", "--meters", "0").exit()).isEqualTo(2);
         assertThat(meterhub("demo", "--duration", "soon").err()).contains("--duration");
+        assertThat(meterhub("demo", "--nbiot-days", "2").err()).contains("--nbiot-days: expected 1, 3 or 5, got 2");
         assertThat(meterhub("query", "consumption", "--meter", "1", "--from", "yesterday", "--to", "2026-11-25",
                 "--store", "jdbc:sqlite:/nonexistent/x.db").exit()).isEqualTo(2);
     }
