@@ -80,8 +80,10 @@ class ConsoleBrowserTest {
             JdbcUsers users = new JdbcUsers(db, new PasswordHasher(1024, 1, 1), clock);
             users.add("ops.lee", Role.OPERATOR, "correct horse battery".toCharArray(), "test");
             AlarmService alarms = new AlarmService(new JdbcAlarmRepository(db), AlarmDeadlines.defaults(), AlarmSink.none(), clock);
-            Alarm leak = alarms.raise(AlarmKind.CONTINUOUS_FLOW, METER, "no flow-free hour in 24 h <script>alert(1)</script>",
-                    OptionalLong.of(900), NOW.minus(Duration.ofDays(2)));
+            // Deadlines run from when the alarm was raised: this one was raised two days ago, so it is overdue now.
+            Alarm leak = new AlarmService(new JdbcAlarmRepository(db), AlarmDeadlines.defaults(), AlarmSink.none(),
+                    Clock.fixed(NOW.minus(Duration.ofDays(2)), ZoneOffset.UTC)).raise(AlarmKind.CONTINUOUS_FLOW, METER,
+                    "no flow-free hour in 24 h <script>alert(1)</script>", OptionalLong.of(900), NOW.minus(Duration.ofDays(2)));
             Alarm fault = alarms.raise(AlarmKind.METER_FAULT, METER, "register went backwards", OptionalLong.empty(),
                     NOW.minusSeconds(600));
             LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), clock);
