@@ -131,8 +131,10 @@ class ImportStoreOutageTest {
             String summary = out.toString();
             assertThat(summary).contains("stored " + distinct + ", duplicates " + duplicates + ", conflicts 0, rejected 0");
             assertThat(summary).contains("store: 1 outages (");
-            assertThat(summary).as("rows fed after the last checkpoint and committed before the stop, read again")
-                    .containsPattern("resumed by itself \\d+ times from the last checkpoint; [1-9]\\d* rows read again were stored");
+            // How many rows were committed after the last checkpoint depends on where the stop lands (none when it lands
+            // right on a checkpoint, as on a slow machine): the totals above prove the replay either way.
+            assertThat(summary).as("the replay from the last checkpoint is reported")
+                    .containsPattern("resumed by itself \\d+ times from the last checkpoint; \\d+ rows read again were stored");
             System.out.printf("import outage: %d of %d readings stored when the database stopped; %d failed attempts while"
                     + " DOWN before it started again; %s", before, distinct, failures,
                     summary.lines().filter(l -> l.startsWith("store:") || l.startsWith("imported")).reduce("", (a, b) -> a + b + "; "));
