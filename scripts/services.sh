@@ -34,6 +34,8 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 /usr/bin/python3 -c "import pymodbus" 2>/dev/null || missing+=(python3-pymodbus)
 # prometheus and promtool: the scrape test starts a real Prometheus on a port of its own; promtool checks the rules
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
+# systemd-analyze: OpsFilesTest verifies the units in ops/systemd (the tool only, no systemd is started)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 install_pkgs "${missing[@]}" || log "could not install ${missing[*]}"
 
 ok=0
