@@ -18,6 +18,7 @@ import org.meterhub.engine.api.BadParameterException;
 import org.meterhub.engine.api.NotFoundException;
 import org.meterhub.engine.api.Reports;
 import org.meterhub.engine.security.AuthFilter;
+import org.meterhub.engine.security.PasswordLogin;
 import org.meterhub.engine.security.JdbcUsers;
 import org.meterhub.engine.security.LoginThrottle;
 import org.meterhub.engine.security.Principal;
@@ -135,20 +136,17 @@ public final class ConsoleHandler implements HttpHandler {
         Map<String, String> f = form(new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8));
         String name = f.getOrDefault("user", "").strip();
         String address = ex.getRemoteAddress() == null ? "?" : ex.getRemoteAddress().getAddress().getHostAddress();
-        Optional<Instant> locked = throttle.lockedUntil(name, address);
-        if (locked.isPresent()) {
-            ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1,
-                    Duration.between(clock.instant(), locked.get()).toSeconds())));
+        PasswordLogin.Outcome outcome = new PasswordLogin(users, throttle, clock).attempt(name,
+                f.getOrDefault("password", "").toCharArray(), address);
+        if (outcome instanceof PasswordLogin.Locked l) {
+            ex.getResponseHeaders().set("Retry-After", Long.toString(l.retryAfterSeconds()));
             html(ex, 429, loginPage("too many failed logins; try again later"));
             return;
         }
-        Optional<Principal> who = users.byPassword(name, f.getOrDefault("password", "").toCharArray());
-        if (who.isEmpty()) {
-            throttle.failed(name, address);
+        if (!(outcome instanceof PasswordLogin.Accepted)) {
             html(ex, 401, loginPage("wrong user or password"));
             return;
         }
-        throttle.succeeded(name);
         String token = users.issueToken(name, "console session", Optional.of(clock.instant().plus(SESSION)), name);
         ex.getResponseHeaders().add("Set-Cookie", cookie(token, SESSION.toSeconds()));
         redirect(ex, "/console/");

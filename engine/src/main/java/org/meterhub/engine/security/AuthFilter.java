@@ -80,20 +80,18 @@ public final class AuthFilter extends Filter {
                 refuse(ex, 401, "unauthenticated", "malformed Basic credentials");
                 return;
             }
-            Optional<Instant> locked = throttle.lockedUntil(userPass[0], address);
-            if (locked.isPresent()) {
-                ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1,
-                        Duration.between(clock.instant(), locked.get()).toSeconds())));
+            PasswordLogin.Outcome outcome = new PasswordLogin(users, throttle, clock).attempt(userPass[0],
+                    userPass[1].toCharArray(), address);
+            if (outcome instanceof PasswordLogin.Locked l) {
+                ex.getResponseHeaders().set("Retry-After", Long.toString(l.retryAfterSeconds()));
                 refuse(ex, 429, "throttled", "too many failed logins; try again later");
                 return;
             }
-            who = users.byPassword(userPass[0], userPass[1].toCharArray());
-            if (who.isEmpty()) {
-                throttle.failed(userPass[0], address);
+            if (!(outcome instanceof PasswordLogin.Accepted a)) {
                 refuse(ex, 401, "unauthenticated", "wrong user or password");
                 return;
             }
-            throttle.succeeded(userPass[0]);
+            who = Optional.of(a.principal());
         } else if (sessionCookie(ex).isPresent()) {
             who = users.byToken(sessionCookie(ex).get());
             if (who.isEmpty()) {
