@@ -94,7 +94,7 @@ public final class TimescaleBenchmark {
         System.out.printf("%-62s %16s %16s %8.2f%n", key, format(key, plain), format(key, tsdb), tsdb / plain);
     }
 
-    private static String format(String key, double v) {
+    static String format(String key, double v) {
         return key.endsWith("MB") || key.endsWith("ms") || key.endsWith(" s") ? String.format("%,.2f", v)
                 : String.format("%,.0f", v);
     }
@@ -218,7 +218,7 @@ public final class TimescaleBenchmark {
     }
 
     /** Sizes in MB: readings, consumption, rollups (tables or aggregates), whole database. */
-    private static void sizes(Connection c, boolean ts, String prefix, Map<String, Double> numbers) throws SQLException {
+    static void sizes(Connection c, boolean ts, String prefix, Map<String, Double> numbers) throws SQLException {
         String table = ts ? "hypertable_size('%s')"
                 : "(select sum(pg_total_relation_size(relid)) from pg_partition_tree('%s'))";
         String rollups = ts
@@ -237,7 +237,7 @@ public final class TimescaleBenchmark {
     }
 
     /** The answers compared between the stores. */
-    private static List<Object> answers(PostgresStore store, int meters) {
+    static List<Object> answers(PostgresStore store, int meters) {
         List<Object> answers = new ArrayList<>();
         for (int m : new int[] {0, 1, meters / 3, meters / 2, meters - 1}) {
             for (Step step : Step.values()) {
@@ -252,7 +252,7 @@ public final class TimescaleBenchmark {
         return answers;
     }
 
-    private static void queries(PostgresStore store, int meters, int iterations, String prefix, Map<String, Double> numbers) {
+    static void queries(PostgresStore store, int meters, int iterations, String prefix, Map<String, Double> numbers) {
         String meter = meter(meters / 2);
         Histogram series = measure(iterations,
                 () -> ConsumptionQuery.series(store, meter, YEAR_START, YEAR_END, Step.DAY, ZONE));
