@@ -226,8 +226,17 @@ public final class CorpusComparison {
         return c;
     }
 
+    /**
+     * Renices a process and its autogroup: with autogroup scheduling (Linux's default for desktop and
+     * many server kernels) nice works only among a session's processes, and every PostgreSQL backend
+     * is a session of its own.
+     */
     private static void renice(long pid, int n) {
         try {
+            java.nio.file.Path group = java.nio.file.Path.of("/proc/" + pid + "/autogroup");
+            if (java.nio.file.Files.isWritable(group)) {
+                java.nio.file.Files.writeString(group, String.valueOf(n));
+            }
             int rc = new ProcessBuilder("renice", "-n", String.valueOf(n), "-p", String.valueOf(pid))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             if (rc != 0) {
