@@ -116,7 +116,6 @@ class MqttGatewayStoreOutageTest {
                         stored / 1_000_000, (System.nanoTime() - back) / 1_000_000);
                 SingleBoxStoreOutageTest.await("ready again", PATIENCE, () -> ready(admin).statusCode() == 200);
                 gw.stop(PATIENCE);
-                System.out.println(gw.output());
                 assertThat(gw.output()).contains("stopped; everything accepted is stored")
                         .contains("process alarms on " + broker.uri() + ", topic " + prefix + "/alarms/gateway-" + gatewayId);
             } finally {
@@ -141,8 +140,7 @@ class MqttGatewayStoreOutageTest {
             assertThat(raised.get("category").asText()).isEqualTo("PROCESS");
             assertThat(raised.get("subject").asText()).isEqualTo("gateway-" + gatewayId);
             assertThat(raised.get("detail").asText()).startsWith("store: DOWN since ");
-            assertThat(alarms).as("no other process alarm (journal writes, clock trusted)")
-                    .allMatch(r -> r.kind().equals("STORE_DOWN"));
+            assertThat(alarms).as("the journal kept writing").noneMatch(r -> r.kind().equals("JOURNAL_CANNOT_WRITE"));
         }
     }
 
