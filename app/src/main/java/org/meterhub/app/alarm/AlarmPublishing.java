@@ -8,12 +8,14 @@ import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.gateway.alarm.MqttAlarmSink;
 import org.meterhub.gateway.mqtt.MqttConnectionSettings;
 import org.meterhub.gateway.mqtt.MqttCounters;
+import org.meterhub.gateway.mqtt.MqttPublisher;
 import org.meterhub.gateway.mqtt.MqttLink;
 
 /**
  * Alarm publishing as the file's {@code alarms} section says: an {@link MqttAlarmSink} on its own
  * {@link MqttLink} (connects in the background and reconnects with backoff, so a broker that is
- * down at start delays alarms on MQTT, never the gateway), or none. Closed after the engine.
+ * down at start delays alarms on MQTT, never the gateway), or an existing connection's publisher ({@link #over}), or
+ * none. Closed after the engine.
  */
 public final class AlarmPublishing implements AutoCloseable {
     private final AlarmSink sink;
@@ -41,6 +43,22 @@ public final class AlarmPublishing implements AutoCloseable {
         return new AlarmPublishing(mqtt, mqtt, link, scheduler);
     }
 
+    /**
+     * Alarm publishing over a connection the process already has (e.g. {@code mqtt-gateway}'s uplink session): no
+     * second broker connection. The connection is the caller's and stays open when this is closed.
+     *
+     * @param topicPrefix put before {@code alarms/}; empty, or ending in {@code /}
+     */
+    public static AlarmPublishing over(MqttPublisher publisher, String topicPrefix) {
+        MqttAlarmSink mqtt = new MqttAlarmSink(publisher, topicPrefix, 10_000, Duration.ofSeconds(1), Duration.ofMinutes(1));
+        return new AlarmPublishing(mqtt, mqtt, null, null);
+    }
+
+    /** Whether alarms go to a broker at all (else they are only logged). */
+    public boolean publishes() {
+        return mqtt != null;
+    }
+
     public AlarmSink sink() {
         return sink;
     }
@@ -59,6 +77,7 @@ public final class AlarmPublishing implements AutoCloseable {
     public void close() {
         if (mqtt == null) return;
         mqtt.close(Duration.ofSeconds(5)); // the queued changes get a few seconds; all of them are in the store anyway
+        if (link == null) return; // a connection of the caller's
         link.close();
         scheduler.shutdownNow();
     }

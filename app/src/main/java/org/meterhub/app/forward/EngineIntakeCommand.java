@@ -11,6 +11,7 @@ import org.meterhub.app.runtime.ShutdownSignal;
 import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.app.runtime.HealthEndpoint;
 import org.meterhub.engine.ingest.IngestPipeline;
+import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.IntakeSettings;
 import org.meterhub.engine.intake.LeaseFences;
@@ -67,6 +68,9 @@ public final class EngineIntakeCommand implements Callable<Integer> {
     @Option(names = "--alarms-topic-prefix", defaultValue = "", description = "Put before alarms/ (default none).")
     String alarmsTopicPrefix;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.alarm.DeadlinesOption deadlines;
+
     @Option(names = "--store-down-alarm-after", defaultValue = "60s",
             description = "Raise STORE_DOWN when the store has been DOWN this long (default ${DEFAULT-VALUE}).")
     String storeDownAlarmAfter;
@@ -99,6 +103,9 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--alarms-mqtt/--alarms-topic-prefix/--store-down-alarm-after: " + e.getMessage());
         }
+        // Validation flags, corrections of late readings, meter alarms and converter samples go to the store, as the
+        // single box's: visible in queries and the console, and nothing of them grows in this process's memory.
+        IngestRules.Options ruleOptions = IngestRules.Options.defaults().withDeadlines(deadlines.load().alarmDeadlines());
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
         MeterStore db = CliArgs.store(store);
         if (db instanceof PostgresStore pg) {
@@ -120,7 +127,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
         try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings);
-             MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
+             MqttIntake in = new MqttIntake(settings, lease, fences, () -> pipeline(fenced, store, ruleOptions), retry,
                 health).start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
                      java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
@@ -144,5 +151,16 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             signal.finished();
         }
         return 0;
+    }
+
+    /**
+     * A pipeline into the fenced store whose rule records (flags, corrections, alarms) go to the store at
+     * {@code storeUrl} through their own connection, closed with the pipeline: {@link IngestRules#forStore}, as the
+     * single box and {@code mqtt-gateway}. Meter alarms are stored, not published (the alarm topic carries this
+     * engine's own process alarms). A fresh one after every store failure or change of partitions.
+     */
+    public static IngestPipeline pipeline(MeterStore fenced, String storeUrl, IngestRules.Options options) {
+        return IngestPipeline.withRules(fenced, IngestRules.forStore(storeUrl, org.meterhub.engine.alarm.AlarmSink.none(),
+                java.time.Clock.systemUTC(), options));
     }
 }

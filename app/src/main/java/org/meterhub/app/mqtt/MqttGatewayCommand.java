@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.meterhub.app.alarm.AlarmPublishing;
+import org.meterhub.app.alarm.ProcessAlarms;
 import org.meterhub.app.config.CliArgs;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.Durations;
@@ -119,6 +121,19 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7701 (default: not served).")
     String admin;
 
+    @Option(names = "--alarms-mqtt", paramLabel = "URI",
+            description = "Broker for this gateway's process alarms (STORE_DOWN, JOURNAL_CANNOT_WRITE, JOURNAL_DISK_LOW,"
+                    + " CLOCK_UNTRUSTED), topic <prefix>alarms/gateway-<gateway-id> (default: the uplink session on --broker;"
+                    + " 'none' for none).")
+    String alarmsMqtt;
+
+    @Option(names = "--alarms-topic-prefix", defaultValue = "", description = "Put before alarms/ (default none).")
+    String alarmsTopicPrefix;
+
+    @Option(names = "--store-down-alarm-after", defaultValue = "60s",
+            description = "Raise STORE_DOWN when the store has been DOWN this long (default ${DEFAULT-VALUE}).")
+    String storeDownAlarmAfter;
+
     @Option(names = "--duration", defaultValue = "0", description = "How long to run; 0 until Ctrl-C (default ${DEFAULT-VALUE}).")
     String duration;
 
@@ -150,6 +165,13 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     parse("--store-retry-max", storeRetryMax)).toRetry();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--store-retry/--store-retry-max: " + e.getMessage());
+        }
+        GatewayConfig.AlarmsSection alarmSettings;
+        try {
+            alarmSettings = new GatewayConfig.AlarmsSection("none".equals(alarmsMqtt) ? null : alarmsMqtt, alarmsTopicPrefix,
+                    clientId + "-alarms", parse("--store-down-alarm-after", storeDownAlarmAfter));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--alarms-mqtt/--alarms-topic-prefix/--store-down-alarm-after: " + e.getMessage());
         }
         // Which clock is wrong: while the gateway clock is not trusted, the meters' agreeing ts are the time.
         ClockTrust trust = ClockTrust.system(ClockSettings.defaults().withMaxClockSkew(up.maxClockSkew()));
@@ -190,18 +212,27 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                  org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
                          new org.meterhub.app.runtime.HealthEndpoint(new org.meterhub.app.runtime.Health(
                                  forwardTo == null ? storeHealth : null, journal.journal(), clockGuard))
-                                 .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", () -> connected(gateway))))) {
+                                 .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", () -> connected(gateway))));
+                 // This gateway's own faults reach operators on the alarm topic, not only the log and /health;
+                 // closed before the gateway, whose session they may use.
+                 AlarmPublishing alarmOut = alarmsMqtt == null ? AlarmPublishing.over(gateway.publisher(), alarmSettings.topicPrefix())
+                         : AlarmPublishing.start(alarmSettings);
+                 ProcessAlarms processAlarms = alarmOut.processAlarms("gateway-" + gatewayId,
+                         processConditions(forwardTo == null ? storeHealth : null, journal, clockGuard, alarmSettings))) {
                 if (ops != null) System.out.printf("metrics and health on http://%s:%d/metrics%n",
                         ops.address().getHostString(), ops.address().getPort());
                 gw[0] = gateway;
-                // Refused uplinks are fetched again only once the journal writes and has room.
-                gateway.readyForRedelivery(() -> journal.journal().accepting());
+                // Refused uplinks are fetched again only once the journal writes and has room, and (engine here) the
+                // store is up: an uplink whose balance or alarm edges could not be recorded waits with the broker.
+                gateway.readyForRedelivery(() -> journal.journal().accepting() && (forwardTo != null || !storeHealth.down()));
                 gateway.subscribe(commands.ackSubscription(), commands);
                 gateway.start();
                 commands.start(gateway.scheduler());
                 System.out.printf("meterhub mqtt-gateway: %s as %s, topics %s/+/up and %s/+/ack, journal %s, %s%n",
                         broker.broker, clientId, broker.topicPrefix, broker.topicPrefix, journal.journal().settings().path(),
                         forwardTo != null ? "forwarding to " + forwardTo : "store " + db.describe());
+                System.out.printf("process alarms on %s, topic %salarms/gateway-%s%n", alarmsMqtt == null ? broker.broker
+                        : alarmOut.publishes() ? alarmsMqtt : "none (logged only)", alarmSettings.topicPrefix(), gatewayId);
                 if (!gateway.awaitConnected(10, TimeUnit.SECONDS)) {
                     System.out.println("broker not reachable yet; retrying with backoff");
                 }
@@ -223,6 +254,17 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             signal.finished();
         }
         return 0;
+    }
+
+    /** What {@code mqtt-gateway} watches of itself: its store (when the engine runs here), journal and clock. */
+    private static java.util.List<ProcessAlarms.Condition> processConditions(org.meterhub.engine.ingest.StoreHealth store,
+            JournalForwarding journal, ClockGuard clock, GatewayConfig.AlarmsSection settings) {
+        java.util.List<ProcessAlarms.Condition> c = new java.util.ArrayList<>();
+        if (store != null) c.add(ProcessAlarms.storeDown(store, settings.storeDownAfter()));
+        c.add(ProcessAlarms.journalCannotWrite(journal.journal()));
+        c.add(ProcessAlarms.journalDiskLow(journal.journal()));
+        c.add(ProcessAlarms.clockUntrusted(clock));
+        return c;
     }
 
     private static boolean connected(MqttGateway gateway) {

@@ -49,6 +49,41 @@ public final class ShadowLedger implements BalanceSink {
         boolean mismatch, low, overdraft, replacementIssued;
         BigDecimal lastExpected;
         BigDecimal lastReported;
+
+        /** The fields a report changes, to put back when the report could not be recorded. */
+        Account copyOfState() {
+            Account c = new Account();
+            c.anchorTime = anchorTime;
+            c.anchorVolumeL = anchorVolumeL;
+            c.anchorBalance = anchorBalance;
+            c.unit = unit;
+            c.lastTime = lastTime;
+            c.lastVolumeL = lastVolumeL;
+            c.purchasesApplied = purchasesApplied;
+            c.mismatch = mismatch;
+            c.low = low;
+            c.overdraft = overdraft;
+            c.replacementIssued = replacementIssued;
+            c.lastExpected = lastExpected;
+            c.lastReported = lastReported;
+            return c;
+        }
+
+        void restore(Account c) {
+            anchorTime = c.anchorTime;
+            anchorVolumeL = c.anchorVolumeL;
+            anchorBalance = c.anchorBalance;
+            unit = c.unit;
+            lastTime = c.lastTime;
+            lastVolumeL = c.lastVolumeL;
+            purchasesApplied = c.purchasesApplied;
+            mismatch = c.mismatch;
+            low = c.low;
+            overdraft = c.overdraft;
+            replacementIssued = c.replacementIssued;
+            lastExpected = c.lastExpected;
+            lastReported = c.lastReported;
+        }
     }
 
     /** Reported and expected balance of a meter after its latest report; expected is null for money meters. */
@@ -92,10 +127,25 @@ public final class ShadowLedger implements BalanceSink {
         return true;
     }
 
+    /**
+     * All or nothing: when an alarm, work item or the saved state cannot be recorded (the store is away), the account
+     * is as before the report and the failure is thrown, so the same report given again (the MQTT redelivery)
+     * raises the same edges instead of finding them already taken.
+     */
     @Override
     public synchronized void accept(BalanceReport r) {
         if (r.late()) return;
         Account a = accounts.computeIfAbsent(r.meterId(), k -> new Account());
+        Account before = a.copyOfState();
+        try {
+            apply(a, r);
+        } catch (RuntimeException e) {
+            a.restore(before);
+            throw e;
+        }
+    }
+
+    private void apply(Account a, BalanceReport r) {
         if (a.anchorTime == null || a.unit != r.unit() || r.volumeL() < a.anchorVolumeL || r.time().isBefore(a.anchorTime)) {
             // First report, or the meter was swapped/reset: the account starts again from what it says.
             a.anchorTime = r.time();

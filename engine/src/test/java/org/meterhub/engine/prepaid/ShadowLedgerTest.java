@@ -88,4 +88,42 @@ class ShadowLedgerTest {
         assertThat(alarms).isEmpty();
         assertThat(work).isEmpty();
     }
+
+    /** The store away while a report is recorded: the account is as before, so the report given again has its edges. */
+    @Test
+    void aReportThatCannotBeRecordedLeavesTheAccountAsBeforeAndCountsWhenGivenAgain() {
+        List<PrepaidAlarm> stored = new ArrayList<>();
+        boolean[] storeDown = {false};
+        ShadowLedger l = new ShadowLedger(PrepaidSettings.defaults(), new PrepaidListener() {
+            @Override
+            public void alarm(PrepaidAlarm alarm) {
+                if (storeDown[0]) throw new IllegalStateException("store away");
+                stored.add(alarm);
+            }
+
+            @Override
+            public void workItem(WorkItem item) {
+            }
+        }, new LedgerStateStore() {
+            @Override
+            public List<LedgerState> loadAll() {
+                return List.of();
+            }
+
+            @Override
+            public void save(LedgerState state) {
+                if (storeDown[0]) throw new IllegalStateException("store away");
+            }
+        });
+        l.accept(report(0, 100_000, "6.000"));
+        storeDown[0] = true;
+        BalanceReport low = report(1, 101_500, "4.500");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> l.accept(low)).hasMessageContaining("store away");
+        assertThat(l.view("7").orElseThrow().low()).as("the edge is not taken").isFalse();
+        assertThat(l.view("7").orElseThrow().reported()).isEqualByComparingTo("6.000");
+        storeDown[0] = false;
+        l.accept(low); // the redelivery
+        assertThat(stored).extracting(a -> a.kind() + ":" + a.raised()).containsExactly("LOW_BALANCE:true");
+        assertThat(l.view("7").orElseThrow().low()).isTrue();
+    }
 }

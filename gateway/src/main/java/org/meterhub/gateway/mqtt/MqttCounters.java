@@ -36,6 +36,11 @@ public final class MqttCounters {
     public final AtomicLong unknownAlarmNames = new AtomicLong();
     public final AtomicLong alarmsRaised = new AtomicLong();
     public final AtomicLong alarmsCleared = new AtomicLong();
+    /**
+     * Uplinks whose balance or alarm edges could not be recorded (their store away): not acknowledged, delivered
+     * again by the broker once the gateway is ready; their readings are journalled all the same.
+     */
+    public final AtomicLong effectsFailed = new AtomicLong();
     /** Acks received on the ack topics (valid or not). */
     public final AtomicLong acks = new AtomicLong();
     public final AtomicLong connects = new AtomicLong();

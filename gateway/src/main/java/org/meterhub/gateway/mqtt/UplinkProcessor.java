@@ -212,31 +212,54 @@ public final class UplinkProcessor {
         UplinkMark mark = u.hasSeq() && d != null ? new UplinkMark(u.meterId(), u.seq(), u.digest(), receivedAt, d.payload()) : null;
         CompletableFuture<UplinkOutcome> durable = readings.appendUplink(mark, rs);
         CompletableFuture<Void> acked = d == null ? null : d.acked();
-        if (durable.isDone() && !durable.isCompletedExceptionally()) {
+        String meter = u.meterId();
+        RuntimeException effectsFailed = effects(st, u, time, late);
+        if (effectsFailed != null) {
+            // The balance or an alarm edge could not be recorded (their store is away). Throwing here would make
+            // Paho drop the session; instead the message is not acknowledged, like a refused reading: the broker
+            // delivers it again once the gateway is ready, and the journal takes its reading as a duplicate while
+            // the ledger and alarms see it again. The meter starts a fresh sequence state for that, keeping the
+            // alarms it knew were active, so a clear that failed is sent again.
+            counters.effectsFailed.incrementAndGet();
+            State fresh = new State();
+            fresh.active = st.active;
+            meters.replace(meter, st, fresh);
+        }
+        if (effectsFailed == null && durable.isDone() && !durable.isCompletedExceptionally()) {
             counted(durable.join(), rs.size(), u);
             if (acked != null) acked.complete(null);
-        } else {
-            String meter = u.meterId();
-            durable.whenComplete((outcome, refused) -> {
-                if (refused == null) {
-                    counted(outcome, rs.size(), u);
-                    if (acked != null) acked.complete(null);
-                    return;
-                }
-                counters.refused.addAndGet(rs.size());
-                // Not acknowledged: the broker delivers it again after a reconnect. Forget the meter's
-                // sequence state so that the redelivery is not taken for a duplicate.
-                meters.remove(meter, st);
-                if (acked != null) acked.completeExceptionally(refused);
-            });
+            return;
         }
-        BigDecimal balance = u.balanceM3() != null ? u.balanceM3() : u.balanceCny();
-        if (balance != null) {
-            BalanceUnit unit = u.balanceM3() != null ? BalanceUnit.M3 : BalanceUnit.CNY;
-            balances.accept(new BalanceReport(u.meterId(), time, u.volumeL(), balance, unit,
-                    u.alarms().contains(AlarmKind.OVERDRAFT), late));
+        durable.whenComplete((outcome, refused) -> {
+            if (refused == null) {
+                counted(outcome, rs.size(), u);
+                if (acked == null) return;
+                if (effectsFailed == null) acked.complete(null);
+                else acked.completeExceptionally(effectsFailed);
+                return;
+            }
+            counters.refused.addAndGet(rs.size());
+            // Not acknowledged: the broker delivers it again after a reconnect. Forget the meter's
+            // sequence state so that the redelivery is not taken for a duplicate.
+            meters.remove(meter, st);
+            if (acked != null) acked.completeExceptionally(refused);
+        });
+    }
+
+    /** Hands the uplink's balance to the ledger and its alarm edges on; null when both were recorded, else why not. */
+    private RuntimeException effects(State st, Uplink u, Instant time, boolean late) {
+        try {
+            BigDecimal balance = u.balanceM3() != null ? u.balanceM3() : u.balanceCny();
+            if (balance != null) {
+                BalanceUnit unit = u.balanceM3() != null ? BalanceUnit.M3 : BalanceUnit.CNY;
+                balances.accept(new BalanceReport(u.meterId(), time, u.volumeL(), balance, unit,
+                        u.alarms().contains(AlarmKind.OVERDRAFT), late));
+            }
+            if (!late) alarmEdges(st, u, time);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
         }
-        if (!late) alarmEdges(st, u, time);
     }
 
     /** Counts what the sink made of an uplink: its readings taken, or recognised as taken before, or a conflict. */
@@ -325,16 +348,17 @@ public final class UplinkProcessor {
         Set<AlarmKind> now = u.alarms();
         for (AlarmKind k : now) {
             if (!st.active.contains(k)) {
-                counters.alarmsRaised.incrementAndGet();
                 alarms.accept(new AlarmEvent(u.meterId(), k, true, time, "seq " + u.seq()));
+                counters.alarmsRaised.incrementAndGet();
             }
         }
         for (AlarmKind k : st.active) {
             if (!now.contains(k)) {
-                counters.alarmsCleared.incrementAndGet();
                 alarms.accept(new AlarmEvent(u.meterId(), k, false, time, "seq " + u.seq()));
+                counters.alarmsCleared.incrementAndGet();
             }
         }
+        // Only once every edge was handed on: an edge that failed is seen again on the redelivery.
         st.active = now.isEmpty() ? EnumSet.noneOf(AlarmKind.class) : EnumSet.copyOf(now);
     }
 

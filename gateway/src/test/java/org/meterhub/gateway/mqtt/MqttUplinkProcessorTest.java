@@ -175,4 +175,27 @@ class MqttUplinkProcessorTest {
         assertThat(MqttLink.matches("meters/+/up", "meters/1/2/up")).isFalse();
         assertThat(MqttLink.matches("t/#", "t/a/b")).isTrue();
     }
+
+    /**
+     * The alarm store away while a clear is handed on: the message is not acknowledged (its future fails; nothing is
+     * thrown into the MQTT client's callback) and its redelivery hands the clear on again.
+     */
+    @Test
+    void anAlarmEdgeThatCannotBeRecordedWithholdsTheAckAndIsHandedOnAgainOnTheRedelivery() {
+        boolean[] storeDown = {false};
+        UplinkProcessor p = new UplinkProcessor(base(), readings::add, balances::add, a -> {
+            if (storeDown[0]) throw new IllegalStateException("store away");
+            alarms.add(a);
+        }, clock, new MqttCounters());
+        assertThat(p.onMessage("meters/42/up", msg("42", 1, 0, "1", ",\"alarms\":[\"leak\"]"))).isCompleted();
+        storeDown[0] = true;
+        byte[] cleared = msg("42", 2, 1, "1.100", ",\"alarms\":[]");
+        java.util.concurrent.CompletableFuture<Void> ack = p.onMessage("meters/42/up", cleared);
+        assertThat(ack).as("not acknowledged").isCompletedExceptionally();
+        assertThat(p.counters().effectsFailed.get()).isEqualTo(1);
+        assertThat(readings).as("the reading went to the sink all the same").hasSize(2);
+        storeDown[0] = false;
+        assertThat(p.onMessage("meters/42/up", cleared)).as("the redelivery").isCompleted().isNotCompletedExceptionally();
+        assertThat(alarms).extracting(a -> a.kind() + ":" + a.raised()).containsExactly("LEAK:true", "LEAK:false");
+    }
 }
