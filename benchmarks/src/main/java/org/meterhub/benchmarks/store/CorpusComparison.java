@@ -127,11 +127,8 @@ public final class CorpusComparison {
             numbers.put("load: rows/s", rows / numbers.get("load: readings + intervals (server-side) s"));
             long t0 = System.nanoTime();
             if (ts) {
-                for (String view : VIEWS) {
-                    long v0 = System.nanoTime();
-                    st.execute("call refresh_continuous_aggregate('" + view + "', null, null)");
-                    System.out.printf("  %s refresh %s: %.0f s%n", Instant.now(), view, (System.nanoTime() - v0) / 1e9);
-                }
+                parallel(url, java.util.Arrays.stream(VIEWS)
+                        .map(view -> "call refresh_continuous_aggregate('" + view + "', null, null)").toList());
             } else {
                 rollups(url);
             }
@@ -343,25 +340,46 @@ public final class CorpusComparison {
         return rows;
     }
 
-    /** The plain store's rollup tables: what its appends maintain, as the sums a continuous aggregate computes. */
-    private void rollups(String url) throws SQLException {
-        try (Connection c = connect(url); Statement st = c.createStatement()) {
-            st.execute("set synchronous_commit = off");
-            st.execute("set work_mem = '256MB'");
-            for (YearMonth month = YearMonth.of(2024, 12); !month.isAfter(YearMonth.of(2025, 12)); month = month.plusMonths(1)) {
-                st.execute("insert into consumption_hourly (meter_id, bucket, volume_l, intervals, flag_bits)"
+    /**
+     * The plain store's rollup tables, the sums a continuous aggregate computes: hourly and daily at
+     * once on two connections (both read the intervals), then monthly from the daily ones. Its
+     * counterpart, the TimescaleDB refresh, also runs its three aggregates at once.
+     */
+    private void rollups(String url) throws Exception {
+        parallel(url, List.of("insert into consumption_hourly (meter_id, bucket, volume_l, intervals, flag_bits)"
                         + " select meter_id, time_bucket('1 hour', start_time), sum(volume_l), count(*), 0 from consumption"
-                        + " where start_time >= '" + month + "-01 00:00+00' and start_time < '" + month.plusMonths(1)
-                        + "-01 00:00+00' group by 1, 2");
+                        + " group by 1, 2",
+                "insert into consumption_daily (meter_id, bucket, volume_l, intervals, flag_bits)"
+                        + " select meter_id, time_bucket('1 day', start_time, 'Asia/Shanghai'), sum(volume_l), count(*), 0"
+                        + " from consumption group by 1, 2"));
+        parallel(url, List.of("insert into consumption_monthly (meter_id, bucket, volume_l, intervals, flag_bits)"
+                + " select meter_id, time_bucket('1 month', bucket, 'Asia/Shanghai'), sum(volume_l), sum(intervals), 0"
+                + " from consumption_daily group by 1, 2"));
+    }
+
+    /** Runs the statements at once, one connection each, and waits for all. */
+    private void parallel(String url, List<String> statements) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(statements.size());
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (String sql : statements) {
+                done.add(pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    try (Connection c = connect(url); Statement st = c.createStatement()) {
+                        st.execute("set synchronous_commit = off");
+                        st.execute("set work_mem = '256MB'");
+                        st.execute(sql);
+                    }
+                    System.out.printf("  %s %.0f s: %s%n", Instant.now(), (System.nanoTime() - t0) / 1e9,
+                            sql.substring(0, Math.min(70, sql.length())));
+                    return null;
+                }));
             }
-            System.out.printf("  %s hourly rollups%n", Instant.now());
-            st.execute("insert into consumption_daily (meter_id, bucket, volume_l, intervals, flag_bits)"
-                    + " select meter_id, time_bucket('1 day', start_time, 'Asia/Shanghai'), sum(volume_l), count(*), 0"
-                    + " from consumption group by 1, 2");
-            System.out.printf("  %s daily rollups%n", Instant.now());
-            st.execute("insert into consumption_monthly (meter_id, bucket, volume_l, intervals, flag_bits)"
-                    + " select meter_id, time_bucket('1 month', bucket, 'Asia/Shanghai'), sum(volume_l), sum(intervals), 0"
-                    + " from consumption_daily group by 1, 2");
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 
