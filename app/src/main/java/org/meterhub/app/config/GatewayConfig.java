@@ -70,10 +70,15 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         if (!ids.add(id)) throw new IllegalArgumentException("meter id \"" + id + "\" appears on more than one bus or twice on one");
     }
 
-    /** What the engine's rules take from this file: zone, leak thresholds, valve policy, alarm deadlines. */
+    /**
+     * What the engine's rules take from this file: zone, leak thresholds, valve policy, alarm deadlines, and
+     * {@code clock.max-backfill}: how far back a late day is still judged by the leak detectors (as far as the
+     * gateway trusts a meter's past {@code ts}).
+     */
     public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
         return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
-                leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines());
+                leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines(),
+                clock.maxBackfill());
     }
 
     public static GatewayConfig defaults() {

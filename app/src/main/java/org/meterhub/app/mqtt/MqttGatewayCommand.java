@@ -315,7 +315,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     }
 
     private static void print(Alarm a) {
-        System.out.printf("%nalarm %d %s %s meter %s at %s: %s%n", a.id(), a.kind(), a.state(), a.subject(), a.raisedAt(), a.detail());
+        // A service's output is its log: the meter is personal data, `meterhub alarms` shows it to those allowed to see it.
+        System.out.printf("%nalarm %d %s %s at %s: %s%n", a.id(), a.kind(), a.state(), a.raisedAt(), a.detail());
     }
 
     /**
@@ -337,7 +338,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         @Override
         public void workItem(WorkItem w) {
             if (items.save(w)) {
-                System.out.printf("%nwork item %s meter %s at %s: %s%n", w.kind(), w.meterId(), w.time(), w.reason());
+                System.out.printf("%nwork item %s at %s: %s (meter: ./meterhub work-items)%n", w.kind(), w.time(), w.reason());
             }
         }
     }

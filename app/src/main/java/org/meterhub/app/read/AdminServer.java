@@ -229,7 +229,8 @@ public final class AdminServer implements AutoCloseable {
         } else if (error instanceof TimeoutException) {
             send(ex, 504, error("TIMEOUT", "no result within " + maxWait.toSeconds() + " s"));
         } else {
-            log.warn("admin: read of meter {} failed unexpectedly", meterId, error);
+            log.warn("admin: a meter read failed unexpectedly (meter at DEBUG)", error);
+            log.debug("admin: read of meter {} failed", meterId);
             send(ex, 500, error("INTERNAL", String.valueOf(error.getMessage())));
         }
     }

@@ -28,6 +28,17 @@ class LeakSectionTest {
         assertThat(LeakProfile.of(dn20, s).burstMinLph()).isEqualTo(2_000);
         assertThat(c.ruleOptions().valves().closeOn()).containsExactlyInAnyOrder(AlarmKind.GAS_DETECTOR, AlarmKind.BURST);
         assertThat(c.ruleOptions().zone()).hasToString("Europe/Athens");
+        assertThat(c.ruleOptions().maxBackfill()).as("late days judged as far back as the gateway trusts a ts")
+                .isEqualTo(java.time.Duration.ofDays(7));
+    }
+
+    @Test
+    void lateDaysAreJudgedAsFarBackAsClockMaxBackfill() {
+        GatewayConfig c = new ConfigLoader().parse("g.yaml", """
+                clock:
+                  max-backfill: 3d
+                """, GatewayConfig.class);
+        assertThat(c.ruleOptions().maxBackfill()).isEqualTo(java.time.Duration.ofDays(3));
     }
 
     @Test

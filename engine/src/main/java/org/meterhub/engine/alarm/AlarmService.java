@@ -131,6 +131,11 @@ public final class AlarmService {
         return repository.find(id);
     }
 
+    /** Every alarm of the subject, open or resolved, oldest first (what a late re-judgement checks against). */
+    public List<Alarm> ofSubject(String subject) {
+        return repository.bySubject(subject);
+    }
+
     public List<AlarmStep> history(long id) {
         return repository.history(id);
     }

@@ -77,7 +77,9 @@ final class ApiHandler implements HttpHandler {
             } catch (NotFoundException e) {
                 error(ex, 404, null, e.getMessage());
             } catch (StoreException e) {
-                log.warn("API request {} failed in the store: {}", ex.getRequestURI().getPath(), e.getMessage());
+                // The route, not the path: a path names a meter or district (personal data stays at DEBUG).
+                log.warn("API request {} failed in the store: {}", routeOf(ex.getRequestURI().getPath()), e.getMessage());
+                log.debug("API request {} failed in the store", ex.getRequestURI().getPath());
                 error(ex, 503, null, "the store is unavailable");
             }
         } catch (IOException e) {
@@ -278,5 +280,10 @@ final class ApiHandler implements HttpHandler {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /** A request path with its meter or district id replaced by {@code {id}}, for logs above DEBUG. */
+    static String routeOf(String path) {
+        return path.replaceAll("/(meters|districts)/[^/]+", "/$1/{id}");
     }
 }

@@ -78,7 +78,8 @@ public final class ReadAttemptRecorder implements ReadingSink, AutoCloseable {
                 recorded.incrementAndGet();
             } catch (RuntimeException e) {
                 dropped.incrementAndGet();
-                log.warn("could not record the failed poll of meter {}: {}", a.meterId(), e.getMessage());
+                log.warn("could not record a failed poll: {} (meter at DEBUG)", e.getMessage());
+                log.debug("could not record the failed poll of meter {}", a.meterId());
             }
         }
     }

@@ -106,7 +106,9 @@ public final class ConsoleHandler implements HttpHandler {
                 html(ex, 400, Html.page("Bad request", user(ex), "<p class=\"error\">" + Html.esc(e.parameter()) + ": "
                         + Html.esc(e.getMessage()) + "</p>"));
             } catch (StoreException e) {
-                log.warn("console page {} failed in the store: {}", path, e.getMessage());
+                log.warn("console page {} failed in the store: {}", path.startsWith("/console/meters/")
+                        ? "/console/meters/{id}" : path, e.getMessage()); // the meter at DEBUG only
+                log.debug("console page {} failed in the store", path);
                 html(ex, 503, Html.page("Unavailable", user(ex), "<p class=\"error\">the store is unavailable</p>"));
             }
         } catch (IOException e) {

@@ -99,6 +99,13 @@ public final class JdbcCorrectionRepository implements CorrectionRepository {
                 }, rs -> interval(rs, 1)));
     }
 
+    /** The view answers in the database: {@code base} is not needed. */
+    @Override
+    public List<ConsumptionInterval> effective(String meterId, Instant from, Instant to,
+                                              java.util.function.Supplier<List<ConsumptionInterval>> base) {
+        return effective(meterId, from, to);
+    }
+
     private ConsumptionInterval interval(ResultSet rs, int first) throws SQLException {
         return new ConsumptionInterval(rs.getString(first), db.readTime(rs, first + 1), db.readTime(rs, first + 2),
                 rs.getLong(first + 3), decode(rs.getString(first + 4)));

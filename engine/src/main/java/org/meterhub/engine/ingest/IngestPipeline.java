@@ -256,6 +256,8 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         final AtomicLong corrections = new AtomicLong();
         final AtomicLong flags = new AtomicLong();
         final AtomicLong leakDetections = new AtomicLong();
+        final AtomicLong leakRejudgements = new AtomicLong();
+        final AtomicLong lateLeakDetections = new AtomicLong();
         final AtomicLong ruleFailures = new AtomicLong();
         final AtomicLong conversionChecks = new AtomicLong();
         final AtomicLong conversionErrors = new AtomicLong();
@@ -272,6 +274,10 @@ public final class IngestPipeline implements ReadingSink, AutoCloseable {
         /** Validation flags written. */
         public long flags() { return flags.get(); }
         public long leakDetections() { return leakDetections.get(); }
+        /** Meters whose late hours (a day after the next one) the leak detectors judged again, once per meter and batch. */
+        public long leakRejudgements() { return leakRejudgements.get(); }
+        /** Leak episodes found only by judging late hours again (also counted in {@link #leakDetections()}). */
+        public long lateLeakDetections() { return lateLeakDetections.get(); }
         /** Batches whose rule records could not be written (their readings are stored). */
         public long ruleFailures() { return ruleFailures.get(); }
         /** Windows of electronic volume converters judged ({@code engine.evc}). */

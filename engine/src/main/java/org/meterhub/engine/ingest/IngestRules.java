@@ -2,6 +2,7 @@ package org.meterhub.engine.ingest;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,10 @@ public final class IngestRules implements AutoCloseable {
      * allowed), and which alarm kinds may close a valve.
      */
     public record Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves,
-                          EvcCheck.Settings evc, AlarmDeadlines deadlines) {
+                          EvcCheck.Settings evc, AlarmDeadlines deadlines, Duration maxBackfill) {
+        /** Late hours are re-judged by the leak detectors up to this far behind a meter's newest hour (as the gateway's {@code max-backfill}). */
+        public static final Duration DEFAULT_MAX_BACKFILL = Duration.ofDays(7);
+
         public Options {
             Objects.requireNonNull(vee, "vee");
             Objects.requireNonNull(leaks, "leaks");
@@ -70,6 +74,14 @@ public final class IngestRules implements AutoCloseable {
             Objects.requireNonNull(valves, "valves");
             Objects.requireNonNull(evc, "evc");
             Objects.requireNonNull(deadlines, "deadlines");
+            Objects.requireNonNull(maxBackfill, "maxBackfill");
+            if (maxBackfill.isNegative()) throw new IllegalArgumentException("max-backfill: expected 0 or more, got " + maxBackfill);
+        }
+
+        /** With the default max-backfill (7 days). */
+        public Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves, EvcCheck.Settings evc,
+                       AlarmDeadlines deadlines) {
+            this(vee, leaks, zone, valves, evc, deadlines, DEFAULT_MAX_BACKFILL);
         }
 
         /** With the domain rules' alarm deadlines. */
@@ -83,16 +95,24 @@ public final class IngestRules implements AutoCloseable {
         }
 
         public Options withZone(ZoneId z) {
-            return new Options(vee, leaks, z, valves, evc, deadlines);
+            return new Options(vee, leaks, z, valves, evc, deadlines, maxBackfill);
         }
 
         public Options withEvc(EvcCheck.Settings e) {
-            return new Options(vee, leaks, zone, valves, e, deadlines);
+            return new Options(vee, leaks, zone, valves, e, deadlines, maxBackfill);
         }
 
         /** The alarm response times (settings; docs/alarms.md). */
         public Options withDeadlines(AlarmDeadlines d) {
-            return new Options(vee, leaks, zone, valves, evc, d);
+            return new Options(vee, leaks, zone, valves, evc, d, maxBackfill);
+        }
+
+        /**
+         * How far behind a meter's newest hour late hours are still judged by the leak detectors (a day that
+         * arrives after the next one); older ones are only corrected. 0 turns re-judging off.
+         */
+        public Options withMaxBackfill(Duration d) {
+            return new Options(vee, leaks, zone, valves, evc, deadlines, d);
         }
     }
 
@@ -109,6 +129,7 @@ public final class IngestRules implements AutoCloseable {
     private final EvcCheck.Settings evc;
     private final EvcRepository evcSamples;
     private final SqlDatabase owned;
+    private Duration maxBackfill = Options.DEFAULT_MAX_BACKFILL;
     /** Failed polls as recorded read attempts; none for in-memory rules. */
     private org.meterhub.engine.attempt.ReadAttemptLog attempts;
 
@@ -152,10 +173,15 @@ public final class IngestRules implements AutoCloseable {
 
     /** As {@link #inMemory(AlarmSink, Clock)} with the deployment's settings (leak thresholds, zone, valves, converters). */
     public static IngestRules inMemory(AlarmSink sink, Clock clock, Options o) {
-        return new IngestRules(o.vee(), o.leaks(), o.zone(),
+        return withBackfill(o, new IngestRules(o.vee(), o.leaks(), o.zone(),
                 residentialGas(), new InMemoryValidationRepository(IN_MEMORY_FLAGS), new IntervalLedger(), new InMemoryAlarmRepository(),
                 new InMemoryValveDecisionLog(), o.deadlines(), sink, o.valves(),
-                noValveCommands(), clock, o.evc(), new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null);
+                noValveCommands(), clock, o.evc(), new InMemoryEvcRepository(IN_MEMORY_EVC_SAMPLES), null));
+    }
+
+    private static IngestRules withBackfill(Options o, IngestRules rules) {
+        rules.maxBackfill = o.maxBackfill();
+        return rules;
     }
 
     /** Converter samples an in-memory pipeline keeps per meter (the latest). */
@@ -197,7 +223,7 @@ public final class IngestRules implements AutoCloseable {
                 new JdbcAlarmRepository(db), new JdbcValveDecisionLog(db), o.deadlines(), sink,
                 o.valves(), commander, clock, o.evc(), new JdbcEvcRepository(db), owned);
         rules.attempts = new org.meterhub.engine.attempt.JdbcReadAttempts(db);
-        return rules;
+        return withBackfill(o, rules);
     }
 
     /** Where failed polls are recorded as read attempts (the store's database); empty for in-memory rules. */
@@ -245,6 +271,11 @@ public final class IngestRules implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** How far behind a meter's newest hour late hours are re-judged by the leak detectors ({@link Options#withMaxBackfill}). */
+    public Duration maxBackfill() {
+        return maxBackfill;
     }
 
     /** Base conditions, tolerance and window of the electronic volume converter check. */

@@ -26,6 +26,7 @@ import org.meterhub.engine.consumption.MeterKeys;
 import org.meterhub.engine.evc.EvcCheck;
 import org.meterhub.engine.evc.EvcMonitor;
 import org.meterhub.engine.evc.EvcSample;
+import org.meterhub.engine.leak.LateEpisodes;
 import org.meterhub.engine.leak.LeakDetector;
 import org.meterhub.engine.leak.LeakProfile;
 import org.meterhub.engine.leak.LeakResponder;
@@ -56,9 +57,17 @@ import org.slf4j.LoggerFactory;
  */
 final class RuleStage {
     private static final Logger log = LoggerFactory.getLogger(RuleStage.class);
+    private static final long HOUR = 3_600_000L;
 
     /** A leak detection waiting for the batch commit. */
     private record Detection(String meterId, MeterClass meterClass, LeakDetector.Event event) {
+    }
+
+    /** A meter whose hours already judged by its leak detector changed in this batch (late readings): [fromMs, toMs). */
+    private record LateSpan(String meterId, int slot, MeterClass meterClass, LeakProfile profile, long fromMs, long toMs) {
+        LateSpan widen(long from, long to) {
+            return new LateSpan(meterId, slot, meterClass, profile, Math.min(fromMs, from), Math.max(toMs, to));
+        }
     }
 
     /** A validation flag waiting for the batch commit, with what an alarm needs. */
@@ -86,6 +95,8 @@ final class RuleStage {
     private final List<IntervalCorrection> corrections = new ArrayList<>();
     private final List<Detection> detections = new ArrayList<>();
     private final List<EvcSample> evcSamples = new ArrayList<>();
+    /** Per batch only (cleared with it): nothing kept per meter. */
+    private final Map<Integer, LateSpan> late = new HashMap<>();
     private final IngestPipeline.IngestStats stats;
 
     RuleStage(MeterStore store, ConsumptionSettings settings, IngestRules rules,
@@ -137,9 +148,51 @@ final class RuleStage {
             leaks.onInterval(slot, i.start().toEpochMilli(), i.end().toEpochMilli(), i.volumeL(), bits, profile,
                     (s, e) -> detections.add(new Detection(r.meterId(), mc, e)));
         }
-        o.correction().ifPresent(corrections::add);
+        o.correction().ifPresent(fix -> {
+            corrections.add(fix);
+            lateHours(slot, r.meterId(), mc, profile, fix.from().toEpochMilli(), fix.to().toEpochMilli());
+        });
         history.pending(r);
         return o.arrival();
+    }
+
+    /** A correction changed [fromMs, toMs): if the leak detector had passed any of those hours, they are judged again. */
+    private void lateHours(int slot, String meterId, MeterClass mc, LeakProfile profile, long fromMs, long toMs) {
+        if (rules.maxBackfill().isZero()) return;
+        long cur = leaks.currentHourMs(slot);
+        if (cur != Long.MIN_VALUE && Math.floorDiv(fromMs, HOUR) * HOUR >= cur) return; // the hour in progress: not judged yet
+        late.merge(slot, new LateSpan(meterId, slot, mc, profile, fromMs, toMs), (a, b) -> a.widen(b.fromMs(), b.toMs()));
+    }
+
+    /**
+     * Judges a meter's late hours in time order with the hours around them, from the store's effective consumption
+     * (corrections included), and raises what the forward pass could not see ({@link LeakDetector#rejudge},
+     * {@link LateEpisodes}). Bounded: hours more than max-backfill behind the meter's newest hour are not judged
+     * again, and the replay starts max-backfill before the first late hour (enough for every detector's nights).
+     */
+    private void rejudge(LateSpan l) {
+        long cur = leaks.currentHourMs(l.slot());
+        long last = calculator.lastTimeMs(l.slot());
+        if (cur == Long.MIN_VALUE && last == Validator.NONE) return;
+        long end = cur != Long.MIN_VALUE ? cur : Math.floorDiv(last - 1, HOUR) * HOUR; // the hour in progress
+        long backfill = rules.maxBackfill().toMillis();
+        if (l.toMs() <= end - backfill) return; // too old: corrected, not judged again
+        long firstLate = Math.max(Math.floorDiv(l.fromMs(), HOUR) * HOUR, end - backfill);
+        Instant from = Instant.ofEpochMilli(firstLate - backfill);
+        Instant to = Instant.ofEpochMilli(end + HOUR);
+        List<ConsumptionInterval> hours = rules.corrections().effective(l.meterId(), from, to,
+                () -> store.intervals(l.meterId(), from, to));
+        List<LeakDetector.Event> replayed = new ArrayList<>();
+        leaks.rejudge(l.slot(), l.profile(), hours, (s, e) -> replayed.add(e));
+        stats.leakRejudgements.incrementAndGet();
+        if (replayed.isEmpty()) return;
+        for (LeakDetector.Event e : LateEpisodes.news(replayed, firstLate, rules.alarms().ofSubject(l.meterId()))) {
+            rules.responder().onEvent(l.meterId(), l.meterClass(), e);
+            if (e.phase() == LeakDetector.Phase.START) {
+                stats.leakDetections.incrementAndGet();
+                stats.lateLeakDetections.incrementAndGet();
+            }
+        }
     }
 
     /**
@@ -183,6 +236,7 @@ final class RuleStage {
                 rules.responder().onEvent(d.meterId(), d.meterClass(), d.event());
                 if (d.event().phase() == LeakDetector.Phase.START) stats.leakDetections.incrementAndGet();
             }
+            for (LateSpan l : late.values()) rejudge(l); // after this batch's own detections: they count as seen
         } catch (StoreException e) {
             stats.ruleFailures.incrementAndGet();
             log.warn("rule records of a batch not written (its readings are stored): {}", e.getMessage());
@@ -191,6 +245,7 @@ final class RuleStage {
             corrections.clear();
             detections.clear();
             evcSamples.clear();
+            late.clear();
             history.committed();
         }
     }
@@ -201,6 +256,7 @@ final class RuleStage {
         corrections.clear();
         detections.clear();
         evcSamples.clear();
+        late.clear();
         history.committed();
     }
 

@@ -129,7 +129,10 @@ public final class BatchCommitter implements AutoCloseable {
                 if (StoreFailure.of(failure) == StoreFailure.TRANSIENT) throw waitAfter(failure);
                 String reason = StoreFailure.reason(failure);
                 rejected.put(e.seq(), reason);
-                log.warn("store refused reading {} of meter {} at {} for good: {}", e.seq(), e.reading().meterId(),
+                // The store's message may quote the row (its meter): only the journal's sequence number above DEBUG.
+                log.warn("store refused reading {} for good; its reason goes back with the acknowledgement"
+                        + " (meter and reason at DEBUG)", e.seq());
+                log.debug("store refused reading {} of meter {} at {} for good: {}", e.seq(), e.reading().meterId(),
                         e.reading().time(), reason);
             }
         }

@@ -3,6 +3,8 @@ package org.meterhub.engine.leak;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Arrays;
+import java.util.List;
+import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.consumption.IntervalFlag;
 import org.meterhub.engine.consumption.IntervalSink;
 
@@ -274,6 +276,8 @@ public final class LeakDetector {
     // Views of a block. Queries get their own, so a sink asking about a meter mid-event moves no detector's view.
     private final State s = new State();
     private final State probe = new State();
+    /** The scratch block a re-judgement runs in ({@link #rejudge}). */
+    private final long[] replay = new long[WORDS];
     /** This detector's own blocks, for callers without a block of their own (slot x {@link #WORDS}). */
     private long[] own;
     private int ownMeters;
@@ -332,6 +336,59 @@ public final class LeakDetector {
         st.curHour(cur + 1);
         st.curL(0);
         st.curUnknown(true);
+    }
+
+    /** The start (epoch ms) of the hour the meter's detector is filling, or {@link Long#MIN_VALUE} before its first interval. */
+    public long currentHourMs(int slot) {
+        if (slot >= ownMeters()) return Long.MIN_VALUE;
+        int cur = probe.at(own, slot * WORDS).curHour();
+        return cur == NONE ? Long.MIN_VALUE : cur * HOUR;
+    }
+
+    /**
+     * Judges a meter's hours again after hours it had already passed changed (a day that arrived after the next
+     * one): {@code hours} (hour-split intervals, oldest first, up to and including the hour the detector is
+     * filling) go through a copy of the meter's block whose run, night and episode fields start empty and whose
+     * learnt baseline (the two histograms) is the meter's own. The replay's events go to {@code sink}; which of
+     * them are news is the caller's decision ({@link LateEpisodes}). The baseline is put back afterwards, so the
+     * same nights are never learnt twice (the late nights are not learnt at all).
+     *
+     * <p>The re-derived state replaces the meter's, so later hours are judged with the late ones in view — unless
+     * the meter has an episode open (flow or burst) that the replay does not have open: then its state stays, so
+     * the forward pass still ends the alarm it raised. Memory: one scratch block per detector, nothing per meter.
+     *
+     * @return whether the re-derived state replaced the meter's
+     */
+    public boolean rejudge(int slot, LeakProfile p, List<ConsumptionInterval> hours, EventSink sink) {
+        if (hours.isEmpty()) return false;
+        long[] live = own(slot);
+        int base = slot * WORDS;
+        State.clear(replay, 0);
+        copyBaseline(live, base, replay, 0);
+        for (ConsumptionInterval i : hours) {
+            int bits = 0;
+            for (IntervalFlag f : i.flags()) bits |= IntervalSink.bit(f);
+            onInterval(replay, 0, slot, i.start().toEpochMilli(), i.volumeL(), bits, p, sink);
+        }
+        copyBaseline(live, base, replay, 0);
+        State was = probe.at(live, base);
+        int wasFlow = was.flowKind();
+        boolean wasBurst = was.burstActive();
+        State now = probe.at(replay, 0);
+        boolean adopt = (wasFlow < 0 || wasFlow == now.flowKind()) && (!wasBurst || now.burstActive());
+        if (adopt) System.arraycopy(replay, 0, live, base, WORDS);
+        return adopt;
+    }
+
+    /** The learnt baseline's bits: words 6-9 and 17-18 (histograms), word 5's high half, word 3's cached bins. */
+    private static final long W3_BASELINE = 0xFFL << 48;
+    private static final long W5_BASELINE = 0xFFFF_FFFFL << 32;
+
+    private static void copyBaseline(long[] from, int fb, long[] to, int tb) {
+        System.arraycopy(from, fb + 6, to, tb + 6, 4);
+        System.arraycopy(from, fb + 17, to, tb + 17, 2);
+        to[tb + 3] = (to[tb + 3] & ~W3_BASELINE) | (from[fb + 3] & W3_BASELINE);
+        to[tb + 5] = (to[tb + 5] & ~W5_BASELINE) | (from[fb + 5] & W5_BASELINE);
     }
 
     /** The household's learnt usual night floor (mL/h) at the profile's percentile, or -1 while not yet trusted. */

@@ -160,7 +160,8 @@ public final class ClockGuard implements ReadingSink, AutoCloseable {
         done.whenComplete((ok, e) -> {
             if (e != null) {
                 holding.decrementAndGet();
-                log.error("clock: reading of meter {} could not be held: {}", r.meterId(), e.getMessage());
+                log.error("clock: a reading could not be held: {} (meter at DEBUG)", e.getMessage());
+                log.debug("clock: reading of meter {} at {} could not be held", r.meterId(), r.time());
             }
         });
         return done;

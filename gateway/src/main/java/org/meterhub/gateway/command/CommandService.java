@@ -106,7 +106,8 @@ public final class CommandService implements MessageHandler, AutoCloseable {
                 if (store.finish(c.id(), CommandStatus.EXPIRED, now, "no ack after " + r.attempts() + " sends")) {
                     stats.expired.incrementAndGet();
                     firstSentNanos.remove(c.id());
-                    log.warn("command {} ({} to meter {}) expired after {} sends", c.id(), c.type().wire(), c.meterId(), r.attempts());
+                    log.warn("command {} ({}) expired after {} sends (meter at DEBUG)", c.id(), c.type().wire(), r.attempts());
+                    log.debug("command {} to meter {} expired", c.id(), c.meterId());
                     alarms.accept(new AlarmEvent(c.meterId(), AlarmKind.COMMAND_EXPIRED, true, now,
                             c.id() + " " + c.type().wire()));
                     commandAlarmed.add(c.meterId());

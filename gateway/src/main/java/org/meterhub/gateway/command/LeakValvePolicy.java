@@ -36,7 +36,8 @@ public final class LeakValvePolicy implements AlarmSink {
     public CommandRecord onLeak(String meterId, java.time.Instant at) {
         String id = "leak-" + meterId + "-" + at.getEpochSecond();
         CommandRecord r = commands.submit(commands.command(id, meterId, CommandType.VALVE_CLOSE, null, null));
-        log.warn("leak on meter {}: valve_close {} ({})", meterId, id, r.status());
+        log.warn("leak: valve_close {} ({}) (meter at DEBUG)", id, r.status());
+        log.debug("leak on meter {}: valve_close {}", meterId, id);
         return r;
     }
 }

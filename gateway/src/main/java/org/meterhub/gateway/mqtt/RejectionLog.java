@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs a rejected uplink at most once per meter per interval, so a meter stuck sending garbage
+ * Logs a rejected uplink at most once per meter per interval (its reason at WARN, the meter and the detail at
+ * DEBUG: meter numbers are personal data), so a meter stuck sending garbage
  * does not flood the log; the counters still count every message. The map of last-logged times
  * is bounded (least recently logged meters are forgotten), so random meter ids cannot grow it.
  */
@@ -36,8 +37,10 @@ public final class RejectionLog {
         Long last = lastLogged.get(meterKey);
         if (last != null && now - last < intervalMillis) return false;
         lastLogged.put(meterKey, now);
-        log.warn("uplink from meter {} rejected: {} ({}); further rejections for it are counted, not logged, for {} s",
-                meterKey, reason, detail, intervalMillis / 1000);
+        // The meter's number and the detail (which may quote a topic or a body's meter) only at DEBUG: personal data.
+        log.warn("uplink rejected: {}; further rejections from that meter are counted, not logged, for {} s"
+                + " (meter and detail at DEBUG)", reason, intervalMillis / 1000);
+        log.debug("uplink from meter {} rejected: {} ({})", meterKey, reason, detail);
         return true;
     }
 

@@ -338,7 +338,10 @@ public final class BusPoller {
         stats.latencyMicros.recordValue(nanos / 1000);
         GatewayMetrics.POLL_SECONDS.labelValues(kind).observe(nanos / 1e9);
         GatewayMetrics.POLLS.labelValues(kind, "reading").inc();
-        if (m.degraded) log.info("bus {}: meter {} answers again", busId, m.endpoint.meterId());
+        if (m.degraded) {
+            log.info("bus {}: a degraded meter answers again (meter at DEBUG)", busId);
+            log.debug("bus {}: meter {} answers again", busId, m.endpoint.meterId());
+        }
         m.attempt = 0;
         m.failedPolls = 0;
         m.degraded = false;
@@ -382,8 +385,9 @@ public final class BusPoller {
         if (error instanceof UnsupportedOperationException) {
             m.settlementUnsupported = true;
             m.settlementOwed = null;
-            log.warn("bus {}: meter {} has a settlement day, but its protocol cannot read one: {}", busId,
-                    m.endpoint.meterId(), error.getMessage());
+            log.warn("bus {}: a meter has a settlement day, but its protocol cannot read one: {} (meter at DEBUG)", busId,
+                    error.getMessage());
+            log.debug("bus {}: meter {} cannot read its settlement day", busId, m.endpoint.meterId());
             return;
         }
         settlement.failedAttempts.incrementAndGet();
@@ -397,8 +401,9 @@ public final class BusPoller {
         }
         settlement.failedReads.incrementAndGet();
         m.settlementOwed = null; // owed again after the meter's next good poll
-        log.info("bus {}: settlement read of meter {} for {} failed after {} attempts ({}); asking again after its next poll",
-                busId, m.endpoint.meterId(), month, m.settlementAttempt + 1, error.getMessage());
+        log.info("bus {}: a settlement read for {} failed after {} attempts ({}); asking again after the meter's next poll"
+                + " (meter at DEBUG)", busId, month, m.settlementAttempt + 1, error.getMessage());
+        log.debug("bus {}: settlement read of meter {} for {} failed", busId, m.endpoint.meterId(), month);
     }
 
     private void failed(MeterState m, Throwable error) {
@@ -427,8 +432,9 @@ public final class BusPoller {
         if (m.failedPolls >= settings.degradeAfter()) {
             if (!m.degraded) {
                 stats.degraded.incrementAndGet();
-                log.info("bus {}: meter {} failed {} polls in a row ({}), polling it {}x less often", busId,
-                        m.endpoint.meterId(), m.failedPolls, error.getMessage(), settings.degradeFactor());
+                log.info("bus {}: a meter failed {} polls in a row ({}), polling it {}x less often (meter at DEBUG)", busId,
+                        m.failedPolls, error.getMessage(), settings.degradeFactor());
+                log.debug("bus {}: meter {} degraded", busId, m.endpoint.meterId());
             }
             m.degraded = true;
             interval *= settings.degradeFactor();
