@@ -1,0 +1,2 @@
+-- Placeholder so this branch's V20 applies in order: version 17 belongs to another branch of
+-- the same release. Replaced by that branch's migration on merge (drop this file then).
