@@ -16,6 +16,8 @@ import org.meterhub.engine.jdbc.SqlDatabase;
  * the store has not acknowledged yet) with its level.
  */
 final class GatewaysPage {
+    /** A gateway that has not reported for this long (six of its 10 s reports) is shown as not reporting. */
+    static final Duration STALE_AFTER = Duration.ofMinutes(1);
     private final Clock clock;
     private final ZoneId zone;
     private final SqlDatabase db;
@@ -35,7 +37,8 @@ final class GatewaysPage {
         StringBuilder b = new StringBuilder("<p class=\"note\">Each gateway writes its status to the store every 10 s"
                 + " (single box: <code>meterhub gateway</code>). Polls count from the gateway's start; failed polls are"
                 + " the ones still failing after their retries. Backlog: readings in the gateway's journal that the store"
-                + " has not acknowledged yet.</p>");
+                + " has not acknowledged yet. A gateway silent for more than "
+                + STALE_AFTER.toSeconds() + " s is shown as not reporting: the numbers are its last.</p>");
         b.append("<table class=\"report\" id=\"gateways\"><thead><tr><th>gateway</th><th>reported</th><th>DTUs connected</th>"
                 + "<th>meters online</th><th>polls ok</th><th>polls failed</th><th>failed share</th>"
                 + "<th>journal backlog</th><th>journal level</th></tr></thead><tbody>");
@@ -43,8 +46,10 @@ final class GatewaysPage {
             long total = s.pollsOk() + s.pollsFailed();
             String share = total == 0 ? "-" : java.math.BigDecimal.valueOf(s.pollsFailed() * 100L)
                     .divide(java.math.BigDecimal.valueOf(total), 1, java.math.RoundingMode.HALF_EVEN).toPlainString() + " %";
-            b.append("<tr id=\"gateway-").append(Html.esc(s.gatewayId())).append("\"><td>").append(Html.esc(s.gatewayId()))
+            boolean stale = s.reportedAt().isBefore(now.minus(STALE_AFTER));
+            b.append("<tr id=\"gateway-").append(Html.esc(s.gatewayId())).append(stale ? "\" class=\"stale" : "").append("\"><td>").append(Html.esc(s.gatewayId()))
                     .append("</td><td>").append(Html.esc(t.format(s.reportedAt()))).append("<br>").append(Html.esc(ago(s.reportedAt(), now)))
+                    .append(stale ? "<br><b>not reporting</b>" : "")
                     .append("</td><td class=\"dtus\">").append(s.dtusConnected()).append(" / ").append(s.dtusConfigured())
                     .append("</td><td>").append(s.metersOnline()).append(" / ").append(s.metersConfigured())
                     .append("</td><td class=\"polls-ok\">").append(s.pollsOk())

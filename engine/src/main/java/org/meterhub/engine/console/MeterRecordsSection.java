@@ -92,7 +92,7 @@ final class MeterRecordsSection {
         Optional<MeterRecord> record = db == null ? Optional.empty() : new JdbcMeterLifecycle(db).find(meter);
         record.ifPresent(r -> fields.putAll(Report.row("brand", r.brand(), "model", r.model(), "serial", r.serial(),
                 "production_date", r.productionDate().toString(), "first_verification", r.firstVerification().toString(),
-                "gas_type", r.gasType().name().toLowerCase(Locale.ROOT), "new_or_refurbished", r.isNew() ? "new" : "refurbished",
+                "gas_type", r.gasType().name().toLowerCase(Locale.ROOT), "delivered", r.refurbished() ? "refurbished" : "new",
                 "state", r.state().name())));
         if (fields.isEmpty()) {
             b.append("<p class=\"note\">no profile and no lifecycle record for this meter</p>");
