@@ -45,7 +45,6 @@ public final class SingleBox implements AutoCloseable {
     private final JournalForwarding link;
     private final PolledBuses buses;
     private final ClockGuard clockGuard;
-    private final int dtusConfigured;
     private InetSocketAddress bound;
 
     public SingleBox(GatewayConfig config, MeterStore store, Clock clock, PollSettings poll, int ioThreads) {
@@ -82,7 +81,6 @@ public final class SingleBox implements AutoCloseable {
                       PollSettings poll, int ioThreads) {
         this.store = store;
         this.rules = rules;
-        this.dtusConfigured = config.buses().size();
         org.meterhub.engine.metrics.AlarmMetrics.watch(rules.alarms()); // open and overdue alarms in /metrics
         // A store failure is a state, not an end: the committer throws a failed pipeline away, waits
         // (store-retry), and the next attempt gets a fresh one; the journal keeps the readings meanwhile.
@@ -206,11 +204,7 @@ public final class SingleBox implements AutoCloseable {
      * and the journal's backlog: readings the store has not acknowledged yet.
      */
     public org.meterhub.engine.gateways.GatewayStatus status(String gatewayId, java.time.Instant at) {
-        var polls = buses.dtuBuses().stats(); // the serial lines and Modbus devices count into the same stats
-        var journal = link.journal().stats();
-        return new org.meterhub.engine.gateways.GatewayStatus(gatewayId, at, dtuServer().connectedCount(), dtusConfigured,
-                onlineMeters(), configuredMeters(), polls.readings.get(), polls.failedPolls.get(), journal.pending(),
-                journal.level().name());
+        return buses.status(gatewayId, at, link.journal().stats());
     }
 
     public InetSocketAddress address() {
