@@ -34,9 +34,9 @@ final class GatewaysPage {
         List<GatewayStatus> all = new JdbcGatewayStatus(db).all();
         Instant now = clock.instant();
         DateTimeFormatter t = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
-        StringBuilder b = new StringBuilder("<p class=\"note\">A single box (<code>meterhub gateway</code> with the engine in"
-                + " the same process) writes its status to its store every 10 s; forwarding gateways do not report here"
-                + " yet. Polls count from the gateway's start; failed polls are"
+        StringBuilder b = new StringBuilder("<p class=\"note\">Every 10 s each gateway reports its status: a single box"
+                + " writes it to its store, a forwarding gateway sends it over the batches' broker to"
+                + " <code>engine-intake</code>, which stores it. Polls count from the gateway's start; failed polls are"
                 + " the ones still failing after their retries. Backlog: readings in the gateway's journal that the store"
                 + " has not acknowledged yet. A gateway silent for more than "
                 + STALE_AFTER.toSeconds() + " s is shown as not reporting: the numbers are its last.</p>");
