@@ -170,7 +170,7 @@ public final class EngineCommand implements Callable<Integer> {
                         new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
         // The console shows the same reports as the API (with validation and coverage, so built after them).
-        return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle));
+        return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle, alarmDb));
     }
 
     private static ApiServer.Builder withTls(ApiServer.Builder builder, javax.net.ssl.SSLContext tls) {

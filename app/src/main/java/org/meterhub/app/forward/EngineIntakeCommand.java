@@ -12,6 +12,7 @@ import org.meterhub.app.runtime.StatusLine;
 import org.meterhub.app.runtime.HealthEndpoint;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
+import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.IntakeSettings;
 import org.meterhub.engine.intake.LeaseFences;
@@ -131,6 +132,11 @@ public final class EngineIntakeCommand implements Callable<Integer> {
                 health).start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
                      java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
+             // the gateways' status reports, for the console's Gateways page (docs/console.md)
+             org.meterhub.engine.jdbc.SqlDatabase statusDb = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store);
+             org.meterhub.engine.gateways.GatewayStatusIntake gatewayStatus = statusDb == null ? null
+                     : new org.meterhub.engine.gateways.GatewayStatusIntake(broker, settings.clientId() + "-status",
+                             settings.topics(), new org.meterhub.engine.gateways.JdbcGatewayStatus(statusDb)).start();
              org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
                      new HealthEndpoint(null, java.util.List.of(new HealthEndpoint.Check("store", () -> !health.down()),
                              new HealthEndpoint.Check("broker", in::connected))))) {

@@ -52,6 +52,11 @@ public final class ForwardingGateway implements AutoCloseable {
         return link.forwarder();
     }
 
+    /** This gateway's status, sent to the engines on the batches' broker for their console; false when not sent. */
+    public boolean publishStatus(String gatewayId, java.time.Instant at) {
+        return link.publishStatus(buses.status(gatewayId, at, link.journal().stats()));
+    }
+
     /** DTU, serial and Modbus buses alike. */
     public PolledBuses buses() {
         return buses;

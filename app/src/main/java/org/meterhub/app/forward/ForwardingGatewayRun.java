@@ -36,6 +36,8 @@ public final class ForwardingGatewayRun {
                             + " forwarding to %s%n", cfg.journal().gatewayId(), cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(),
                     gw.buses().configuredMeters(), at, gw.journal().settings().path(), cfg.journal().forwardTo());
             while (!signal.await(Duration.ofSeconds(10))) {
+                java.time.Instant now = trust.now();
+                if (now != null) gw.publishStatus(cfg.journal().gatewayId(), now); // the engines' Gateways page
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
                                 + "  journal %s %d KiB  refused %d  %s%s", gw.buses().dtuServer().connectedCount(),

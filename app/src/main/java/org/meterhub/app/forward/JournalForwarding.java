@@ -22,10 +22,12 @@ import org.meterhub.gateway.journal.JournalListener;
 public final class JournalForwarding implements AutoCloseable {
     private final Journal journal;
     private final Forwarder forwarder;
+    private final BatchTransport transport;
 
-    private JournalForwarding(Journal journal, Forwarder forwarder) {
+    private JournalForwarding(Journal journal, Forwarder forwarder, BatchTransport transport) {
         this.journal = journal;
         this.forwarder = forwarder;
+        this.transport = transport;
     }
 
     /**
@@ -64,7 +66,7 @@ public final class JournalForwarding implements AutoCloseable {
         try {
             journal.claim(target);
             return new JournalForwarding(journal, new Forwarder(journal, transport, JournalWiring.forwarder(j),
-                    Clock.systemUTC()).start());
+                    Clock.systemUTC()).start(), transport);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -77,6 +79,14 @@ public final class JournalForwarding implements AutoCloseable {
 
     public Forwarder forwarder() {
         return forwarder;
+    }
+
+    /**
+     * Sends the gateway's status to the engines on the batches' broker ({@code {prefix}/v1/status/{gateway}});
+     * false when forwarding in process (a single box writes its status to its store itself) or the broker is away.
+     */
+    public boolean publishStatus(org.meterhub.engine.gateways.GatewayStatus status) {
+        return transport instanceof MqttBatchTransport mqtt && mqtt.publishStatus(status);
     }
 
     @Override

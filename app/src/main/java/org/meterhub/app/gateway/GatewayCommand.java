@@ -83,8 +83,11 @@ public final class GatewayCommand implements Callable<Integer> {
                     cfg.buses().size() + cfg.serial().size() + cfg.modbus().size(), box.configuredMeters(), at, db.describe(),
                     admin == null ? "" : ", admin on " + admin.address());
             System.out.println(clock.statusText());
+            GatewayStatusWriter statusWriter = GatewayStatusWriter.open(url);
             while (!signal.await(Duration.ofSeconds(10))) {
                 if (!registered) registered = registerMeters(db, cfg, trust);
+                java.time.Instant now = trust.now();
+                if (now != null) statusWriter.write(box.status(cfg.journal().gatewayId(), now)); // for the console's Gateways page
                 var s = box.buses().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  readings %d  stored %d  failed polls %d  %s%s",
                         box.dtuServer().connectedCount(), box.onlineMeters(), box.configuredMeters(),
@@ -92,6 +95,7 @@ public final class GatewayCommand implements Callable<Integer> {
                         box.dtuServer().stats().refusalsText()));
             }
             status.end();
+            statusWriter.close();
             processAlarms.close();
             if (admin != null) admin.close();
             box.finish(Duration.ofSeconds(30));

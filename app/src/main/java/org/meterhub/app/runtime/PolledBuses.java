@@ -82,6 +82,19 @@ public final class PolledBuses implements AutoCloseable {
         return dtuBuses.onlineMeters() + (local == null ? 0 : local.onlineMeters());
     }
 
+    /**
+     * The gateway's live state for the console's Gateways page ({@code engine.gateways}): DTUs connected of those
+     * configured, meters online, polls that produced a reading or failed after their retries (the serial lines and
+     * Modbus devices count into the DTU buses' stats), and the journal's backlog: entries not yet acknowledged.
+     */
+    public org.meterhub.engine.gateways.GatewayStatus status(String gatewayId, java.time.Instant at,
+                                                             org.meterhub.gateway.journal.JournalStats journal) {
+        var polls = dtuBuses.stats();
+        return new org.meterhub.engine.gateways.GatewayStatus(gatewayId, at, dtuServer.connectedCount(),
+                config.buses().size(), onlineMeters(), configuredMeters(), polls.readings.get(), polls.failedPolls.get(),
+                journal.pending(), journal.level().name());
+    }
+
     public void stopPolling() {
         dtuBuses.stopPolling();
         if (local != null) local.stopPolling();

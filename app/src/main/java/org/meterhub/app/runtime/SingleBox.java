@@ -198,6 +198,15 @@ public final class SingleBox implements AutoCloseable {
         return link.journal();
     }
 
+    /**
+     * The box's own live state as the console's Gateways page shows it ({@code engine.gateways}): DTUs connected of
+     * those configured, meters online, polls that produced a reading or failed after their retries (every kind of bus),
+     * and the journal's backlog: readings the store has not acknowledged yet.
+     */
+    public org.meterhub.engine.gateways.GatewayStatus status(String gatewayId, java.time.Instant at) {
+        return buses.status(gatewayId, at, link.journal().stats());
+    }
+
     public InetSocketAddress address() {
         return bound;
     }

@@ -67,8 +67,13 @@ public final class ConsolePageLoad {
                     .alarms(new AlarmService(new JdbcAlarmRepository(db), AlarmDeadlines.defaults(), AlarmSink.none(),
                             Clock.systemUTC()))
                     .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()));
-            b.context("/console/", new ConsoleHandler(store, b.reports(), Clock.systemUTC(), users, throttle));
-            try (ApiServer api = b.start()) {
+            b.context("/console/", new ConsoleHandler(store, b.reports(), Clock.systemUTC(), users, throttle, db));
+            // The same page without the records kept in the store's database (valve decisions, estimates and true-ups,
+            // the lifecycle record), on a second server in the same run: what those sections cost.
+            ApiServer.Builder bare = ApiServer.builder(store, ZoneId.of("Asia/Shanghai"), Clock.systemUTC()).threads(2)
+                    .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()));
+            bare.context("/console/", new ConsoleHandler(store, bare.reports(), Clock.systemUTC(), users, throttle));
+            try (ApiServer api = b.start(); ApiServer bareApi = bare.start()) {
                 String base = "http://127.0.0.1:" + api.address().getPort();
                 HttpClient http = HttpClient.newHttpClient();
                 System.out.printf("meter with %,d hourly readings and intervals; %d requests per row after 50 warm-up%n", rows,
@@ -77,6 +82,8 @@ public final class ConsolePageLoad {
                 for (String step : List.of("hour", "day", "month")) {
                     measure(http, base + "/console/meters/" + METER + "?step=" + step, token, requests, "console meter page, " + step);
                 }
+                measure(http, "http://127.0.0.1:" + bareApi.address().getPort() + "/console/meters/" + METER + "?step=hour",
+                        token, requests, "peer: meter page, hour, without its records");
                 Instant from = end.minus(Duration.ofDays(31));
                 measure(http, base + "/api/v1/meters/" + METER + "/consumption?step=1h&from=" + from + "&to=" + end, token,
                         requests, "peer: API consumption, 31 days hourly");

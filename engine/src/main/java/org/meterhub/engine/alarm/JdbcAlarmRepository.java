@@ -119,6 +119,20 @@ public final class JdbcAlarmRepository implements AlarmRepository {
                 SELECT + " where subject = ? order by raised_at, alarm_id", ps -> ps.setString(1, subject), this::alarm));
     }
 
+    /**
+     * A district's leak alarms, newest first, at most {@code limit}: its own (the network balance's, on
+     * {@code district:<id>}) and those of the meters in it (meters.district_id).
+     */
+    public List<Alarm> leaksOfDistrict(String districtId, int limit) {
+        return db.tx("leak alarms of a district", c -> SqlDatabase.query(c, SELECT + " where category = 'LEAK' and"
+                + " (subject = ? or meter_id in (select meter_id from meters where district_id = ?))"
+                + " order by raised_at desc, alarm_id desc limit ?", ps -> {
+                    ps.setString(1, DISTRICT_PREFIX + districtId);
+                    ps.setString(2, districtId);
+                    ps.setInt(3, limit);
+                }, this::alarm));
+    }
+
     /** One indexed query instead of the subject's whole history. */
     @Override
     public Optional<Alarm> openOf(String subject, AlarmKind kind) {

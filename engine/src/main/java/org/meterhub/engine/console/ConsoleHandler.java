@@ -54,12 +54,24 @@ public final class ConsoleHandler implements HttpHandler {
     private final MeterPage meterPage;
     private final AlarmsPage alarmsPage;
     private final FleetPage fleetPage;
+    private final DistrictPage districtPage;
+    private final GatewaysPage gatewaysPage;
+    private final MeterRecordsSection meterRecords;
 
     /**
      * @param users    who may log in; null serves the pages without a login (tests, a proxy in front)
      * @param throttle the same throttle as the authentication filter's, so the login form is no way around it
      */
     public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle) {
+        this(store, reports, clock, users, throttle, null);
+    }
+
+    /**
+     * @param records the store's database, for the pages that show records kept there (valve decisions, estimates,
+     *                meter records, district alarms, gateway status); null leaves those parts out
+     */
+    public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle,
+                          org.meterhub.engine.jdbc.SqlDatabase records) {
         this.store = store;
         this.clock = clock;
         this.users = users;
@@ -67,6 +79,9 @@ public final class ConsoleHandler implements HttpHandler {
         this.meterPage = new MeterPage(store, reports);
         this.alarmsPage = new AlarmsPage(reports, clock);
         this.fleetPage = new FleetPage(store, reports, clock, Duration.ofHours(25));
+        this.districtPage = new DistrictPage(store, reports, clock, records);
+        this.gatewaysPage = new GatewaysPage(clock, reports.zone(), records);
+        this.meterRecords = new MeterRecordsSection(store, reports.zone(), records);
     }
 
     @Override
@@ -86,7 +101,7 @@ public final class ConsoleHandler implements HttpHandler {
                     html(ex, 405, Html.page("Not allowed", user(ex), "<p>Pages are read with GET.</p>"));
                 } else if (path.equals("/console/") || path.equals("/console")) {
                     audit(ex, "GET /console/", "*");
-                    html(ex, 200, Html.page("Fleet", user(ex), fleetPage.render()));
+                    html(ex, 200, Html.page("Fleet", user(ex), fleetPage.render() + districtPage.list()));
                 } else if (path.equals("/console/alarms")) {
                     audit(ex, "GET /console/alarms", q.getOrDefault("meter", "*"));
                     html(ex, 200, Html.page("Alarms", user(ex), alarmsPage.render(q)));
@@ -96,7 +111,17 @@ public final class ConsoleHandler implements HttpHandler {
                     String meter = URLDecoder.decode(path.substring("/console/meters/".length()), StandardCharsets.UTF_8);
                     if (meter.isEmpty() || meter.length() > 64 || meter.contains("/")) throw new NotFoundException("no meter " + meter);
                     audit(ex, "GET /console/meters/{id}", meter);
-                    html(ex, 200, Html.page("Meter " + meter, user(ex), meterPage.render(meter, q)));
+                    html(ex, 200, Html.page("Meter " + meter, user(ex), meterPage.render(meter, q) + meterRecords.render(meter)));
+                } else if (path.startsWith("/console/districts/")) {
+                    String district = URLDecoder.decode(path.substring("/console/districts/".length()), StandardCharsets.UTF_8);
+                    if (district.isEmpty() || district.length() > 64 || district.contains("/")) {
+                        throw new NotFoundException("no district " + district);
+                    }
+                    audit(ex, "GET /console/districts/{id}", "district:" + district);
+                    html(ex, 200, Html.page("District " + district, user(ex), districtPage.render(district, q)));
+                } else if (path.equals("/console/gateways")) {
+                    audit(ex, "GET /console/gateways", "*");
+                    html(ex, 200, Html.page("Gateways", user(ex), gatewaysPage.render()));
                 } else {
                     throw new NotFoundException("no such page: " + path);
                 }

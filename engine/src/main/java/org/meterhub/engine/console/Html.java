@@ -37,7 +37,7 @@ final class Html {
                 <link rel="stylesheet" href="/console/assets/uPlot.min.css">
                 <link rel="stylesheet" href="/console/assets/console.css">
                 </head><body>
-                <nav><b>meterhub</b> <a href="/console/">Fleet</a> <a href="/console/alarms">Alarms</a>
+                <nav><b>meterhub</b> <a href="/console/">Fleet</a> <a href="/console/alarms">Alarms</a> <a href="/console/gateways">Gateways</a>
                 <form class="meter" method="get" action="/console/meter"><input name="id" placeholder="meter id" size="16"></form>
                 <span class="user">%s</span></nav>
                 <main><h1>%s</h1>

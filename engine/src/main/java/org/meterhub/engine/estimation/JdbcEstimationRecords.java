@@ -162,6 +162,35 @@ public final class JdbcEstimationRecords {
                         WorkItem.Kind.valueOf(rs.getString(4)), rs.getString(5), db.readTime(rs, 6))));
     }
 
+    /** A meter's estimates, retired or not, newest cycle first, at most {@code limit} (the console's meter page). */
+    public List<Estimate> estimatesOfMeter(String meterId, int limit) {
+        return db.tx("estimates of a meter", c -> SqlDatabase.query(c, ESTIMATE_COLUMNS + " where meter_id = ?"
+                + " order by cycle desc, account_id limit ?", ps -> {
+                    ps.setString(1, meterId);
+                    ps.setInt(2, limit);
+                }, this::estimate));
+    }
+
+    /** A meter's retired estimates, newest cycle first, at most {@code limit}. */
+    public List<EstimateRetirement> retirementsOfMeter(String meterId, int limit) {
+        return db.tx("retired estimates of a meter", c -> SqlDatabase.query(c, RETIREMENT_COLUMNS + " where meter_id = ?"
+                + " order by cycle desc, account_id limit ?", ps -> {
+                    ps.setString(1, meterId);
+                    ps.setInt(2, limit);
+                }, rs -> new EstimateRetirement(rs.getString(1), YearMonth.parse(rs.getString(2)), rs.getString(3),
+                        db.readTime(rs, 4), rs.getLong(5), rs.getString(6), db.readTime(rs, 7))));
+    }
+
+    /** A meter's true-ups, newest estimated cycle first, at most {@code limit}. */
+    public List<TrueUp> trueUpsOfMeter(String meterId, int limit) {
+        return db.tx("true-ups of a meter", c -> SqlDatabase.query(c, TRUE_UP_COLUMNS + " where meter_id = ?"
+                + " order by estimated_cycle desc, account_id limit ?", ps -> {
+                    ps.setString(1, meterId);
+                    ps.setInt(2, limit);
+                }, rs -> new TrueUp(rs.getString(1), rs.getString(2), YearMonth.parse(rs.getString(3)), rs.getLong(4),
+                        rs.getLong(5), db.readTime(rs, 6), rs.getLong(7), rs.getLong(8), db.readTime(rs, 9))));
+    }
+
     private Estimate estimate(ResultSet rs) throws SQLException {
         return new Estimate(rs.getString(1), rs.getString(2), YearMonth.parse(rs.getString(3)), rs.getLong(4),
                 rs.getLong(5), rs.getLong(6), EstimationMethod.valueOf(rs.getString(7)), rs.getInt(8) == 1,

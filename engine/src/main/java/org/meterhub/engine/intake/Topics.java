@@ -6,6 +6,7 @@ package org.meterhub.engine.intake;
  *   <li>{@code {prefix}/v1/readings/{partition}}: gateway to engine, one {@link ReadingBatch} a message;
  *       the owner of the partition subscribes to it</li>
  *   <li>{@code {prefix}/v1/acks/{gateway}}: engine to gateway, one {@link BatchAck} a message</li>
+ *   <li>{@code {prefix}/v1/status/{gateway}}: gateway to engines, its status every 10 s (JSON, not retained)</li>
  * </ul>
  * The version in the topic is the wire format's, so a version 2 can run beside version 1.
  */
@@ -32,6 +33,16 @@ public record Topics(String prefix) {
     /** Engines announce here which partitions they take now ({@link EngineReady}); every gateway listens. */
     public String ready() {
         return prefix + "/v1/ready";
+    }
+
+    /** A gateway's periodic status (engine.gateways.GatewayStatusCodec), every engine that stores it listens. */
+    public String status(String gatewayId) {
+        return prefix + "/v1/status/" + gatewayId;
+    }
+
+    /** Every gateway's status topic. */
+    public String statusOfAll() {
+        return prefix + "/v1/status/+";
     }
 
     /** Gateway ids become a topic level: letters, digits, '_', '-' and '.', up to 64. */

@@ -32,13 +32,25 @@ public final class JdbcValveDecisionLog implements ValveDecisionLog {
                 }));
     }
 
+    /** The meter's decisions and the meter's answers, newest first, at most {@code limit} (the console's meter page). */
+    public List<ValveDecision> forMeter(String meterId, int limit) {
+        return db.tx("valve decisions of a meter", c -> SqlDatabase.query(c, "select alarm_id, meter_id, close, reason,"
+                + " decided_at, outcome, outcome_at from valve_decisions where meter_id = ? order by decision_id desc limit ?",
+                ps -> {
+                    ps.setString(1, meterId);
+                    ps.setInt(2, limit);
+                }, this::decision));
+    }
+
     @Override
     public List<ValveDecision> forAlarm(long alarmId) {
         return db.tx("valve decisions of an alarm", c -> SqlDatabase.query(c, "select alarm_id, meter_id, close, reason,"
                 + " decided_at, outcome, outcome_at from valve_decisions where alarm_id = ? order by decision_id",
-                ps -> ps.setLong(1, alarmId), rs -> new ValveDecision(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1,
-                        rs.getString(4), db.readTime(rs, 5),
-                        Optional.ofNullable(rs.getString(6)).map(ValveCommander.ValveOutcome::valueOf),
-                        db.readOptionalTime(rs, 7))));
+                ps -> ps.setLong(1, alarmId), this::decision));
+    }
+
+    private ValveDecision decision(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new ValveDecision(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1, rs.getString(4), db.readTime(rs, 5),
+                Optional.ofNullable(rs.getString(6)).map(ValveCommander.ValveOutcome::valueOf), db.readOptionalTime(rs, 7));
     }
 }

@@ -43,3 +43,29 @@
     });
   });
 })();
+
+// The district page's chart: inlet and the customers' sum per day, with the customers' sum ± the
+// meters' combined uncertainty as a band (uPlot's bands fill between series 3 and 4).
+(function () {
+  var el = document.getElementById('district-chart');
+  var data = document.getElementById('district-series');
+  if (!el || !data || !window.uPlot) return;
+  var s = JSON.parse(data.textContent);
+  function m3(l) { return l == null ? null : l / 1000; } // display only; the table below has exact m³
+  var upper = s.customers_l.map(function (c, i) { return c == null ? null : (c + s.uncertainty_l[i]) / 1000; });
+  var lower = s.customers_l.map(function (c, i) { return c == null ? null : (c - s.uncertainty_l[i]) / 1000; });
+  var opts = {
+    width: Math.max(600, Math.min(1200, window.innerWidth - 48)), height: 320,
+    scales: { x: { time: true } },
+    tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), el.dataset.zone); },
+    series: [{},
+      { label: 'inlet m³', stroke: '#b03a2e', width: 2, points: { show: true } },
+      { label: 'customers m³', stroke: '#1f3a5f', width: 2, points: { show: true } },
+      { label: 'customers + uncertainty', stroke: 'rgba(31,58,95,0.35)', dash: [4, 4], width: 1 },
+      { label: 'customers − uncertainty', stroke: 'rgba(31,58,95,0.35)', dash: [4, 4], width: 1 }],
+    bands: [{ series: [3, 4], fill: 'rgba(31,58,95,0.12)' }],
+    axes: [{}, { label: 'm³ per day' }],
+    cursor: { drag: { x: true, y: false } }
+  };
+  window.districtChart = new uPlot(opts, [s.x, s.inlet_l.map(m3), s.customers_l.map(m3), upper, lower], el);
+})();

@@ -25,6 +25,7 @@ public final class MqttBatchTransport implements BatchTransport {
     private final String brokerUri;
     private final Duration maxBackoff;
     private final WireFormat wire = new WireFormat();
+    private final org.meterhub.engine.gateways.GatewayStatusCodec statusCodec = new org.meterhub.engine.gateways.GatewayStatusCodec();
     private MqttLink link;
     private long badAcks;
 
@@ -61,6 +62,11 @@ public final class MqttBatchTransport implements BatchTransport {
         link.subscribe(topics.acks(gatewayId));
         link.subscribe(readyTopic);
         link.start();
+    }
+
+    /** Publishes the gateway's status for the engines' console; false when the link is down (the next one follows). */
+    public boolean publishStatus(org.meterhub.engine.gateways.GatewayStatus status) {
+        return link != null && link.publish(topics.status(gatewayId), statusCodec.encode(status));
     }
 
     @Override
