@@ -117,6 +117,35 @@ public final class JdbcUsers {
         return token;
     }
 
+    /**
+     * A console session: a token of {@code name} that expires {@code valid} from now by this repository's clock
+     * (the one {@link #byToken} checks it with, whatever clock the caller shows pages on).
+     */
+    public String issueSession(String name, java.time.Duration valid, String label) {
+        return issueToken(name, label, Optional.of(clock.instant().plus(valid)), name);
+    }
+
+    /**
+     * Revokes a token: from now on {@link #byToken} refuses it (a console logout, a leaked token).
+     *
+     * <p>The revocation is a row of its own in {@code user_token_revoked} (V12), not a {@code revoked_at} column
+     * set on the token's row: the token row stays exactly as it was issued, and who ended it and when is a fact
+     * added beside it, as disabling a user is. The table's key makes it at most once: revoking a revoked token
+     * again keeps the first revocation (when the token really stopped working) and changes nothing.
+     *
+     * @return true when this call revoked it; false for a token that is unknown or already revoked
+     */
+    public boolean revoke(String token, String by) {
+        String hash = sha256(token);
+        return db.tx("revoke token", c -> SqlDatabase.update(c, "insert into user_token_revoked (token_hash, revoked_at,"
+                + " revoked_by) select t.token_hash, ?, ? from user_tokens t where t.token_hash = ?"
+                + " on conflict (token_hash) do nothing", ps -> {
+                    db.bindTime(ps, 1, clock.instant());
+                    ps.setString(2, by);
+                    ps.setString(3, hash);
+                }) == 1);
+    }
+
     /** The active user with this password, if any (an unknown user costs a hash too, so timing tells nothing). */
     public Optional<Principal> byPassword(String name, char[] password) {
         List<String[]> rows = db.tx("look up user", c -> SqlDatabase.query(c, "select u.role, u.password_hash from users u"
