@@ -99,6 +99,15 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulated days of daily batched uploads before the gas meters' start: 1, 3 or 5 (default ${DEFAULT-VALUE}).")
     int nbiotDays;
 
+    @Option(names = "--http", defaultValue = "127.0.0.1:0", paramLabel = "HOST:PORT",
+            description = "Serve the web console (and the HTTP API) here while the demo runs (default ${DEFAULT-VALUE}:"
+                    + " a free loopback port); the address and a login for this run are printed.")
+    String http;
+
+    /** The console's settings from the --config file (its console: section). */
+    private org.meterhub.engine.console.ConsoleSettings consoleSettings;
+    private org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines;
+
     @Override
     public Integer call() throws Exception {
         if (meters < 1 || meters > 100_000) throw new ConfigException("--meters: expected 1 to 100000, got " + meters);
@@ -114,6 +123,15 @@ public final class DemoCommand implements Callable<Integer> {
         Duration simInterval = parseDuration("--read-interval", readInterval, false);
         GatewayConfig cfg = config != null ? new ConfigLoader().load(config, GatewayConfig.class) : GatewayConfig.defaults();
         String storeUrl = store != null ? store : cfg.store();
+        InetSocketAddress consoleAt;
+        try {
+            org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(http);
+            consoleAt = new InetSocketAddress(hp.host(), hp.port());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--http: " + e.getMessage());
+        }
+        consoleSettings = cfg.console().settings();
+        alarmDeadlines = org.meterhub.app.config.DeadlinesFile.load(cfg.alarms().deadlines()).alarmDeadlines();
 
         // Created before anything that must be flushed: the shutdown hook waits for finished().
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
@@ -134,7 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration realInterval = simInterval.dividedBy(speed);
                 PollSettings poll = SingleBox.pollSettings(demoCfg.poll())
                         .withInterval(realInterval, realInterval.dividedBy(10));
-                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal);
+                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal, consoleAt);
             } finally {
                 simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -144,7 +162,21 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
-                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal) throws Exception {
+                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, InetSocketAddress consoleAt)
+            throws Exception {
+        // The console serves from before the first status line to after the demo's last line.
+        java.util.concurrent.atomic.AtomicReference<DemoConsole> console = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            runWithConsole(db, clock, fleet, cfg, poll, runFor, simGroup, signal, consoleAt, console);
+        } finally {
+            if (console.get() != null) console.get().close();
+        }
+        return 0;
+    }
+
+    private void runWithConsole(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
+                                Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, InetSocketAddress consoleAt,
+                                java.util.concurrent.atomic.AtomicReference<DemoConsole> console) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
         // The engine's flags, corrections and alarms go to the same database as the readings. Alarms
@@ -156,6 +188,7 @@ public final class DemoCommand implements Callable<Integer> {
                     meters, dtus, at, db.describe());
             System.out.printf("simulated time starts %s and runs %dx (%s); press Ctrl-C to stop%n",
                     local(clock.start(), cfg), speed, runFor.isZero() ? "until Ctrl-C" : "for " + Durations.format(runFor));
+            console.set(startConsole(db, cfg, clock, consoleAt));
             List<ChannelFuture> dials = fleet.connectAll(simGroup, new InetSocketAddress("127.0.0.1", at.getPort()));
             for (ChannelFuture f : dials) f.syncUninterruptibly();
 
@@ -198,7 +231,28 @@ public final class DemoCommand implements Callable<Integer> {
         }
         summarize(db, fleet, cfg, clock.start(), simEnd);
         if (nbiotMeters > 0) nbiot(db, cfg, clock.start());
-        return 0;
+    }
+
+    /**
+     * The web console on the demo's store, on the simulated clock (its alarms were raised in simulated time, and a
+     * meter is stale by simulated time too), with an alarm lifecycle of its own on its own connection, so it keeps
+     * serving after the gateway's rules have closed with the box. Null when the store is private to this process.
+     */
+    private DemoConsole startConsole(MeterStore db, GatewayConfig cfg, SimClock clock, InetSocketAddress at)
+            throws IOException {
+        String url = store != null ? store : cfg.store();
+        if (!(db instanceof org.meterhub.engine.store.TimeSeriesStore ts) || org.meterhub.engine.jdbc.SqlDatabase
+                .isPrivateMemory(url)) {
+            System.out.println("console: not served (an in-memory store has no second connection for it; give --store a file)");
+            return null;
+        }
+        try {
+            return DemoConsole.start(url, ts, cfg.zone(), (rulesDb) -> new AlarmService(
+                    new org.meterhub.engine.alarm.JdbcAlarmRepository(rulesDb), alarmDeadlines, AlarmSink.none(), clock),
+                    consoleSettings, clock, at, System.out);
+        } catch (java.net.BindException e) {
+            throw new ConfigException("--http: cannot listen on " + at + ": " + e.getMessage());
+        }
     }
 
     private String statusText(SingleBox box, SimClock clock, GatewayConfig cfg, double rate) {

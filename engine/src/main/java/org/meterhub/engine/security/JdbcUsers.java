@@ -98,22 +98,22 @@ public final class JdbcUsers {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String token = "mh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        db.tx("issue token", c -> {
-            if (SqlDatabase.query(c, "select 1 from users u where u.name = ?" + ACTIVE, ps -> ps.setString(1, name), rs -> 1)
-                    .isEmpty()) {
-                throw new IllegalArgumentException("no active user " + name);
-            }
-            SqlDatabase.update(c, "insert into user_tokens (token_hash, user_name, label, created_at, created_by, expires_at)"
-                    + " values (?, ?, ?, ?, ?, ?)", ps -> {
-                        ps.setString(1, sha256(token));
-                        ps.setString(2, name);
-                        ps.setString(3, label == null ? "" : label);
-                        db.bindTime(ps, 4, clock.instant());
-                        ps.setString(5, by);
-                        db.bindTime(ps, 6, expiresAt);
-                    });
-            return null;
-        });
+        // One statement that writes only if the user is active: on SQLite a read followed by a write in one
+        // transaction fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another connection wrote in between,
+        // which a store under ingest does many times a second; a lone insert waits for the write lock instead.
+        int added = db.tx("issue token", c -> SqlDatabase.update(c, "insert into user_tokens (token_hash, user_name, label,"
+                + " created_at, created_by, expires_at) select ?, u.name, ?, ?, ?, ? from users u where u.name = ?" + ACTIVE,
+                ps -> {
+                    ps.setString(1, sha256(token));
+                    ps.setString(2, label == null ? "" : label);
+                    db.bindTime(ps, 3, clock.instant());
+                    ps.setString(4, by);
+                    db.bindTime(ps, 5, expiresAt);
+                    ps.setString(6, name);
+                }));
+        if (added != 1) {
+            throw new IllegalArgumentException("no active user " + name);
+        }
         return token;
     }
 
