@@ -135,9 +135,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         // Created before anything that must be flushed: the shutdown hook waits for finished().
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
-        try (MeterStore db = openStore(storeUrl)) {
+        DemoConsole.LateClock pageClock = new DemoConsole.LateClock();
+        try (MeterStore db = openStore(storeUrl); DemoConsole console = startConsole(db, storeUrl, cfg, pageClock, consoleAt)) {
             Instant simStart = startAfter(db);
             SimClock clock = new SimClock(simStart, speed);
+            pageClock.set(clock);
             EventLoopGroup simGroup = new NioEventLoopGroup(1);
             try {
                 Cjt188Fleet fleet = Cjt188Fleet.create(meters, dtus, clock, cfg.zone(),
@@ -152,7 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration realInterval = simInterval.dividedBy(speed);
                 PollSettings poll = SingleBox.pollSettings(demoCfg.poll())
                         .withInterval(realInterval, realInterval.dividedBy(10));
-                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal, consoleAt);
+                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal, console);
             } finally {
                 simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -161,22 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** @param console served from before the first status line to after the demo's last line; null for none */
     private int run(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
-                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, InetSocketAddress consoleAt)
-            throws Exception {
-        // The console serves from before the first status line to after the demo's last line.
-        java.util.concurrent.atomic.AtomicReference<DemoConsole> console = new java.util.concurrent.atomic.AtomicReference<>();
-        try {
-            runWithConsole(db, clock, fleet, cfg, poll, runFor, simGroup, signal, consoleAt, console);
-        } finally {
-            if (console.get() != null) console.get().close();
-        }
-        return 0;
-    }
-
-    private void runWithConsole(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
-                                Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, InetSocketAddress consoleAt,
-                                java.util.concurrent.atomic.AtomicReference<DemoConsole> console) throws Exception {
+                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, DemoConsole console) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
         // The engine's flags, corrections and alarms go to the same database as the readings. Alarms
@@ -188,7 +177,8 @@ public final class DemoCommand implements Callable<Integer> {
                     meters, dtus, at, db.describe());
             System.out.printf("simulated time starts %s and runs %dx (%s); press Ctrl-C to stop%n",
                     local(clock.start(), cfg), speed, runFor.isZero() ? "until Ctrl-C" : "for " + Durations.format(runFor));
-            console.set(startConsole(db, cfg, clock, consoleAt));
+            if (console != null) console.announce(System.out);
+            else System.out.println("console: not served (an in-memory store has no second connection for it; give --store a file)");
             List<ChannelFuture> dials = fleet.connectAll(simGroup, new InetSocketAddress("127.0.0.1", at.getPort()));
             for (ChannelFuture f : dials) f.syncUninterruptibly();
 
@@ -231,6 +221,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         summarize(db, fleet, cfg, clock.start(), simEnd);
         if (nbiotMeters > 0) nbiot(db, cfg, clock.start());
+        return 0;
     }
 
     /**
@@ -238,18 +229,16 @@ public final class DemoCommand implements Callable<Integer> {
      * meter is stale by simulated time too), with an alarm lifecycle of its own on its own connection, so it keeps
      * serving after the gateway's rules have closed with the box. Null when the store is private to this process.
      */
-    private DemoConsole startConsole(MeterStore db, GatewayConfig cfg, SimClock clock, InetSocketAddress at)
-            throws IOException {
-        String url = store != null ? store : cfg.store();
+    private DemoConsole startConsole(MeterStore db, String url, GatewayConfig cfg, java.time.Clock clock,
+                                     InetSocketAddress at) throws IOException {
         if (!(db instanceof org.meterhub.engine.store.TimeSeriesStore ts) || org.meterhub.engine.jdbc.SqlDatabase
                 .isPrivateMemory(url)) {
-            System.out.println("console: not served (an in-memory store has no second connection for it; give --store a file)");
             return null;
         }
         try {
             return DemoConsole.start(url, ts, cfg.zone(), (rulesDb) -> new AlarmService(
                     new org.meterhub.engine.alarm.JdbcAlarmRepository(rulesDb), alarmDeadlines, AlarmSink.none(), clock),
-                    consoleSettings, clock, at, System.out);
+                    consoleSettings, clock, at);
         } catch (java.net.BindException e) {
             throw new ConfigException("--http: cannot listen on " + at + ": " + e.getMessage());
         }

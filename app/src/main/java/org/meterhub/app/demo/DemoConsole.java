@@ -28,25 +28,27 @@ final class DemoConsole implements AutoCloseable {
     private final ApiServer server;
     private final JdbcUsers users;
     private final String user;
+    private char[] password; // until announced, then wiped
 
-    private DemoConsole(SqlDatabase db, ApiServer server, JdbcUsers users, String user) {
+    private DemoConsole(SqlDatabase db, ApiServer server, JdbcUsers users, String user, char[] password) {
         this.db = db;
         this.server = server;
         this.users = users;
         this.user = user;
+        this.password = password;
     }
 
     /**
-     * Starts serving and prints the address and the login, to the terminal only: the password is in no log and
-     * no file (the store keeps its Argon2id hash).
+     * Starts serving; {@link #announce} prints where and how to log in. Started before the demo's simulated
+     * clock runs, so its start-up (an Argon2id hash, the HTTP server) costs the demo no simulated time.
      *
      * @param alarms    the alarm lifecycle the console's buttons step, on the console's own connection
-     * @param pageClock the demo's simulated clock: the pages judge "stale" and "overdue" in the demo's time
+     * @param pageClock the demo's simulated clock once it runs (see {@link LateClock}): the pages judge "stale" and
+     *                  "overdue" in the demo's time
      */
     static DemoConsole start(String storeUrl, TimeSeriesStore store, ZoneId zone,
                              java.util.function.Function<SqlDatabase, AlarmService> alarms,
-                             ConsoleSettings settings, Clock pageClock, InetSocketAddress listen, PrintStream out)
-            throws IOException {
+                             ConsoleSettings settings, Clock pageClock, InetSocketAddress listen) throws IOException {
         SqlDatabase db = SqlDatabase.open(storeUrl);
         try {
             JdbcUsers users = new JdbcUsers(db, PasswordHasher.defaults(), Clock.systemUTC());
@@ -55,13 +57,46 @@ final class DemoConsole implements AutoCloseable {
             char[] password = random(random, ALPHABET, 16).toCharArray();
             users.add(user, Role.OPERATOR, password, "meterhub demo");
             ApiServer server = EngineCommand.httpServer(listen, 2, store, zone, db, alarms.apply(db), settings, pageClock, false).start();
-            out.printf("console: http://%s:%d/console/  (log in as %s, password %s: shown only here, valid while the"
-                    + " demo runs)%n", host(server.address()), server.address().getPort(), user, new String(password));
-            java.util.Arrays.fill(password, ' ');
-            return new DemoConsole(db, server, users, user);
+            return new DemoConsole(db, server, users, user, password);
         } catch (IOException | RuntimeException e) {
             db.close();
             throw e;
+        }
+    }
+
+    /** Prints the address and the login once, to the terminal only: the password is in no log and no file (the store keeps its hash). */
+    void announce(PrintStream out) {
+        if (password == null) throw new IllegalStateException("announced already");
+        out.printf("console: http://%s:%d/console/  (log in as %s, password %s: shown only here, valid while the"
+                + " demo runs)%n", host(server.address()), server.address().getPort(), user, new String(password));
+        java.util.Arrays.fill(password, ' ');
+        password = null;
+    }
+
+    /**
+     * The demo's simulated clock for the pages, set once the simulation starts; the system clock before, when
+     * nothing has been announced and so nothing is asked.
+     */
+    static final class LateClock extends Clock {
+        private volatile Clock target = Clock.systemUTC();
+
+        void set(Clock clock) {
+            target = clock;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return target.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return target.withZone(zone);
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return target.instant();
         }
     }
 
@@ -79,6 +114,7 @@ final class DemoConsole implements AutoCloseable {
     /** Stops serving and disables the run's user (a new row; the user and its audit stay). */
     @Override
     public void close() {
+        if (password != null) java.util.Arrays.fill(password, ' ');
         try {
             server.close();
             users.disable(user, "meterhub demo", "demo ended");
