@@ -33,6 +33,7 @@ SMOKE = {
     "org.meterhub.benchmarks.mqtt.MqttBenchmarks": ["processor", "20000", "100"],
     "org.meterhub.benchmarks.journal.JournalThroughput": ["2000"],
     "org.meterhub.benchmarks.fuzz.FuzzRun": ["300", "7"],
+    "org.meterhub.benchmarks.console.ConsolePageLoad": ["--requests", "20", "--warmup", "5"],
 }
 
 ENV_PREFIX = r"^(\w+=(\"[^\"]*\"|'[^']*'|\S*)\s+)+"

@@ -13,7 +13,15 @@ import org.meterhub.engine.evc.EvcCheck;
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                             AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
-                            EvcSection evc, LeakSection leak) {
+                            EvcSection evc, LeakSection leak, ConsoleSection console) {
+    /** With the default {@code console} section (docs/console.md). */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                         AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
+                         EvcSection evc, LeakSection leak) {
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, clock, storeRetry, evc, leak, null);
+    }
+
     /** With the default {@code clock}, {@code store-retry}, {@code evc} and {@code leak} sections. */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
@@ -42,7 +50,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
         return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
-                storeRetry, evc, leak);
+                storeRetry, evc, leak, console);
     }
 
     public GatewayConfig {
@@ -60,6 +68,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         storeRetry = storeRetry != null ? storeRetry : new StoreRetrySection(null, null);
         evc = evc != null ? evc : new EvcSection(null, null, null, null);
         leak = leak != null ? leak : LeakSection.defaults();
+        console = console != null ? console : ConsoleSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));

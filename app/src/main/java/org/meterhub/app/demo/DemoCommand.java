@@ -99,6 +99,15 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulated days of daily batched uploads before the gas meters' start: 1, 3 or 5 (default ${DEFAULT-VALUE}).")
     int nbiotDays;
 
+    @Option(names = "--http", defaultValue = "127.0.0.1:0", paramLabel = "HOST:PORT",
+            description = "Serve the web console (and the HTTP API) here while the demo runs (default ${DEFAULT-VALUE}:"
+                    + " a free loopback port); the address and a login for this run are printed.")
+    String http;
+
+    /** The console's settings from the --config file (its console: section). */
+    private org.meterhub.engine.console.ConsoleSettings consoleSettings;
+    private org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines;
+
     @Override
     public Integer call() throws Exception {
         if (meters < 1 || meters > 100_000) throw new ConfigException("--meters: expected 1 to 100000, got " + meters);
@@ -114,12 +123,23 @@ public final class DemoCommand implements Callable<Integer> {
         Duration simInterval = parseDuration("--read-interval", readInterval, false);
         GatewayConfig cfg = config != null ? new ConfigLoader().load(config, GatewayConfig.class) : GatewayConfig.defaults();
         String storeUrl = store != null ? store : cfg.store();
+        InetSocketAddress consoleAt;
+        try {
+            org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(http);
+            consoleAt = new InetSocketAddress(hp.host(), hp.port());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--http: " + e.getMessage());
+        }
+        consoleSettings = cfg.console().settings();
+        alarmDeadlines = org.meterhub.app.config.DeadlinesFile.load(cfg.alarms().deadlines()).alarmDeadlines();
 
         // Created before anything that must be flushed: the shutdown hook waits for finished().
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
-        try (MeterStore db = openStore(storeUrl)) {
+        DemoConsole.LateClock pageClock = new DemoConsole.LateClock();
+        try (MeterStore db = openStore(storeUrl); DemoConsole console = startConsole(db, storeUrl, cfg, pageClock, consoleAt)) {
             Instant simStart = startAfter(db);
             SimClock clock = new SimClock(simStart, speed);
+            pageClock.set(clock);
             EventLoopGroup simGroup = new NioEventLoopGroup(1);
             try {
                 Cjt188Fleet fleet = Cjt188Fleet.create(meters, dtus, clock, cfg.zone(),
@@ -134,7 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration realInterval = simInterval.dividedBy(speed);
                 PollSettings poll = SingleBox.pollSettings(demoCfg.poll())
                         .withInterval(realInterval, realInterval.dividedBy(10));
-                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal);
+                return run(db, clock, fleet, demoCfg, poll, runFor, simGroup, signal, console);
             } finally {
                 simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -143,8 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** @param console served from before the first status line to after the demo's last line; null for none */
     private int run(MeterStore db, SimClock clock, Cjt188Fleet fleet, GatewayConfig cfg, PollSettings poll,
-                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal) throws Exception {
+                    Duration runFor, EventLoopGroup simGroup, ShutdownSignal signal, DemoConsole console) throws Exception {
         StatusLine status = new StatusLine(System.out);
         Instant simEnd;
         // The engine's flags, corrections and alarms go to the same database as the readings. Alarms
@@ -156,6 +177,8 @@ public final class DemoCommand implements Callable<Integer> {
                     meters, dtus, at, db.describe());
             System.out.printf("simulated time starts %s and runs %dx (%s); press Ctrl-C to stop%n",
                     local(clock.start(), cfg), speed, runFor.isZero() ? "until Ctrl-C" : "for " + Durations.format(runFor));
+            if (console != null) console.announce(System.out);
+            else System.out.println("console: not served (an in-memory store has no second connection for it; give --store a file)");
             List<ChannelFuture> dials = fleet.connectAll(simGroup, new InetSocketAddress("127.0.0.1", at.getPort()));
             for (ChannelFuture f : dials) f.syncUninterruptibly();
 
@@ -199,6 +222,26 @@ public final class DemoCommand implements Callable<Integer> {
         summarize(db, fleet, cfg, clock.start(), simEnd);
         if (nbiotMeters > 0) nbiot(db, cfg, clock.start());
         return 0;
+    }
+
+    /**
+     * The web console on the demo's store, on the simulated clock (its alarms were raised in simulated time, and a
+     * meter is stale by simulated time too), with an alarm lifecycle of its own on its own connection, so it keeps
+     * serving after the gateway's rules have closed with the box. Null when the store is private to this process.
+     */
+    private DemoConsole startConsole(MeterStore db, String url, GatewayConfig cfg, java.time.Clock clock,
+                                     InetSocketAddress at) throws IOException {
+        if (!(db instanceof org.meterhub.engine.store.TimeSeriesStore ts) || org.meterhub.engine.jdbc.SqlDatabase
+                .isPrivateMemory(url)) {
+            return null;
+        }
+        try {
+            return DemoConsole.start(url, ts, cfg.zone(), (rulesDb) -> new AlarmService(
+                    new org.meterhub.engine.alarm.JdbcAlarmRepository(rulesDb), alarmDeadlines, AlarmSink.none(), clock),
+                    consoleSettings, clock, at);
+        } catch (java.net.BindException e) {
+            throw new ConfigException("--http: cannot listen on " + at + ": " + e.getMessage());
+        }
     }
 
     private String statusText(SingleBox box, SimClock clock, GatewayConfig cfg, double rate) {

@@ -80,6 +80,13 @@ public final class EngineCommand implements Callable<Integer> {
                     + " where other users could see it).")
     java.nio.file.Path tlsKeystorePasswordFile;
 
+    @Option(names = "--console-settings", paramLabel = "FILE", description = "With --http: the web console's settings,"
+            + " YAML (stale-after, per medium; docs/console.md); default: a meter is stale after 25h without a reading.")
+    java.nio.file.Path consoleSettingsFile;
+
+    /** Loaded before the store opens, so a bad file is a one-line error and nothing starts. */
+    private org.meterhub.engine.console.ConsoleSettings consoleSettings;
+
     @Option(names = "--http-threads", defaultValue = "4", description = "API worker threads (default ${DEFAULT-VALUE}).")
     int threads;
 
@@ -104,6 +111,7 @@ public final class EngineCommand implements Callable<Integer> {
             throw new ConfigException("--alarms-" + e.getMessage());
         }
         deadlineSettings = deadlines.load();
+        consoleSettings = org.meterhub.app.config.ConsoleSection.load(consoleSettingsFile).settings();
         javax.net.ssl.SSLContext tls = EngineTls.context(listen != null, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile);
         if (listen != null && SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--http: the API authenticates its users from the store, and a private in-memory store"
@@ -150,27 +158,44 @@ public final class EngineCommand implements Callable<Integer> {
         AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), deadlineSettings.alarmDeadlines(),
                 org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
         org.meterhub.engine.metrics.AlarmMetrics.watch(service);
-        // Every request authenticated (docs/security.md); health probes stay open for systemd and load balancers,
-        // the console's login form and static assets for browsers that have no session yet (docs/console.md), and
-        // /metrics only when asked for (a scraper can send a token instead).
-        JdbcUsers users = new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC());
+        return httpServer(new InetSocketAddress(listen.host(), listen.port()), threads, db, zone, alarmDb, service,
+                consoleSettings, Clock.systemUTC(), metricsOpen);
+    }
+
+    /**
+     * The engine's HTTP server, for {@code engine --http} and the demo: the API (with alarm steps through
+     * {@code alarms}), the console, {@code /metrics} and {@code /health}, every request authenticated against the
+     * store's users (docs/security.md). Health probes stay open for systemd and load balancers, the console's login
+     * form and static assets for browsers that have no session yet (docs/console.md), and {@code /metrics} only when
+     * asked for (a scraper can send a token instead).
+     *
+     * @param rulesDb   the store's database for users, alarms, findings and coverage records
+     * @param pageClock "now" of the reports and pages (the demo's simulated clock); logins and sessions always run
+     *                  on the system clock
+     */
+    public static ApiServer.Builder httpServer(InetSocketAddress listen, int threads, TimeSeriesStore db, ZoneId zone,
+                                               SqlDatabase rulesDb, AlarmService alarms,
+                                               org.meterhub.engine.console.ConsoleSettings console, Clock pageClock,
+                                               boolean metricsOpen) {
+        JdbcUsers users = new JdbcUsers(rulesDb, PasswordHasher.defaults(), Clock.systemUTC());
         LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC());
         List<String> open = new java.util.ArrayList<>(List.of("/health/"));
         open.addAll(ConsoleHandler.OPEN_PREFIXES);
         if (metricsOpen) open.add("/metrics");
-        ApiServer.Builder b = ApiServer.builder(db, zone, Clock.systemUTC())
-                .address(new InetSocketAddress(listen.host(), listen.port())).threads(threads)
+        ApiServer.Builder b = ApiServer.builder(db, zone, pageClock)
+                .address(listen).threads(threads)
                 .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()))
                 .context("/metrics", org.meterhub.app.runtime.Observability.endpoint())
                 .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, List.of(storeReachable(db))));
-        b.alarms(service)
-                .validation(new org.meterhub.engine.vee.JdbcValidationRepository(alarmDb))
+        b.alarms(alarms)
+                .validation(new org.meterhub.engine.vee.JdbcValidationRepository(rulesDb))
                 .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
-                        new org.meterhub.engine.estimation.JdbcEstimationRecords(alarmDb),
-                        new org.meterhub.engine.attempt.JdbcReadAttempts(alarmDb),
-                        org.meterhub.engine.coverage.CoverageSettings.defaults(), Clock.systemUTC()));
+                        new org.meterhub.engine.estimation.JdbcEstimationRecords(rulesDb),
+                        new org.meterhub.engine.attempt.JdbcReadAttempts(rulesDb),
+                        org.meterhub.engine.coverage.CoverageSettings.defaults(), pageClock));
         // The console shows the same reports as the API (with validation and coverage, so built after them).
-        return b.context("/console/", new ConsoleHandler(db, b.reports(), Clock.systemUTC(), users, throttle, alarmDb));
+        return b.context("/console/", new ConsoleHandler(db, b.reports(), pageClock, users, throttle,
+                new org.meterhub.engine.query.LastReadings(rulesDb), console, rulesDb));
     }
 
     private static ApiServer.Builder withTls(ApiServer.Builder builder, javax.net.ssl.SSLContext tls) {

@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.meterhub.engine.api.BadParameterException;
 import org.meterhub.engine.api.NotFoundException;
 import org.meterhub.engine.api.Reports;
+import org.meterhub.engine.query.LastReadings;
 import org.meterhub.engine.security.AuthFilter;
 import org.meterhub.engine.security.PasswordLogin;
 import org.meterhub.engine.security.JdbcUsers;
@@ -61,24 +62,20 @@ public final class ConsoleHandler implements HttpHandler {
     /**
      * @param users    who may log in; null serves the pages without a login (tests, a proxy in front)
      * @param throttle the same throttle as the authentication filter's, so the login form is no way around it
-     */
-    public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle) {
-        this(store, reports, clock, users, throttle, null);
-    }
-
-    /**
+     * @param lastReadings when each meter was last read, for the Fleet page (one query for the fleet)
+     * @param settings the utility's console settings (when a meter is stale)
      * @param records the store's database, for the pages that show records kept there (valve decisions, estimates,
      *                meter records, district alarms, gateway status); null leaves those parts out
      */
     public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle,
-                          org.meterhub.engine.jdbc.SqlDatabase records) {
+                          LastReadings lastReadings, ConsoleSettings settings, org.meterhub.engine.jdbc.SqlDatabase records) {
         this.store = store;
         this.clock = clock;
         this.users = users;
         this.throttle = throttle;
         this.meterPage = new MeterPage(store, reports);
         this.alarmsPage = new AlarmsPage(reports, clock);
-        this.fleetPage = new FleetPage(store, reports, clock, Duration.ofHours(25));
+        this.fleetPage = new FleetPage(lastReadings, reports, clock, settings);
         this.districtPage = new DistrictPage(store, reports, clock, records);
         this.gatewaysPage = new GatewaysPage(clock, reports.zone(), records);
         this.meterRecords = new MeterRecordsSection(store, reports.zone(), records);
@@ -95,8 +92,7 @@ public final class ConsoleHandler implements HttpHandler {
                 } else if (path.equals("/console/login")) {
                     login(ex);
                 } else if (path.equals("/console/logout")) {
-                    ex.getResponseHeaders().add("Set-Cookie", cookie("", 0));
-                    redirect(ex, "/console/login");
+                    logout(ex);
                 } else if (!"GET".equals(ex.getRequestMethod())) {
                     html(ex, 405, Html.page("Not allowed", user(ex), "<p>Pages are read with GET.</p>"));
                 } else if (path.equals("/console/") || path.equals("/console")) {
@@ -173,9 +169,22 @@ public final class ConsoleHandler implements HttpHandler {
             html(ex, 401, loginPage("wrong user or password"));
             return;
         }
-        String token = users.issueToken(name, "console session", Optional.of(clock.instant().plus(SESSION)), name);
+        String token = users.issueSession(name, SESSION, "console session");
         ex.getResponseHeaders().add("Set-Cookie", cookie(token, SESSION.toSeconds()));
         redirect(ex, "/console/");
+    }
+
+    /**
+     * Ends the session on the server, not only in the browser: the cookie's token is revoked, so a copy of the
+     * cookie (another tab, a shared machine's disk, a proxy log) stops working at once, not 8 hours later.
+     */
+    private void logout(HttpExchange ex) throws IOException {
+        Optional<String> session = AuthFilter.sessionCookie(ex);
+        if (users != null && session.isPresent()) {
+            users.revoke(session.get(), user(ex));
+        }
+        ex.getResponseHeaders().add("Set-Cookie", cookie("", 0));
+        redirect(ex, "/console/login");
     }
 
     private static String cookie(String value, long maxAge) {

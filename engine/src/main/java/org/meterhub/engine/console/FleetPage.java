@@ -1,54 +1,46 @@
 package org.meterhub.engine.console;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.meterhub.engine.api.NotFoundException;
 import org.meterhub.engine.api.Report;
 import org.meterhub.engine.api.Reports;
-import org.meterhub.engine.meter.MeterInfo;
-import org.meterhub.engine.reading.Reading;
-import org.meterhub.engine.store.TimeSeriesStore;
+import org.meterhub.engine.query.LastReadings;
 
 /** The fleet at a glance: meters reporting or stale, open alarms by kind, this cycle's reading coverage against its target. */
 final class FleetPage {
-    private final TimeSeriesStore store;
+    private final LastReadings lastReadings;
     private final Reports reports;
     private final Clock clock;
-    private final Duration staleAfter;
+    private final ConsoleSettings settings;
 
-    /** @param staleAfter a meter whose last reading is older than this counts as stale */
-    FleetPage(TimeSeriesStore store, Reports reports, Clock clock, Duration staleAfter) {
-        this.store = store;
+    /** @param settings when a meter's last reading makes it stale, per medium */
+    FleetPage(LastReadings lastReadings, Reports reports, Clock clock, ConsoleSettings settings) {
+        this.lastReadings = lastReadings;
         this.reports = reports;
         this.clock = clock;
-        this.staleAfter = staleAfter;
+        this.settings = settings;
     }
 
     String render() {
         Instant now = clock.instant();
-        int online = 0;
-        int stale = 0;
-        int silent = 0;
-        List<MeterInfo> meters = store.meters();
-        for (MeterInfo m : meters) {
-            Optional<Reading> last = store.lastReading(m.meterId());
-            if (last.isEmpty()) silent++;
-            else if (last.get().time().isBefore(now.minus(staleAfter))) stale++;
-            else online++;
-        }
+        // One statement for the whole fleet (an index probe per meter), not a lastReading query per meter.
+        LastReadings.Freshness f = LastReadings.freshness(lastReadings.all(), now, settings::staleAfter);
         StringBuilder b = new StringBuilder("<section class=\"tiles\">");
-        tile(b, "meters", meters.size());
-        tile(b, "online", online);
-        tile(b, "stale", stale);
-        tile(b, "never read", silent);
-        b.append("</section><p class=\"note\">Stale: no reading for more than ").append(staleAfter.toHours())
-                .append(" h.</p>");
+        tile(b, "meters", f.meters());
+        tile(b, "online", f.online());
+        tile(b, "stale", f.stale());
+        tile(b, "never read", f.neverRead());
+        b.append("</section><p class=\"note\" id=\"stale-rule\">Stale: no reading for more than ")
+                .append(Html.esc(ConsoleSettings.human(settings.staleAfter())));
+        settings.staleAfterByMedium().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append(", ")
+                .append(Html.esc(e.getKey().name().toLowerCase(java.util.Locale.ROOT))).append(" meters ")
+                .append(Html.esc(ConsoleSettings.human(e.getValue()))));
+        b.append(".</p>");
 
         Map<String, int[]> byKind = new TreeMap<>();
         for (Map<String, Object> r : reports.alarms(null, 10_000).rows()) {

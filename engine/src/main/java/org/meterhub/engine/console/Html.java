@@ -39,7 +39,7 @@ final class Html {
                 </head><body>
                 <nav><b>meterhub</b> <a href="/console/">Fleet</a> <a href="/console/alarms">Alarms</a> <a href="/console/gateways">Gateways</a>
                 <form class="meter" method="get" action="/console/meter"><input name="id" placeholder="meter id" size="16"></form>
-                <span class="user">%s</span></nav>
+                <span class="user">%s <a href="/console/logout" id="logout">log out</a></span></nav>
                 <main><h1>%s</h1>
                 %s
                 </main></body></html>

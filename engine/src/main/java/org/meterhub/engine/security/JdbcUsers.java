@@ -98,23 +98,52 @@ public final class JdbcUsers {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String token = "mh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        db.tx("issue token", c -> {
-            if (SqlDatabase.query(c, "select 1 from users u where u.name = ?" + ACTIVE, ps -> ps.setString(1, name), rs -> 1)
-                    .isEmpty()) {
-                throw new IllegalArgumentException("no active user " + name);
-            }
-            SqlDatabase.update(c, "insert into user_tokens (token_hash, user_name, label, created_at, created_by, expires_at)"
-                    + " values (?, ?, ?, ?, ?, ?)", ps -> {
-                        ps.setString(1, sha256(token));
-                        ps.setString(2, name);
-                        ps.setString(3, label == null ? "" : label);
-                        db.bindTime(ps, 4, clock.instant());
-                        ps.setString(5, by);
-                        db.bindTime(ps, 6, expiresAt);
-                    });
-            return null;
-        });
+        // One statement that writes only if the user is active: on SQLite a read followed by a write in one
+        // transaction fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another connection wrote in between,
+        // which a store under ingest does many times a second; a lone insert waits for the write lock instead.
+        int added = db.tx("issue token", c -> SqlDatabase.update(c, "insert into user_tokens (token_hash, user_name, label,"
+                + " created_at, created_by, expires_at) select ?, u.name, ?, ?, ?, ? from users u where u.name = ?" + ACTIVE,
+                ps -> {
+                    ps.setString(1, sha256(token));
+                    ps.setString(2, label == null ? "" : label);
+                    db.bindTime(ps, 3, clock.instant());
+                    ps.setString(4, by);
+                    db.bindTime(ps, 5, expiresAt);
+                    ps.setString(6, name);
+                }));
+        if (added != 1) {
+            throw new IllegalArgumentException("no active user " + name);
+        }
         return token;
+    }
+
+    /**
+     * A console session: a token of {@code name} that expires {@code valid} from now by this repository's clock
+     * (the one {@link #byToken} checks it with, whatever clock the caller shows pages on).
+     */
+    public String issueSession(String name, java.time.Duration valid, String label) {
+        return issueToken(name, label, Optional.of(clock.instant().plus(valid)), name);
+    }
+
+    /**
+     * Revokes a token: from now on {@link #byToken} refuses it (a console logout, a leaked token).
+     *
+     * <p>The revocation is a row of its own in {@code user_token_revoked} (V12), not a {@code revoked_at} column
+     * set on the token's row: the token row stays exactly as it was issued, and who ended it and when is a fact
+     * added beside it, as disabling a user is. The table's key makes it at most once: revoking a revoked token
+     * again keeps the first revocation (when the token really stopped working) and changes nothing.
+     *
+     * @return true when this call revoked it; false for a token that is unknown or already revoked
+     */
+    public boolean revoke(String token, String by) {
+        String hash = sha256(token);
+        return db.tx("revoke token", c -> SqlDatabase.update(c, "insert into user_token_revoked (token_hash, revoked_at,"
+                + " revoked_by) select t.token_hash, ?, ? from user_tokens t where t.token_hash = ?"
+                + " on conflict (token_hash) do nothing", ps -> {
+                    db.bindTime(ps, 1, clock.instant());
+                    ps.setString(2, by);
+                    ps.setString(3, hash);
+                }) == 1);
     }
 
     /** The active user with this password, if any (an unknown user costs a hash too, so timing tells nothing). */

@@ -110,8 +110,10 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
                 rollupZone = readRollupZone(writer);
                 if (applied.contains(2) && maintainsRollups()) {
                     rebuildRollups(writer); // a store created before V2 had no rollups
-                    writer.commit();
                 }
+                // Ends the read transaction the lines above began: left open, SQLite would refuse the writer's first
+                // write at once (SQLITE_BUSY_SNAPSHOT) whenever another connection to the file wrote after it.
+                writer.commit();
                 LoggerFactory.getLogger(getClass()).info("opened {}{}", describe(),
                         applied.isEmpty() ? "" : ", applied schema migrations " + applied);
             }

@@ -95,7 +95,8 @@ class ConsoleBrowserTest {
                             new org.meterhub.engine.attempt.JdbcReadAttempts(db),
                             org.meterhub.engine.coverage.CoverageSettings.defaults(), clock))
                     .filter(new AuthFilter(users, throttle, open, clock));
-            builder.context("/console/", new ConsoleHandler(store, builder.reports(), clock, users, throttle));
+            builder.context("/console/", new ConsoleHandler(store, builder.reports(), clock, users, throttle,
+                    new org.meterhub.engine.query.LastReadings(db), ConsoleSettings.defaults(), db));
             try (ApiServer api = builder.start()) {
                 String base = "http://127.0.0.1:" + api.address().getPort();
                 WebDriver browser = chromium(dir.resolve("profile"));

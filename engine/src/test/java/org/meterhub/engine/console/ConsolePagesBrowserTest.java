@@ -124,7 +124,8 @@ class ConsolePagesBrowserTest {
             open.addAll(ConsoleHandler.OPEN_PREFIXES);
             ApiServer.Builder builder = ApiServer.builder(store, ConsoleBrowserTest.ZONE, clock).threads(2).alarms(alarms)
                     .filter(new AuthFilter(users, throttle, open, clock));
-            builder.context("/console/", new ConsoleHandler(store, builder.reports(), clock, users, throttle, db));
+            builder.context("/console/", new ConsoleHandler(store, builder.reports(), clock, users, throttle,
+                    new org.meterhub.engine.query.LastReadings(db), ConsoleSettings.defaults(), db));
             try (ApiServer api = builder.start()) {
                 String base = "http://127.0.0.1:" + api.address().getPort();
                 WebDriver browser = ConsoleBrowserTest.chromium(dir.resolve("profile"));
