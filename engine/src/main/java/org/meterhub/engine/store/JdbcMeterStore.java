@@ -561,16 +561,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     public void audit(AuditEntry e) {
         Objects.requireNonNull(e, "entry");
         write("audit", c -> {
-            try (PreparedStatement ps = c.prepareStatement("insert into audit (at, actor, action, subject, detail,"
-                    + " client) values (?, ?, ?, ?, ?, ?)")) {
-                bindTime(ps, 1, e.at());
-                ps.setString(2, e.actor());
-                ps.setString(3, e.action());
-                ps.setString(4, e.subject());
-                ps.setString(5, e.detail());
-                ps.setString(6, e.client());
-                ps.executeUpdate();
-            }
+            AuditRows.insert(c, dialect, e);
             return null;
         });
     }
@@ -579,12 +570,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     public List<AuditEntry> auditTrail(Instant from, Instant to) {
         Instant lo = bound(from);
         Instant hi = bound(to);
-        return read("auditTrail", c -> query(c, "select at, actor, action, subject, detail, client from audit"
-                + " where at >= ? and at < ? order by id", ps -> {
-                    dialect.bindTime(ps, 1, lo);
-                    dialect.bindTime(ps, 2, hi);
-                }, rs -> new AuditEntry(dialect.readTime(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6))));
+        return read("auditTrail", c -> AuditRows.between(c, dialect, lo, hi));
     }
 
     /** The alarms columns (V3, V13), in the order rows show them; times are read as instants on both stores. */
