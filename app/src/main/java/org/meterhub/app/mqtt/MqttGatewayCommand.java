@@ -156,6 +156,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         Clock clock = trust.clock();
         org.meterhub.engine.ingest.StoreHealth storeHealth = new org.meterhub.engine.ingest.StoreHealth(db.describe(), clock);
         org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines = deadlines.load().alarmDeadlines();
+        org.meterhub.app.security.SettingsAudit.recordAtStart(store, "deadlines", deadlines.path());
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
