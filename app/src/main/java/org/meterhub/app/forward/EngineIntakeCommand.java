@@ -48,6 +48,10 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7702 (default: not served).")
     String admin;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "A file holding the token every --admin request"
+            + " but /health/live|ready must carry (Authorization: Bearer); required when --admin is not a loopback address.")
+    java.nio.file.Path adminTokenFile;
+
     @Option(names = "--store-retry", defaultValue = "1s",
             description = "After a failed store commit, wait this long before trying again, doubling (default ${DEFAULT-VALUE}).")
     String storeRetry;
@@ -73,6 +77,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        org.meterhub.app.read.AdminServer.Option adminOption = org.meterhub.app.read.AdminServer.Option.of(admin, adminTokenFile);
         IntakeSettings settings;
         String broker;
         org.meterhub.engine.ingest.StoreRetry retry;
@@ -124,7 +129,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
                 health).start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
                      java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
-             org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+             org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(adminOption,
                      new HealthEndpoint(null, java.util.List.of(new HealthEndpoint.Check("store", () -> !health.down()),
                              new HealthEndpoint.Check("broker", in::connected))))) {
             if (ops != null) System.out.printf("metrics and health on http://%s:%d/metrics%n",

@@ -119,12 +119,17 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7701 (default: not served).")
     String admin;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "A file holding the token every --admin request"
+            + " but /health/live|ready must carry (Authorization: Bearer); required when --admin is not a loopback address.")
+    java.nio.file.Path adminTokenFile;
+
     @Option(names = "--duration", defaultValue = "0", description = "How long to run; 0 until Ctrl-C (default ${DEFAULT-VALUE}).")
     String duration;
 
     @Override
     public Integer call() throws Exception {
         Duration runFor = duration.equals("0") ? Duration.ZERO : parse("--duration", duration);
+        org.meterhub.app.read.AdminServer.Option adminOption = org.meterhub.app.read.AdminServer.Option.of(admin, adminTokenFile);
         UplinkSettings up;
         try {
             up = UplinkSettings.defaults().withTopicPrefix(broker.topicPrefix)
@@ -188,7 +193,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, uplinks, ledger,
                     leaks, clock, clients);
                  commands;
-                 org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+                 org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(adminOption,
                          new org.meterhub.app.runtime.HealthEndpoint(new org.meterhub.app.runtime.Health(
                                  forwardTo == null ? storeHealth : null, journal.journal(), clockGuard))
                                  .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", () -> connected(gateway))))) {
