@@ -379,12 +379,15 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     }
 
     private static ZoneId readRollupZone(Connection c) throws SQLException {
+        ZoneId zone;
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select value from store_settings where key = 'rollup_zone'")) {
-            ZoneId zone = rs.next() ? ZoneId.of(rs.getString(1)) : ConsumptionQuery.DEFAULT_ZONE;
-            c.commit();
-            return zone;
+            zone = rs.next() ? ZoneId.of(rs.getString(1)) : ConsumptionQuery.DEFAULT_ZONE;
         }
+        // Committed with the statement closed: on SQLite a commit while it is still open leaves the writer's read
+        // snapshot in place, and its first write after another connection wrote fails with SQLITE_BUSY_SNAPSHOT.
+        c.commit();
+        return zone;
     }
 
     @Override
