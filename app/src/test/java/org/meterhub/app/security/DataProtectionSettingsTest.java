@@ -147,6 +147,20 @@ class DataProtectionSettingsTest {
     }
 
     @Test
+    void aServiceRecordsItsSettingsAtStartAndGoesOnWhenTheStoreIsDown() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("g.db");
+        seed(url);
+        Path config = Files.writeString(dir.resolve("gateway.yaml"), "zone: Asia/Shanghai\npoll:\n  interval: 15m\n");
+        SettingsAudit.recordAtStart(url, "gateway", config);
+        Files.writeString(config, "poll:\n  interval: 5m\nleak:\n  continuous-hours: 24\n");
+        SettingsAudit.recordAtStart(url, "gateway", config);
+        // PostgreSQL on a port nothing listens on: logged, not fatal
+        SettingsAudit.recordAtStart("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "gateway", config);
+        TestCli.Run audit = TestCli.meterhub("audit", "--meter", "settings:gateway", "--store", url);
+        assertThat(audit.out()).contains("changed=*").contains("changed=+leak,-zone,poll").contains("2 audit rows");
+    }
+
+    @Test
     void theCommandLinesPurposeIsKeptOnSqlite() {
         String url = "jdbc:sqlite:" + dir.resolve("q.db");
         seed(url);
