@@ -9,6 +9,11 @@ public final class DeadlinesOption {
             description = "Response times and working-day calendar, YAML (docs/alarms.md); default: the service regulations' numbers.")
     String file;
 
+    /** The file given, or null for the built-in numbers. */
+    public java.nio.file.Path path() {
+        return file == null ? null : java.nio.file.Path.of(file);
+    }
+
     public DeadlinesFile load() {
         return DeadlinesFile.load(file);
     }

@@ -142,6 +142,9 @@ public final class BillCommand implements Runnable {
         @Option(names = "--all-versions", description = "Every version, oldest first (default: the current one).")
         boolean all;
 
+        @Mixin
+        org.meterhub.app.security.PurposeOption purpose;
+
         @Spec
         CommandSpec spec;
 
@@ -150,6 +153,9 @@ public final class BillCommand implements Runnable {
             YearMonth cycle = target.month();
             PrintWriter out = spec.commandLine().getOut();
             return target.with((store, billing) -> {
+                // A bill is an account's consumption and money: reading it is audited like a query.
+                store.audit(new org.meterhub.engine.store.AuditEntry(java.time.Instant.now(), CliArgs.osUser(), "cli bill show",
+                        account, "cycle=" + cycle + (all ? "&all-versions" : ""), "cli", purpose.value()));
                 List<Bill> versions = billing.bills().versions(account, cycle);
                 if (versions.isEmpty()) {
                     throw new ConfigException("no bill for account " + account + " in cycle " + cycle + "; run meterhub bill run --cycle " + cycle);

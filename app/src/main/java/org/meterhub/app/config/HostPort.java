@@ -19,6 +19,15 @@ public record HostPort(String host, int port) {
         return new HostPort(text.substring(0, colon), port);
     }
 
+    /** Whether the host is a loopback address; a name that does not resolve counts as not loopback (ask for a token). */
+    public boolean loopback() {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     @Override
     public String toString() {
         return host + ":" + port;

@@ -25,6 +25,8 @@ public final class ExportCommand implements Callable<Integer> {
     String format;
     @Option(names = "--out", defaultValue = ".", description = "Directory to write into (default: the current one).")
     Path out;
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.security.PurposeOption purpose;
 
     @Override
     public Integer call() throws IOException {
@@ -34,7 +36,8 @@ public final class ExportCommand implements Callable<Integer> {
             default -> throw new ConfigException("--format: expected json or csv, got '" + format + "'");
         };
         try (TimeSeriesStore ts = CliArgs.existingStore(store); SqlDatabase db = SqlDatabase.open(store)) {
-            AccountExport.Result r = AccountExport.export(db, account, f, out, CliArgs.osUser(), "cli", Progress.onTerminal());
+            AccountExport.Result r = AccountExport.export(db, account, f, out, CliArgs.osUser(), "cli", purpose.value(),
+                    Progress.onTerminal());
             if (r.rows().get("accounts") == 0) {
                 System.err.println("note: no account " + account + " in the store; the files hold what other records name it");
             }

@@ -56,7 +56,10 @@ final class DemoConsole implements AutoCloseable {
             String user = "demo-" + random(random, "abcdefghijkmnpqrstuvwxyz23456789", 6);
             char[] password = random(random, ALPHABET, 16).toCharArray();
             users.add(user, Role.OPERATOR, password, "meterhub demo");
-            ApiServer server = EngineCommand.httpServer(listen, 2, store, zone, db, alarms.apply(db), settings, pageClock, false).start();
+            ApiServer server = EngineCommand.httpServer(listen, 2, store, zone, db, alarms.apply(db), settings, pageClock, false,
+                    // the demo's one operator, made for this run, opens pages without stating why; engine --http asks
+                    // as its --settings say (docs/security.md)
+                    org.meterhub.engine.security.PurposePolicy.none()).start();
             return new DemoConsole(db, server, users, user, password);
         } catch (IOException | RuntimeException e) {
             db.close();

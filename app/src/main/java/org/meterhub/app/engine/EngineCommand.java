@@ -13,6 +13,7 @@ import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.config.HostPort;
 import org.meterhub.app.runtime.ShutdownSignal;
+import org.meterhub.app.security.SettingsAudit;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.JdbcAlarmRepository;
 import org.meterhub.engine.api.ApiServer;
@@ -63,6 +64,12 @@ public final class EngineCommand implements Callable<Integer> {
     /** Loaded before the store opens, so a bad file is a one-line error and nothing starts. */
     private org.meterhub.app.config.DeadlinesFile deadlineSettings;
 
+    @Option(names = "--settings", paramLabel = "FILE", description = "Data-protection settings, YAML (docs/security.md):"
+            + " security.purpose-required-roles (default operator, billing, admin).")
+    java.nio.file.Path settings;
+
+    private org.meterhub.app.config.DataProtectionFile protection;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "With --http: serve HTTPS with this PEM certificate"
             + " chain (server certificate first) and --tls-key; plain HTTP to the port then fails the handshake.")
     java.nio.file.Path tlsCert;
@@ -112,6 +119,7 @@ public final class EngineCommand implements Callable<Integer> {
         }
         deadlineSettings = deadlines.load();
         consoleSettings = org.meterhub.app.config.ConsoleSection.load(consoleSettingsFile).settings();
+        protection = org.meterhub.app.config.DataProtectionFile.load(settings);
         javax.net.ssl.SSLContext tls = EngineTls.context(listen != null, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile);
         if (listen != null && SqlDatabase.isPrivateMemory(store)) {
             throw new ConfigException("--http: the API authenticates its users from the store, and a private in-memory store"
@@ -131,18 +139,11 @@ public final class EngineCommand implements Callable<Integer> {
                 }
                 // Operators acknowledge and resolve alarms through the API: the same lifecycle the engine raises with.
                 try (SqlDatabase alarmDb = SqlDatabase.open(store);
-                     AlarmPublishing alarms = AlarmPublishing.start(publishing);
-                     ApiServer api = withTls(apiServer(listen, db, zone, alarmDb, alarms), tls).start()) {
-                    String scheme = api.tls() ? "https" : "http";
-                    System.out.printf("HTTP API on " + scheme + "://%s:%d/api/v1/ (zone %s), console on " + scheme
-                            + "://%1$s:%2$d/console/; Ctrl-C stops%n",
-                            api.address().getHostString(), api.address().getPort(), zone);
-                    if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
-                        System.out.println("no users yet: every request is refused until you add one, e.g."
-                                + " meterhub users add --name admin --role admin --store " + store);
-                    }
-                    System.out.flush();
-                    stop.await(Duration.ZERO);
+                     AlarmPublishing alarms = AlarmPublishing.start(publishing)) {
+                    // The settings the API serves under are on record before the first request (docs/security.md).
+                    if (settings != null) SettingsAudit.record(alarmDb, "data-protection", settings, "process");
+                    if (deadlines.path() != null) SettingsAudit.record(alarmDb, "deadlines", deadlines.path(), "process");
+                    serve(listen, db, zone, alarmDb, alarms, tls, stop);
                 }
             }
         } finally {
@@ -153,13 +154,29 @@ public final class EngineCommand implements Callable<Integer> {
         return 0;
     }
 
+    private void serve(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb, AlarmPublishing alarms,
+                       javax.net.ssl.SSLContext tls, ShutdownSignal stop) throws IOException, InterruptedException {
+        try (ApiServer api = withTls(apiServer(listen, db, zone, alarmDb, alarms), tls).start()) {
+            String scheme = api.tls() ? "https" : "http";
+            System.out.printf("HTTP API on " + scheme + "://%s:%d/api/v1/ (zone %s), console on " + scheme
+                    + "://%1$s:%2$d/console/; Ctrl-C stops%n",
+                    api.address().getHostString(), api.address().getPort(), zone);
+            if (new JdbcUsers(alarmDb, PasswordHasher.defaults(), Clock.systemUTC()).none()) {
+                System.out.println("no users yet: every request is refused until you add one, e.g."
+                        + " meterhub users add --name admin --role admin --store " + store);
+            }
+            System.out.flush();
+            stop.await(Duration.ZERO);
+        }
+    }
+
     private ApiServer.Builder apiServer(HostPort listen, TimeSeriesStore db, ZoneId zone, SqlDatabase alarmDb,
                                         AlarmPublishing alarms) {
         AlarmService service = new AlarmService(new JdbcAlarmRepository(alarmDb), deadlineSettings.alarmDeadlines(),
                 org.meterhub.engine.metrics.AlarmMetrics.counting(alarms.sink()), Clock.systemUTC());
         org.meterhub.engine.metrics.AlarmMetrics.watch(service);
         return httpServer(new InetSocketAddress(listen.host(), listen.port()), threads, db, zone, alarmDb, service,
-                consoleSettings, Clock.systemUTC(), metricsOpen);
+                consoleSettings, Clock.systemUTC(), metricsOpen, protection.security().purposes());
     }
 
     /**
@@ -172,11 +189,12 @@ public final class EngineCommand implements Callable<Integer> {
      * @param rulesDb   the store's database for users, alarms, findings and coverage records
      * @param pageClock "now" of the reports and pages (the demo's simulated clock); logins and sessions always run
      *                  on the system clock
+     * @param purposes  which roles must say why they read one household's data (API and console alike)
      */
     public static ApiServer.Builder httpServer(InetSocketAddress listen, int threads, TimeSeriesStore db, ZoneId zone,
                                                SqlDatabase rulesDb, AlarmService alarms,
                                                org.meterhub.engine.console.ConsoleSettings console, Clock pageClock,
-                                               boolean metricsOpen) {
+                                               boolean metricsOpen, org.meterhub.engine.security.PurposePolicy purposes) {
         JdbcUsers users = new JdbcUsers(rulesDb, PasswordHasher.defaults(), Clock.systemUTC());
         LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), Clock.systemUTC());
         List<String> open = new java.util.ArrayList<>(List.of("/health/"));
@@ -184,6 +202,7 @@ public final class EngineCommand implements Callable<Integer> {
         if (metricsOpen) open.add("/metrics");
         ApiServer.Builder b = ApiServer.builder(db, zone, pageClock)
                 .address(listen).threads(threads)
+                .purposes(purposes)
                 .filter(new AuthFilter(users, throttle, open, Clock.systemUTC()))
                 .context("/metrics", org.meterhub.app.runtime.Observability.endpoint())
                 .context("/health", new org.meterhub.app.runtime.HealthEndpoint(null, List.of(storeReachable(db))));
@@ -195,7 +214,7 @@ public final class EngineCommand implements Callable<Integer> {
                         org.meterhub.engine.coverage.CoverageSettings.defaults(), pageClock));
         // The console shows the same reports as the API (with validation and coverage, so built after them).
         return b.context("/console/", new ConsoleHandler(db, b.reports(), pageClock, users, throttle,
-                new org.meterhub.engine.query.LastReadings(rulesDb), console, rulesDb));
+                new org.meterhub.engine.query.LastReadings(rulesDb), console, rulesDb, purposes));
     }
 
     private static ApiServer.Builder withTls(ApiServer.Builder builder, javax.net.ssl.SSLContext tls) {

@@ -67,6 +67,7 @@ public final class EstimateCommand implements Callable<Integer> {
         EstimationSettings rules = CoverageSection.load(settings).estimation();
         TimeSeriesStore db = CliArgs.store(store);
         try (db; SqlDatabase records = SqlDatabase.open(store)) {
+            if (settings != null) org.meterhub.app.security.SettingsAudit.record(records, "reading-rules", java.nio.file.Path.of(settings), "cli");
             org.meterhub.app.security.CliAudit.record(db, "estimate", "cycle:" + month, dryRun ? "dry-run" : "");
             EstimationCycle.Report report = new EstimationCycle(db, new JdbcEstimationRecords(records),
                     new JdbcReadAttempts(records), rules, clock).run(new ReadingWindow(month, db.rollupZone()), dryRun);

@@ -50,6 +50,10 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             description = "Serve GET /metrics and /health/live|ready here, e.g. 127.0.0.1:7702 (default: not served).")
     String admin;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "A file holding the token every --admin request"
+            + " but /health/live|ready must carry (Authorization: Bearer); required when --admin is not a loopback address.")
+    java.nio.file.Path adminTokenFile;
+
     @Option(names = "--store-retry", defaultValue = "1s",
             description = "After a failed store commit, wait this long before trying again, doubling (default ${DEFAULT-VALUE}).")
     String storeRetry;
@@ -78,6 +82,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        org.meterhub.app.read.AdminServer.Option adminOption = org.meterhub.app.read.AdminServer.Option.of(admin, adminTokenFile);
         IntakeSettings settings;
         String broker;
         org.meterhub.engine.ingest.StoreRetry retry;
@@ -137,7 +142,7 @@ public final class EngineIntakeCommand implements Callable<Integer> {
              org.meterhub.engine.gateways.GatewayStatusIntake gatewayStatus = statusDb == null ? null
                      : new org.meterhub.engine.gateways.GatewayStatusIntake(broker, settings.clientId() + "-status",
                              settings.topics(), new org.meterhub.engine.gateways.JdbcGatewayStatus(statusDb)).start();
-             org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+             org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(adminOption,
                      new HealthEndpoint(null, java.util.List.of(new HealthEndpoint.Check("store", () -> !health.down()),
                              new HealthEndpoint.Check("broker", in::connected))))) {
             if (ops != null) System.out.printf("metrics and health on http://%s:%d/metrics%n",

@@ -45,13 +45,24 @@ public final class GatewayCommand implements Callable<Integer> {
             }
             cfg = cfg.withDtu(cfg.dtu().withListen(listen));
         }
-        if (cfg.journal().forwardTo() != null) return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
+        if (cfg.journal().forwardTo() != null) {
+            // No store here to keep the settings row in: the log keeps the file's digest (docs/security.md).
+            var d = org.meterhub.app.security.SettingsAudit.digest(config);
+            org.slf4j.LoggerFactory.getLogger(GatewayCommand.class).info("settings gateway from {} (sha256 {}), started by {}",
+                    d.file(), d.sha256(), org.meterhub.app.config.CliArgs.osUser());
+            return org.meterhub.app.forward.ForwardingGatewayRun.run(cfg);
+        }
         String url = store != null ? store : cfg.store();
         MeterStore db;
         try {
             db = StoreFactory.open(url);
         } catch (IllegalArgumentException e) {
             throw new ConfigException((store != null ? "--store: " : config + ": store: ") + e.getMessage());
+        }
+        // Which settings this box runs with, and what changed since the last start, is on record (docs/security.md).
+        org.meterhub.app.security.SettingsAudit.recordAtStart(url, "gateway", config);
+        if (cfg.alarms().deadlines() != null) {
+            org.meterhub.app.security.SettingsAudit.recordAtStart(url, "deadlines", Path.of(cfg.alarms().deadlines()));
         }
         // Which clock is wrong: a box booting with a flat RTC battery shows 2000-01-01 until network time arrives.
         ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));

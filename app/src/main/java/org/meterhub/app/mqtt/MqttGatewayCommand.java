@@ -134,12 +134,17 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             description = "Raise STORE_DOWN when the store has been DOWN this long (default ${DEFAULT-VALUE}).")
     String storeDownAlarmAfter;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "A file holding the token every --admin request"
+            + " but /health/live|ready must carry (Authorization: Bearer); required when --admin is not a loopback address.")
+    java.nio.file.Path adminTokenFile;
+
     @Option(names = "--duration", defaultValue = "0", description = "How long to run; 0 until Ctrl-C (default ${DEFAULT-VALUE}).")
     String duration;
 
     @Override
     public Integer call() throws Exception {
         Duration runFor = duration.equals("0") ? Duration.ZERO : parse("--duration", duration);
+        org.meterhub.app.read.AdminServer.Option adminOption = org.meterhub.app.read.AdminServer.Option.of(admin, adminTokenFile);
         UplinkSettings up;
         try {
             up = UplinkSettings.defaults().withTopicPrefix(broker.topicPrefix)
@@ -178,6 +183,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         Clock clock = trust.clock();
         org.meterhub.engine.ingest.StoreHealth storeHealth = new org.meterhub.engine.ingest.StoreHealth(db.describe(), clock);
         org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines = deadlines.load().alarmDeadlines();
+        org.meterhub.app.security.SettingsAudit.recordAtStart(store, "deadlines", deadlines.path());
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
@@ -209,7 +215,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
             try (MqttGateway gateway = new MqttGateway(broker.settings(clientId), up, uplinks, ledger,
                     leaks, clock, clients);
                  commands;
-                 org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,
+                 org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(adminOption,
                          new org.meterhub.app.runtime.HealthEndpoint(new org.meterhub.app.runtime.Health(
                                  forwardTo == null ? storeHealth : null, journal.journal(), clockGuard))
                                  .with(new org.meterhub.app.runtime.HealthEndpoint.Check("broker", () -> connected(gateway))));

@@ -35,6 +35,9 @@ final class StoreOptions {
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
     Format format;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.security.PurposeOption purpose = new org.meterhub.app.security.PurposeOption();
+
     /** The coverage targets (set by {@code coverage --settings}); the regulations' numbers by default. */
     CoverageSettings coverageSettings = CoverageSettings.defaults();
     Clock clock = Clock.systemUTC();
@@ -71,7 +74,7 @@ final class StoreOptions {
         try (TimeSeriesStore db = CliArgs.existingStore(store);
              SqlDatabase rules = SqlDatabase.isPrivateMemory(store) ? null : SqlDatabase.open(store)) {
             db.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli query " + action,
-                    subject, detail, "cli"));
+                    subject, detail, "cli", purpose.value()));
             // the engine's validation flags (with reasons) live next to the readings
             Report report = query.run(new Reports(db, zone, rules == null ? null : new JdbcValidationRepository(rules),
                     rules == null ? null : new CoverageQuery(db, new JdbcEstimationRecords(rules),

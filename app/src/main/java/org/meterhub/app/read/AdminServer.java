@@ -109,11 +109,48 @@ public final class AdminServer implements AutoCloseable {
      * @throws org.meterhub.app.config.ConfigException for a malformed address or one that cannot be bound
      */
     public static AdminServer forOption(String listen, HealthEndpoint health) {
-        if (listen == null) return null;
+        return forOption(Option.of(listen, null), health);
+    }
+
+    /**
+     * {@code --admin HOST:PORT} and {@code --admin-token-file FILE} of a process without on-demand reads, checked before
+     * the process starts anything: beyond loopback the token file is required (as {@code admin.token-file} of the
+     * gateway), and its token must be sound.
+     *
+     * @param listen null: no endpoint
+     * @param token  the token the file holds; null on loopback without a file
+     */
+    public record Option(org.meterhub.app.config.HostPort listen, String token) {
+        /** @throws org.meterhub.app.config.ConfigException one line naming the option */
+        public static Option of(String listen, java.nio.file.Path tokenFile) {
+            if (listen == null) {
+                if (tokenFile != null) throw new org.meterhub.app.config.ConfigException("--admin-token-file: needs --admin HOST:PORT");
+                return new Option(null, null);
+            }
+            org.meterhub.app.config.HostPort hp;
+            try {
+                hp = org.meterhub.app.config.HostPort.parse(listen);
+            } catch (IllegalArgumentException e) {
+                throw new org.meterhub.app.config.ConfigException("--admin: " + e.getMessage());
+            }
+            if (tokenFile == null && !hp.loopback()) {
+                throw new org.meterhub.app.config.ConfigException("--admin-token-file: required when --admin (" + listen
+                        + ") is not a loopback address: a file holding the token requests must carry");
+            }
+            try {
+                return new Option(hp, tokenFile == null ? null : AdminServer.token(tokenFile));
+            } catch (org.meterhub.app.config.ConfigException e) {
+                throw new org.meterhub.app.config.ConfigException(e.getMessage().replace("admin.token-file:", "--admin-token-file:"));
+            }
+        }
+    }
+
+    /** The endpoint of a checked {@link Option} (null when none). */
+    public static AdminServer forOption(Option option, HealthEndpoint health) {
+        if (option.listen() == null) return null;
         try {
-            org.meterhub.app.config.HostPort hp = org.meterhub.app.config.HostPort.parse(listen);
-            return start(hp.host(), hp.port(), null, Duration.ZERO, health);
-        } catch (IllegalArgumentException | IOException e) {
+            return start(option.listen().host(), option.listen().port(), null, Duration.ZERO, health, option.token());
+        } catch (IOException e) {
             throw new org.meterhub.app.config.ConfigException("--admin: " + e.getMessage());
         }
     }

@@ -47,10 +47,11 @@ public final class AuditCommand implements Callable<Integer> {
             List<AuditEntry> rows = ts.auditTrail(start, end).stream()
                     .filter(e -> subject == null || e.subject().equals(subject))
                     .filter(e -> user == null || e.actor().equals(user)).toList();
-            System.out.printf("%-25s %-16s %-44s %-16s %-22s %s%n", "at", "who", "what", "subject", "from", "detail");
+            System.out.printf("%-25s %-16s %-44s %-16s %-22s %-24s %s%n", "at", "who", "what", "subject", "from", "purpose",
+                    "detail");
             for (AuditEntry e : rows) {
-                System.out.printf("%-25s %-16s %-44s %-16s %-22s %s%n", TIME.format(e.at().atZone(zone)), e.actor(), e.action(),
-                        e.subject(), e.client(), e.detail());
+                System.out.printf("%-25s %-16s %-44s %-16s %-22s %-24s %s%n", TIME.format(e.at().atZone(zone)), e.actor(),
+                        e.action(), e.subject(), e.client(), e.purpose().isEmpty() ? "-" : e.purpose(), e.detail());
             }
             System.out.println(rows.size() + " audit rows");
         }

@@ -32,13 +32,16 @@ public final class WorkItemsCommand implements Callable<Integer> {
     @Option(names = "--zone", defaultValue = "Asia/Shanghai", description = "The utility's time zone (default ${DEFAULT-VALUE}).")
     String zoneName;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.security.PurposeOption purpose;
+
     @Override
     public Integer call() {
         ZoneId zone = CliArgs.zone(zoneName);
         YearMonth cycle = CliArgs.month(month, zone);
         try (TimeSeriesStore ts = CliArgs.existingStore(store); SqlDatabase db = SqlDatabase.open(store)) {
             ts.audit(new AuditEntry(Instant.now(), CliArgs.osUser(), "cli work-items",
-                    "*", "month=" + cycle, "cli"));
+                    "*", "month=" + cycle, "cli", purpose.value()));
             List<JdbcWorkItems.Row> rows = new JdbcWorkItems(db, zone).of(cycle);
             if (rows.isEmpty()) {
                 System.out.println("no work items in " + cycle);

@@ -51,7 +51,7 @@ class DataProtectionCommandsTest {
 
         TestCli.Run erase = TestCli.meterhub("erase", "--account", "A1", "--reason", "request 42", "--store", url);
         assertThat(erase.exit()).as(erase.err()).isZero();
-        assertThat(erase.out()).contains("meters.location: 1 rows").contains("bills").contains("--keep-years");
+        assertThat(erase.out()).contains("meters.location: 1 rows").contains("bills").contains("erase.keep-billing-years");
 
         Path backup = dir.resolve("backup");
         TestCli.Run b = TestCli.meterhub("backup", "--to", backup.toString(), "--store", url);

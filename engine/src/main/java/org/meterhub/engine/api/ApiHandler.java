@@ -18,6 +18,8 @@ import org.meterhub.engine.alarm.Alarm;
 import org.meterhub.engine.alarm.AlarmService;
 import org.meterhub.engine.alarm.Milestone;
 import org.meterhub.engine.query.Step;
+import org.meterhub.engine.security.AuthFilter;
+import org.meterhub.engine.security.PurposePolicy;
 import org.meterhub.engine.store.AuditEntry;
 import org.meterhub.engine.store.StoreException;
 import org.meterhub.engine.store.TimeSeriesStore;
@@ -44,12 +46,14 @@ final class ApiHandler implements HttpHandler {
     private final ReportWriter writer = new ReportWriter();
     /** Null: a read-only API (no alarm steps). */
     private final AlarmService alarms;
+    private final PurposePolicy purposes;
 
-    ApiHandler(TimeSeriesStore store, Reports reports, Clock clock, AlarmService alarms) {
+    ApiHandler(TimeSeriesStore store, Reports reports, Clock clock, AlarmService alarms, PurposePolicy purposes) {
         this.store = store;
         this.reports = reports;
         this.clock = clock;
         this.alarms = alarms;
+        this.purposes = purposes;
     }
 
     @Override
@@ -68,7 +72,12 @@ final class ApiHandler implements HttpHandler {
                 Params params = Params.parse(ex.getRequestURI().getRawQuery(), reports.zone());
                 ReportWriter.Format format = format(ex, params);
                 Routed routed = route(ex.getRequestURI().getPath(), params);
-                audit(ex, routed, params);
+                String purpose = purpose(ex, params);
+                if (routed.household()) {
+                    var missing = purposes.missing(AuthFilter.principal(ex), purpose);
+                    if (missing.isPresent()) throw new BadParameterException(PurposePolicy.PARAMETER, missing.get());
+                }
+                audit(ex, routed, params, purpose);
                 Report report = routed.run();
                 byte[] body = writer.render(report, format).getBytes(StandardCharsets.UTF_8);
                 send(ex, 200, format == ReportWriter.Format.CSV ? "text/csv; charset=utf-8" : "application/json", body);
@@ -87,8 +96,21 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    /** A matched route: the audit description and the work. */
-    private record Routed(String action, String subject, ReportSupplier work) {
+    /**
+     * A matched route: the audit description and the work.
+     *
+     * @param household whether it shows one household's data (a meter's series, its alarms) or ranks households
+     *                  (top consumers): such a read needs a purpose from the roles that must state one
+     */
+    private record Routed(String action, String subject, ReportSupplier work, boolean household) {
+        Routed(String action, String subject, ReportSupplier work) {
+            this(action, subject, work, false);
+        }
+
+        Routed ofAHousehold() {
+            return new Routed(action, subject, work, true);
+        }
+
         Report run() {
             return work.get();
         }
@@ -105,7 +127,7 @@ final class ApiHandler implements HttpHandler {
             String meter = m.group(1);
             String what = m.group(2);
             String action = "GET /api/v1/meters/{id}/" + what;
-            return switch (what) {
+            Routed meterRoute = switch (what) {
                 case "consumption" -> {
                     Instant[] r = p.range(Reports.MAX_RANGE);
                     Step step = p.step("step", Step.HOUR);
@@ -131,6 +153,7 @@ final class ApiHandler implements HttpHandler {
                     yield new Routed(action, meter, () -> reports.alarms(meter, limit));
                 }
             };
+            return meterRoute.ofAHousehold();
         }
         m = DISTRICT.matcher(path);
         if (m.matches()) {
@@ -144,7 +167,7 @@ final class ApiHandler implements HttpHandler {
         if (path.equals("/api/v1/top-consumers")) {
             Instant[] r = p.range(Reports.MAX_RANGE);
             int limit = p.integer("limit", 10, 1, 10_000);
-            return new Routed("GET /api/v1/top-consumers", "*", () -> reports.topConsumers(r[0], r[1], limit));
+            return new Routed("GET /api/v1/top-consumers", "*", () -> reports.topConsumers(r[0], r[1], limit)).ofAHousehold();
         }
         if (path.equals("/api/v1/accounts/to-read")) {
             YearMonth month = p.month("month", YearMonth.from(clock.instant().atZone(reports.zone())));
@@ -166,7 +189,8 @@ final class ApiHandler implements HttpHandler {
         if (path.equals("/api/v1/alarms")) {
             int limit = p.integer("limit", 100, 1, 10_000);
             String meter = p.text("meter").orElse(null);
-            return new Routed("GET /api/v1/alarms", meter == null ? "*" : meter, () -> reports.alarms(meter, limit));
+            Routed list = new Routed("GET /api/v1/alarms", meter == null ? "*" : meter, () -> reports.alarms(meter, limit));
+            return meter == null ? list : list.ofAHousehold();
         }
         throw new NotFoundException("no such endpoint: " + path);
     }
@@ -194,7 +218,7 @@ final class ApiHandler implements HttpHandler {
         String note = params.text("note").map(String::strip).orElse("");
         if (step.equals("resolve") && note.isEmpty()) throw new BadParameterException("note", "say what was found and done");
         String action = "POST /api/v1/alarms/{id}/" + m.group(2);
-        audit(ex, new Routed(action, Long.toString(id), null), params);
+        audit(ex, new Routed(action, Long.toString(id), null), params, purpose(ex, params));
         Alarm a;
         try {
             a = switch (step) {
@@ -245,10 +269,20 @@ final class ApiHandler implements HttpHandler {
         return actor.length() > 128 ? actor.substring(0, 128) : actor;
     }
 
-    private void audit(HttpExchange ex, Routed routed, Params params) {
+    private void audit(HttpExchange ex, Routed routed, Params params, String purpose) {
         String actor = actor(who(ex));
-        store.audit(new AuditEntry(clock.instant(), actor, routed.action(), routed.subject(), params.describe(),
-                String.valueOf(ex.getRemoteAddress())));
+        store.audit(new AuditEntry(clock.instant(), actor, routed.action(), routed.subject(),
+                params.describeWithout(PurposePolicy.PARAMETER), String.valueOf(ex.getRemoteAddress()), purpose));
+    }
+
+    /** The stated purpose: {@code ?purpose=} or else the {@code X-Purpose} header; empty when neither. */
+    private static String purpose(HttpExchange ex, Params params) {
+        String stated = params.text(PurposePolicy.PARAMETER).orElseGet(() -> ex.getRequestHeaders().getFirst(PurposePolicy.HEADER));
+        try {
+            return PurposePolicy.clean(stated);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameterException(PurposePolicy.PARAMETER, e.getMessage());
+        }
     }
 
     /** ?format=csv|json wins over the Accept header; JSON by default. */

@@ -61,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
         private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
         private final List<Filter> filters = new ArrayList<>();
         private javax.net.ssl.SSLContext tls;
+        private org.meterhub.engine.security.PurposePolicy purposes = org.meterhub.engine.security.PurposePolicy.none();
 
         private Builder(TimeSeriesStore store, ZoneId zone, Clock clock) {
             this.store = Objects.requireNonNull(store, "store");
@@ -117,6 +118,15 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Which authenticated roles must state a purpose ({@code ?purpose=} or {@code X-Purpose}) to read one household's
+         * data; none by default. A read without a required purpose is a 400 naming what is missing.
+         */
+        public Builder purposes(org.meterhub.engine.security.PurposePolicy purposes) {
+            this.purposes = Objects.requireNonNull(purposes, "purposes");
+            return this;
+        }
+
         /** A filter run before every context's handler, in the order added (authentication, audit). */
         public Builder filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
@@ -145,7 +155,7 @@ public final class ApiServer implements AutoCloseable {
                         return t;
                     }, new ThreadPoolExecutor.CallerRunsPolicy());
             server.setExecutor(workers);
-            server.createContext(API_PATH, new ApiHandler(store, reports(), clock, alarms)).getFilters().addAll(filters);
+            server.createContext(API_PATH, new ApiHandler(store, reports(), clock, alarms, purposes)).getFilters().addAll(filters);
             contexts.forEach((path, handler) -> server.createContext(path, handler).getFilters().addAll(filters));
             server.start();
             log.info("HTTP API listening on {}{}", server.getAddress(), tls == null ? "" : " (TLS)");

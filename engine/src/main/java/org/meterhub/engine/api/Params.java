@@ -185,8 +185,15 @@ public final class Params {
 
     /** The raw query again, for the audit trail. */
     public String describe() {
+        return describeWithout(null);
+    }
+
+    /** As {@link #describe()}, leaving out one parameter (one the audit row keeps in a column of its own). */
+    public String describeWithout(String left) {
         StringBuilder sb = new StringBuilder();
-        values.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        values.forEach((k, v) -> {
+            if (!k.equals(left)) sb.append(sb.length() == 0 ? "" : "&").append(k).append('=').append(v);
+        });
         return sb.toString();
     }
 

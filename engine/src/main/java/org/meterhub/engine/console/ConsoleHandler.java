@@ -22,6 +22,7 @@ import org.meterhub.engine.security.PasswordLogin;
 import org.meterhub.engine.security.JdbcUsers;
 import org.meterhub.engine.security.LoginThrottle;
 import org.meterhub.engine.security.Principal;
+import org.meterhub.engine.security.PurposePolicy;
 import org.meterhub.engine.store.AuditEntry;
 import org.meterhub.engine.store.StoreException;
 import org.meterhub.engine.store.TimeSeriesStore;
@@ -58,6 +59,7 @@ public final class ConsoleHandler implements HttpHandler {
     private final DistrictPage districtPage;
     private final GatewaysPage gatewaysPage;
     private final MeterRecordsSection meterRecords;
+    private final PurposePolicy purposes;
 
     /**
      * @param users    who may log in; null serves the pages without a login (tests, a proxy in front)
@@ -69,6 +71,14 @@ public final class ConsoleHandler implements HttpHandler {
      */
     public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle,
                           LastReadings lastReadings, ConsoleSettings settings, org.meterhub.engine.jdbc.SqlDatabase records) {
+        this(store, reports, clock, users, throttle, lastReadings, settings, records, PurposePolicy.none());
+    }
+
+    /** @param purposes which roles must say why they open a meter's page (the same setting as the API's) */
+    public ConsoleHandler(TimeSeriesStore store, Reports reports, Clock clock, JdbcUsers users, LoginThrottle throttle,
+                          LastReadings lastReadings, ConsoleSettings settings, org.meterhub.engine.jdbc.SqlDatabase records,
+                          PurposePolicy purposes) {
+        this.purposes = purposes;
         this.store = store;
         this.clock = clock;
         this.users = users;
@@ -96,27 +106,32 @@ public final class ConsoleHandler implements HttpHandler {
                 } else if (!"GET".equals(ex.getRequestMethod())) {
                     html(ex, 405, Html.page("Not allowed", user(ex), "<p>Pages are read with GET.</p>"));
                 } else if (path.equals("/console/") || path.equals("/console")) {
-                    audit(ex, "GET /console/", "*");
+                    audit(ex, "GET /console/", "*", purpose(q));
                     html(ex, 200, Html.page("Fleet", user(ex), fleetPage.render() + districtPage.list()));
                 } else if (path.equals("/console/alarms")) {
-                    audit(ex, "GET /console/alarms", q.getOrDefault("meter", "*"));
+                    String meter = q.get("meter") == null || q.get("meter").isBlank() ? null : q.get("meter");
+                    if (meter != null && !purposeStated(ex, path, q, "Why do you open the alarms of meter " + meter + "?")) return;
+                    audit(ex, "GET /console/alarms", meter == null ? "*" : meter, purpose(q));
                     html(ex, 200, Html.page("Alarms", user(ex), alarmsPage.render(q)));
                 } else if (path.equals("/console/meter") && q.containsKey("id")) {
-                    redirect(ex, "/console/meters/" + URLEncoder.encode(q.get("id").strip(), StandardCharsets.UTF_8));
+                    String p = purpose(q);
+                    redirect(ex, "/console/meters/" + URLEncoder.encode(q.get("id").strip(), StandardCharsets.UTF_8)
+                            + (p.isEmpty() ? "" : "?purpose=" + URLEncoder.encode(p, StandardCharsets.UTF_8)));
                 } else if (path.startsWith("/console/meters/")) {
                     String meter = URLDecoder.decode(path.substring("/console/meters/".length()), StandardCharsets.UTF_8);
                     if (meter.isEmpty() || meter.length() > 64 || meter.contains("/")) throw new NotFoundException("no meter " + meter);
-                    audit(ex, "GET /console/meters/{id}", meter);
+                    if (!purposeStated(ex, path, q, "Why do you open meter " + meter + "?")) return;
+                    audit(ex, "GET /console/meters/{id}", meter, purpose(q));
                     html(ex, 200, Html.page("Meter " + meter, user(ex), meterPage.render(meter, q) + meterRecords.render(meter)));
                 } else if (path.startsWith("/console/districts/")) {
                     String district = URLDecoder.decode(path.substring("/console/districts/".length()), StandardCharsets.UTF_8);
                     if (district.isEmpty() || district.length() > 64 || district.contains("/")) {
                         throw new NotFoundException("no district " + district);
                     }
-                    audit(ex, "GET /console/districts/{id}", "district:" + district);
+                    audit(ex, "GET /console/districts/{id}", "district:" + district, purpose(q));
                     html(ex, 200, Html.page("District " + district, user(ex), districtPage.render(district, q)));
                 } else if (path.equals("/console/gateways")) {
-                    audit(ex, "GET /console/gateways", "*");
+                    audit(ex, "GET /console/gateways", "*", purpose(q));
                     html(ex, 200, Html.page("Gateways", user(ex), gatewaysPage.render()));
                 } else {
                     throw new NotFoundException("no such page: " + path);
@@ -222,11 +237,33 @@ public final class ConsoleHandler implements HttpHandler {
         }
     }
 
-    /** Console reads are audited like the API's: who looked at which meter. */
-    private void audit(HttpExchange ex, String action, String subject) {
+    /** Console reads are audited like the API's: who looked at which meter, and why. */
+    private void audit(HttpExchange ex, String action, String subject, String purpose) {
         store.audit(new AuditEntry(clock.instant(), user(ex), action, subject,
                 ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery(),
-                String.valueOf(ex.getRemoteAddress())));
+                String.valueOf(ex.getRemoteAddress()), purpose));
+    }
+
+    /** The purpose the page was opened with ({@code ?purpose=}), cleaned; empty when none. */
+    private static String purpose(Map<String, String> q) {
+        try {
+            return PurposePolicy.clean(q.get(PurposePolicy.PARAMETER));
+        } catch (IllegalArgumentException e) {
+            throw new BadParameterException(PurposePolicy.PARAMETER, e.getMessage());
+        }
+    }
+
+    /**
+     * True when the reader stated a purpose or needs none; otherwise answers 400 with a form asking for one (nothing
+     * of the household is shown or audited as read).
+     */
+    private boolean purposeStated(HttpExchange ex, String path, Map<String, String> q, String question) throws IOException {
+        Optional<String> missing = purposes.missing(AuthFilter.principal(ex), purpose(q));
+        if (missing.isEmpty()) return true;
+        html(ex, 400, Html.page("Purpose required", user(ex), Html.purposeForm(path, q, question + " Your role ("
+                + AuthFilter.principal(ex).map(p -> p.role().wire()).orElse("?") + ") must state a purpose: it is kept in"
+                + " the audit trail with this read.")));
+        return false;
     }
 
     private static String user(HttpExchange ex) {

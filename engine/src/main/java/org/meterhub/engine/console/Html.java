@@ -38,12 +38,44 @@ final class Html {
                 <link rel="stylesheet" href="/console/assets/console.css">
                 </head><body>
                 <nav><b>meterhub</b> <a href="/console/">Fleet</a> <a href="/console/alarms">Alarms</a> <a href="/console/gateways">Gateways</a>
-                <form class="meter" method="get" action="/console/meter"><input name="id" placeholder="meter id" size="16"></form>
+                <form class="meter" method="get" action="/console/meter"><input name="id" placeholder="meter id" size="16">
+                <input name="purpose" placeholder="purpose" size="14" list="nav-purposes"><datalist id="nav-purposes">%s</datalist>
+                <button type="submit">Open</button></form>
                 <span class="user">%s <a href="/console/logout" id="logout">log out</a></span></nav>
                 <main><h1>%s</h1>
                 %s
                 </main></body></html>
-                """.formatted(esc(title), esc(user), esc(title), body);
+                """.formatted(esc(title), PURPOSE_OPTIONS, esc(user), esc(title), body);
+    }
+
+    /** Purposes the console suggests; any other text is accepted too. */
+    static final List<String> PURPOSES = List.of("alarm work", "customer enquiry", "billing enquiry or dispute",
+            "meter fault", "data subject request");
+    private static final String PURPOSE_OPTIONS = String.join("", PURPOSES.stream()
+            .map(p -> "<option value=\"" + esc(p) + "\">").toList());
+
+    /** {@code &amp;purpose=…} (escaped for an attribute) when the request stated one, else empty. */
+    static String purposeQuery(Map<String, String> q) {
+        String p = q.get("purpose");
+        return p == null || p.isBlank() ? "" : "&amp;purpose=" + esc(java.net.URLEncoder.encode(p.strip(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Asks why a household's page is opened, for roles that must say (docs/security.md): a form back to the same page
+     * with the other query parameters kept.
+     */
+    static String purposeForm(String path, Map<String, String> q, String why) {
+        StringBuilder b = new StringBuilder("<p class=\"error\">").append(esc(why)).append("</p>")
+                .append("<form class=\"purpose\" method=\"get\" action=\"").append(esc(path)).append("\">");
+        q.forEach((k, v) -> {
+            if (!k.equals("purpose")) {
+                b.append("<input type=\"hidden\" name=\"").append(esc(k)).append("\" value=\"").append(esc(v)).append("\">");
+            }
+        });
+        b.append("<label>Purpose <input name=\"purpose\" id=\"purpose\" list=\"purposes\" maxlength=\"200\" required></label>")
+                .append("<datalist id=\"purposes\">").append(PURPOSE_OPTIONS);
+        return b.append("</datalist> <button type=\"submit\" id=\"purpose-go\">Open</button></form>").toString();
     }
 
     /** A report's rows as a table, in the given columns, at most {@code max} rows. */

@@ -43,12 +43,14 @@ final class MeterPage {
         Instant to = store.lastReading(meter).map(Reading::time).orElseGet(Instant::now);
         Instant from = to.minus(SPAN.get(step));
         Report consumption = reports.consumption(meter, from, to, step);
+        // The stated purpose goes along with every link that reads this household again (docs/security.md).
+        String purpose = Html.purposeQuery(q);
         StringBuilder b = new StringBuilder();
         b.append(Html.summary(consumption.summary(), List.of("from", "to", "step", "zone", "total_m3")));
         b.append("<p class=\"steps\">");
         for (Step s : Step.values()) {
             String name = s.name().toLowerCase(java.util.Locale.ROOT);
-            b.append(s == step ? "<b>" + name + "</b> " : "<a href=\"?step=" + name + "\">" + name + "</a> ");
+            b.append(s == step ? "<b>" + name + "</b> " : "<a href=\"?step=" + name + purpose + "\">" + name + "</a> ");
         }
         b.append("· drag across the chart to zoom, double-click to zoom out</p>");
         b.append("<div id=\"chart\" data-step=\"").append(Html.esc(step.label()))
@@ -69,10 +71,10 @@ final class MeterPage {
         b.append(Html.table(alarms, List.of("alarm_id", "kind", "state", "detail", "raised_at", "acknowledge_by",
                 "resolve_by", "acknowledged_by", "resolved_by", "resolution"), 100));
         b.append("<p><a href=\"/console/alarms?meter=").append(Html.esc(java.net.URLEncoder.encode(meter,
-                java.nio.charset.StandardCharsets.UTF_8))).append("\">work this meter's alarms</a> · <a href=\"/api/v1/meters/")
+                java.nio.charset.StandardCharsets.UTF_8))).append(purpose).append("\">work this meter's alarms</a> · <a href=\"/api/v1/meters/")
                 .append(Html.esc(java.net.URLEncoder.encode(meter, java.nio.charset.StandardCharsets.UTF_8)))
                 .append("/consumption?step=").append(Html.esc(step.label())).append("&amp;format=csv&amp;from=")
-                .append(Html.esc(from)).append("&amp;to=").append(Html.esc(to)).append("\">this chart as CSV</a></p>");
+                .append(Html.esc(from)).append("&amp;to=").append(Html.esc(to)).append(purpose).append("\">this chart as CSV</a></p>");
         return b.toString();
     }
 

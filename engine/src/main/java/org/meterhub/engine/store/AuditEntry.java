@@ -12,8 +12,16 @@ import java.util.Objects;
  * @param subject whose data: a meter id, {@code district:<id>} or {@code *}
  * @param detail  the query parameters
  * @param client  the caller's address
+ * @param purpose why the data was read, as the reader stated it; empty when none was given (the roles that must
+ *                state one are a setting: docs/security.md)
  */
-public record AuditEntry(Instant at, String actor, String action, String subject, String detail, String client) {
+public record AuditEntry(Instant at, String actor, String action, String subject, String detail, String client,
+                         String purpose) {
+    /** Without a stated purpose (actions, and reads by roles that need none). */
+    public AuditEntry(Instant at, String actor, String action, String subject, String detail, String client) {
+        this(at, actor, action, subject, detail, client, "");
+    }
+
     public AuditEntry {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(actor, "actor");
@@ -21,5 +29,6 @@ public record AuditEntry(Instant at, String actor, String action, String subject
         Objects.requireNonNull(subject, "subject");
         detail = detail == null ? "" : detail;
         client = client == null ? "" : client;
+        purpose = purpose == null ? "" : purpose;
     }
 }

@@ -381,12 +381,15 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     }
 
     private static ZoneId readRollupZone(Connection c) throws SQLException {
+        ZoneId zone;
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select value from store_settings where key = 'rollup_zone'")) {
-            ZoneId zone = rs.next() ? ZoneId.of(rs.getString(1)) : ConsumptionQuery.DEFAULT_ZONE;
-            c.commit();
-            return zone;
+            zone = rs.next() ? ZoneId.of(rs.getString(1)) : ConsumptionQuery.DEFAULT_ZONE;
         }
+        // Committed with the statement closed: on SQLite a commit while it is still open leaves the writer's read
+        // snapshot in place, and its first write after another connection wrote fails with SQLITE_BUSY_SNAPSHOT.
+        c.commit();
+        return zone;
     }
 
     @Override
@@ -563,16 +566,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     public void audit(AuditEntry e) {
         Objects.requireNonNull(e, "entry");
         write("audit", c -> {
-            try (PreparedStatement ps = c.prepareStatement("insert into audit (at, actor, action, subject, detail,"
-                    + " client) values (?, ?, ?, ?, ?, ?)")) {
-                bindTime(ps, 1, e.at());
-                ps.setString(2, e.actor());
-                ps.setString(3, e.action());
-                ps.setString(4, e.subject());
-                ps.setString(5, e.detail());
-                ps.setString(6, e.client());
-                ps.executeUpdate();
-            }
+            AuditRows.insert(c, dialect, e);
             return null;
         });
     }
@@ -581,12 +575,7 @@ abstract class JdbcMeterStore implements TimeSeriesStore {
     public List<AuditEntry> auditTrail(Instant from, Instant to) {
         Instant lo = bound(from);
         Instant hi = bound(to);
-        return read("auditTrail", c -> query(c, "select at, actor, action, subject, detail, client from audit"
-                + " where at >= ? and at < ? order by id", ps -> {
-                    dialect.bindTime(ps, 1, lo);
-                    dialect.bindTime(ps, 2, hi);
-                }, rs -> new AuditEntry(dialect.readTime(rs, 1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6))));
+        return read("auditTrail", c -> AuditRows.between(c, dialect, lo, hi));
     }
 
     /** The alarms columns (V3, V13), in the order rows show them; times are read as instants on both stores. */

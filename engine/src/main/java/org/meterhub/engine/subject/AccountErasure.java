@@ -45,10 +45,18 @@ public final class AccountErasure {
      */
     public static Result erase(SqlDatabase db, String accountId, String actor, String reason, int keepYears, boolean dryRun,
                                String client) {
-        if (reason == null || reason.isBlank()) throw new IllegalArgumentException("reason: say why (e.g. the request's reference)");
         if (keepYears < 1) throw new IllegalArgumentException("keep-years: must be at least 1, got " + keepYears);
-        SubjectAudit.write(db, actor, dryRun ? "erase account (dry run)" : "erase account", accountId, "reason=" + reason, client);
-        List<String> kept = kept(keepYears);
+        return erase(db, accountId, actor, reason, Retention.both(keepYears), dryRun, client);
+    }
+
+    /** @param retention how long the kept records must be kept, by kind (settings {@code erase.keep-*-years}) */
+    public static Result erase(SqlDatabase db, String accountId, String actor, String reason, Retention retention,
+                               boolean dryRun, String client) {
+        if (reason == null || reason.isBlank()) throw new IllegalArgumentException("reason: say why (e.g. the request's reference)");
+        SubjectAudit.write(db, actor, dryRun ? "erase account (dry run)" : "erase account", accountId, "reason=" + reason
+                + "&keep-measurement-years=" + retention.measurementYears() + "&keep-billing-years=" + retention.billingYears(),
+                client);
+        List<String> kept = kept(retention);
         return db.tx("erase account", c -> {
             boolean known = !SqlDatabase.query(c, "select 1 from accounts where account_id = ?", ps -> ps.setString(1, accountId),
                     rs -> 1).isEmpty();
@@ -82,12 +90,19 @@ public final class AccountErasure {
 
     /** What the utility must keep after an erasure, and why. */
     public static List<String> kept(int keepYears) {
-        String period = keepYears + " years (retention setting --keep-years; the domain rules state no period: set the legal one)";
+        return kept(Retention.both(keepYears));
+    }
+
+    /** What the utility must keep after an erasure, why, and for how long. */
+    public static List<String> kept(Retention retention) {
+        String unset = "; the domain rules state no period: set the legal one";
         return List.of(
                 "readings, consumption, corrections: measurement records must stay true and traceable (domain rules,"
-                        + " \"Customer data\"); kept " + period,
+                        + " \"Customer data\"); kept " + retention.measurementYears() + " years (setting"
+                        + " erase.keep-measurement-years" + unset + ")",
                 "bills, bill lines, estimates, true-ups, prepaid purchases and ledger: the basis of amounts charged and paid,"
-                        + " needed for disputes, re-bills and accounting; kept " + period,
+                        + " needed for disputes, re-bills and accounting; kept " + retention.billingYears() + " years (setting"
+                        + " erase.keep-billing-years" + unset + ")",
                 "alarms, alarm events, valve decisions: safety records of the supply point, about the meter, not the person",
                 "audit rows: append-only by design (who accessed the data, including this erasure); never rewritten",
                 "account id, meter ids: keys of the records above; a pseudonym once the customer system has erased the person");

@@ -40,8 +40,14 @@ public final class AccountExport {
 
     public static Result export(SqlDatabase db, String accountId, Format format, Path outDir, String actor, String client,
                                 Consumer<String> progress) throws IOException {
+        return export(db, accountId, format, outDir, actor, client, "", progress);
+    }
+
+    /** @param purpose why the account is exported (e.g. the subject access request's reference); kept in the audit row */
+    public static Result export(SqlDatabase db, String accountId, Format format, Path outDir, String actor, String client,
+                                String purpose, Consumer<String> progress) throws IOException {
         Files.createDirectories(outDir);
-        SubjectAudit.write(db, actor, "export account", accountId, "format=" + format.name().toLowerCase(), client);
+        SubjectAudit.write(db, actor, "export account", accountId, "format=" + format.name().toLowerCase(), client, purpose);
         Map<String, Long> counts = new LinkedHashMap<>();
         List<Path> files = new ArrayList<>();
         String safe = accountId.replaceAll("[^A-Za-z0-9._-]", "_");
