@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * hourly readings and scores them against labelled leaks. Without {@code --store} the readings come
  * from the simulated households of {@link LeakScenarioFleet} (its labels are the truth unless
  * {@code --truth} names another file); with {@code --store} from a store's readings, scored against
- * {@code --truth} (a utility's own labelled events: {@code meter,start,end[,rate_lph]}).
+ * {@code --truth} (a utility's own labelled events: {@code meter,start,end[,rate_lph]}). {@code --medium gas}
+ * scores gas households with gas leaks in gas bands, through the same path.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score leak detection (recall by leak size, precision, false alarms per 10,000 meter-days, "
@@ -59,11 +60,21 @@ public final class LeakEvaluateCommand implements Callable<Integer> {
     @Option(names = "--config", description = "A gateway YAML whose leak: section sets the thresholds.")
     Path config;
 
+    @Option(names = "--medium", defaultValue = "water", description = "water: the mixed fleet (water households, some"
+            + " leaking, and leak-free gas controls) scored in water's bands; gas: gas households only (cooking, hot water,"
+            + " 60 %% with a winter boiler), 30 %% leaking 10-200 L/h, scored in gas bands (default ${DEFAULT-VALUE}).")
+    String medium;
+
     @Option(names = "--grace", defaultValue = "12h", description = "An alarm up to this long after a labelled end still finds it (default ${DEFAULT-VALUE}).")
     String grace;
 
     @Spec
     CommandSpec spec;
+
+    /** Gas households only, 30 % of them leaking (the water fleet's share), 10 % with data faults. */
+    public static LeakScenarioFleet.Settings gasFleet(int meters, int days, long seed, Instant start, ZoneId zone) {
+        return new LeakScenarioFleet.Settings(meters, days, seed, start, zone, 21, 0.3, 1.0, 0.1, 0.3);
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -71,6 +82,12 @@ public final class LeakEvaluateCommand implements Callable<Integer> {
         Duration g = org.meterhub.app.config.Durations.parse(grace);
         LeakProfile.Settings settings = config == null ? LeakProfile.Settings.defaults()
                 : new ConfigLoader().load(config, GatewayConfig.class).leak().settings();
+        boolean gas = switch (medium.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "water" -> false;
+            case "gas" -> true;
+            default -> throw new ConfigException("--medium: expected water or gas, got \"" + medium + "\"");
+        };
+        LeakEvaluation.Bands bands = gas ? LeakEvaluation.GAS : LeakEvaluation.WATER;
         PrintWriter out = spec.commandLine().getOut();
         List<LeakEvaluation.Truth> labels;
         LeakEvaluation eval;
@@ -88,14 +105,15 @@ public final class LeakEvaluateCommand implements Callable<Integer> {
                 throw new ConfigException("--start: expected an ISO time such as 2025-09-01T00:00:00Z, got \"" + start + "\"");
             }
             if (meters < 1 || days < 30) throw new ConfigException("--meters: at least 1, --days: at least 30");
-            LeakScenarioFleet fleet = new LeakScenarioFleet(new LeakScenarioFleet.Settings(meters, days, seed, t0, z, 21,
-                    0.3, 0.2, 0.1));
+            LeakScenarioFleet fleet = new LeakScenarioFleet(gas ? gasFleet(meters, days, seed, t0, z)
+                    : new LeakScenarioFleet.Settings(meters, days, seed, t0, z, 21, 0.3, 0.2, 0.1));
             if (writeTruth != null) TruthFile.write(writeTruth, fleet.leaks());
             labels = truth != null ? TruthFile.read(truth, z) : LeakEvaluationRun.truthOf(fleet);
             eval = LeakEvaluationRun.simulate(fleet, settings);
-            source = String.format("simulated: %d households x %d days from %s (%s), seed %d", meters, days, start, z, seed);
+            source = String.format("simulated: %d %shouseholds x %d days from %s (%s), seed %d", meters, gas ? "gas " : "",
+                    days, start, z, seed);
         }
-        LeakEvaluationRun.print(out, source, eval, labels, g);
+        LeakEvaluationRun.print(out, source, eval, labels, g, bands);
         out.flush();
         return 0;
     }

@@ -75,9 +75,16 @@ public final class LeakEvaluationRun {
         }
     }
 
+    /** With water's bands and targets. */
     public static void print(PrintWriter out, String source, LeakEvaluation eval, List<LeakEvaluation.Truth> truth,
                              Duration grace) {
-        List<LeakEvaluation.Score> all = eval.score(truth, grace);
+        print(out, source, eval, truth, grace, LeakEvaluation.WATER);
+    }
+
+    public static void print(PrintWriter out, String source, LeakEvaluation eval, List<LeakEvaluation.Truth> truth,
+                             Duration grace, LeakEvaluation.Bands bandsOf) {
+        String target = bandsOf.target();
+        List<LeakEvaluation.Score> all = eval.score(truth, grace, bandsOf);
         LeakEvaluation.Score engine = all.get(0);
         LeakEvaluation.Score nz24 = find(all, LeakEvaluation.NO_ZERO_HOUR);
         LeakEvaluation.Score p999 = find(all, LeakEvaluation.P999);
@@ -86,7 +93,11 @@ public final class LeakEvaluationRun {
         out.printf("leak evaluation: %s%n", source);
         out.printf("%d readings, %.0f meter-days, %d labelled leaks; an alarm counts if raised from a leak's start to %d h after its end%n%n",
                 eval.readings(), eval.meterDays(), truth.size(), grace.toHours());
-        List<String> bands = engine.foundByBand().keySet().stream().sorted(LeakEvaluationRun::bandOrder).toList();
+        List<String> order = new java.util.ArrayList<>(List.of(LeakEvaluation.ALL, target));
+        order.addAll(bandsOf.labels());
+        order.addAll(List.of("rate unknown", "lasting < 24 h", "lasting 24-48 h", "lasting >= 48 h"));
+        List<String> bands = engine.foundByBand().keySet().stream().sorted(java.util.Comparator.comparingInt(order::indexOf))
+                .toList();
         out.printf("%-30s", "recall");
         for (LeakEvaluation.Score s : scores) out.printf(" | %-28s", s.detector());
         out.println();
@@ -112,18 +123,18 @@ public final class LeakEvaluationRun {
         for (int w : LeakEvaluation.NO_ZERO_WINDOWS) {
             LeakEvaluation.Score s = find(all, LeakEvaluation.noZeroHour(w));
             out.printf("  %4d h  %6d  %7s  %7s / %7s  %8.2f  %6.1f%n", w, s.alarms(), pct(s.precision()),
-                    pct(s.recall(LeakEvaluation.TARGET)), pct(s.recall(LeakEvaluation.ALL)),
+                    pct(s.recall(target)), pct(s.recall(LeakEvaluation.ALL)),
                     s.falseAlarmsPer10kControlMeterDays(), s.medianHoursToDetectTarget());
         }
         boolean reached = tuned.precision() >= engine.precision();
         out.printf("at the engine's precision (%s): %s%n", pct(engine.precision()), reached
                 ? String.format("%s has recall %s (target band), %s (all) at precision %s; the engine %s, %s",
-                        tuned.detector(), pct(tuned.recall(LeakEvaluation.TARGET)), pct(tuned.recall(LeakEvaluation.ALL)),
-                        pct(tuned.precision()), pct(engine.recall(LeakEvaluation.TARGET)), pct(engine.recall(LeakEvaluation.ALL)))
+                        tuned.detector(), pct(tuned.recall(target)), pct(tuned.recall(LeakEvaluation.ALL)),
+                        pct(tuned.precision()), pct(engine.recall(target)), pct(engine.recall(LeakEvaluation.ALL)))
                 : String.format("no window reaches it; the most precise, %s, has %s", tuned.detector(), pct(tuned.precision())));
         out.println();
         for (LeakEvaluation.Score s : List.of(nz24, p999)) {
-            boolean recall = engine.recall(LeakEvaluation.TARGET) > s.recall(LeakEvaluation.TARGET);
+            boolean recall = engine.recall(target) > s.recall(target);
             boolean recallAll = engine.recall(LeakEvaluation.ALL) > s.recall(LeakEvaluation.ALL);
             boolean precision = engine.precision() >= s.precision() || Double.isNaN(s.precision());
             out.printf("engine vs %s: recall %s (target band), %s (all); precision %s%n", s.detector(),
@@ -131,16 +142,16 @@ public final class LeakEvaluationRun {
                     precision ? "equal or better" : "WORSE");
         }
         if (reached) {
-            boolean recall = engine.recall(LeakEvaluation.TARGET) > tuned.recall(LeakEvaluation.TARGET);
+            boolean recall = engine.recall(target) > tuned.recall(target);
             boolean recallAll = engine.recall(LeakEvaluation.ALL) > tuned.recall(LeakEvaluation.ALL);
             out.printf("engine vs \"no zero hour\" at equal or better precision (%s): recall %s (target band), %s (all)%n",
                     tuned.detector(), recall ? "higher" : "NOT higher", recallAll ? "higher" : "NOT higher");
         }
         out.printf("targets (%s): recall %s >= 90 %%, precision %s >= 80 %%, false alarms on leak-free households %s <= 1"
-                        + " per 10k meter-days, median detection %s <= 36 h%n", LeakEvaluation.TARGET,
-                pct(engine.recall(LeakEvaluation.TARGET)), pct(engine.precision()),
+                        + " per 10k meter-days, median detection %s <= %.0f h%n", target,
+                pct(engine.recall(target)), pct(engine.precision()),
                 String.format("%.2f", engine.falseAlarmsPer10kControlMeterDays()),
-                String.format("%.1f h", engine.medianHoursToDetectTarget()));
+                String.format("%.1f h", engine.medianHoursToDetectTarget()), bandsOf.targetMedianHours());
     }
 
     static LeakEvaluation.Score find(List<LeakEvaluation.Score> scores, String detector) {
@@ -158,10 +169,4 @@ public final class LeakEvaluationRun {
         out.println();
     }
 
-    private static final List<String> ORDER = List.of(LeakEvaluation.ALL, LeakEvaluation.TARGET, "0.5-1 L/h", "1-2 L/h",
-            "2-5 L/h", "5-10 L/h", "rate unknown", "lasting < 24 h", "lasting 24-48 h", "lasting >= 48 h");
-
-    private static int bandOrder(String a, String b) {
-        return Integer.compare(ORDER.indexOf(a), ORDER.indexOf(b));
-    }
 }

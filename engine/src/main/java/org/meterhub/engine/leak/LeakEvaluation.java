@@ -197,13 +197,53 @@ public final class LeakEvaluation {
 
     // ---------------------------------------------------------------- scoring
 
-    /** Rate bands (mL/h, lower bound inclusive) reported separately. */
+    /** Water's rate bands (mL/h, lower bound inclusive) reported separately. */
     public static final long[] BANDS = {500, 1_000, 2_000, 5_000};
 
-    /** One detector's scores. */
+    /**
+     * How labelled leaks are grouped and which of them the targets are about: rate bands (lower edges, mL/h; a
+     * rate below the second edge falls in the first band) and the target band (at least {@code targetMinMlph}
+     * lasting at least {@code targetMinHours}), with the median time to detect it should stay under.
+     */
+    public record Bands(String target, long targetMinMlph, int targetMinHours, double targetMedianHours, long[] edges,
+                        List<String> labels) {
+        public Bands {
+            if (edges.length != labels.size() || edges.length < 1) throw new IllegalArgumentException("one label per band edge");
+            edges = edges.clone();
+            labels = List.copyOf(labels);
+        }
+
+        /** The band label of a labelled leak. */
+        public String band(Truth t) {
+            if (t.rateMlph().isEmpty()) return "rate unknown";
+            long r = t.rateMlph().getAsLong();
+            int i = edges.length - 1;
+            while (i > 0 && r < edges[i]) i--;
+            return labels.get(i);
+        }
+
+        boolean inTarget(Truth t, long durationHours) {
+            return durationHours >= targetMinHours && (t.rateMlph().isEmpty() || t.rateMlph().getAsLong() >= targetMinMlph);
+        }
+    }
+
+    /** Water: the bands (0.5-10 L/h) and target band, continuous leaks of at least 1 L/h lasting at least 48 h. */
+    public static final Bands WATER = new Bands(">= 1 L/h, >= 48 h", 1_000, 48, 36, BANDS,
+            List.of("0.5-1 L/h", "1-2 L/h", "2-5 L/h", "5-10 L/h"));
+
+    /**
+     * Gas: water's bands at 20 times the rate (the media's default smallest detected flows, 20 L/h and 1 L/h); the
+     * target band at least 20 L/h lasting at least 96 h, as gas night flow needs three steady nights and only a leak
+     * of four days holds three whole nights wherever it starts; so the median target is 72 h, not 36 h.
+     */
+    public static final Bands GAS = new Bands(">= 20 L/h, >= 96 h", 20_000, 96, 72,
+            new long[] {10_000, 20_000, 40_000, 100_000}, List.of("10-20 L/h", "20-40 L/h", "40-100 L/h", "100-200 L/h"));
+
+    /** One detector's scores; {@code target} names the target band of {@code foundByBand}. */
     public record Score(String detector, int alarms, int trueAlarms, double precision, Map<String, int[]> foundByBand,
                         double falseAlarmsPer10kControlMeterDays, double falseAlarmsPer10kMeterDays,
-                        double medianHoursToDetectTarget, double medianHoursToDetectAll, Map<String, Integer> falseByKind) {
+                        double medianHoursToDetectTarget, double medianHoursToDetectAll, Map<String, Integer> falseByKind,
+                        String target) {
         /** Recall of the band (found / labelled), NaN when the band is empty. */
         public double recall(String band) {
             int[] fc = foundByBand.get(band);
@@ -211,11 +251,16 @@ public final class LeakEvaluation {
         }
     }
 
-    /** The target band: continuous leaks of at least 1 L/h lasting at least 48 h. */
+    /** Water's target band: continuous leaks of at least 1 L/h lasting at least 48 h. */
     public static final String TARGET = ">= 1 L/h, >= 48 h";
     public static final String ALL = "all labelled";
 
+    /** Scores with water's bands. */
     public List<Score> score(List<Truth> truth, Duration grace) {
+        return score(truth, grace, WATER);
+    }
+
+    public List<Score> score(List<Truth> truth, Duration grace, Bands bandsOf) {
         Map<String, List<Truth>> byMeter = new HashMap<>();
         for (Truth t : truth) byMeter.computeIfAbsent(t.meterId(), k -> new ArrayList<>()).add(t);
         double controlDays = 0;
@@ -260,11 +305,11 @@ public final class LeakEvaluation {
                 boolean found = first.containsKey(t);
                 double hours = found ? Duration.between(t.start(), first.get(t)).toMinutes() / 60.0 : 0;
                 count(bands, ALL, found);
-                count(bands, band(t), found);
+                count(bands, bandsOf.band(t), found);
                 long dur = Duration.between(t.start(), t.end()).toHours();
                 count(bands, dur < 24 ? "lasting < 24 h" : dur < 48 ? "lasting 24-48 h" : "lasting >= 48 h", found);
-                boolean target = dur >= 48 && (t.rateMlph().isEmpty() || t.rateMlph().getAsLong() >= 1_000);
-                if (target) count(bands, TARGET, found);
+                boolean target = bandsOf.inTarget(t, dur);
+                if (target) count(bands, bandsOf.target(), found);
                 if (found) {
                     ttdAll.add(hours);
                     if (target) ttdTarget.add(hours);
@@ -273,7 +318,8 @@ public final class LeakEvaluation {
             int n = e.getValue().size();
             out.add(new Score(e.getKey(), n, trueAlarms, n == 0 ? Double.NaN : (double) trueAlarms / n, bands,
                     controlDays == 0 ? Double.NaN : falseControl * 10_000.0 / controlDays,
-                    allDays == 0 ? Double.NaN : falseAll * 10_000.0 / allDays, median(ttdTarget), median(ttdAll), falseByKind));
+                    allDays == 0 ? Double.NaN : falseAll * 10_000.0 / allDays, median(ttdTarget), median(ttdAll), falseByKind,
+                    bandsOf.target()));
         }
         return out;
     }
@@ -293,19 +339,14 @@ public final class LeakEvaluation {
         for (Score s : scores) {
             if (!s.detector().startsWith("no zero hour in ")) continue;
             if (mostPrecise == null || s.precision() > mostPrecise.precision()) mostPrecise = s;
-            if (s.precision() >= precision && (best == null || s.recall(TARGET) > best.recall(TARGET))) best = s;
+            if (s.precision() >= precision && (best == null || s.recall(s.target()) > best.recall(best.target()))) best = s;
         }
         return best != null ? best : mostPrecise;
     }
 
-    /** The band label of a labelled leak. */
+    /** The water band label of a labelled leak. */
     public static String band(Truth t) {
-        if (t.rateMlph().isEmpty()) return "rate unknown";
-        long r = t.rateMlph().getAsLong();
-        if (r < BANDS[1]) return "0.5-1 L/h";
-        if (r < BANDS[2]) return "1-2 L/h";
-        if (r < BANDS[3]) return "2-5 L/h";
-        return "5-10 L/h";
+        return WATER.band(t);
     }
 
     private static void count(Map<String, int[]> bands, String band, boolean found) {

@@ -19,8 +19,14 @@ import java.util.SplittableRandom;
  * without a drop). Gas households cook at meal times, heat water, and — with a boiler — heat from
  * November to March with a burn that follows a day-to-day outdoor temperature and cycles.
  *
- * <p>Leaks (water meters only): a constant flow of 0.5-10 L/h (log-uniform), starting at a random
- * minute after the warm-up, lasting 6 h to 4 weeks; a fifth of the leaking meters leak twice.
+ * <p>Leaks: on water meters a constant flow of 0.5-10 L/h (log-uniform), starting at a random
+ * minute after the warm-up, lasting 6 h to 4 weeks; a fifth of the leaking meters leak twice. On gas
+ * meters (only when {@link Settings#gasLeakShare()} is above 0) the gas equivalent: the same draw of
+ * start, duration and repeat at 10-200 L/h, the water range scaled by the media's default smallest
+ * detected flows (gas night flow 20 L/h, water 1 L/h: a leak from half to ten times what is detected),
+ * on top of the household's cooking, hot water and winter boiler. Gas leaks are drawn from a random
+ * stream of their own, so a fleet's water meters, and its gas households' own use, do not change with
+ * the share.
  * Data faults on a share of all meters: reading gaps (3-72 h), readings sent twice, and a register
  * stuck for 1-4 days that then jumps to the true count. Registers count whole litres; the fraction
  * of a litre is carried, never lost. Everything is derived from the seed and the meter's index, so a
@@ -33,15 +39,22 @@ public final class LeakScenarioFleet {
     /**
      * @param warmupDays days before the first leak may start (the households' baselines are learnt on them)
      * @param leakShare  share of water meters with a leak
-     * @param gasShare   share of gas meters (leak-free controls, half of them with a heating boiler or more)
+     * @param gasShare   share of gas meters (60 % of them with a heating boiler)
      * @param faultShare share of meters with data faults
+     * @param gasLeakShare share of gas meters with a leak (0: gas meters are leak-free controls)
      */
     public record Settings(int meters, int days, long seed, Instant start, ZoneId zone, int warmupDays,
-                           double leakShare, double gasShare, double faultShare) {
+                           double leakShare, double gasShare, double faultShare, double gasLeakShare) {
         public Settings {
             if (meters < 1 || days < 2 || warmupDays < 0 || warmupDays >= days) {
                 throw new IllegalArgumentException("need meters >= 1, days >= 2 and warm-up days below days");
             }
+        }
+
+        /** Gas meters leak-free (controls). */
+        public Settings(int meters, int days, long seed, Instant start, ZoneId zone, int warmupDays,
+                        double leakShare, double gasShare, double faultShare) {
+            this(meters, days, seed, start, zone, warmupDays, leakShare, gasShare, faultShare, 0);
         }
 
         public static Settings of(int meters, int days, long seed) {
@@ -220,6 +233,26 @@ public final class LeakScenarioFleet {
         }
     }
 
+    /** A gas meter's leaks: the water draw at 20 times the rate, from a random stream of their own. */
+    private void gasLeaks(int m, Plan p, long earliest, long end) {
+        SplittableRandom r = new SplittableRandom(s.seed() * 131L + m * 6_700_417L + 7);
+        if (r.nextDouble() >= s.gasLeakShare()) return;
+        int count = r.nextDouble() < 0.2 ? 2 : 1;
+        long from = earliest;
+        for (int i = 0; i < count && from < end - 6 * HOUR; i++) {
+            long rate = Math.round(10_000 * Math.pow(20, r.nextDouble())); // 10-200 L/h, log-uniform
+            double d = r.nextDouble();
+            long duration = d < 0.25 ? (6 + r.nextInt(19)) * HOUR : d < 0.5 ? (24 + r.nextInt(49)) * HOUR
+                    : (3 * 24 + r.nextInt(25 * 24)) * HOUR;
+            long latest = end - Math.min(duration, 6 * HOUR);
+            if (latest <= from) break;
+            long a = (from + (long) (r.nextDouble() * (latest - from))) / 60_000 * 60_000;
+            long b = Math.min(end, a + duration);
+            p.leaks.add(new Leak(meterId(m), Instant.ofEpochMilli(a), Instant.ofEpochMilli(b), rate));
+            from = b + 3 * DAY;
+        }
+    }
+
     private Plan plan(int m) {
         SplittableRandom r = new SplittableRandom(s.seed() * 31L + m * 2_654_435_761L);
         Plan p = new Plan();
@@ -271,6 +304,7 @@ public final class LeakScenarioFleet {
                 from = b + 3 * DAY; // a second leak comes after the first was mended
             }
         }
+        if (gas && s.gasLeakShare() > 0) gasLeaks(m, p, earliest, end);
         return p;
     }
 }
