@@ -64,6 +64,8 @@ public final class BillRunBench {
     /** A year of daily rollups, ending with the billed period's last day (2026-11-14). */
     private static final LocalDate YEAR_FIRST = LocalDate.of(2025, 11, 15);
     private static final int YEAR_DAYS = 365;
+    /** Days of rollups generated, ending on 2026-11-14 (the fourth argument; a year unless told). */
+    private static int history = YEAR_DAYS;
     private static final LocalDate YEAR_START = LocalDate.of(2026, 1, 1);
     /** Accounts per generating transaction. */
     private static final int CHUNK = 20_000;
@@ -85,6 +87,8 @@ public final class BillRunBench {
         String url = args.length > 0 ? args[0] : "jdbc:sqlite:/tmp/meterhub-bills.db";
         int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int peer = Math.min(accounts, args.length > 2 ? Integer.parseInt(args[2]) : 5_000);
+        history = args.length > 3 ? Integer.parseInt(args[3]) : YEAR_DAYS;
+        if (history < 31 || history > YEAR_DAYS) throw new IllegalArgumentException("days of rollups: 31..365, got " + history);
         boolean pg = url.startsWith("jdbc:postgresql:");
         if (pg) createDatabase(url);
         try (TimeSeriesStore store = StoreFactory.open(url); Billing billing = Billing.open(store, url)) {
@@ -92,7 +96,7 @@ public final class BillRunBench {
             int made = generate(store, url, accounts);
             if (billing.tariffs().book().tariffs().isEmpty()) billing.tariffs().load(tariffs(), Instant.now());
             System.out.printf("store %s: %d accounts x %d days (%d generated in %.1f s)%n", url.replaceAll("\\?.*", ""),
-                    accounts, YEAR_DAYS, made, (System.nanoTime() - g0) / 1e9);
+                    accounts, history, made, (System.nanoTime() - g0) / 1e9);
             deleteBills(url);
             if (peer > 0) {
                 double paged = stopAfter(billing.run(Clock.systemUTC()), peer);
@@ -187,7 +191,7 @@ public final class BillRunBench {
     private static List<Integer> readDays() {
         List<Integer> out = new ArrayList<>();
         for (LocalDate d = YEAR_FIRST; d.isBefore(YEAR_FIRST.plusDays(YEAR_DAYS)); d = d.plusMonths(1)) {
-            out.add((int) dayIndex(d));
+            if (dayIndex(d) >= firstDay()) out.add((int) dayIndex(d));
         }
         return out;
     }
@@ -198,6 +202,11 @@ public final class BillRunBench {
     private static String register(String d) {
         return "(" + d + " * (500 + (g * 7) % 1500) + 100 * (3 * (" + d + " / 3) + case when " + d
                 + " % 3 = 2 then 1 else 0 end))";
+    }
+
+    /** Index of the first generated day. */
+    private static int firstDay() {
+        return YEAR_DAYS - history;
     }
 
     private static long dayIndex(LocalDate d) {
@@ -222,7 +231,7 @@ public final class BillRunBench {
                         + ", " + meter + ", 'ignited', 'residential', date '2025-01-01', now()" + series,
                 "insert into consumption_daily (meter_id, bucket, volume_l, intervals, flag_bits) select " + meter
                         + ", to_timestamp(" + base + ") + d * interval '1 day', " + LITRES + ", 24, 0" + series
-                        + " cross join generate_series(0, " + (YEAR_DAYS - 1) + ") d",
+                        + " cross join generate_series(" + firstDay() + ", " + (YEAR_DAYS - 1) + ") d",
                 "insert into readings (meter_id, time, source, received_at, volume_l, flags, status_bits) select " + meter
                         + ", to_timestamp(" + base + ") + d * interval '1 day', 'CJT188', to_timestamp(" + base
                         + ") + d * interval '1 day', " + register("d") + ", '', 0" + series + " cross join unnest(array["
@@ -252,7 +261,7 @@ public final class BillRunBench {
                         + " select " + meter + ", 'GAS', 0, " + (base - 86_400_000L) + ", 1000000000, " + base + " from gs",
                 gs + " insert into accounts (account_id, meter_id, state, customer_class, ignited_on, updated_at) select "
                         + account + ", " + meter + ", 'ignited', 'residential', '2025-01-01', " + base + " from gs",
-                gs + ", ds(d) as (select 0 union all select d + 1 from ds where d < " + (YEAR_DAYS - 1) + ")"
+                gs + ", ds(d) as (select " + firstDay() + " union all select d + 1 from ds where d < " + (YEAR_DAYS - 1) + ")"
                         + " insert into consumption_daily (meter_id, bucket, volume_l, intervals, flag_bits) select " + meter
                         + ", " + base + " + d * 86400000, " + LITRES + ", 24, 0 from gs cross join ds",
                 gs + ", rd(d) as (" + reads + ") insert into readings (meter_id, time, source, received_at, volume_l, flags,"
