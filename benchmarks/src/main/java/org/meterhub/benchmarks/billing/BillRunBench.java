@@ -109,19 +109,28 @@ public final class BillRunBench {
             List<Integer> backends = pg ? backends(url) : List.of();
             long cpu0 = processCpuNanos();
             long server0 = serverCpuTicks(backends);
+            long[] peakLive = {0};
             long t0 = System.nanoTime();
             BillRun.Report r = billing.run(Clock.systemUTC()).run(CYCLE, false, false, new BillRun.Listener() {
                 @Override
                 public void progress(int done, int total) {
-                    if (done % Math.max(1, total / 10) == 0) System.out.printf("  %d/%d %.1f s%n", done, total, (System.nanoTime() - t0) / 1e9);
+                    if (done % Math.max(1, total / 10) == 0) {
+                        // what the run keeps alive, not the garbage a peak of "used" also counts: flat in the accounts?
+                        System.gc();
+                        long live = liveHeap();
+                        peakLive[0] = Math.max(peakLive[0], live);
+                        System.out.printf("  %d/%d %.1f s, live heap %d MiB%n", done, total, (System.nanoTime() - t0) / 1e9,
+                                live >> 20);
+                    }
                 }
             });
             double s = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             double server = (serverCpuTicks(backends) - server0) / (double) CLOCK_TICKS;
             System.out.printf("bill run %s page-wise: %d accounts (new %d, unchanged %d) in %.1f s = %.0f accounts/s;"
-                    + " new bills total %s CNY; peak heap %d MiB%n", CYCLE, r.accounts(), r.count(BillRun.Status.NEW),
-                    r.count(BillRun.Status.UNCHANGED), s, r.accounts() / s, r.newTotal(), peakHeap() >> 20);
+                    + " new bills total %s CNY; peak heap %d MiB used (garbage included), %d MiB live after GC%n", CYCLE,
+                    r.accounts(), r.count(BillRun.Status.NEW), r.count(BillRun.Status.UNCHANGED), s, r.accounts() / s,
+                    r.newTotal(), peakHeap() >> 20, peakLive[0] >> 20);
             System.out.printf("CPU: this JVM %.1f s%s = %.0f accounts per CPU-second; load average %s%n", cpu,
                     pg ? String.format(", PostgreSQL backends %.1f s", server) : "", r.accounts() / (cpu + server), loadAverage());
         }
@@ -370,6 +379,14 @@ public final class BillRunBench {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP) p.resetPeakUsage();
         }
+    }
+
+    private static long liveHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) sum += p.getUsage().getUsed();
+        }
+        return sum;
     }
 
     private static long peakHeap() {
