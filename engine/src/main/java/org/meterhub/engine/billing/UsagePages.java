@@ -125,12 +125,13 @@ final class UsagePages {
         // TimeSeriesStore.readings (time, source) picks among readings of one time. CROSS JOIN keeps
         // SQLite's planner from scanning all readings to join them to the page's few (it chose that for
         // the second half of a UNION, once per page: a bill run quadratic in the accounts); PostgreSQL
-        // reads it as an inner join.
+        // reads it as an inner join. The period's bounds are repeated on the joined side so that
+        // PostgreSQL prunes it to the period's partitions (it cannot from lo and hi).
         String span = "select meter_id, count(*) n, min(time) lo, max(time) hi from readings where meter_id in ("
                 + marks(meterIds) + ") and time >= ? and time < ? and source <> 'ESTIMATED' group by meter_id";
         String sql = "with s as (" + span + ") select r.meter_id, r.time, r.source, r.volume_l, s.n, s.lo, s.hi"
                 + " from s cross join readings r where r.meter_id = s.meter_id and r.time in (s.lo, s.hi)"
-                + " and r.source <> 'ESTIMATED'";
+                + " and r.source <> 'ESTIMATED' and r.time >= ? and r.time < ?";
         record Row(String meter, Instant time, String source, long litres, int n) {
         }
         Map<String, Row> firsts = new HashMap<>();
@@ -139,6 +140,8 @@ final class UsagePages {
             int i = bindAll(ps, 1, meterIds);
             db.bindTime(ps, i, from);
             db.bindTime(ps, i + 1, to);
+            db.bindTime(ps, i + 2, from);
+            db.bindTime(ps, i + 3, to);
         }, rs -> {
             Row r = new Row(rs.getString(1), db.readTime(rs, 2), rs.getString(3), rs.getLong(4), rs.getInt(5));
             if (r.time().equals(db.readTime(rs, 6))) {
