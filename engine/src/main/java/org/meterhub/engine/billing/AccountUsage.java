@@ -98,12 +98,12 @@ public record AccountUsage(BillPeriod period, List<MeterDays> meters, Optional<E
         List<VolumeItem> dayItems = new ArrayList<>();
         for (MeterDays m : meters) {
             boolean any = false;
+            String source = "meter " + m.meterId() + " daily consumption, " + m.source(); // one string: its hash is kept
             for (var e : m.dailyL().entrySet()) {
                 if (!period.contains(e.getKey())) continue;
                 if (m.meterId().equals(estimatedMeter) && !e.getKey().isBefore(estimateFrom)) continue;
                 if (e.getValue() == 0) continue;
-                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), e.getKey(), e.getValue(), "meter " + m.meterId()
-                        + " daily consumption, " + m.source()));
+                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), e.getKey(), e.getValue(), source));
                 any = true;
             }
             if (!any && !(m.meterId().equals(estimatedMeter) && !estimateFrom.isAfter(period.firstDay()))) {

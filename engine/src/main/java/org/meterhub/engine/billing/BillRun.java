@@ -66,6 +66,7 @@ public final class BillRun {
 
     private final TimeSeriesStore store;
     private final JdbcBills bills;
+    private final JdbcStatements statements;
     private final JdbcTariffs tariffs;
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
@@ -74,10 +75,11 @@ public final class BillRun {
     private final boolean perAccount;
     private final int pageSize;
 
-    BillRun(TimeSeriesStore store, JdbcBills bills, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
+    BillRun(TimeSeriesStore store, JdbcBills bills, JdbcStatements statements, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
             StoreUsage usage, UsagePages pages, Clock clock, boolean perAccount, int pageSize) {
         this.store = Objects.requireNonNull(store, "store");
         this.bills = Objects.requireNonNull(bills, "bills");
+        this.statements = Objects.requireNonNull(statements, "statements");
         this.tariffs = Objects.requireNonNull(tariffs, "tariffs");
         this.estimates = Objects.requireNonNull(estimates, "estimates");
         this.usage = Objects.requireNonNull(usage, "usage");
@@ -94,11 +96,11 @@ public final class BillRun {
      * page-wise run against, kept so that the two can be compared on the same data.
      */
     public BillRun perAccountQueries() {
-        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, true, pageSize);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, clock, true, pageSize);
     }
 
     BillRun pageSize(int size) {
-        return new BillRun(store, bills, tariffs, estimates, usage, pages, clock, perAccount, size);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, clock, perAccount, size);
     }
 
     /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
@@ -178,9 +180,28 @@ public final class BillRun {
         List<String> meters = page.stream().map(Account::meterId).filter(Objects::nonNull).distinct().toList();
         YearMonth cycle = period.cycle();
         return new Page(pages.registered(meters), pages.prepaidMeters(meters), bills.currentPage(c, cycle, first, last),
-                bills.estimatedPage(c, cycle.minusMonths(1), first, last), bills.positionsPage(c, cycle, first, last),
+                bills.estimatedPage(c, cycle.minusMonths(1), first, last), positionsPage(c, cycle, first, last),
                 pages.rollups(meters, period.start(), period.end()), pages.readings(meters, period.start(), period.end()),
                 gatheredAlone);
+    }
+
+    /**
+     * The tariff-year positions of a page's accounts: the litres of their earlier bills and of their
+     * earlier prepaid statements (an account that was prepaid earlier in the year climbed the same tiers).
+     */
+    private Map<String, Map<Integer, Long>> positionsPage(Connection c, YearMonth cycle, String first, String last)
+            throws SQLException {
+        Map<String, Map<Integer, Long>> m = bills.positionsPage(c, cycle, first, last);
+        statements.positionsPage(c, cycle, first, last).forEach((account, years) ->
+                years.forEach((year, litres) -> m.computeIfAbsent(account, k -> new HashMap<>()).merge(year, litres, Long::sum)));
+        return m;
+    }
+
+    /** {@link #positionsPage} of one account. */
+    private Map<Integer, Long> positions(Connection c, String accountId, YearMonth cycle) throws SQLException {
+        Map<Integer, Long> m = new HashMap<>(bills.positions(c, accountId, cycle));
+        statements.positions(c, accountId, cycle).forEach((year, litres) -> m.merge(year, litres, Long::sum));
+        return m;
     }
 
     /** Writes the page's new bills in one batch; the outcomes then carry the stored bills (with ids). */
@@ -226,7 +247,7 @@ public final class BillRun {
         AccountUsage u = page == null || previousEstimate.isPresent() || page.gatheredAlone().contains(a.meterId())
                 ? usage.gather(a, period, estimate, previousEstimate)
                 : usage.prefetched(a, period, estimate, page.rollups().get(a.meterId()), page.readings().get(a.meterId()));
-        Map<Integer, Long> positions = page == null ? bills.positions(c, id, cycle) : page.positions().getOrDefault(id, Map.of());
+        Map<Integer, Long> positions = page == null ? positions(c, id, cycle) : page.positions().getOrDefault(id, Map.of());
         List<BillLine> lines = withAdjustments(BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions,
                 u.items(tariff))), current);
         if (current.isPresent() && current.get().sameCharges(lines)) {

@@ -67,6 +67,20 @@ public final class JdbcStatements {
         return m;
     }
 
+    /** {@link #positions} of every account with an id in [first, last] that has any, by account (a bill run's page). */
+    Map<String, Map<Integer, Long>> positionsPage(Connection c, YearMonth cycle, String first, String last) throws SQLException {
+        Map<String, Map<Integer, Long>> m = new HashMap<>();
+        SqlDatabase.query(c, "select s.account_id, l.tariff_year, sum(l.volume_l) from prepaid_statement_lines l join"
+                + " prepaid_statements s on s.statement_id = l.statement_id where s.cycle < ? and s.account_id >= ?"
+                + " and s.account_id <= ? and l.tariff_year is not null and" + CURRENT + " group by s.account_id, l.tariff_year",
+                ps -> {
+                    ps.setString(1, cycle.toString());
+                    ps.setString(2, first);
+                    ps.setString(3, last);
+                }, rs -> m.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3)));
+        return m;
+    }
+
     PrepaidStatement insert(Connection c, PrepaidStatement s) throws SQLException {
         Bill b = s.priced();
         long id = SqlDatabase.insertReturningId(c, "insert into prepaid_statements (account_id, meter_id, cycle, version,"

@@ -155,6 +155,66 @@ abstract class StatementRunContract {
         assertThat(run(NOV, true).count(StatementRun.Status.UNCHANGED)).isEqualTo(1);
     }
 
+    /**
+     * Tier position across prepaid and postpaid (docs/billing.md, example 8): P-POST was prepaid on IC-card
+     * meter IC2 and used 340 m³ on 1 Oct (statement 2026-10: 340 × 2.61 + 2.00 = 889.40); on 15 Oct it got
+     * an ordinary meter, P1, and uses 1 m³ a day. Its first bill, 2026-11, starts at the 340 m³ its
+     * statement charged in tariff year 2026, so it is example 1's bill: 10 m³ × 2.61 = 26.10 (to 350 m³),
+     * 7 m³ × 3.13 = 21.91, 14 m³ × 3.36 = 47.04, fixed 1.10 + 1.13, total 97.28 — not 85.80, the bill from
+     * position 0 (31 m³ all in tier 1).
+     */
+    @Test
+    @Order(4)
+    void aBillsTierPositionCountsTheEarlierPrepaidStatements() {
+        store.registerMeter(new MeterInfo("IC2", Medium.GAS, 0, BillRunContract.at(2026, 1, 1, 0), MeterInfo.CJT188_CAPACITY_L));
+        store.saveAccount(new Account("P-POST", "IC2", AccountState.IGNITED, CustomerClass.RESIDENTIAL, null,
+                LocalDate.of(2026, 1, 1), clock.instant()));
+        Instant t0 = BillRunContract.at(2026, 10, 1, 0);
+        Instant t1 = BillRunContract.at(2026, 10, 1, 1);
+        store.append(List.of(new Reading("IC2", t0, t0, 0, ReadingSource.CJT188, Set.of(), 0),
+                new Reading("IC2", t1, t1, 340_000, ReadingSource.CJT188, Set.of(), 0)),
+                List.of(new ConsumptionInterval("IC2", t0, t1, 340_000, Set.of())));
+        new JdbcLedgerStateStore(db).save(new LedgerState("IC2", BalanceUnit.M3, BillRunContract.at(2026, 9, 1, 0), 0,
+                new BigDecimal("500.000"), t1, 340_000, new BigDecimal("160.000"), null, BigDecimal.ZERO, false, false, false,
+                false));
+        assertThat(run(OCT, false).count(StatementRun.Status.NEW)).isEqualTo(1);
+        assertThat(billing.statements().versions("P-POST", OCT).get(0).priced().total()).isEqualByComparingTo("889.40");
+
+        store.registerMeter(new MeterInfo("P1", Medium.GAS, 0, BillRunContract.at(2026, 10, 15, 0), MeterInfo.CJT188_CAPACITY_L));
+        store.saveAccount(new Account("P-POST", "P1", AccountState.IGNITED, CustomerClass.RESIDENTIAL, null,
+                LocalDate.of(2026, 1, 1), clock.instant()));
+        List<Reading> readings = new ArrayList<>();
+        List<ConsumptionInterval> intervals = new ArrayList<>();
+        long register = 0;
+        for (LocalDate d = LocalDate.of(2026, 10, 15); !d.isAfter(LocalDate.of(2026, 11, 14)); d = d.plusDays(1)) {
+            Instant a = BillRunContract.at(d, 0);
+            Instant b = BillRunContract.at(d, 1);
+            readings.add(new Reading("P1", a, a, register, ReadingSource.CJT188, Set.of(), 0));
+            readings.add(new Reading("P1", b, b, register + 1_000, ReadingSource.CJT188, Set.of(), 0));
+            intervals.add(new ConsumptionInterval("P1", a, b, 1_000, Set.of()));
+            register += 1_000;
+        }
+        store.append(readings, intervals);
+
+        List<Bill> perAccount = new ArrayList<>();
+        billing.run(clock).perAccountQueries().run(NOV, true, false, new BillRun.Listener() {
+            @Override
+            public void outcome(BillRun.Outcome o) {
+                if (o.accountId().equals("P-POST")) perAccount.add(o.bill().orElseThrow());
+            }
+        });
+        BillRun.Report r = billing.run(clock).run(NOV, false, false, new BillRun.Listener() { });
+        assertThat(r.count(BillRun.Status.NEW)).isEqualTo(1);
+        assertThat(r.count(BillRun.Status.PREPAID)).isEqualTo(1); // P-TIER stays on its IC card
+        Bill bill = billing.bills().versions("P-POST", NOV).get(0);
+        for (Bill b : List.of(bill, perAccount.get(0))) {
+            assertThat(BillRunContract.amounts(b)).containsExactly("USAGE 10000 26.10", "USAGE 7000 21.91",
+                    "USAGE 14000 47.04", "FIXED 0 1.10", "FIXED 0 1.13");
+            assertThat(b.total()).isEqualByComparingTo("97.28");
+        }
+        assertThat(bill.lines().get(0).explanation()).contains("tariff year 2026 position 340.000 -> 350.000 m3");
+    }
+
     private StatementRun.Report run(YearMonth cycle, boolean restate) {
         return billing.statementRun(clock).run(cycle, false, restate, o -> { });
     }
