@@ -28,8 +28,12 @@ import picocli.CommandLine.Option;
         description = "Receive journal batches from gateways over MQTT, commit them to the store, acknowledge them.")
 public final class EngineIntakeCommand implements Callable<Integer> {
 
-    @Option(names = "--intake", defaultValue = "mqtt://127.0.0.1:1883", description = "Broker (default ${DEFAULT-VALUE}).")
+    @Option(names = "--intake", defaultValue = "mqtt://127.0.0.1:1883",
+            description = "Broker, mqtt://host:port or mqtts://host:port (TLS, with --mqtt-ca-file) (default ${DEFAULT-VALUE}).")
     String intake;
+
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.mqtt.MqttTlsOptions tls = new org.meterhub.app.mqtt.MqttTlsOptions();
 
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
@@ -91,6 +95,15 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("engine-intake: " + e.getMessage());
         }
+        org.meterhub.engine.tls.BrokerTls pem = tls.load();
+        if (pem != null && !broker.startsWith("ssl://")) {
+            throw new ConfigException("--intake: " + intake + " is plain MQTT but --mqtt-ca-file is given; use mqtts://");
+        }
+        try {
+            settings = settings.withTls(pem);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine-intake: " + e.getMessage());
+        }
         GatewayConfig.AlarmsSection alarmSettings;
         try {
             String alarmBroker = alarmsMqtt == null ? broker : "none".equals(alarmsMqtt) ? null : alarmsMqtt;
@@ -119,7 +132,8 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         MeterStore fenced = new FencedStore(db, fences);
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
-        try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings);
+        try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings,
+                alarmSettings.mqtt() != null && alarmSettings.mqtt().startsWith("ssl://") ? pem : null);
              MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
                 health).start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),

@@ -22,14 +22,14 @@ public final class ForwardingGateway implements AutoCloseable {
     private final ClockGuard clockGuard;
 
     public ForwardingGateway(GatewayConfig config, Clock clock, PollSettings poll, int ioThreads) {
-        this.link = JournalForwarding.toBroker(config.journal());
+        this.link = JournalForwarding.toBroker(config.journal(), config.mqtt().brokerTls());
         this.clockGuard = null;
         this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
     }
 
     /** With {@code trust} deciding which clock is wrong; readings without a time are held next to the journal. */
     public ForwardingGateway(GatewayConfig config, ClockTrust trust, PollSettings poll, int ioThreads) {
-        this.link = JournalForwarding.toBroker(config.journal());
+        this.link = JournalForwarding.toBroker(config.journal(), config.mqtt().brokerTls());
         this.clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(link.journal().settings().path()),
                 link.journal()::append, link.journal()::accepting);
         this.buses = new PolledBuses(config, poll, clockGuard, trust.clock(), ioThreads);

@@ -22,7 +22,7 @@ public final class ForwardingGatewayRun {
         ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
+        try (AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms(), cfg.mqtt().brokerTls());
              ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2);
              ProcessAlarms processAlarms = alarms.processAlarms("gateway-" + cfg.journal().gatewayId(), List.of(
                      ProcessAlarms.journalCannotWrite(gw.journal()), ProcessAlarms.journalDiskLow(gw.journal()),

@@ -44,13 +44,30 @@ public final class JournalForwarding implements AutoCloseable {
     public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store, Supplier<IngestPipeline> pipelines,
                                          org.meterhub.engine.ingest.StoreRetry retry,
                                          org.meterhub.engine.ingest.StoreHealth health) {
-        return j.forwardTo() != null ? toBroker(j) : toStore(j, store, new BatchCommitter(pipelines, retry, health));
+        return open(j, null, store, pipelines, retry, health);
+    }
+
+    /** As above, with {@code tls} for an {@code mqtts://} {@code forward-to}. */
+    public static JournalForwarding open(GatewayConfig.JournalSection j, org.meterhub.engine.tls.BrokerTls tls, MeterStore store,
+                                         Supplier<IngestPipeline> pipelines, org.meterhub.engine.ingest.StoreRetry retry,
+                                         org.meterhub.engine.ingest.StoreHealth health) {
+        return j.forwardTo() != null ? toBroker(j, tls) : toStore(j, store, new BatchCommitter(pipelines, retry, health));
     }
 
     /** Batches go over MQTT to the engines named by {@code forward-to}. */
     public static JournalForwarding toBroker(GatewayConfig.JournalSection j) {
+        return toBroker(j, null);
+    }
+
+    /** As {@link #toBroker(GatewayConfig.JournalSection)}; {@code tls} (CA, client certificate) for an {@code mqtts://} broker. */
+    public static JournalForwarding toBroker(GatewayConfig.JournalSection j, org.meterhub.engine.tls.BrokerTls tls) {
+        String uri = JournalWiring.brokerUri(j.forwardTo());
+        if (tls != null && !uri.startsWith("ssl://")) {
+            throw new org.meterhub.app.config.ConfigException("journal.forward-to: " + j.forwardTo()
+                    + " is plain MQTT but mqtt.tls is set; use mqtts://");
+        }
         return start(j, j.forwardTo() + " as " + j.gatewayId(), new MqttBatchTransport(
-                JournalWiring.brokerUri(j.forwardTo()), j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5)));
+                uri, j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5), tls));
     }
 
     /** Batches are handed in memory to {@code committer}, whose commit to {@code store} acknowledges them. */

@@ -71,7 +71,7 @@ public final class MqttIntake implements AutoCloseable {
         this.fences = fences;
         this.committer = new BatchCommitter(pipelines, retry, health);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.storeBackoff(), (topic, payload) -> {
+        this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.tls(), settings.storeBackoff(), (topic, payload) -> {
             if (!queue.offer(payload)) stats.dropped.incrementAndGet();
         });
         this.link.onConnected(() -> announceAll = true);
@@ -96,6 +96,11 @@ public final class MqttIntake implements AutoCloseable {
 
     public boolean connected() {
         return link.connected();
+    }
+
+    /** Why the last attempt to reach the broker failed (a refused certificate, say); null when none has. */
+    public String lastConnectFailure() {
+        return link.lastConnectFailure();
     }
 
     private void run() {

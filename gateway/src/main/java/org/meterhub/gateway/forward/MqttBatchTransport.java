@@ -25,10 +25,18 @@ public final class MqttBatchTransport implements BatchTransport {
     private final String brokerUri;
     private final Duration maxBackoff;
     private final WireFormat wire = new WireFormat();
+    private final org.meterhub.engine.tls.BrokerTls tls;
     private MqttLink link;
     private long badAcks;
 
     public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff) {
+        this(brokerUri, gatewayId, topics, maxBackoff, null);
+    }
+
+    /** @param tls CA and client certificate for an {@code ssl://} broker; null without */
+    public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff,
+                              org.meterhub.engine.tls.BrokerTls tls) {
+        this.tls = tls;
         this.brokerUri = brokerUri;
         this.gatewayId = Topics.checkGatewayId(gatewayId);
         this.topics = topics;
@@ -43,7 +51,7 @@ public final class MqttBatchTransport implements BatchTransport {
     @Override
     public void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks, Consumer<EngineReady> ready) {
         String readyTopic = topics.ready();
-        link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, maxBackoff, (topic, payload) -> {
+        link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, tls, maxBackoff, (topic, payload) -> {
             try {
                 if (topic.equals(readyTopic)) {
                     ready.accept(wire.decodeReady(payload));
@@ -76,6 +84,11 @@ public final class MqttBatchTransport implements BatchTransport {
     @Override
     public boolean connected() {
         return link != null && link.connected();
+    }
+
+    /** Why the last attempt to reach the broker failed; null when none has (or not started). */
+    public String lastConnectFailure() {
+        return link == null ? null : link.lastConnectFailure();
     }
 
     @Override
