@@ -132,10 +132,14 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         MeterStore fenced = new FencedStore(db, fences);
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
-        try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings,
+        org.meterhub.engine.jdbc.SqlDatabase alarmDb = org.meterhub.engine.jdbc.SqlDatabase.open(store);
+        try (db; alarmDb; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings,
                 alarmSettings.mqtt() != null && alarmSettings.mqtt().startsWith("ssl://") ? pem : null);
              MqttIntake in = new MqttIntake(settings, lease, fences, () -> IngestPipeline.withDefaults(fenced), retry,
-                health).start();
+                health).withAlarms(new StoredGatewayAlarms(new org.meterhub.engine.alarm.AlarmService(
+                        new org.meterhub.engine.alarm.JdbcAlarmRepository(alarmDb),
+                        org.meterhub.engine.alarm.AlarmDeadlines.defaults(), alarms.sink(), java.time.Clock.systemUTC())))
+                .start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
                      java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
              org.meterhub.app.read.AdminServer ops = org.meterhub.app.read.AdminServer.forOption(admin,

@@ -22,10 +22,13 @@ import org.meterhub.gateway.journal.JournalListener;
 public final class JournalForwarding implements AutoCloseable {
     private final Journal journal;
     private final Forwarder forwarder;
+    /** With forward-to: alarms for the engines' store over the same link; null with the engine in this process. */
+    private final org.meterhub.gateway.forward.ForwardedAlarms alarms;
 
-    private JournalForwarding(Journal journal, Forwarder forwarder) {
+    private JournalForwarding(Journal journal, Forwarder forwarder, org.meterhub.gateway.forward.ForwardedAlarms alarms) {
         this.journal = journal;
         this.forwarder = forwarder;
+        this.alarms = alarms;
     }
 
     /**
@@ -66,22 +69,33 @@ public final class JournalForwarding implements AutoCloseable {
             throw new org.meterhub.app.config.ConfigException("journal.forward-to: " + j.forwardTo()
                     + " is plain MQTT but mqtt.tls is set; use mqtts://");
         }
-        return start(j, j.forwardTo() + " as " + j.gatewayId(), new MqttBatchTransport(
-                uri, j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5), tls));
+        MqttBatchTransport transport = new MqttBatchTransport(uri, j.gatewayId(), JournalWiring.topics(j),
+                Duration.ofSeconds(5), tls);
+        // Resent at the batches' acknowledgement timeout; a few hundred waiting at most (one per DTU and minute).
+        org.meterhub.gateway.forward.ForwardedAlarms alarms = new org.meterhub.gateway.forward.ForwardedAlarms(
+                j.gatewayId(), transport::send, j.ackTimeout(), 1000, Clock.systemUTC());
+        transport.onAlarmAck(alarms::acknowledged);
+        try {
+            return start(j, j.forwardTo() + " as " + j.gatewayId(), transport, alarms);
+        } catch (RuntimeException e) {
+            alarms.close();
+            throw e;
+        }
     }
 
     /** Batches are handed in memory to {@code committer}, whose commit to {@code store} acknowledges them. */
     public static JournalForwarding toStore(GatewayConfig.JournalSection j, MeterStore store, BatchCommitter committer) {
-        return start(j, store.describe(), new LocalBatchTransport(committer));
+        return start(j, store.describe(), new LocalBatchTransport(committer), null);
     }
 
     /** Opens the journal, claims it for {@code target} (never feeding two), and starts forwarding. */
-    private static JournalForwarding start(GatewayConfig.JournalSection j, String target, BatchTransport transport) {
+    private static JournalForwarding start(GatewayConfig.JournalSection j, String target, BatchTransport transport,
+                                           org.meterhub.gateway.forward.ForwardedAlarms alarms) {
         Journal journal = Journal.open(JournalWiring.journal(j), JournalListener.NONE);
         try {
             journal.claim(target);
             return new JournalForwarding(journal, new Forwarder(journal, transport, JournalWiring.forwarder(j),
-                    Clock.systemUTC()).start());
+                    Clock.systemUTC()).start(), alarms);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -96,8 +110,14 @@ public final class JournalForwarding implements AutoCloseable {
         return forwarder;
     }
 
+    /** With forward-to: alarms for the engines' store, sent over the forwarding link until acknowledged. */
+    public java.util.Optional<org.meterhub.gateway.forward.ForwardedAlarms> alarms() {
+        return java.util.Optional.ofNullable(alarms);
+    }
+
     @Override
     public void close() {
+        if (alarms != null) alarms.close();
         forwarder.close();
         journal.close();
     }

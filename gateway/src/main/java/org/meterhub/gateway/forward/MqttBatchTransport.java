@@ -27,6 +27,7 @@ public final class MqttBatchTransport implements BatchTransport {
     private final WireFormat wire = new WireFormat();
     private final org.meterhub.engine.tls.BrokerTls tls;
     private MqttLink link;
+    private volatile Consumer<org.meterhub.engine.intake.AlarmAck> alarmAcks = a -> { };
     private long badAcks;
 
     public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff) {
@@ -58,7 +59,8 @@ public final class MqttBatchTransport implements BatchTransport {
                     return;
                 }
                 Object reply = wire.decodeReply(payload);
-                if (reply instanceof BatchNack nack) nacks.accept(nack);
+                if (reply instanceof org.meterhub.engine.intake.AlarmAck alarmAck) alarmAcks.accept(alarmAck);
+                else if (reply instanceof BatchNack nack) nacks.accept(nack);
                 else acks.accept((BatchAck) reply);
             } catch (WireFormatException e) {
                 badAcks++;
@@ -69,6 +71,17 @@ public final class MqttBatchTransport implements BatchTransport {
         link.subscribe(topics.acks(gatewayId));
         link.subscribe(readyTopic);
         link.start();
+    }
+
+    /** Where engines' acknowledgements of this gateway's alarms go; set before {@link #start}. */
+    public void onAlarmAck(Consumer<org.meterhub.engine.intake.AlarmAck> consumer) {
+        this.alarmAcks = consumer;
+    }
+
+    /** Publishes an alarm for the engines' store ({@link Topics#alarms()}); false when the link is down. */
+    public boolean send(org.meterhub.engine.intake.GatewayAlarm alarm) {
+        MqttLink l = link;
+        return l != null && l.publish(topics.alarms(), wire.encode(alarm));
     }
 
     @Override
