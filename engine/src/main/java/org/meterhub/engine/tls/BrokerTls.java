@@ -192,7 +192,7 @@ public final class BrokerTls {
                     + " for a " + cert.getPublicKey().getAlgorithm() + " certificate: " + e.getMessage());
         }
         if (!belongsTo(key, cert)) {
-            throw new IllegalArgumentException("key-file: " + file + ": not the private key of cert-file's certificate ("
+            throw new IllegalArgumentException("key-file: " + file + ": not the private key of the certificate it comes with ("
                     + cert.getSubjectX500Principal().getName() + ")");
         }
         return key;
