@@ -153,9 +153,10 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             while (!signal.await(Duration.ofSeconds(5))) {
                 var s = in.stats();
                 status.show(String.format("broker %s  partitions %d  batches %d  readings %d  acks %d  dropped %d"
-                                + "  rejected %d  store failures %d  fenced out %d  set aside %d  %s", in.connected() ? "up" : "DOWN",
+                                + "  rejected %d  store failures %d  fenced out %d  set aside %d  gateway alarms %d  %s",
+                        in.connected() ? "up" : "DOWN",
                         s.partitionsHeld(), s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(),
-                        s.storeFailures(), s.fencedOut(), health.rejected(), health.status()));
+                        s.storeFailures(), s.fencedOut(), health.rejected(), s.alarms(), health.status()));
             }
             status.end();
         } finally {

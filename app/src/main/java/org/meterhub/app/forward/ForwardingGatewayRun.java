@@ -38,10 +38,11 @@ public final class ForwardingGatewayRun {
             while (!signal.await(Duration.ofSeconds(10))) {
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
-                                + "  journal %s %d KiB  refused %d  %s%s", gw.buses().dtuServer().connectedCount(),
+                                + "  journal %s %d KiB  refused %d  %s%s%s", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
                         gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(),
-                        health.statusText(), gw.buses().dtuServer().stats().refusalsText()));
+                        health.statusText(), gw.buses().dtuServer().stats().refusalsText(),
+                        gw.alarms().pending() == 0 ? "" : "  alarms waiting for an engine " + gw.alarms().pending()));
             }
             status.end();
             if (admin != null) admin.close();
