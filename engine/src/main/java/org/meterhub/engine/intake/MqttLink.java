@@ -105,7 +105,7 @@ public final class MqttLink implements AutoCloseable {
                 client.connect(options).waitForCompletion(10_000);
                 return; // from here on Paho's automatic reconnect keeps the link up
             } catch (MqttException e) {
-                lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e);
+                lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e, client.getServerURI().startsWith("ssl://"));
                 log.warn("MQTT {} cannot connect to {} ({}); trying again in {} ms", client.getClientId(),
                         client.getServerURI(), lastConnectFailure, waitMs);
             }

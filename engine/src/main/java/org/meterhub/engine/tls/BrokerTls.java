@@ -227,6 +227,11 @@ public final class BrokerTls {
      * "MqttException" or a lost connection, with the TLS alert buried in its causes.
      */
     public static String explain(Throwable failure) {
+        return explain(failure, false);
+    }
+
+    /** As {@link #explain(Throwable)}, for a connection that was TLS ({@code ssl://}). */
+    public static String explain(Throwable failure, boolean tls) {
         StringBuilder all = new StringBuilder();
         String last = null;
         for (Throwable t = failure; t != null && all.length() < 4000; t = t.getCause()) {
@@ -247,8 +252,12 @@ public final class BrokerTls {
             hint = "the broker's certificate is not signed by a CA in ca-file";
         } else if (text.contains("No subject alternative") || text.contains("No name matching")) {
             hint = "the broker's certificate does not name the host in the broker URI";
-        } else if (text.contains("Not authorized") || text.contains("(5)")) {
+        } else if (text.contains("Not authorized")) {
             hint = "the broker refused this client (not authorised: user, certificate identity or ACL)";
+        } else if (tls && (text.contains("Broken pipe") || text.contains("Connection reset"))) {
+            // TLS 1.3: the client may already be writing when the broker's alert and close arrive
+            hint = "the broker closed the connection during the TLS handshake; it may have refused this client's"
+                    + " certificate or require one (see the broker's log)";
         }
         String detail = last != null ? last : failure.toString();
         return hint == null ? detail : hint + ": " + detail;

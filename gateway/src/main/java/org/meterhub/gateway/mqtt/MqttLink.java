@@ -142,7 +142,7 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
             long delay = nextDelayMillis;
             nextDelayMillis = Math.min(nextDelayMillis * 2, settings.reconnectMax().toMillis());
             long jittered = delay + ThreadLocalRandom.current().nextLong(delay / 4 + 1);
-            lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e);
+            lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e, settings.tls());
             log.warn("MQTT connect to {} failed ({}); retrying in {} ms", settings.serverUri(), lastConnectFailure, jittered);
             scheduler.schedule(this::tryConnect, jittered, TimeUnit.MILLISECONDS);
         }
