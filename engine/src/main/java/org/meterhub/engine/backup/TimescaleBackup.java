@@ -206,7 +206,31 @@ final class TimescaleBackup {
         try (Statement st = c.createStatement()) {
             for (String v : views) {
                 progress.accept("refreshing continuous aggregate " + v + " from the restored rows");
-                st.execute("call refresh_continuous_aggregate('" + v.replace("'", "''") + "', null, null)");
+                refresh(st, v);
+            }
+        }
+    }
+
+    /**
+     * The refresh policies the store's open added may be refreshing the same aggregate in the background right now;
+     * TimescaleDB then refuses a second refresh of the window. Waits for it (a few seconds at most on fresh data).
+     */
+    private static void refresh(Statement st, String view) throws SQLException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (true) {
+            try {
+                st.execute("call refresh_continuous_aggregate('" + view.replace("'", "''") + "', null, null)");
+                return;
+            } catch (SQLException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("concurrent refresh") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting to refresh " + view, e);
             }
         }
     }
