@@ -31,13 +31,22 @@ public final class AlarmPublishing implements AutoCloseable {
     }
 
     public static AlarmPublishing start(GatewayConfig.AlarmsSection a) {
+        return start(a, null);
+    }
+
+    /** As {@link #start(GatewayConfig.AlarmsSection)}; {@code tls} (CA, client certificate) for an {@code ssl://} broker. */
+    public static AlarmPublishing start(GatewayConfig.AlarmsSection a, org.meterhub.engine.tls.BrokerTls tls) {
+        if (a.mqtt() != null && tls != null && !a.mqtt().startsWith("ssl://")) {
+            throw new org.meterhub.app.config.ConfigException("alarms.mqtt: " + a.mqtt()
+                    + " is plain MQTT but TLS settings are given; use ssl://");
+        }
         if (a.mqtt() == null) return new AlarmPublishing(AlarmSink.none(), null, null, null);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alarm-mqtt-link");
             t.setDaemon(true);
             return t;
         });
-        MqttLink link = new MqttLink(MqttConnectionSettings.defaults(a.mqtt(), a.clientId()), scheduler, new MqttCounters());
+        MqttLink link = new MqttLink(MqttConnectionSettings.defaults(a.mqtt(), a.clientId()).withTls(tls), scheduler, new MqttCounters());
         MqttAlarmSink mqtt = new MqttAlarmSink(link, a.topicPrefix(), 10_000, Duration.ofSeconds(1), Duration.ofMinutes(1));
         link.start();
         return new AlarmPublishing(mqtt, mqtt, link, scheduler);

@@ -13,13 +13,13 @@ import org.meterhub.engine.evc.EvcCheck;
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                             AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
-                            EvcSection evc, LeakSection leak, ConsoleSection console) {
-    /** With the default {@code console} section (docs/console.md). */
+                            EvcSection evc, LeakSection leak, ConsoleSection console, MqttSection mqtt) {
+    /** With the default {@code console} section (docs/console.md) and no {@code mqtt} section (brokers reached without client certificates). */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                          AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
                          EvcSection evc, LeakSection leak) {
-        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, clock, storeRetry, evc, leak, null);
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, clock, storeRetry, evc, leak, null, null);
     }
 
     /** With the default {@code clock}, {@code store-retry}, {@code evc} and {@code leak} sections. */
@@ -50,7 +50,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
         return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
-                storeRetry, evc, leak, console);
+                storeRetry, evc, leak, console, mqtt);
     }
 
     public GatewayConfig {
@@ -69,6 +69,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         evc = evc != null ? evc : new EvcSection(null, null, null, null);
         leak = leak != null ? leak : LeakSection.defaults();
         console = console != null ? console : ConsoleSection.defaults();
+        mqtt = mqtt != null ? mqtt : MqttSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -498,7 +499,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
      * @param path      SQLite file; default next to a SQLite store ({@code <store>.journal}), else data/journal.db
      * @param maxSize   disk bound, e.g. 256MiB, 2GiB, or bytes
      * @param alarmAt   percentage of max-size that raises the "nearly full" alarm
-     * @param forwardTo {@code mqtt://host:1883}: the engine is remote
+     * @param forwardTo {@code mqtt://host:1883}: the engine is remote; {@code mqtts://host:8883} with TLS ({@code mqtt.tls})
      * @param commitLinger how long a group commit waits for more readings to join it (0ms to 1s, default 5ms)
      */
     public record JournalSection(String path, String maxSize, Integer alarmAt, Integer partitions, String durability,
@@ -521,8 +522,9 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
             if (!durability.equals("full") && !durability.equals("normal")) {
                 throw new IllegalArgumentException("durability: expected full or normal, got \"" + durability + "\"");
             }
-            if (forwardTo != null && !forwardTo.matches("mqtt://[^/:]+(:\\d{1,5})?")) {
-                throw new IllegalArgumentException("forward-to: expected mqtt://host:port, got \"" + forwardTo + "\"");
+            if (forwardTo != null && !forwardTo.matches("mqtts?://[^/:]+(:\\d{1,5})?")) {
+                throw new IllegalArgumentException("forward-to: expected mqtt://host:port or mqtts://host:port (TLS), got \""
+                        + forwardTo + "\"");
             }
             gatewayId = gatewayId != null ? gatewayId : "gw-1";
             if (!gatewayId.matches("[A-Za-z0-9_.-]{1,64}")) {

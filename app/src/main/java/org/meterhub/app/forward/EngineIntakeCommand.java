@@ -30,8 +30,12 @@ import picocli.CommandLine.Option;
         description = "Receive journal batches from gateways over MQTT, commit them to the store, acknowledge them.")
 public final class EngineIntakeCommand implements Callable<Integer> {
 
-    @Option(names = "--intake", defaultValue = "mqtt://127.0.0.1:1883", description = "Broker (default ${DEFAULT-VALUE}).")
+    @Option(names = "--intake", defaultValue = "mqtt://127.0.0.1:1883",
+            description = "Broker, mqtt://host:port or mqtts://host:port (TLS, with --mqtt-ca-file) (default ${DEFAULT-VALUE}).")
     String intake;
+
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.mqtt.MqttTlsOptions tls = new org.meterhub.app.mqtt.MqttTlsOptions();
 
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
@@ -101,6 +105,15 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("engine-intake: " + e.getMessage());
         }
+        org.meterhub.engine.tls.BrokerTls pem = tls.load();
+        if (pem != null && !broker.startsWith("ssl://")) {
+            throw new ConfigException("--intake: " + intake + " is plain MQTT but --mqtt-ca-file is given; use mqtts://");
+        }
+        try {
+            settings = settings.withTls(pem);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine-intake: " + e.getMessage());
+        }
         GatewayConfig.AlarmsSection alarmSettings;
         try {
             String alarmBroker = alarmsMqtt == null ? broker : "none".equals(alarmsMqtt) ? null : alarmsMqtt;
@@ -132,9 +145,14 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         MeterStore fenced = new FencedStore(db, fences);
         org.meterhub.engine.ingest.StoreHealth health = new org.meterhub.engine.ingest.StoreHealth(db.describe(),
                 java.time.Clock.systemUTC());
-        try (db; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings);
+        org.meterhub.engine.jdbc.SqlDatabase alarmDb = org.meterhub.engine.jdbc.SqlDatabase.open(store);
+        try (db; alarmDb; AlarmPublishing alarms = AlarmPublishing.start(alarmSettings,
+                alarmSettings.mqtt() != null && alarmSettings.mqtt().startsWith("ssl://") ? pem : null);
              MqttIntake in = new MqttIntake(settings, lease, fences, () -> pipeline(fenced, store, ruleOptions), retry,
-                health).start();
+                health).withAlarms(new StoredGatewayAlarms(new org.meterhub.engine.alarm.AlarmService(
+                        new org.meterhub.engine.alarm.JdbcAlarmRepository(alarmDb),
+                        ruleOptions.deadlines(), alarms.sink(), java.time.Clock.systemUTC())))
+                .start();
              ProcessAlarms processAlarms = alarms.processAlarms(settings.clientId().replaceFirst("^meterhub-", "engine-intake-"),
                      java.util.List.of(ProcessAlarms.storeDown(health, alarmSettings.storeDownAfter())));
              // the gateways' status reports, for the console's Gateways page (docs/console.md)
@@ -153,9 +171,10 @@ public final class EngineIntakeCommand implements Callable<Integer> {
             while (!signal.await(Duration.ofSeconds(5))) {
                 var s = in.stats();
                 status.show(String.format("broker %s  partitions %d  batches %d  readings %d  acks %d  dropped %d"
-                                + "  rejected %d  store failures %d  fenced out %d  set aside %d  %s", in.connected() ? "up" : "DOWN",
+                                + "  rejected %d  store failures %d  fenced out %d  set aside %d  gateway alarms %d  %s",
+                        in.connected() ? "up" : "DOWN",
                         s.partitionsHeld(), s.batches(), s.readings(), s.acksSent(), s.dropped(), s.rejected(),
-                        s.storeFailures(), s.fencedOut(), health.rejected(), health.status()));
+                        s.storeFailures(), s.fencedOut(), health.rejected(), s.alarms(), health.status()));
             }
             status.end();
         } finally {

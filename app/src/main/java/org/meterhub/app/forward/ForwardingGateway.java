@@ -22,17 +22,33 @@ public final class ForwardingGateway implements AutoCloseable {
     private final ClockGuard clockGuard;
 
     public ForwardingGateway(GatewayConfig config, Clock clock, PollSettings poll, int ioThreads) {
-        this.link = JournalForwarding.toBroker(config.journal());
+        this.link = JournalForwarding.toBroker(config.journal(), config.mqtt().brokerTls());
         this.clockGuard = null;
         this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
+        alarmRefusals();
     }
 
     /** With {@code trust} deciding which clock is wrong; readings without a time are held next to the journal. */
     public ForwardingGateway(GatewayConfig config, ClockTrust trust, PollSettings poll, int ioThreads) {
-        this.link = JournalForwarding.toBroker(config.journal());
+        this.link = JournalForwarding.toBroker(config.journal(), config.mqtt().brokerTls());
         this.clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(link.journal().settings().path()),
                 link.journal()::append, link.journal()::accepting);
         this.buses = new PolledBuses(config, poll, clockGuard, trust.clock(), ioThreads);
+        alarmRefusals();
+    }
+
+    /**
+     * A refused DTU takeover is a TAMPER alarm in the engines' store, as on a single box: sent over the forwarding link
+     * (at most one per DTU and minute), not only counted and logged here.
+     */
+    private void alarmRefusals() {
+        link.alarms().ifPresent(a -> buses.onDtuRefusal(new org.meterhub.app.runtime.DtuRefusalAlarms(
+                (kind, subject, detail, at) -> a.raise(kind.name(), subject, detail, at), Duration.ofMinutes(1))));
+    }
+
+    /** Alarms on their way to the engines' store (refused DTU takeovers). */
+    public org.meterhub.gateway.forward.ForwardedAlarms alarms() {
+        return link.alarms().orElseThrow();
     }
 
     /** Present when built with a {@link ClockTrust}. */

@@ -22,7 +22,7 @@ public final class ForwardingGatewayRun {
         ClockTrust trust = ClockTrust.system(cfg.clock().settings(cfg.poll().maxClockSkew()));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
-        try (AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
+        try (AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms(), cfg.mqtt().brokerTls());
              ForwardingGateway gw = new ForwardingGateway(cfg, trust, SingleBox.pollSettings(cfg.poll()), 2);
              ProcessAlarms processAlarms = alarms.processAlarms("gateway-" + cfg.journal().gatewayId(), List.of(
                      ProcessAlarms.journalCannotWrite(gw.journal()), ProcessAlarms.journalDiskLow(gw.journal()),
@@ -40,10 +40,11 @@ public final class ForwardingGatewayRun {
                 if (now != null) gw.publishStatus(cfg.journal().gatewayId(), now); // the engines' Gateways page
                 JournalStats j = gw.journal().stats();
                 status.show(String.format("DTUs %d  meters online %d/%d  journalled %d  waiting %d  acknowledged %d"
-                                + "  journal %s %d KiB  refused %d  %s%s", gw.buses().dtuServer().connectedCount(),
+                                + "  journal %s %d KiB  refused %d  %s%s%s", gw.buses().dtuServer().connectedCount(),
                         gw.buses().onlineMeters(), gw.buses().configuredMeters(), j.appended(), j.pending(),
                         gw.forwarder().stats().readingsAcknowledged(), j.level(), j.usedBytes() >> 10, j.refused(),
-                        health.statusText(), gw.buses().dtuServer().stats().refusalsText()));
+                        health.statusText(), gw.buses().dtuServer().stats().refusalsText(),
+                        gw.alarms().pending() == 0 ? "" : "  alarms waiting for an engine " + gw.alarms().pending()));
             }
             status.end();
             if (admin != null) admin.close();

@@ -23,11 +23,15 @@ public final class JournalForwarding implements AutoCloseable {
     private final Journal journal;
     private final Forwarder forwarder;
     private final BatchTransport transport;
+    /** With forward-to: alarms for the engines' store over the same link; null with the engine in this process. */
+    private final org.meterhub.gateway.forward.ForwardedAlarms alarms;
 
-    private JournalForwarding(Journal journal, Forwarder forwarder, BatchTransport transport) {
+    private JournalForwarding(Journal journal, Forwarder forwarder, BatchTransport transport,
+                              org.meterhub.gateway.forward.ForwardedAlarms alarms) {
         this.journal = journal;
         this.forwarder = forwarder;
         this.transport = transport;
+        this.alarms = alarms;
     }
 
     /**
@@ -46,27 +50,55 @@ public final class JournalForwarding implements AutoCloseable {
     public static JournalForwarding open(GatewayConfig.JournalSection j, MeterStore store, Supplier<IngestPipeline> pipelines,
                                          org.meterhub.engine.ingest.StoreRetry retry,
                                          org.meterhub.engine.ingest.StoreHealth health) {
-        return j.forwardTo() != null ? toBroker(j) : toStore(j, store, new BatchCommitter(pipelines, retry, health));
+        return open(j, null, store, pipelines, retry, health);
+    }
+
+    /** As above, with {@code tls} for an {@code mqtts://} {@code forward-to}. */
+    public static JournalForwarding open(GatewayConfig.JournalSection j, org.meterhub.engine.tls.BrokerTls tls, MeterStore store,
+                                         Supplier<IngestPipeline> pipelines, org.meterhub.engine.ingest.StoreRetry retry,
+                                         org.meterhub.engine.ingest.StoreHealth health) {
+        return j.forwardTo() != null ? toBroker(j, tls) : toStore(j, store, new BatchCommitter(pipelines, retry, health));
     }
 
     /** Batches go over MQTT to the engines named by {@code forward-to}. */
     public static JournalForwarding toBroker(GatewayConfig.JournalSection j) {
-        return start(j, j.forwardTo() + " as " + j.gatewayId(), new MqttBatchTransport(
-                JournalWiring.brokerUri(j.forwardTo()), j.gatewayId(), JournalWiring.topics(j), Duration.ofSeconds(5)));
+        return toBroker(j, null);
+    }
+
+    /** As {@link #toBroker(GatewayConfig.JournalSection)}; {@code tls} (CA, client certificate) for an {@code mqtts://} broker. */
+    public static JournalForwarding toBroker(GatewayConfig.JournalSection j, org.meterhub.engine.tls.BrokerTls tls) {
+        String uri = JournalWiring.brokerUri(j.forwardTo());
+        if (tls != null && !uri.startsWith("ssl://")) {
+            throw new org.meterhub.app.config.ConfigException("journal.forward-to: " + j.forwardTo()
+                    + " is plain MQTT but mqtt.tls is set; use mqtts://");
+        }
+        MqttBatchTransport transport = new MqttBatchTransport(uri, j.gatewayId(), JournalWiring.topics(j),
+                Duration.ofSeconds(5), tls);
+        // Resent at the batches' acknowledgement timeout; a few hundred waiting at most (one per DTU and minute).
+        org.meterhub.gateway.forward.ForwardedAlarms alarms = new org.meterhub.gateway.forward.ForwardedAlarms(
+                j.gatewayId(), transport::send, j.ackTimeout(), 1000, Clock.systemUTC());
+        transport.onAlarmAck(alarms::acknowledged);
+        try {
+            return start(j, j.forwardTo() + " as " + j.gatewayId(), transport, alarms);
+        } catch (RuntimeException e) {
+            alarms.close();
+            throw e;
+        }
     }
 
     /** Batches are handed in memory to {@code committer}, whose commit to {@code store} acknowledges them. */
     public static JournalForwarding toStore(GatewayConfig.JournalSection j, MeterStore store, BatchCommitter committer) {
-        return start(j, store.describe(), new LocalBatchTransport(committer));
+        return start(j, store.describe(), new LocalBatchTransport(committer), null);
     }
 
     /** Opens the journal, claims it for {@code target} (never feeding two), and starts forwarding. */
-    private static JournalForwarding start(GatewayConfig.JournalSection j, String target, BatchTransport transport) {
+    private static JournalForwarding start(GatewayConfig.JournalSection j, String target, BatchTransport transport,
+                                           org.meterhub.gateway.forward.ForwardedAlarms alarms) {
         Journal journal = Journal.open(JournalWiring.journal(j), JournalListener.NONE);
         try {
             journal.claim(target);
             return new JournalForwarding(journal, new Forwarder(journal, transport, JournalWiring.forwarder(j),
-                    Clock.systemUTC()).start(), transport);
+                    Clock.systemUTC()).start(), transport, alarms);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -89,8 +121,14 @@ public final class JournalForwarding implements AutoCloseable {
         return transport instanceof MqttBatchTransport mqtt && mqtt.publishStatus(status);
     }
 
+    /** With forward-to: alarms for the engines' store, sent over the forwarding link until acknowledged. */
+    public java.util.Optional<org.meterhub.gateway.forward.ForwardedAlarms> alarms() {
+        return java.util.Optional.ofNullable(alarms);
+    }
+
     @Override
     public void close() {
+        if (alarms != null) alarms.close();
         forwarder.close();
         journal.close();
     }

@@ -30,9 +30,15 @@ public final class JournalWiring {
         return new Topics(j.topicPrefix());
     }
 
-    /** {@code mqtt://host:port} as Paho wants it. */
+    /** {@code mqtt://host:port} (or {@code mqtts://host:port}, TLS) as Paho wants it. */
     public static String brokerUri(String mqttUrl) {
-        if (!mqttUrl.startsWith("mqtt://")) throw new IllegalArgumentException("expected mqtt://host:port, got " + mqttUrl);
+        if (mqttUrl.startsWith("mqtts://")) {
+            String hostPort = mqttUrl.substring("mqtts://".length());
+            return "ssl://" + (hostPort.contains(":") ? hostPort : hostPort + ":8883");
+        }
+        if (!mqttUrl.startsWith("mqtt://")) {
+            throw new IllegalArgumentException("expected mqtt://host:port or mqtts://host:port, got " + mqttUrl);
+        }
         String hostPort = mqttUrl.substring("mqtt://".length());
         return "tcp://" + (hostPort.contains(":") ? hostPort : hostPort + ":1883");
     }

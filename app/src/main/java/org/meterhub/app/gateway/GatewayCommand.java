@@ -69,7 +69,7 @@ public final class GatewayCommand implements Callable<Integer> {
         trust.raiseFloor(SingleBox.newestReading(db, cfg));
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         StatusLine status = new StatusLine(System.out);
-        AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms());
+        AlarmPublishing alarms = AlarmPublishing.start(cfg.alarms(), cfg.mqtt().brokerTls());
         // flags, corrections, alarms next to the readings; leak thresholds, zone, valve policy and converter checks
         // from the file
         IngestRules rules = SingleBox.rules(cfg, url, alarms.sink(), trust.clock());

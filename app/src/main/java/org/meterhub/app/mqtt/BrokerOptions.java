@@ -20,6 +20,9 @@ final class BrokerOptions {
     @Option(names = "--trust-store", description = "Trust store (JKS/PKCS12) for ssl:// brokers; password from $METERHUB_MQTT_TRUST_PASSWORD.")
     Path trustStore;
 
+    @picocli.CommandLine.Mixin
+    MqttTlsOptions tls = new MqttTlsOptions();
+
     @Option(names = "--topic-prefix", defaultValue = "meters", description = "First topic level (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -31,6 +34,11 @@ final class BrokerOptions {
                 s = new MqttConnectionSettings(s.serverUri(), s.clientId(), s.username(), s.password(), trustStore,
                         System.getenv("METERHUB_MQTT_TRUST_PASSWORD"), s.keepAlive(), s.maxInflight(),
                         s.reconnectMin(), s.reconnectMax());
+            }
+            org.meterhub.engine.tls.BrokerTls pem = tls.load();
+            if (pem != null) {
+                if (!s.tls()) throw new ConfigException("--broker: " + broker + " is plain MQTT but --mqtt-ca-file is given; use ssl://");
+                s = s.withTls(pem);
             }
             return s.withReconnect(Duration.ofSeconds(1), Duration.ofMinutes(2));
         } catch (IllegalArgumentException e) {

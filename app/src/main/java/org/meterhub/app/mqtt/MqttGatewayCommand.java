@@ -187,7 +187,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
-        try (db; JournalForwarding journal = JournalForwarding.open(journalSection, db, () -> IngestPipeline.withRules(db,
+        try (db; JournalForwarding journal = JournalForwarding.open(journalSection, broker.tls.load(), db, () -> IngestPipeline.withRules(db,
                      IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none(), java.time.Clock.systemUTC(),
                      IngestRules.Options.defaults().withDeadlines(alarmDeadlines))), retry, storeHealth);
              ClockGuard clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(journal.journal().settings().path()),

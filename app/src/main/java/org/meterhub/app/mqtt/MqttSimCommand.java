@@ -24,6 +24,9 @@ public final class MqttSimCommand implements Callable<Integer> {
     @Option(names = "--broker", defaultValue = "tcp://127.0.0.1:1883", description = "Broker URI (default ${DEFAULT-VALUE}).")
     String broker;
 
+    @picocli.CommandLine.Mixin
+    MqttTlsOptions tls = new MqttTlsOptions();
+
     @Option(names = "--topic-prefix", defaultValue = "meters", description = "First topic level (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -93,6 +96,11 @@ public final class MqttSimCommand implements Callable<Integer> {
         StatusLine status = new StatusLine(System.out);
         try (IcCardFleet fleet = IcCardFleet.create(meters, s, clock, ZoneId.of("Asia/Shanghai"), seed)) {
             if (batchDaily) fleet.batchDaily();
+            org.meterhub.engine.tls.BrokerTls pem = tls.load();
+            if (pem != null) {
+                if (!broker.startsWith("ssl://")) throw new ConfigException("--broker: " + broker + " is plain MQTT but --mqtt-ca-file is given; use ssl://");
+                fleet.useSocketFactory(pem.socketFactory());
+            }
             fleet.connect();
             fleet.start();
             System.out.printf("mqtt-sim: %d meters on %d connections to %s, topics %s/<meter>/up|down|ack, %dx speed%n",

@@ -16,13 +16,23 @@ import org.meterhub.gateway.dtu.DtuServer;
  * as often as it likes, so each DTU raises at most once per {@code quiet}: the store sees a
  * handful of writes, the dial-in server's counters see every attempt.
  */
-final class DtuRefusalAlarms implements Consumer<DtuServer.Refusal> {
-    private final AlarmService alarms;
+public final class DtuRefusalAlarms implements Consumer<DtuServer.Refusal> {
+    /** Where the alarm goes: the engine's alarm service in one process, the forwarding link toward the engines' otherwise. */
+    @FunctionalInterface
+    public interface Raise {
+        void raise(AlarmKind kind, String subject, String detail, Instant at);
+    }
+
+    private final Raise alarms;
     private final Duration quiet;
     /** Keyed by configured DTU ids only (unknown ids are refused before this), so bounded by the configuration. */
     private final Map<String, Instant> lastRaised = new ConcurrentHashMap<>();
 
     DtuRefusalAlarms(AlarmService alarms, Duration quiet) {
+        this((kind, subject, detail, at) -> alarms.raise(kind, subject, detail, OptionalLong.empty(), at), quiet);
+    }
+
+    public DtuRefusalAlarms(Raise alarms, Duration quiet) {
         this.alarms = alarms;
         this.quiet = quiet;
     }
@@ -32,7 +42,6 @@ final class DtuRefusalAlarms implements Consumer<DtuServer.Refusal> {
         Instant last = lastRaised.get(r.dtuId());
         if (last != null && r.at().isBefore(last.plus(quiet))) return;
         lastRaised.put(r.dtuId(), r.at());
-        alarms.raise(AlarmKind.TAMPER, r.dtuId(), "DTU registration from " + r.from() + " refused: " + r.reason(),
-                OptionalLong.empty(), r.at());
+        alarms.raise(AlarmKind.TAMPER, r.dtuId(), "DTU registration from " + r.from() + " refused: " + r.reason(), r.at());
     }
 }

@@ -26,7 +26,9 @@ import org.meterhub.engine.store.StoreException;
  * <p>SQLite: the online backup API ({@code backup to}), which copies a consistent snapshot while
  * writers carry on; the sums are then taken from the copy itself. PostgreSQL: {@code pg_dump -Fc}
  * inside an exported snapshot, with the sums computed in the same snapshot, so the manifest describes
- * exactly the data in the dump even while the engine writes.
+ * exactly the data in the dump even while the engine writes. PostgreSQL with TimescaleDB: the tables' rows
+ * copied out in that snapshot and copied into a store the migrations build ({@link TimescaleBackup}: a
+ * TimescaleDB catalog can be restored only by a superuser).
  */
 public final class Backups {
 
@@ -70,11 +72,20 @@ public final class Backups {
                         rs.next();
                         snapshot = rs.getString(1);
                     }
-                    progress.accept("pg_dump -Fc of database " + pg.database());
-                    run(pg, List.of("pg_dump", "-Fc", "--no-owner", "--snapshot=" + snapshot,
-                            "-f", dir.resolve(PG_FILE).toAbsolutePath().toString()));
-                    progress.accept("summing the tables in the dump's snapshot");
-                    manifest = new Manifest(dialect, PG_FILE, Instant.now(), TableSums.of(c, dialect));
+                    String file;
+                    if (TimescaleBackup.uses(c)) {
+                        // pg_restore of TimescaleDB's catalog needs a superuser: copy the tables' rows instead
+                        progress.accept("TimescaleDB: copying every table of database " + pg.database() + " in one snapshot");
+                        TimescaleBackup.copyOut(c, TableSums.tables(c, dialect), dir, progress);
+                        file = TimescaleBackup.DIR;
+                    } else {
+                        progress.accept("pg_dump -Fc of database " + pg.database());
+                        run(pg, List.of("pg_dump", "-Fc", "--no-owner", "--snapshot=" + snapshot,
+                                "-f", dir.resolve(PG_FILE).toAbsolutePath().toString()));
+                        file = PG_FILE;
+                    }
+                    progress.accept("summing the tables in the backup's snapshot");
+                    manifest = new Manifest(dialect, file, Instant.now(), TableSums.of(c, dialect));
                 } finally {
                     c.rollback();
                 }
@@ -110,6 +121,10 @@ public final class Backups {
                     throw new IllegalArgumentException("database " + PgConnection.parse(url).database()
                             + " already has tables: restore only into an empty database");
                 }
+            }
+            if (manifest.file().equals(TimescaleBackup.DIR)) {
+                TimescaleBackup.restore(dir, manifest, url, progress);
+                return;
             }
             progress.accept("pg_restore into database " + PgConnection.parse(url).database());
             run(PgConnection.parse(url), List.of("pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",

@@ -12,9 +12,16 @@ import java.util.Objects;
  * @param queueCapacity batches waiting for the intake thread; more are dropped (the gateway resends)
  * @param leaseRefresh  how often leases are renewed and taken; a dead engine's partitions move within about this
  * @param storeBackoff  longest wait after a failed commit before the next batch is tried
+ * @param tls           CA and client certificate for an {@code ssl://} broker; null for the JVM's default trust
  */
 public record IntakeSettings(String brokerUri, String clientId, Topics topics, int partitions, int queueCapacity,
-                             Duration leaseRefresh, Duration storeBackoff) {
+                             Duration leaseRefresh, Duration storeBackoff, org.meterhub.engine.tls.BrokerTls tls) {
+    /** Without TLS settings. */
+    public IntakeSettings(String brokerUri, String clientId, Topics topics, int partitions, int queueCapacity,
+                          Duration leaseRefresh, Duration storeBackoff) {
+        this(brokerUri, clientId, topics, partitions, queueCapacity, leaseRefresh, storeBackoff, null);
+    }
+
     public IntakeSettings {
         Objects.requireNonNull(brokerUri, "brokerUri");
         Objects.requireNonNull(clientId, "clientId");
@@ -30,10 +37,14 @@ public record IntakeSettings(String brokerUri, String clientId, Topics topics, i
     }
 
     public IntakeSettings withPartitions(int n) {
-        return new IntakeSettings(brokerUri, clientId, topics, n, queueCapacity, leaseRefresh, storeBackoff);
+        return new IntakeSettings(brokerUri, clientId, topics, n, queueCapacity, leaseRefresh, storeBackoff, tls);
     }
 
     public IntakeSettings withLeaseRefresh(Duration d) {
-        return new IntakeSettings(brokerUri, clientId, topics, partitions, queueCapacity, d, storeBackoff);
+        return new IntakeSettings(brokerUri, clientId, topics, partitions, queueCapacity, d, storeBackoff, tls);
+    }
+
+    public IntakeSettings withTls(org.meterhub.engine.tls.BrokerTls t) {
+        return new IntakeSettings(brokerUri, clientId, topics, partitions, queueCapacity, leaseRefresh, storeBackoff, t);
     }
 }

@@ -9,6 +9,8 @@ public final class IntakeStats {
     final AtomicLong acksSent = new AtomicLong();
     final AtomicLong ackFailures = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
+    /** Gateways' alarms stored and acknowledged. */
+    final AtomicLong alarms = new AtomicLong();
     final AtomicLong notOwned = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong storeFailures = new AtomicLong();
@@ -26,6 +28,7 @@ public final class IntakeStats {
     public long ackFailures() { return ackFailures.get(); }
     /** Messages that are not valid wire format. */
     public long rejected() { return rejected.get(); }
+    public long alarms() { return alarms.get(); }
     /** Batches of a partition this engine does not hold (any more). */
     public long notOwned() { return notOwned.get(); }
     /** Batches dropped because the queue was full or the store was backing off; all are resent. */

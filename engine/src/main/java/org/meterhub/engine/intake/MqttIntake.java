@@ -31,7 +31,11 @@ public final class MqttIntake implements AutoCloseable {
     private final LeaseFences fences;
     private final BatchCommitter committer;
     private final WireFormat wire = new WireFormat();
-    private final BlockingQueue<byte[]> queue;
+    /** A message as Paho handed it over: the topic says whether it is a batch or a gateway's alarm. */
+    private record Incoming(String topic, byte[] payload) { }
+
+    private final BlockingQueue<Incoming> queue;
+    private volatile GatewayAlarmStore alarmStore;
     private final MqttLink link;
     private final Thread worker;
     private final IntakeStats stats = new IntakeStats();
@@ -71,15 +75,25 @@ public final class MqttIntake implements AutoCloseable {
         this.fences = fences;
         this.committer = new BatchCommitter(pipelines, retry, health);
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.storeBackoff(), (topic, payload) -> {
-            if (!queue.offer(payload)) stats.dropped.incrementAndGet();
+        this.link = new MqttLink(settings.brokerUri(), settings.clientId(), settings.tls(), settings.storeBackoff(), (topic, payload) -> {
+            if (!queue.offer(new Incoming(topic, payload))) stats.dropped.incrementAndGet();
         });
         this.link.onConnected(() -> announceAll = true);
         this.worker = new Thread(this::run, "engine-intake");
         this.worker.setDaemon(true);
     }
 
+    /**
+     * Takes the gateways' alarms ({@link GatewayAlarm}, a refused DTU takeover) too, through the engines' shared
+     * subscription, and acknowledges each once {@code store} kept it. Call before {@link #start()}.
+     */
+    public MqttIntake withAlarms(GatewayAlarmStore store) {
+        this.alarmStore = java.util.Objects.requireNonNull(store, "store");
+        return this;
+    }
+
     public MqttIntake start() {
+        if (alarmStore != null) link.subscribe(settings.topics().alarmSubscription());
         link.start();
         worker.start();
         return this;
@@ -98,6 +112,11 @@ public final class MqttIntake implements AutoCloseable {
         return link.connected();
     }
 
+    /** Why the last attempt to reach the broker failed (a refused certificate, say); null when none has. */
+    public String lastConnectFailure() {
+        return link.lastConnectFailure();
+    }
+
     private void run() {
         long nextRefresh = 0;
         try {
@@ -112,8 +131,10 @@ public final class MqttIntake implements AutoCloseable {
                     announceAll = false;
                     announce(held);
                 }
-                byte[] payload = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (payload != null) handle(payload);
+                Incoming in = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (in == null) continue;
+                if (in.topic().equals(settings.topics().alarms())) handleAlarm(in.payload());
+                else handle(in.payload());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -214,6 +235,29 @@ public final class MqttIntake implements AutoCloseable {
         } else {
             stats.ackFailures.incrementAndGet();
         }
+    }
+
+    private void handleAlarm(byte[] payload) {
+        GatewayAlarm alarm;
+        try {
+            alarm = wire.decodeAlarm(payload);
+        } catch (WireFormatException e) {
+            stats.rejected.incrementAndGet();
+            log.warn("rejected a gateway alarm that is not wire format v{}: {}", WireFormat.VERSION, e.getMessage());
+            return;
+        }
+        GatewayAlarmStore store = alarmStore;
+        if (store == null) return;
+        try {
+            store.store(alarm);
+        } catch (RuntimeException e) {
+            // Not acknowledged: the gateway sends it again.
+            log.warn("alarm {} of gateway {} not stored ({}); the gateway sends it again", alarm.kind(), alarm.gatewayId(),
+                    e.getMessage());
+            return;
+        }
+        stats.alarms.incrementAndGet();
+        link.publish(settings.topics().acks(alarm.gatewayId()), wire.encode(new AlarmAck(alarm.gatewayId(), alarm.id())));
     }
 
     /**

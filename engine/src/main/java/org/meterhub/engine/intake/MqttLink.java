@@ -35,9 +35,20 @@ public final class MqttLink implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private volatile Runnable onConnected = () -> { };
+    private volatile String lastConnectFailure;
 
     public MqttLink(String serverUri, String clientId, Duration maxBackoff, BiConsumer<String, byte[]> onMessage) {
+        this(serverUri, clientId, null, maxBackoff, onMessage);
+    }
+
+    /** @param tls CA and client certificate for an {@code ssl://} broker; null: plain TCP, or the JVM's default trust */
+    public MqttLink(String serverUri, String clientId, org.meterhub.engine.tls.BrokerTls tls, Duration maxBackoff,
+                    BiConsumer<String, byte[]> onMessage) {
         this.maxBackoff = maxBackoff;
+        if (tls != null && !serverUri.startsWith("ssl://")) {
+            throw new IllegalArgumentException("MQTT broker " + serverUri + ": TLS settings given, but the broker URI is not"
+                    + " ssl:// (mqtts://)");
+        }
         try {
             client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
@@ -49,6 +60,7 @@ public final class MqttLink implements AutoCloseable {
         options.setKeepAliveInterval(10);
         options.setConnectionTimeout(5);
         options.setMaxInflight(1000);
+        if (tls != null) options.setSocketFactory(tls.socketFactory());
         client.setCallback(new MqttCallbackExtended() {
             @Override
             public void connectComplete(boolean reconnect, String serverURI) {
@@ -93,8 +105,9 @@ public final class MqttLink implements AutoCloseable {
                 client.connect(options).waitForCompletion(10_000);
                 return; // from here on Paho's automatic reconnect keeps the link up
             } catch (MqttException e) {
+                lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e, client.getServerURI().startsWith("ssl://"));
                 log.warn("MQTT {} cannot connect to {} ({}); trying again in {} ms", client.getClientId(),
-                        client.getServerURI(), e.getMessage(), waitMs);
+                        client.getServerURI(), lastConnectFailure, waitMs);
             }
             try {
                 Thread.sleep(waitMs);
@@ -107,6 +120,11 @@ public final class MqttLink implements AutoCloseable {
 
     public boolean connected() {
         return client.isConnected();
+    }
+
+    /** Why the last attempt to connect failed (for status and tests); null when none has. */
+    public String lastConnectFailure() {
+        return lastConnectFailure;
     }
 
     /** How many times the link has (re)connected: a change means anything published before may be lost. */

@@ -5,7 +5,10 @@ package org.meterhub.engine.intake;
  * <ul>
  *   <li>{@code {prefix}/v1/readings/{partition}}: gateway to engine, one {@link ReadingBatch} a message;
  *       the owner of the partition subscribes to it</li>
- *   <li>{@code {prefix}/v1/acks/{gateway}}: engine to gateway, one {@link BatchAck} a message</li>
+ *   <li>{@code {prefix}/v1/acks/{gateway}}: engine to gateway, one {@link BatchAck} a message (or a
+ *       {@link BatchNack}, or an {@link AlarmAck})</li>
+ *   <li>{@code {prefix}/v1/alarms}: gateway to engines, one {@link GatewayAlarm} a message; the engines share one
+ *       subscription ({@link #alarmSubscription()}), so one of them stores it</li>
  *   <li>{@code {prefix}/v1/status/{gateway}}: gateway to engines, its status every 10 s (JSON, not retained)</li>
  * </ul>
  * The version in the topic is the wire format's, so a version 2 can run beside version 1.
@@ -43,6 +46,16 @@ public record Topics(String prefix) {
     /** Every gateway's status topic. */
     public String statusOfAll() {
         return prefix + "/v1/status/+";
+    }
+
+    /** Gateways' alarms for the engines' store ({@link GatewayAlarm}). */
+    public String alarms() {
+        return prefix + "/v1/alarms";
+    }
+
+    /** The engines' shared subscription to {@link #alarms()}: each alarm goes to one engine, whichever holds what. */
+    public String alarmSubscription() {
+        return "$share/meterhub-engines/" + alarms();
     }
 
     /** Gateway ids become a topic level: letters, digits, '_', '-' and '.', up to 64. */

@@ -31,6 +31,8 @@ import org.meterhub.engine.reading.ReadingSource;
  *         absolute pressure in kPa and temperature in °C as decimal strings, so they stay exact)
  * ack:   {"v":1,"gw":"gw-01","p":3,"first":101,"last":160,"n":57}
  *        optionally "rej":[{"s":117,"why":"..."}]: readings the store refused for good (set aside by the gateway)
+ * alarm: {"v":1,"gw":"gw-01","alarm":"6f1c…","kind":"TAMPER","subject":"DTU-0001","detail":"...","t":1764000000000}
+ * alarm ack: {"v":1,"gw":"gw-01","alarm":"6f1c…"}
  * </pre>
  *
  * Decoding is strict about what it needs (a missing or mistyped field, an unknown version, source
@@ -172,9 +174,59 @@ public final class WireFormat {
         }
     }
 
-    /** What arrives on a gateway's acknowledgement topic: a {@link BatchAck} or a {@link BatchNack}. */
+    public byte[] encode(GatewayAlarm alarm) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("gw", alarm.gatewayId());
+            g.writeStringField("alarm", alarm.id());
+            g.writeStringField("kind", alarm.kind());
+            g.writeStringField("subject", alarm.subject());
+            g.writeStringField("detail", alarm.detail());
+            g.writeNumberField("t", alarm.at().toEpochMilli());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public GatewayAlarm decodeAlarm(byte[] payload) throws WireFormatException {
+        JsonNode root = parse(payload);
+        try {
+            return new GatewayAlarm(text(root, "gw"), text(root, "alarm"), text(root, "kind"), text(root, "subject"),
+                    text(root, "detail"), millis(root, "", "t"));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(e.getMessage(), e);
+        }
+    }
+
+    /** Has no {@code p}: a gateway that knows only batch acknowledgements rejects it. */
+    public byte[] encode(AlarmAck ack) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("gw", ack.gatewayId());
+            g.writeStringField("alarm", ack.alarmId());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** What arrives on a gateway's acknowledgement topic: a {@link BatchAck}, a {@link BatchNack} or an {@link AlarmAck}. */
     public Object decodeReply(byte[] payload) throws WireFormatException {
         JsonNode root = parse(payload);
+        if (root.get("alarm") != null) {
+            try {
+                return new AlarmAck(text(root, "gw"), text(root, "alarm"));
+            } catch (IllegalArgumentException e) {
+                throw new WireFormatException(e.getMessage(), e);
+            }
+        }
         if (root.get("retry_ms") == null) return decodeAck(payload);
         try {
             return new BatchNack(text(root, "gw"), (int) number(root, "", "p"), number(root, "", "first"),

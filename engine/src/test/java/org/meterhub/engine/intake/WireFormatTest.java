@@ -127,4 +127,20 @@ class WireFormatTest {
         assertThat(java.util.stream.IntStream.of(seen).max().getAsInt()).isLessThan(1200);
         assertThatThrownBy(() -> Partitions.of("1", 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** A gateway's alarm and its acknowledgement; an old gateway's reply decoder never takes the alarm ack for a batch ack. */
+    @Test
+    void gatewayAlarmsAndTheirAcknowledgementsRoundTrip() throws Exception {
+        GatewayAlarm a = new GatewayAlarm("gw-01", "6f1c", "TAMPER", "DTU-0001", "DTU registration from /198.51.100.7:40123"
+                + " refused: no proof offered", java.time.Instant.ofEpochMilli(1_764_000_000_123L));
+        org.assertj.core.api.Assertions.assertThat(wire.decodeAlarm(wire.encode(a))).isEqualTo(a);
+        org.assertj.core.api.Assertions.assertThat(wire.decodeReply(wire.encode(new AlarmAck("gw-01", "6f1c"))))
+                .isEqualTo(new AlarmAck("gw-01", "6f1c"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> wire.decodeAck(wire.encode(new AlarmAck("gw-01", "6f1c"))))
+                .isInstanceOf(WireFormatException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> wire.decodeAlarm(
+                "{\"v\":1,\"gw\":\"gw-01\",\"alarm\":\"x\",\"kind\":\"TAMPER\",\"subject\":\"D\",\"t\":1}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("detail");
+    }
 }

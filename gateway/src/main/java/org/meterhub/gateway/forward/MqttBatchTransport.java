@@ -26,10 +26,19 @@ public final class MqttBatchTransport implements BatchTransport {
     private final Duration maxBackoff;
     private final WireFormat wire = new WireFormat();
     private final org.meterhub.engine.gateways.GatewayStatusCodec statusCodec = new org.meterhub.engine.gateways.GatewayStatusCodec();
+    private final org.meterhub.engine.tls.BrokerTls tls;
     private MqttLink link;
+    private volatile Consumer<org.meterhub.engine.intake.AlarmAck> alarmAcks = a -> { };
     private long badAcks;
 
     public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff) {
+        this(brokerUri, gatewayId, topics, maxBackoff, null);
+    }
+
+    /** @param tls CA and client certificate for an {@code ssl://} broker; null without */
+    public MqttBatchTransport(String brokerUri, String gatewayId, Topics topics, Duration maxBackoff,
+                              org.meterhub.engine.tls.BrokerTls tls) {
+        this.tls = tls;
         this.brokerUri = brokerUri;
         this.gatewayId = Topics.checkGatewayId(gatewayId);
         this.topics = topics;
@@ -44,14 +53,15 @@ public final class MqttBatchTransport implements BatchTransport {
     @Override
     public void start(Consumer<BatchAck> acks, Consumer<BatchNack> nacks, Consumer<EngineReady> ready) {
         String readyTopic = topics.ready();
-        link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, maxBackoff, (topic, payload) -> {
+        link = new MqttLink(brokerUri, "meterhub-gw-" + gatewayId, tls, maxBackoff, (topic, payload) -> {
             try {
                 if (topic.equals(readyTopic)) {
                     ready.accept(wire.decodeReady(payload));
                     return;
                 }
                 Object reply = wire.decodeReply(payload);
-                if (reply instanceof BatchNack nack) nacks.accept(nack);
+                if (reply instanceof org.meterhub.engine.intake.AlarmAck alarmAck) alarmAcks.accept(alarmAck);
+                else if (reply instanceof BatchNack nack) nacks.accept(nack);
                 else acks.accept((BatchAck) reply);
             } catch (WireFormatException e) {
                 badAcks++;
@@ -69,6 +79,17 @@ public final class MqttBatchTransport implements BatchTransport {
         return link != null && link.publish(topics.status(gatewayId), statusCodec.encode(status));
     }
 
+    /** Where engines' acknowledgements of this gateway's alarms go; set before {@link #start}. */
+    public void onAlarmAck(Consumer<org.meterhub.engine.intake.AlarmAck> consumer) {
+        this.alarmAcks = consumer;
+    }
+
+    /** Publishes an alarm for the engines' store ({@link Topics#alarms()}); false when the link is down. */
+    public boolean send(org.meterhub.engine.intake.GatewayAlarm alarm) {
+        MqttLink l = link;
+        return l != null && l.publish(topics.alarms(), wire.encode(alarm));
+    }
+
     @Override
     public boolean send(ReadingBatch batch) {
         return link.publish(topics.readings(batch.partition()), wire.encode(batch));
@@ -82,6 +103,11 @@ public final class MqttBatchTransport implements BatchTransport {
     @Override
     public boolean connected() {
         return link != null && link.connected();
+    }
+
+    /** Why the last attempt to reach the broker failed; null when none has (or not started). */
+    public String lastConnectFailure() {
+        return link == null ? null : link.lastConnectFailure();
     }
 
     @Override

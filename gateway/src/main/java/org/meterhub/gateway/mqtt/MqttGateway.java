@@ -47,10 +47,7 @@ public final class MqttGateway implements AutoCloseable {
         String filter = clients == 1 ? uplinks.subscription()
                 : "$share/" + connection.clientId().replaceAll("[+#/]", "_") + "/" + uplinks.subscription();
         for (int i = 0; i < clients; i++) {
-            MqttConnectionSettings c = i == 0 ? connection : new MqttConnectionSettings(connection.serverUri(),
-                    connection.clientId() + "-" + i, connection.username(), connection.password(),
-                    connection.trustStore(), connection.trustStorePassword(), connection.keepAlive(),
-                    connection.maxInflight(), connection.reconnectMin(), connection.reconnectMax());
+            MqttConnectionSettings c = i == 0 ? connection : connection.withClientId(connection.clientId() + "-" + i);
             MqttLink link = new MqttLink(c, scheduler, counters);
             link.subscribe(filter, (AckingHandler) uplinks::onMessage);
             links.add(link);

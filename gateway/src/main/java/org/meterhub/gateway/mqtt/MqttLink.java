@@ -48,6 +48,7 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
     private final MqttCounters counters;
     private final CountDownLatch firstConnect = new CountDownLatch(1);
     private volatile boolean closed;
+    private volatile String lastConnectFailure;
     private long nextDelayMillis;
     /** Bumped on every connection loss: an ack must only go to the connection its message came on. */
     private volatile long generation;
@@ -117,6 +118,11 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         return client.isConnected();
     }
 
+    /** Why the last attempt to connect failed (for status and tests); null when none has. */
+    public String lastConnectFailure() {
+        return lastConnectFailure;
+    }
+
     @Override
     public void publish(String topic, byte[] payload) throws MqttSendException {
         try {
@@ -136,7 +142,8 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
             long delay = nextDelayMillis;
             nextDelayMillis = Math.min(nextDelayMillis * 2, settings.reconnectMax().toMillis());
             long jittered = delay + ThreadLocalRandom.current().nextLong(delay / 4 + 1);
-            log.warn("MQTT connect to {} failed ({}); retrying in {} ms", settings.serverUri(), e.getMessage(), jittered);
+            lastConnectFailure = org.meterhub.engine.tls.BrokerTls.explain(e, settings.tls());
+            log.warn("MQTT connect to {} failed ({}); retrying in {} ms", settings.serverUri(), lastConnectFailure, jittered);
             scheduler.schedule(this::tryConnect, jittered, TimeUnit.MILLISECONDS);
         }
     }
@@ -304,7 +311,8 @@ public final class MqttLink implements MqttPublisher, AutoCloseable {
         o.setConnectionTimeout(10);
         if (s.username() != null) o.setUserName(s.username());
         if (s.password() != null) o.setPassword(s.password().toCharArray());
-        if (s.tls() && s.trustStore() != null) o.setSocketFactory(sslContext(s).getSocketFactory());
+        if (s.tls() && s.pemTls() != null) o.setSocketFactory(s.pemTls().socketFactory());
+        else if (s.tls() && s.trustStore() != null) o.setSocketFactory(sslContext(s).getSocketFactory());
         if (!s.tls()) o.setSocketFactory(new NoDelaySocketFactory());
         return o;
     }

@@ -59,6 +59,8 @@ public final class IcCardFleet implements AutoCloseable {
     private volatile boolean running;
     private Thread reporter;
 
+    private volatile javax.net.SocketFactory socketFactory;
+
     private IcCardFleet(IcFleetSettings settings, List<IcCardMeter> meters, Clock clock) {
         this.settings = settings;
         this.meters = meters;
@@ -140,6 +142,15 @@ public final class IcCardFleet implements AutoCloseable {
         return i == null ? null : meters.get(i);
     }
 
+    /**
+     * TLS for an {@code ssl://} broker (a CA and, where the broker requires one, a client certificate), set before
+     * {@link #connect()}; without it an {@code ssl://} broker is reached with the JVM's default trust.
+     */
+    public IcCardFleet useSocketFactory(javax.net.SocketFactory factory) {
+        this.socketFactory = factory;
+        return this;
+    }
+
     /** Connects every client and subscribes it to the command topic. */
     public void connect() throws MqttException {
         for (int c = 0; c < clients.length; c++) {
@@ -152,6 +163,7 @@ public final class IcCardFleet implements AutoCloseable {
             o.setMaxInflight(settings.maxInflight());
             o.setKeepAliveInterval(30);
             if (settings.serverUri().startsWith("tcp://")) o.setSocketFactory(new NoDelaySocketFactory());
+            else if (socketFactory != null) o.setSocketFactory(socketFactory);
             final int owner = c;
             client.setCallback(new MqttCallback() {
                 @Override

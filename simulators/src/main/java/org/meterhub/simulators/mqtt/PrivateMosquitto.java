@@ -65,6 +65,34 @@ public final class PrivateMosquitto implements AutoCloseable {
             return new Settings(persistence, maxQueuedMessages, maxQueuedBytes, maxInflightMessages, on, extraLines);
         }
 
+        /**
+         * Further lines after these settings, e.g. the listener's TLS ({@code cafile}, {@code certfile},
+         * {@code keyfile}, {@code require_certificate true}: Mosquitto applies them to the listener above them) or an
+         * {@code acl_file}.
+         */
+        public Settings withExtraLines(List<String> lines) {
+            List<String> all = new java.util.ArrayList<>(extraLines);
+            all.addAll(lines);
+            return new Settings(persistence, maxQueuedMessages, maxQueuedBytes, maxInflightMessages, tcpNoDelay, all);
+        }
+
+        /**
+         * The listener speaks TLS with the broker's {@code certfile} and {@code keyfile}, trusting client certificates
+         * signed by {@code cafile}; with {@code requireCertificate} a client without one is refused, and the
+         * certificate's common name is the client's user name ({@code use_identity_as_username}), which an ACL can name.
+         */
+        public Settings withTls(Path caFile, Path certFile, Path keyFile, boolean requireCertificate) {
+            List<String> tls = new java.util.ArrayList<>(List.of("cafile " + caFile.toAbsolutePath(),
+                    "certfile " + certFile.toAbsolutePath(), "keyfile " + keyFile.toAbsolutePath(),
+                    "require_certificate " + requireCertificate));
+            if (requireCertificate) tls.add("use_identity_as_username true");
+            return withExtraLines(tls);
+        }
+
+        boolean tls() {
+            return extraLines.stream().anyMatch(l -> l.startsWith("certfile "));
+        }
+
         String configuration(int port, Path dir) {
             StringBuilder c = new StringBuilder();
             c.append("listener ").append(port).append(" 127.0.0.1\n");
@@ -125,9 +153,9 @@ public final class PrivateMosquitto implements AutoCloseable {
         return port;
     }
 
-    /** {@code tcp://127.0.0.1:port}, as Paho and the gateway's options take it. */
+    /** {@code tcp://127.0.0.1:port}, as Paho and the gateway's options take it; {@code ssl://…} with TLS settings. */
     public String uri() {
-        return "tcp://127.0.0.1:" + port;
+        return (settings.tls() ? "ssl" : "tcp") + "://127.0.0.1:" + port;
     }
 
     public Settings settings() {
