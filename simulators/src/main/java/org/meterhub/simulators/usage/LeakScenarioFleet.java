@@ -237,10 +237,18 @@ public final class LeakScenarioFleet {
     private void gasLeaks(int m, Plan p, long earliest, long end) {
         SplittableRandom r = new SplittableRandom(s.seed() * 131L + m * 6_700_417L + 7);
         if (r.nextDouble() >= s.gasLeakShare()) return;
+        leaks(m, p, r, earliest, end, 10_000); // 10-200 L/h
+    }
+
+    /**
+     * One leak, or two in one case of five, at a log-uniform rate of {@code lowest} to 20 × {@code lowest} mL/h,
+     * lasting hours, days or weeks; a second leak comes after the first was mended.
+     */
+    private void leaks(int m, Plan p, SplittableRandom r, long earliest, long end, long lowest) {
         int count = r.nextDouble() < 0.2 ? 2 : 1;
         long from = earliest;
         for (int i = 0; i < count && from < end - 6 * HOUR; i++) {
-            long rate = Math.round(10_000 * Math.pow(20, r.nextDouble())); // 10-200 L/h, log-uniform
+            long rate = Math.round(lowest * Math.pow(20, r.nextDouble()));
             double d = r.nextDouble();
             long duration = d < 0.25 ? (6 + r.nextInt(19)) * HOUR : d < 0.5 ? (24 + r.nextInt(49)) * HOUR
                     : (3 * 24 + r.nextInt(25 * 24)) * HOUR;
@@ -289,20 +297,7 @@ public final class LeakScenarioFleet {
         boolean gas = p.household.ordinal() >= Household.GAS_COOKING.ordinal();
         long earliest = start + s.warmupDays() * DAY;
         if (!gas && r.nextDouble() < s.leakShare()) {
-            int count = r.nextDouble() < 0.2 ? 2 : 1;
-            long from = earliest;
-            for (int i = 0; i < count && from < end - 6 * HOUR; i++) {
-                long rate = Math.round(500 * Math.pow(20, r.nextDouble())); // 0.5-10 L/h, log-uniform
-                double d = r.nextDouble();
-                long duration = d < 0.25 ? (6 + r.nextInt(19)) * HOUR : d < 0.5 ? (24 + r.nextInt(49)) * HOUR
-                        : (3 * 24 + r.nextInt(25 * 24)) * HOUR;
-                long latest = end - Math.min(duration, 6 * HOUR);
-                if (latest <= from) break;
-                long a = (from + (long) (r.nextDouble() * (latest - from))) / 60_000 * 60_000;
-                long b = Math.min(end, a + duration);
-                p.leaks.add(new Leak(meterId(m), Instant.ofEpochMilli(a), Instant.ofEpochMilli(b), rate));
-                from = b + 3 * DAY; // a second leak comes after the first was mended
-            }
+            leaks(m, p, r, earliest, end, 500); // 0.5-10 L/h
         }
         if (gas && s.gasLeakShare() > 0) gasLeaks(m, p, earliest, end);
         return p;
