@@ -257,10 +257,9 @@ public final class CorpusComparison {
         }
     }
 
-    /** Litres in hour k of meter m, and the register at reading k, as SQL (QueryCorpus's closed form). */
-    private static final String VOLUME = "((m * 7) % 300 + (1 + m % 13) * (k % 24))";
-    private static final String REGISTER = "(100000 + m * 1000 + k * ((m * 7) % 300)"
-            + " + (1 + m % 13) * ((k / 24) * 276 + (k % 24) * (k % 24 - 1) / 2))";
+    /** Litres in hour k of meter m, and the register at reading k, as SQL: QueryCorpus's closed form. */
+    private static final String VOLUME = QueryCorpus.VOLUME;
+    private static final String REGISTER = QueryCorpus.REGISTER;
 
     static long volume(int m, long k) {
         return (m * 7L) % 300 + (1 + m % 13) * (k % 24);

@@ -85,8 +85,8 @@ public final class QueryCorpus {
     }
 
     /** Litres in hour k (hours since {@link #Y0}) of meter m, and the register at reading k (SQL). */
-    private static final String VOLUME = "((m * 7) % 300 + (1 + m % 13) * (k % 24))";
-    private static final String REGISTER = "(100000 + m * 1000 + k * ((m * 7) % 300)"
+    static final String VOLUME = "((m * 7) % 300 + (1 + m % 13) * (k % 24))";
+    static final String REGISTER = "(100000 + m * 1000 + k * ((m * 7) % 300)"
             + " + (1 + m % 13) * ((k / 24) * 276 + (k % 24) * (k % 24 - 1) / 2))";
 
     /** One UTC month of the year meters: readings, intervals, hourly rollups. */
