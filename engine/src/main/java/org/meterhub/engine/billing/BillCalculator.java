@@ -130,8 +130,8 @@ public final class BillCalculator {
             if (v == null || day.isBefore(vFrom) || (vUntil != null && !day.isBefore(vUntil))) {
                 v = tariff.requireVersionOn(day);
                 vFrom = v.validFrom();
-                int i = versions.indexOf(v);
-                vUntil = i + 1 < versions.size() ? versions.get(i + 1).validFrom() : null;
+                vUntil = null;
+                for (int i = versions.size() - 1; i >= 0 && versions.get(i) != v; i--) vUntil = versions.get(i).validFrom();
                 bounds = v.bounds(in.variants());
             }
             int year = tariff.tariffYear(day);
