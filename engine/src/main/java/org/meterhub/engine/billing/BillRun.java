@@ -36,7 +36,10 @@ import org.meterhub.engine.store.TimeSeriesStore;
  * error) leaves no bill behind. Tariffs are checked before any account is priced.
  *
  * <p>The bills' database connection ({@code bills}) must not be the one the usage is read through
- * ({@link StoreUsage}'s rule records): the run keeps its transaction open while it reads.
+ * ({@link StoreUsage}'s rule records): the run keeps its transaction open while it reads. Page-wise, a
+ * reader thread reads and prices the next pages on those other connections while the calling thread
+ * compares and writes the current one (issue 14: both cores at work); listeners are called on the
+ * calling thread, in account order, as before.
  */
 public final class BillRun {
 
@@ -197,9 +200,11 @@ public final class BillRun {
     }
 
     /**
-     * The page-wise run: a reader thread reads and prices the pages after the one being written, on its
-     * own connections ({@link UsagePages}' and {@code reads}), so that reading and pricing page n + 1
-     * overlap writing page n (two cores at work). A bounded queue holds at most {@link #AHEAD} pages
+     * The page-wise run: a reader thread reads the pages after the one being written, on its own
+     * connections ({@link UsagePages}' and {@code reads}), so that reading page n + 1 overlaps pricing and
+     * writing page n (two cores at work). A page is priced by whichever side has time: by the reader when
+     * pages are already waiting in the queue, else by the writing thread (and always there when pricing
+     * needs the store). A bounded queue holds at most {@link #AHEAD} pages
      * (memory stays flat); the reader's failure is thrown on the writing thread, in page order; a
      * run that stops (its failure, a listener's exception) stops the reader before it returns.
      */
@@ -217,22 +222,27 @@ public final class BillRun {
         private volatile boolean stopped;
         private final Thread reader;
         private boolean ended;
+        private final Setup setup;
 
         Ahead(Setup setup) {
+            this.setup = setup;
             reader = new Thread(() -> read(setup), "bill-run-reader " + setup.cycle());
             reader.setDaemon(true);
             reader.start();
         }
 
         private void read(Setup setup) {
+            Setup own = new Setup(setup.cycle(), setup.period(), setup.byClass(), setup.thisCycle(), setup.lastCycle(),
+                    setup.variants(), setup.gatheredAlone(), new BillCalculator.Memo()); // a memo is one thread's
             Object last = END;
             try {
                 String after = "";
                 while (!stopped) {
-                    PricedPage p = pricedPage(null, setup, after);
+                    ReadPage p = readPage(setup, after);
                     if (p == null) break;
                     after = p.last();
-                    put(p);
+                    // the writer has pages waiting: this thread has time to price this one too; else the writer prices it
+                    put(queue.isEmpty() || usesStore(setup, p) ? p : priced(null, own, p));
                 }
             } catch (SQLException | RuntimeException | Error e) {
                 last = e;
@@ -274,7 +284,7 @@ public final class BillRun {
                 ended = true;
                 throw e;
             }
-            return (PricedPage) o;
+            return o instanceof PricedPage p ? p : priced(null, setup, (ReadPage) o);
         }
 
         /** Stops the reader (it finishes the page it is reading) and waits for it: nothing reads once the run is over. */
@@ -317,13 +327,43 @@ public final class BillRun {
      * account on the run's connection {@code c}. Null when no account is left.
      */
     private PricedPage pricedPage(Connection c, Setup s, String after) throws SQLException {
+        ReadPage r = readPage(s, after);
+        return r == null ? null : priced(c, s, r);
+    }
+
+    /** A page of accounts and, page-wise, what they need from the store and earlier bills ({@code data} null for the peer). */
+    private record ReadPage(String first, String last, List<Account> accounts, Page data) {
+    }
+
+    /** The next page of accounts after {@code after} with its data; null when no account is left. */
+    private ReadPage readPage(Setup s, String after) {
         List<Account> page = pages.accounts(s.cycle(), after, pageSize);
         if (page.isEmpty()) return null;
         String first = page.get(0).accountId();
         String last = page.get(page.size() - 1).accountId();
-        Page data = perAccount ? null : page(page, s.period(), first, last, s.gatheredAlone());
-        List<Priced> out = new ArrayList<>(page.size());
-        for (Account a : page) {
+        return new ReadPage(first, last, page, perAccount ? null : page(page, s.period(), first, last, s.gatheredAlone()));
+    }
+
+    /**
+     * Whether pricing the page goes to the store (an estimate, a true-up, a meter exchanged or corrected):
+     * such a page is priced on the run's thread only, so that the store is used by one thread.
+     */
+    private static boolean usesStore(Setup s, ReadPage r) {
+        for (Account a : r.accounts()) {
+            if (s.thisCycle().containsKey(a.accountId()) || s.lastCycle().containsKey(a.accountId())
+                    || (a.meterId() != null && s.gatheredAlone().contains(a.meterId()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PricedPage priced(Connection c, Setup s, ReadPage r) throws SQLException {
+        Page data = r.data();
+        String first = r.first();
+        String last = r.last();
+        List<Priced> out = new ArrayList<>(r.accounts().size());
+        for (Account a : r.accounts()) {
             Tariff t = s.byClass().get(a.customerClass());
             if (t == null) throw new TariffException("bill run " + s.cycle() + ": account " + a.accountId()
                     + " changed class during the run");
