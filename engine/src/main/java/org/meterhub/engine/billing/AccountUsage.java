@@ -96,24 +96,25 @@ public record AccountUsage(BillPeriod period, List<MeterDays> meters, Optional<E
         String estimatedMeter = estimate.map(e -> e.estimate().meterId()).orElse(null);
         NavigableMap<LocalDate, Long> shares = estimate.map(EstimatePart::shares).orElse(new TreeMap<>());
         List<VolumeItem> dayItems = new ArrayList<>();
+        LocalDate periodFirst = period.firstDay(); // once: each is worked out from the reading windows
+        LocalDate periodLast = period.lastDay();
         for (MeterDays m : meters) {
             boolean any = false;
             String source = "meter " + m.meterId() + " daily consumption, " + m.source(); // one string: its hash is kept
-            for (var e : m.dailyL().entrySet()) {
-                if (!period.contains(e.getKey())) continue;
+            for (var e : m.dailyL().subMap(periodFirst, true, periodLast, true).entrySet()) {
                 if (m.meterId().equals(estimatedMeter) && !e.getKey().isBefore(estimateFrom)) continue;
                 if (e.getValue() == 0) continue;
                 dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), e.getKey(), e.getValue(), source));
                 any = true;
             }
-            if (!any && !(m.meterId().equals(estimatedMeter) && !estimateFrom.isAfter(period.firstDay()))) {
-                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), period.firstDay(), 0, "meter " + m.meterId()
+            if (!any && !(m.meterId().equals(estimatedMeter) && !estimateFrom.isAfter(periodFirst))) {
+                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), periodFirst, 0, "meter " + m.meterId()
                         + " no consumption in the period, " + m.source()));
             }
         }
         for (CorrectionDays c : corrections) {
             for (var e : c.deltaL().entrySet()) {
-                if (e.getValue() != 0 && period.contains(e.getKey())) {
+                if (e.getValue() != 0 && !e.getKey().isBefore(periodFirst) && !e.getKey().isAfter(periodLast)) {
                     dayItems.add(VolumeItem.day(LineKind.CORRECTION, c.meterId(), e.getKey(), e.getValue(), c.source()));
                 }
             }

@@ -20,6 +20,7 @@ import java.util.Set;
 import org.meterhub.engine.account.Account;
 import org.meterhub.engine.estimation.Estimate;
 import org.meterhub.engine.estimation.JdbcEstimationRecords;
+import org.meterhub.engine.jdbc.SqlDatabase;
 import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.store.TimeSeriesStore;
 
@@ -35,7 +36,10 @@ import org.meterhub.engine.store.TimeSeriesStore;
  * error) leaves no bill behind. Tariffs are checked before any account is priced.
  *
  * <p>The bills' database connection ({@code bills}) must not be the one the usage is read through
- * ({@link StoreUsage}'s rule records): the run keeps its transaction open while it reads.
+ * ({@link StoreUsage}'s rule records): the run keeps its transaction open while it reads. Page-wise, a
+ * reader thread reads and prices the next pages on those other connections while the calling thread
+ * compares and writes the current one (issue 14: both cores at work); listeners are called on the
+ * calling thread, in account order, as before.
  */
 public final class BillRun {
 
@@ -71,12 +75,14 @@ public final class BillRun {
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
     private final UsagePages pages;
+    /** The connection the reader thread reads earlier cycles' bills with: not the run's (its transaction writes). */
+    private final SqlDatabase reads;
     private final Clock clock;
     private final boolean perAccount;
     private final int pageSize;
 
     BillRun(TimeSeriesStore store, JdbcBills bills, JdbcStatements statements, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
-            StoreUsage usage, UsagePages pages, Clock clock, boolean perAccount, int pageSize) {
+            StoreUsage usage, UsagePages pages, SqlDatabase reads, Clock clock, boolean perAccount, int pageSize) {
         this.store = Objects.requireNonNull(store, "store");
         this.bills = Objects.requireNonNull(bills, "bills");
         this.statements = Objects.requireNonNull(statements, "statements");
@@ -84,6 +90,8 @@ public final class BillRun {
         this.estimates = Objects.requireNonNull(estimates, "estimates");
         this.usage = Objects.requireNonNull(usage, "usage");
         this.pages = Objects.requireNonNull(pages, "pages");
+        this.reads = Objects.requireNonNull(reads, "reads");
+        if (reads == bills.database()) throw new IllegalArgumentException("the reader's database must not be the run's");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (pageSize < 1) throw new IllegalArgumentException("page size must be positive: " + pageSize);
         this.perAccount = perAccount;
@@ -96,17 +104,43 @@ public final class BillRun {
      * page-wise run against, kept so that the two can be compared on the same data.
      */
     public BillRun perAccountQueries() {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, clock, true, pageSize);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, true, pageSize);
     }
 
     BillRun pageSize(int size) {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, clock, perAccount, size);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, perAccount, size);
     }
 
     /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
-    private record Page(Set<String> registered, Set<String> prepaid, Map<String, Bill> current, Set<String> estimatedBefore,
+    private record Page(Set<String> registered, Set<String> prepaid, Set<String> estimatedBefore,
                         Map<String, Map<Integer, Long>> positions, Map<String, NavigableMap<LocalDate, Long>> rollups,
                         Map<String, UsagePages.ReadingSpan> readings, Set<String> gatheredAlone) {
+    }
+
+    /** What the whole run prices with: read once before the first page. */
+    private record Setup(YearMonth cycle, BillPeriod period, Map<CustomerClass, Tariff> byClass, Map<String, Estimate> thisCycle,
+                         Map<String, Estimate> lastCycle, Map<String, List<String>> variants, Set<String> gatheredAlone,
+                         BillCalculator.Memo memo) {
+    }
+
+    /**
+     * An account priced from its data, before it is compared with its current bill: its lines, or, for
+     * an account that gets no bill (no meter, prepaid), its outcome.
+     */
+    private record Priced(Account account, Tariff tariff, List<String> variants, List<BillLine> lines, Outcome done) {
+    }
+
+    /** A page of accounts read and priced; {@code first}..{@code last} are its account ids. */
+    private record PricedPage(String first, String last, List<Priced> accounts) {
+    }
+
+    /** Where the written side of a run takes its priced pages from, in account order; null after the last. */
+    private interface PageSource extends AutoCloseable {
+        PricedPage next() throws SQLException;
+
+        @Override
+        default void close() {
+        }
     }
 
     public Report run(YearMonth cycle, boolean dryRun, boolean rebill, Listener listener) {
@@ -117,45 +151,157 @@ public final class BillRun {
         Map<String, List<String>> variants = tariffs.allVariants();
         Set<String> gatheredAlone = new HashSet<>(pages.exchangedInto(period.start(), period.end()));
         gatheredAlone.addAll(pages.corrected(period.start(), period.end()));
+        Setup setup = new Setup(cycle, period, byClass, thisCycle, lastCycle, variants, gatheredAlone, new BillCalculator.Memo());
         int accounts = pages.count(cycle);
         Instant now = clock.instant();
         Map<Status, Integer> counts = new EnumMap<>(Status.class);
         BigDecimal[] total = {BigDecimal.ZERO.setScale(2)};
         bills.database().tx("bill run " + cycle, c -> {
             int done = 0;
-            String after = "";
-            while (true) {
-                List<Account> page = pages.accounts(cycle, after, pageSize);
-                if (page.isEmpty()) break;
-                String first = page.get(0).accountId();
-                after = page.get(page.size() - 1).accountId();
-                Page data = perAccount ? null : page(c, page, period, first, after, gatheredAlone);
-                List<Outcome> outcomes = new ArrayList<>(page.size());
-                for (Account a : page) {
-                    Tariff t = byClass.get(a.customerClass());
-                    if (t == null) throw new TariffException("bill run " + cycle + ": account " + a.accountId()
-                            + " changed class during the run");
-                    try {
-                        outcomes.add(bill(c, a, period, t, variants.getOrDefault(a.accountId(), List.of()), thisCycle, lastCycle,
-                                dryRun, rebill, now, data));
-                    } catch (TariffException e) {
-                        throw new TariffException("bill run " + cycle + ": account " + a.accountId() + ": " + e.getMessage());
+            try (PageSource source = perAccount ? inline(c, setup) : ahead(setup)) {
+                for (PricedPage p = source.next(); p != null; p = source.next()) {
+                    // the current bills are read in the run's own transaction, beside the writes they decide
+                    Map<String, Bill> current = perAccount ? null : bills.currentPage(c, cycle, p.first(), p.last());
+                    List<Outcome> outcomes = new ArrayList<>(p.accounts().size());
+                    for (Priced x : p.accounts()) {
+                        if (x.done() != null) {
+                            outcomes.add(x.done());
+                            continue;
+                        }
+                        String id = x.account().accountId();
+                        Optional<Bill> cur = perAccount ? bills.current(c, id, cycle) : Optional.ofNullable(current.get(id));
+                        outcomes.add(settle(c, x, cur, period, dryRun, rebill, now, perAccount));
                     }
-                }
-                if (data != null && !dryRun) outcomes = stored(c, cycle, first, after, outcomes);
-                for (Outcome o : outcomes) {
-                    counts.merge(o.status(), 1, Integer::sum);
-                    if (o.status() == Status.NEW || o.status() == Status.REBILLED) {
-                        total[0] = total[0].add(o.bill().orElseThrow().total());
+                    if (!perAccount && !dryRun) outcomes = stored(c, cycle, p.first(), p.last(), outcomes);
+                    for (Outcome o : outcomes) {
+                        counts.merge(o.status(), 1, Integer::sum);
+                        if (o.status() == Status.NEW || o.status() == Status.REBILLED) {
+                            total[0] = total[0].add(o.bill().orElseThrow().total());
+                        }
+                        listener.outcome(o);
+                        listener.progress(++done, Math.max(done, accounts));
                     }
-                    listener.outcome(o);
-                    listener.progress(++done, Math.max(done, accounts));
                 }
             }
             return null;
         });
         return new Report(cycle, period, dryRun, Math.max(accounts, counts.values().stream().mapToInt(i -> i).sum()),
                 Map.copyOf(counts), total[0]);
+    }
+
+    /** The per-account peer: each page read and priced on the calling thread, with the run's connection. */
+    private PageSource inline(Connection c, Setup setup) {
+        String[] after = {""};
+        return () -> {
+            PricedPage p = pricedPage(c, setup, after[0]);
+            if (p != null) after[0] = p.last();
+            return p;
+        };
+    }
+
+    /**
+     * The page-wise run: a reader thread reads the pages after the one being written, on its own
+     * connections ({@link UsagePages}' and {@code reads}), so that reading page n + 1 overlaps pricing and
+     * writing page n (two cores at work). A page is priced by whichever side has time: by the reader when
+     * pages are already waiting in the queue, else by the writing thread (and always there when pricing
+     * needs the store). A bounded queue holds at most {@link #AHEAD} pages
+     * (memory stays flat); the reader's failure is thrown on the writing thread, in page order; a
+     * run that stops (its failure, a listener's exception) stops the reader before it returns.
+     */
+    private PageSource ahead(Setup setup) {
+        return new Ahead(setup);
+    }
+
+    /** Pages read ahead of the one being written. */
+    static final int AHEAD = 2;
+
+    private static final Object END = new Object();
+
+    private final class Ahead implements PageSource {
+        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD);
+        private volatile boolean stopped;
+        private final Thread reader;
+        private boolean ended;
+        private final Setup setup;
+
+        Ahead(Setup setup) {
+            this.setup = setup;
+            reader = new Thread(() -> read(setup), "bill-run-reader " + setup.cycle());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read(Setup setup) {
+            Setup own = new Setup(setup.cycle(), setup.period(), setup.byClass(), setup.thisCycle(), setup.lastCycle(),
+                    setup.variants(), setup.gatheredAlone(), new BillCalculator.Memo()); // a memo is one thread's
+            Object last = END;
+            try {
+                String after = "";
+                while (!stopped) {
+                    ReadPage p = readPage(setup, after);
+                    if (p == null) break;
+                    after = p.last();
+                    // the writer has pages waiting: this thread has time to price this one too; else the writer prices it
+                    put(queue.isEmpty() || usesStore(setup, p) ? p : priced(null, own, p));
+                }
+            } catch (SQLException | RuntimeException | Error e) {
+                last = e;
+            }
+            if (!stopped) put(last);
+        }
+
+        private void put(Object o) {
+            try {
+                queue.put(o);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public PricedPage next() throws SQLException {
+            if (ended) return null;
+            Object o;
+            try {
+                o = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("bill run interrupted", e);
+            }
+            if (o == END) {
+                ended = true;
+                return null;
+            }
+            if (o instanceof SQLException e) {
+                ended = true;
+                throw e;
+            }
+            if (o instanceof RuntimeException e) {
+                ended = true;
+                throw e;
+            }
+            if (o instanceof Error e) {
+                ended = true;
+                throw e;
+            }
+            return o instanceof PricedPage p ? p : priced(null, setup, (ReadPage) o);
+        }
+
+        /** Stops the reader (it finishes the page it is reading) and waits for it: nothing reads once the run is over. */
+        @Override
+        public void close() {
+            stopped = true;
+            queue.clear(); // a reader blocked on a full queue puts its page and then sees the stop
+            boolean interrupted = false;
+            while (reader.isAlive()) {
+                try {
+                    reader.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     /** Every class among the accounts to read has a tariff with a version on the period's first day, before anything is priced. */
@@ -175,12 +321,68 @@ public final class BillRun {
         return byClass;
     }
 
-    private Page page(Connection c, List<Account> page, BillPeriod period, String first, String last, Set<String> gatheredAlone)
-            throws SQLException {
+    /**
+     * Reads the next page of accounts after {@code after} and prices them: page-wise with a few queries for
+     * the whole page on the reader's connections ({@code c} null), or, for the per-account peer, account by
+     * account on the run's connection {@code c}. Null when no account is left.
+     */
+    private PricedPage pricedPage(Connection c, Setup s, String after) throws SQLException {
+        ReadPage r = readPage(s, after);
+        return r == null ? null : priced(c, s, r);
+    }
+
+    /** A page of accounts and, page-wise, what they need from the store and earlier bills ({@code data} null for the peer). */
+    private record ReadPage(String first, String last, List<Account> accounts, Page data) {
+    }
+
+    /** The next page of accounts after {@code after} with its data; null when no account is left. */
+    private ReadPage readPage(Setup s, String after) {
+        List<Account> page = pages.accounts(s.cycle(), after, pageSize);
+        if (page.isEmpty()) return null;
+        String first = page.get(0).accountId();
+        String last = page.get(page.size() - 1).accountId();
+        return new ReadPage(first, last, page, perAccount ? null : page(page, s.period(), first, last, s.gatheredAlone()));
+    }
+
+    /**
+     * Whether pricing the page goes to the store (an estimate, a true-up, a meter exchanged or corrected):
+     * such a page is priced on the run's thread only, so that the store is used by one thread.
+     */
+    private static boolean usesStore(Setup s, ReadPage r) {
+        for (Account a : r.accounts()) {
+            if (s.thisCycle().containsKey(a.accountId()) || s.lastCycle().containsKey(a.accountId())
+                    || (a.meterId() != null && s.gatheredAlone().contains(a.meterId()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PricedPage priced(Connection c, Setup s, ReadPage r) throws SQLException {
+        Page data = r.data();
+        String first = r.first();
+        String last = r.last();
+        List<Priced> out = new ArrayList<>(r.accounts().size());
+        for (Account a : r.accounts()) {
+            Tariff t = s.byClass().get(a.customerClass());
+            if (t == null) throw new TariffException("bill run " + s.cycle() + ": account " + a.accountId()
+                    + " changed class during the run");
+            try {
+                out.add(price(c, a, s, t, data));
+            } catch (TariffException e) {
+                throw new TariffException("bill run " + s.cycle() + ": account " + a.accountId() + ": " + e.getMessage());
+            }
+        }
+        return new PricedPage(first, last, out);
+    }
+
+    private Page page(List<Account> page, BillPeriod period, String first, String last, Set<String> gatheredAlone) {
         List<String> meters = page.stream().map(Account::meterId).filter(Objects::nonNull).distinct().toList();
         YearMonth cycle = period.cycle();
-        return new Page(pages.registered(meters), pages.prepaidMeters(meters), bills.currentPage(c, cycle, first, last),
-                bills.estimatedPage(c, cycle.minusMonths(1), first, last), positionsPage(c, cycle, first, last),
+        // earlier cycles' bills: this run writes none of them, so they are read beside it, not in its transaction
+        Set<String> estimatedBefore = reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));
+        Map<String, Map<Integer, Long>> positions = reads.tx("tier positions of a page", c -> positionsPage(c, cycle, first, last));
+        return new Page(pages.registered(meters), pages.prepaidMeters(meters), estimatedBefore, positions,
                 pages.rollups(meters, period.start(), period.end()), pages.readings(meters, period.start(), period.end()),
                 gatheredAlone);
     }
@@ -221,35 +423,45 @@ public final class BillRun {
         return out;
     }
 
-    private Outcome bill(Connection c, Account a, BillPeriod period, Tariff tariff, List<String> variants,
-                         Map<String, Estimate> thisCycle, Map<String, Estimate> lastCycle, boolean dryRun, boolean rebill,
-                         Instant now, Page page) throws SQLException {
+    private Priced price(Connection c, Account a, Setup s, Tariff tariff, Page page) throws SQLException {
+        List<String> variants = s.variants().getOrDefault(a.accountId(), List.of());
         boolean registered = a.meterId() != null
                 && (page == null ? store.meter(a.meterId()).isPresent() : page.registered().contains(a.meterId()));
         if (!registered) {
-            return new Outcome(a.accountId(), Status.NO_METER, Optional.empty(),
-                    a.meterId() == null ? "no meter on the account" : "meter " + a.meterId() + " is not registered");
+            return new Priced(a, tariff, variants, null, new Outcome(a.accountId(), Status.NO_METER, Optional.empty(),
+                    a.meterId() == null ? "no meter on the account" : "meter " + a.meterId() + " is not registered"));
         }
         boolean prepaid = page == null ? !pages.prepaidMeters(List.of(a.meterId())).isEmpty() : page.prepaid().contains(a.meterId());
         if (prepaid) {
-            return new Outcome(a.accountId(), Status.PREPAID, Optional.empty(),
-                    "prepaid (IC-card) meter " + a.meterId() + ": a statement, not a bill (meterhub statement run)");
+            return new Priced(a, tariff, variants, null, new Outcome(a.accountId(), Status.PREPAID, Optional.empty(),
+                    "prepaid (IC-card) meter " + a.meterId() + ": a statement, not a bill (meterhub statement run)"));
         }
+        BillPeriod period = s.period();
         YearMonth cycle = period.cycle();
         String id = a.accountId();
-        Optional<Bill> current = page == null ? bills.current(c, id, cycle) : Optional.ofNullable(page.current().get(id));
         boolean estimatedBefore = page == null
                 ? bills.current(c, id, cycle.minusMonths(1)).map(p -> p.lines().stream().anyMatch(l -> l.kind() == LineKind.ESTIMATE))
                         .orElse(false)
                 : page.estimatedBefore().contains(id);
-        Optional<Estimate> previousEstimate = Optional.ofNullable(lastCycle.get(id)).filter(e -> estimatedBefore);
-        Optional<Estimate> estimate = Optional.ofNullable(thisCycle.get(id));
+        Optional<Estimate> previousEstimate = Optional.ofNullable(s.lastCycle().get(id)).filter(e -> estimatedBefore);
+        Optional<Estimate> estimate = Optional.ofNullable(s.thisCycle().get(id));
         AccountUsage u = page == null || previousEstimate.isPresent() || page.gatheredAlone().contains(a.meterId())
                 ? usage.gather(a, period, estimate, previousEstimate)
                 : usage.prefetched(a, period, estimate, page.rollups().get(a.meterId()), page.readings().get(a.meterId()));
         Map<Integer, Long> positions = page == null ? positions(c, id, cycle) : page.positions().getOrDefault(id, Map.of());
-        List<BillLine> lines = withAdjustments(BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions,
-                u.items(tariff))), current);
+        List<BillLine> lines = BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions, u.items(tariff)),
+                s.memo());
+        return new Priced(a, tariff, variants, lines, null);
+    }
+
+    /** The priced account against its current bill: unchanged, changed, or a new bill (written now with {@code insertNow}). */
+    private Outcome settle(Connection c, Priced x, Optional<Bill> current, BillPeriod period, boolean dryRun, boolean rebill,
+                           Instant now, boolean insertNow) throws SQLException {
+        YearMonth cycle = period.cycle();
+        String id = x.account().accountId();
+        Tariff tariff = x.tariff();
+        List<String> variants = x.variants();
+        List<BillLine> lines = withAdjustments(x.lines(), current);
         if (current.isPresent() && current.get().sameCharges(lines)) {
             return new Outcome(id, Status.UNCHANGED, current, "version " + current.get().version() + " stands");
         }
@@ -263,7 +475,7 @@ public final class BillRun {
                 + " CNY): the consumption, estimates or tariff data changed").orElse("bill run " + cycle);
         Bill b = new Bill(null, id, cycle, version, current.map(Bill::billId).orElse(null), reason, tariff.id(),
                 variants, period.firstDay(), period.lastDay(), lines, now);
-        if (!dryRun && page == null) b = bills.insert(c, b);
+        if (!dryRun && insertNow) b = bills.insert(c, b);
         return new Outcome(id, current.isPresent() ? Status.REBILLED : Status.NEW, Optional.of(b), reason);
     }
 

@@ -86,7 +86,7 @@ public final class Billing implements AutoCloseable {
     }
 
     public BillRun run(Clock clock) {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, clock, false, BillRun.PAGE_SIZE);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, rulesDb, clock, false, BillRun.PAGE_SIZE);
     }
 
     @Override

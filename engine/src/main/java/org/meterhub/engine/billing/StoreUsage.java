@@ -175,8 +175,29 @@ public final class StoreUsage {
         return new AccountUsage(p, List.of(m), estimate.map(this::part), Optional.empty(), List.of());
     }
 
+    /** The time as {@code yyyy-MM-dd HH:mm} in the zone (by hand for years 0..9999: a bill run shows two a bill). */
     private String shown(Instant t) {
-        return LocalDateTime.ofInstant(t, zone).format(SHOWN);
+        LocalDateTime d = LocalDateTime.ofInstant(t, zone);
+        int y = d.getYear();
+        if (y < 0 || y > 9999) return d.format(SHOWN);
+        char[] c = new char[16];
+        digits(c, 0, y, 4);
+        c[4] = '-';
+        digits(c, 5, d.getMonthValue(), 2);
+        c[7] = '-';
+        digits(c, 8, d.getDayOfMonth(), 2);
+        c[10] = ' ';
+        digits(c, 11, d.getHour(), 2);
+        c[13] = ':';
+        digits(c, 14, d.getMinute(), 2);
+        return new String(c);
+    }
+
+    private static void digits(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static List<Reading> actual(List<Reading> readings) {

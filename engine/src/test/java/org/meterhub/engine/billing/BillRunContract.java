@@ -274,6 +274,7 @@ abstract class BillRunContract {
                 .hasMessageContaining("account R-TIER").hasMessageContaining("no-such-variant")
                 .hasMessageNotContaining("\n");
         assertThat(billing.bills().count(YearMonth.of(2026, 12))).isZero();
+        assertThat(readers()).as("reader threads alive after the run failed").isEmpty();
         billing.tariffs().setVariants("R-TIER", List.of(), clock.instant());
     }
 
@@ -303,6 +304,31 @@ abstract class BillRunContract {
         });
         assertThat(billing.run(clock).perAccountQueries().run(NOV, false, false, new BillRun.Listener() { })
                 .count(BillRun.Status.UNCHANGED)).isEqualTo(7);
+    }
+
+    @Test
+    @Order(13)
+    void aRunStoppedByItsListenerLeavesNoBillsAndNoReader() {
+        // pages of one account: the reader thread has filled its queue when the listener throws after the first
+        RuntimeException stop = new IllegalStateException("stopped by the listener");
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> billing.run(clock).pageSize(1).run(YearMonth.of(2026, 12), false, false, new BillRun.Listener() {
+            @Override
+            public void outcome(BillRun.Outcome o) {
+                seen.add(o.accountId());
+                throw stop;
+            }
+        })).isSameAs(stop);
+        assertThat(seen).hasSize(1);
+        assertThat(readers()).as("reader threads alive after the run returned").isEmpty();
+        assertThat(billing.bills().count(YearMonth.of(2026, 12))).isZero();
+        assertThat(run(YearMonth.of(2026, 12), true, false).count(BillRun.Status.NEW)).isEqualTo(7);
+        assertThat(readers()).isEmpty();
+    }
+
+    private static List<String> readers() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("bill-run-reader")).toList();
     }
 
     private static BillRun.Listener collect(java.util.Map<String, BillRun.Outcome> into) {
