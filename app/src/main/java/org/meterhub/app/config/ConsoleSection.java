@@ -13,9 +13,28 @@ import org.meterhub.engine.meter.Medium;
  * <pre>
  * stale-after: 25h             # a meter with no reading for longer is stale on the Fleet page
  * heat: {stale-after: 2h}      # per medium (gas, water, heat), over the line above
+ * bus-health: {degraded-percent: 20, down-percent: 100}   # a gateway's bus on the Gateways page
  * </pre>
  */
-public record ConsoleSection(Duration staleAfter, MediumSection gas, MediumSection water, MediumSection heat) {
+public record ConsoleSection(Duration staleAfter, MediumSection gas, MediumSection water, MediumSection heat,
+                             BusHealthSection busHealth) {
+    public ConsoleSection(Duration staleAfter, MediumSection gas, MediumSection water, MediumSection heat) {
+        this(staleAfter, gas, water, heat, null);
+    }
+
+    /** When a bus counts as degraded or down: failed polls in the gateway's window, in percent of all its polls. */
+    public record BusHealthSection(Integer degradedPercent, Integer downPercent) {
+        public BusHealthSection {
+            settings(degradedPercent, downPercent); // a bad value is an error naming the field
+        }
+
+        static org.meterhub.engine.gateways.GatewayHealth.Settings settings(Integer degraded, Integer down) {
+            return new org.meterhub.engine.gateways.GatewayHealth.Settings(
+                    degraded != null ? degraded : org.meterhub.engine.gateways.GatewayHealth.Settings.DEFAULT_DEGRADED_PERCENT,
+                    down != null ? down : org.meterhub.engine.gateways.GatewayHealth.Settings.DEFAULT_DOWN_PERCENT);
+        }
+    }
+
     public ConsoleSection {
         staleAfter = staleAfter != null ? staleAfter : ConsoleSettings.DEFAULT_STALE_AFTER;
         new ConsoleSettings(staleAfter, Map.of()); // a bad value is an error naming stale-after
@@ -30,7 +49,7 @@ public record ConsoleSection(Duration staleAfter, MediumSection gas, MediumSecti
     }
 
     public static ConsoleSection defaults() {
-        return new ConsoleSection(null, null, null, null);
+        return new ConsoleSection(null, null, null, null, null);
     }
 
     /** The file, or the defaults when {@code file} is null; a bad value is a one-line error naming the field. */
@@ -43,6 +62,8 @@ public record ConsoleSection(Duration staleAfter, MediumSection gas, MediumSecti
         if (gas != null) byMedium.put(Medium.GAS, gas.staleAfter());
         if (water != null) byMedium.put(Medium.WATER, water.staleAfter());
         if (heat != null) byMedium.put(Medium.HEAT, heat.staleAfter());
-        return new ConsoleSettings(staleAfter, byMedium);
+        return new ConsoleSettings(staleAfter, byMedium, busHealth == null
+                ? org.meterhub.engine.gateways.GatewayHealth.Settings.defaults()
+                : BusHealthSection.settings(busHealth.degradedPercent(), busHealth.downPercent()));
     }
 }

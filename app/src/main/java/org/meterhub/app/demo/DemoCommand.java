@@ -137,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(60));
         DemoConsole.LateClock pageClock = new DemoConsole.LateClock();
         try (MeterStore db = openStore(storeUrl); DemoConsole console = startConsole(db, storeUrl, cfg, pageClock, consoleAt)) {
-            Instant simStart = startAfter(db);
+            Instant simStart = startAfter(storeUrl, Instant.now());
             SimClock clock = new SimClock(simStart, speed);
             pageClock.set(clock);
             EventLoopGroup simGroup = new NioEventLoopGroup(1);
@@ -331,18 +331,26 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * A fresh store starts at the current minute; a store with an earlier demo's readings starts
-     * where that run's final reads left off, so the meters' history continues without a gap.
+     * where that run's final reads left off, so the meters' history continues without a gap. One
+     * statement for the whole fleet ({@link org.meterhub.engine.query.LastReadings#latest()}), not a
+     * query per meter: a store of 100,000 meters answers in one round trip. A private in-memory store
+     * is new with this process, so it has nothing to continue.
      */
-    private static Instant startAfter(MeterStore db) {
-        Instant latest = null;
-        for (MeterInfo m : db.meters()) {
-            Optional<Reading> last = db.lastReading(m.meterId());
-            if (last.isPresent() && (latest == null || last.get().time().isAfter(latest))) latest = last.get().time();
+    static Instant startAfter(String storeUrl, Instant now) {
+        if (org.meterhub.engine.jdbc.SqlDatabase.isPrivateMemory(storeUrl)) return now.truncatedTo(ChronoUnit.MINUTES);
+        try (org.meterhub.engine.jdbc.SqlDatabase sql = org.meterhub.engine.jdbc.SqlDatabase.open(storeUrl)) {
+            return new org.meterhub.engine.query.LastReadings(sql).latest()
+                    .orElse(now.truncatedTo(ChronoUnit.MINUTES));
         }
-        return latest != null ? latest : Instant.now().truncatedTo(ChronoUnit.MINUTES);
     }
 
-    private static GatewayConfig demoConfig(GatewayConfig cfg, Cjt188Fleet fleet) {
+    /**
+     * The user's file with the demo's generated DTU buses: every section the file sets (leak thresholds and
+     * valve policy, EVC check, alarm deadlines and publishing, clock, store retry, journal, admin, console, mqtt)
+     * is in effect. Only what the demo generates replaces the file's: its DTU buses, on a loopback port of its
+     * own; the file's local serial lines and Modbus devices are not opened (the demo's meters are simulated).
+     */
+    static GatewayConfig demoConfig(GatewayConfig cfg, Cjt188Fleet fleet) {
         List<GatewayConfig.BusSection> buses = new ArrayList<>();
         for (SimulatedDtu d : fleet.dtus()) {
             List<GatewayConfig.MeterSection> ms = new ArrayList<>();
@@ -352,7 +360,8 @@ public final class DemoCommand implements Callable<Integer> {
             buses.add(new GatewayConfig.BusSection(d.id(), BusProtocol.CJT188.name().toLowerCase(), ms));
         }
         GatewayConfig.DtuSection loopback = cfg.dtu().withListen("127.0.0.1:0");
-        return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses, cfg.journal());
+        return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses, cfg.journal(), List.of(), List.of(),
+                cfg.admin(), cfg.alarms(), cfg.clock(), cfg.storeRetry(), cfg.evc(), cfg.leak(), cfg.console(), cfg.mqtt());
     }
 
     private static MeterStore openStore(String url) {

@@ -211,7 +211,8 @@ public final class EngineCommand implements Callable<Integer> {
                 .coverage(new org.meterhub.engine.coverage.CoverageQuery(db,
                         new org.meterhub.engine.estimation.JdbcEstimationRecords(rulesDb),
                         new org.meterhub.engine.attempt.JdbcReadAttempts(rulesDb),
-                        org.meterhub.engine.coverage.CoverageSettings.defaults(), pageClock));
+                        org.meterhub.engine.coverage.CoverageSettings.defaults(), pageClock))
+                .gateways(new org.meterhub.engine.gateways.GatewayHealth(rulesDb, console.busHealth()));
         // The console shows the same reports as the API (with validation and coverage, so built after them).
         return b.context("/console/", new ConsoleHandler(db, b.reports(), pageClock, users, throttle,
                 new org.meterhub.engine.query.LastReadings(rulesDb), console, rulesDb, purposes));

@@ -26,6 +26,7 @@ public final class ForwardingGateway implements AutoCloseable {
         this.clockGuard = null;
         this.buses = new PolledBuses(config, poll, new JournalSink(link.journal()), clock, ioThreads);
         alarmRefusals();
+        uplink(config);
     }
 
     /** With {@code trust} deciding which clock is wrong; readings without a time are held next to the journal. */
@@ -35,6 +36,39 @@ public final class ForwardingGateway implements AutoCloseable {
                 link.journal()::append, link.journal()::accepting);
         this.buses = new PolledBuses(config, poll, clockGuard, trust.clock(), ioThreads);
         alarmRefusals();
+        uplink(config);
+    }
+
+    /** The MQTT uplink to the engines is a bus of this gateway too: its batches acknowledged or refused, its broker. */
+    private org.meterhub.gateway.poll.BusHealth uplink;
+    private long uplinkAcks;
+    private long uplinkNacks;
+
+    private void uplink(GatewayConfig config) {
+        uplink = buses.dtuBuses().busHealth().bus("mqtt-uplink", brokerName(config.journal().forwardTo()))
+                .connectedBy(() -> link.forwarder() != null && link.connected());
+    }
+
+    /** host:port of the broker, without the scheme or any user name in the URI. */
+    static String brokerName(String forwardTo) {
+        try {
+            java.net.URI u = java.net.URI.create(forwardTo);
+            if (u.getHost() != null) return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+        } catch (IllegalArgumentException e) {
+            // not a URI: shown as written below, without what could be a password
+        }
+        String s = forwardTo.replaceFirst("^[a-z]+://", "");
+        return s.substring(s.lastIndexOf('@') + 1);
+    }
+
+    /** Adds the batches acknowledged and refused since the last status to the uplink's window. */
+    private synchronized void countUplink() {
+        org.meterhub.gateway.forward.ForwarderStats st = link.forwarder().stats();
+        long acks = st.acks();
+        long nacks = st.nacks();
+        uplink.count(acks - uplinkAcks, nacks - uplinkNacks, nacks > uplinkNacks ? "nack" : null);
+        uplinkAcks = acks;
+        uplinkNacks = nacks;
     }
 
     /**
@@ -70,6 +104,7 @@ public final class ForwardingGateway implements AutoCloseable {
 
     /** This gateway's status, sent to the engines on the batches' broker for their console; false when not sent. */
     public boolean publishStatus(String gatewayId, java.time.Instant at) {
+        countUplink();
         return link.publishStatus(buses.status(gatewayId, at, link.journal().stats()));
     }
 

@@ -23,6 +23,7 @@ public final class JournalForwarding implements AutoCloseable {
     private final Journal journal;
     private final Forwarder forwarder;
     private final BatchTransport transport;
+
     /** With forward-to: alarms for the engines' store over the same link; null with the engine in this process. */
     private final org.meterhub.gateway.forward.ForwardedAlarms alarms;
 
@@ -119,6 +120,11 @@ public final class JournalForwarding implements AutoCloseable {
      */
     public boolean publishStatus(org.meterhub.engine.gateways.GatewayStatus status) {
         return transport instanceof MqttBatchTransport mqtt && mqtt.publishStatus(status);
+    }
+
+    /** Whether the forwarding link is connected now (the broker's connection; an in-process link always is). */
+    public boolean connected() {
+        return transport.connected();
     }
 
     /** With forward-to: alarms for the engines' store, sent over the forwarding link until acknowledged. */

@@ -40,6 +40,7 @@ public final class LocalBuses implements AutoCloseable {
     private final ModbusSession.Counters modbusCounters = new ModbusSession.Counters();
     private final Cjt188Session.Counters cjt188Counters = new Cjt188Session.Counters();
     private ExecutorService io;
+    private org.meterhub.gateway.poll.BusHealthRegistry health;
     private int meters;
 
     private LocalBuses() {
@@ -52,7 +53,16 @@ public final class LocalBuses implements AutoCloseable {
      */
     public static LocalBuses open(GatewayConfig config, PollSettings poll, ReadingSink sink, PollStats stats,
                                   EventLoopGroup group, Clock clock) throws InterruptedException {
+        return open(config, poll, sink, stats, group, clock,
+                new org.meterhub.gateway.poll.BusHealthRegistry(clock, org.meterhub.gateway.poll.BusHealth.DEFAULT_WINDOW));
+    }
+
+    /** As above, each bus's polls and connection counted into {@code health} under its kind and name. */
+    public static LocalBuses open(GatewayConfig config, PollSettings poll, ReadingSink sink, PollStats stats,
+                                  EventLoopGroup group, Clock clock, org.meterhub.gateway.poll.BusHealthRegistry health)
+            throws InterruptedException {
         LocalBuses b = new LocalBuses();
+        b.health = health;
         try {
             b.start(config, poll, sink, stats, group, clock);
         } catch (RuntimeException | InterruptedException e) {
@@ -90,7 +100,8 @@ public final class LocalBuses implements AutoCloseable {
                 try {
                     bus = SerialCjt188Bus.open(line, ms, linePoll, new Cjt188ReadingMapper(config.zone(), clock,
                             config.poll().maxClockSkew()), sink, stats, cjt188Counters, group,
-                            config.dtu().maxBytesWithoutFrame(), config.dtu().preambleBytes());
+                            config.dtu().maxBytesWithoutFrame(), config.dtu().preambleBytes(),
+                            health.bus("serial-cjt188", s.port()));
                 } catch (RuntimeException e) {
                     throw new IllegalStateException("serial[" + i + "] " + s.port() + ": " + e.getMessage(), e);
                 }
@@ -99,7 +110,7 @@ public final class LocalBuses implements AutoCloseable {
             } else {
                 ModbusSession session = new ModbusSession(new ModbusLink.Serial(line), poll.timeout(), modbusMapper, io,
                         modbusCounters);
-                poll(session, "serial:" + s.port(), "serial-modbus", ms, linePoll, sink, stats, group);
+                poll(session, "serial:" + s.port(), "serial-modbus", s.port(), ms, linePoll, sink, stats, group);
             }
         }
         for (GatewayConfig.ModbusDeviceSection d : config.modbus()) {
@@ -109,14 +120,18 @@ public final class LocalBuses implements AutoCloseable {
             List<MeterEndpoint> ms = d.meters().stream().map(endpoints::of).toList();
             meters += ms.size();
             poll(new ModbusSession(link, poll.timeout(), modbusMapper, io, modbusCounters), link.label(),
-                    d.transport().equals("tcp") ? "modbus-tcp" : "modbus-rtu-over-tcp", ms, poll, sink, stats, group);
+                    d.transport().equals("tcp") ? "modbus-tcp" : "modbus-rtu-over-tcp", hp.host() + ":" + hp.port(), ms, poll,
+                    sink, stats, group);
         }
     }
 
-    private void poll(MeterSession session, String busId, String kind, List<MeterEndpoint> ms, PollSettings poll,
-                      ReadingSink sink, PollStats stats, EventLoopGroup group) {
+    /** @param name the bus as the console names it: the serial port, or the device's host:port */
+    private void poll(ModbusSession session, String busId, String kind, String name, List<MeterEndpoint> ms,
+                      PollSettings poll, ReadingSink sink, PollStats stats, EventLoopGroup group) {
         open.add(session::close);
-        BusPoller poller = new BusPoller(busId, session, ms, poll, sink, stats, group.next(), busId.hashCode()).kind(kind);
+        org.meterhub.gateway.poll.BusHealth h = health.bus(kind, name).connectedBy(session::connected);
+        BusPoller poller = new BusPoller(busId, session, ms, poll, sink, stats, group.next(), busId.hashCode()).kind(kind)
+                .health(h);
         add(poller, ms);
         poller.start();
     }

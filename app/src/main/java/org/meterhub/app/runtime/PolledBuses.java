@@ -56,7 +56,8 @@ public final class PolledBuses implements AutoCloseable {
     /** Starts the dial-in server, then opens the local serial lines and Modbus devices and polls them. */
     public InetSocketAddress start() throws InterruptedException {
         InetSocketAddress bound = dtuServer.start();
-        local = LocalBuses.open(config, poll, sink, dtuBuses.stats(), group, clock);
+        local = LocalBuses.open(config, poll, sink, dtuBuses.stats(), group, clock, dtuBuses.busHealth());
+        org.meterhub.gateway.metrics.GatewayMetrics.watch(dtuBuses.busHealth());
         return bound;
     }
 
@@ -92,7 +93,17 @@ public final class PolledBuses implements AutoCloseable {
         var polls = dtuBuses.stats();
         return new org.meterhub.engine.gateways.GatewayStatus(gatewayId, at, dtuServer.connectedCount(),
                 config.buses().size(), onlineMeters(), configuredMeters(), polls.readings.get(), polls.failedPolls.get(),
-                journal.pending(), journal.level().name());
+                journal.pending(), journal.level().name(), busStatus());
+    }
+
+    /** Every bus's health now, for the status report: DTUs, serial lines, Modbus TCP peers (the MQTT uplink is the forwarder's). */
+    public java.util.List<org.meterhub.engine.gateways.BusStatus> busStatus() {
+        return dtuBuses.busHealth().snapshots().stream().map(PolledBuses::busStatus).toList();
+    }
+
+    public static org.meterhub.engine.gateways.BusStatus busStatus(org.meterhub.gateway.poll.BusHealth.Snapshot s) {
+        return new org.meterhub.engine.gateways.BusStatus(s.kind(), s.name(), s.connected(), s.pollsOk(), s.pollsFailed(),
+                s.window(), s.lastOk(), s.lastErrorAt(), s.lastError());
     }
 
     public void stopPolling() {
@@ -110,6 +121,7 @@ public final class PolledBuses implements AutoCloseable {
 
     @Override
     public void close() {
+        org.meterhub.gateway.metrics.GatewayMetrics.forget(dtuBuses.busHealth());
         stopPolling();
         if (local != null) local.close();
         dtuServer.close();

@@ -35,6 +35,22 @@ class ConsoleSectionTest {
     }
 
     @Test
+    void busHealthThresholds() {
+        ConsoleSettings s = loader.parse("gateway.yaml", """
+                console:
+                  bus-health: {degraded-percent: 10, down-percent: 90}
+                """, GatewayConfig.class).console().settings();
+        assertThat(s.busHealth()).isEqualTo(new org.meterhub.engine.gateways.GatewayHealth.Settings(10, 90));
+        assertThat(GatewayConfig.defaults().console().settings().busHealth())
+                .isEqualTo(new org.meterhub.engine.gateways.GatewayHealth.Settings(20, 100));
+        assertThat(loader.parse("console.yaml", "bus-health: {degraded-percent: 5}\n", ConsoleSection.class).settings()
+                .busHealth()).isEqualTo(new org.meterhub.engine.gateways.GatewayHealth.Settings(5, 100));
+        assertThatThrownBy(() -> loader.parse("gateway.yaml", "console:\n  bus-health: {degraded-percent: 50, down-percent: 40}\n",
+                GatewayConfig.class)).isInstanceOf(ConfigException.class).hasMessageContaining("gateway.yaml:2")
+                .hasMessageContaining("down-percent: expected degraded-percent (50) to 100, got 40");
+    }
+
+    @Test
     void badValuesAreOneLineErrorsNamingTheField() {
         assertThatThrownBy(() -> loader.parse("gateway.yaml", "console:\n  stale-after: 0s\n", GatewayConfig.class))
                 .isInstanceOf(ConfigException.class)

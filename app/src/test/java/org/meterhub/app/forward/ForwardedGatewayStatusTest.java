@@ -98,6 +98,15 @@ class ForwardedGatewayStatusTest {
                 assertThat(s.pollsOk()).isEqualTo(gw.buses().dtuBuses().stats().readings.get()).isGreaterThanOrEqualTo(4);
                 assertThat(s.journalBacklog()).isEqualTo(backlog).isEqualTo(2);
                 assertThat(s.journalLevel()).isEqualTo("OK");
+                // its buses: the DTU, and the MQTT uplink to the engines (connected, no batch acknowledged: no engine)
+                assertThat(s.buses()).extracting(org.meterhub.engine.gateways.BusStatus::kind).containsExactly("dtu-cjt188", "mqtt-uplink");
+                assertThat(s.buses().get(0).name()).isEqualTo("DTU-FWD-7");
+                assertThat(s.buses().get(0).pollsOk()).isGreaterThanOrEqualTo(4);
+                org.meterhub.engine.gateways.BusStatus uplink = s.buses().get(1);
+                assertThat(uplink.name()).isEqualTo("127.0.0.1:" + broker.port());
+                assertThat(uplink.connected()).isTrue();
+                assertThat(uplink.pollsOk()).isZero();
+                assertThat(uplink.lastOk()).isNull();
 
                 try (MqttLink stranger = new MqttLink(broker.uri(), "status-test-stranger", Duration.ofSeconds(1), (t, p) -> { })) {
                     stranger.start();

@@ -67,6 +67,7 @@ class GatewayMetricsScrapeTest {
             "meterhub_journal_backlog_readings", "meterhub_journal_used_bytes", "meterhub_journal_writable",
             "meterhub_journal_fsync_seconds_bucket", "meterhub_mqtt_uplinks_total", "meterhub_mqtt_uplinks_rejected_total",
             "meterhub_alarms_raised_total", "meterhub_alarms_open", "meterhub_alarms_overdue",
+            "meterhub_buses", "meterhub_buses_connected", "meterhub_buses_failing",
             "jvm_memory_used_bytes", "jvm_threads_current", "process_cpu_seconds_total");
 
     @TempDir
@@ -154,6 +155,11 @@ class GatewayMetricsScrapeTest {
         assertThat(value(text, "meterhub_journal_fsync_seconds_count", "")).isGreaterThan(0);
         assertThat(value(text, "meterhub_store_write_seconds_count", "")).isGreaterThan(0);
         assertThat(value(text, "meterhub_journal_writable", "")).isEqualTo(1);
+        // the box's one DTU bus, connected, its polls good: counted per kind, the DTU id is no label
+        assertThat(value(text, "meterhub_buses", "bus_kind=\"dtu-cjt188\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(text, "meterhub_buses_connected", "bus_kind=\"dtu-cjt188\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(text, "meterhub_buses_failing", "bus_kind=\"dtu-cjt188\"")).isZero();
+        assertThat(text).doesNotContain("DTU-METRICS-1");
         assertThat(value(text, "meterhub_alarms_open", "kind=\"BURST\"")).as("the box's alarm lifecycle is watched").isZero();
         assertThat(text).contains("meterhub_readings_rejected_total{reason=\"journal_full\"}")
                 .contains("meterhub_mqtt_uplinks_rejected_total{reason=\"bad_json\"}");

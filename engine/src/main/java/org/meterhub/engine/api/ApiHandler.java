@@ -180,6 +180,12 @@ final class ApiHandler implements HttpHandler {
             Instant at = p.optionalTime("at").orElse(null);
             return new Routed("GET /api/v1/coverage", "cycle:" + cycle, () -> reports.coverage(cycle, at));
         }
+        if (path.equals("/api/v1/gateways")) {
+            return new Routed("GET /api/v1/gateways", "*", () -> reports.gateways(clock.instant()));
+        }
+        if (path.equals("/api/v1/gateways/buses")) {
+            return new Routed("GET /api/v1/gateways/buses", "*", () -> reports.buses(clock.instant()));
+        }
         if (path.equals("/api/v1/alarms/report")) {
             if (alarms == null) throw new NotFoundException("no alarm lifecycle on this server (a read-only store)");
             YearMonth month = p.month("month", YearMonth.from(clock.instant().atZone(reports.zone())));

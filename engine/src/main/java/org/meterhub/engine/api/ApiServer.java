@@ -58,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
         private AlarmService alarms;
         private org.meterhub.engine.vee.ValidationRepository validation;
         private org.meterhub.engine.coverage.CoverageQuery coverage;
+        private org.meterhub.engine.gateways.GatewayHealth gateways;
         private final Map<String, HttpHandler> contexts = new LinkedHashMap<>();
         private final List<Filter> filters = new ArrayList<>();
         private javax.net.ssl.SSLContext tls;
@@ -127,6 +128,12 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** With gateways, {@code GET /api/v1/gateways} and {@code GET /api/v1/gateways/buses} answer as the Gateways page shows. */
+        public Builder gateways(org.meterhub.engine.gateways.GatewayHealth gateways) {
+            this.gateways = gateways;
+            return this;
+        }
+
         /** A filter run before every context's handler, in the order added (authentication, audit). */
         public Builder filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
@@ -135,7 +142,7 @@ public final class ApiServer implements AutoCloseable {
 
         /** The reports the API answers with, for other contexts that show the same numbers. */
         public Reports reports() {
-            return new Reports(store, zone, validation, coverage);
+            return new Reports(store, zone, validation, coverage, gateways);
         }
 
         public ApiServer start() throws IOException {

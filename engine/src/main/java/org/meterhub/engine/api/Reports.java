@@ -54,6 +54,7 @@ public final class Reports {
     private final DateTimeFormatter times;
     private final ValidationRepository validation;
     private final CoverageQuery coverage;
+    private final org.meterhub.engine.gateways.GatewayHealth gateways;
 
     /** Without validation findings: readings and intervals with the flags they carry. */
     public Reports(TimeSeriesStore store, ZoneId zone) {
@@ -67,6 +68,13 @@ public final class Reports {
 
     /** @param coverage the reading-coverage query (estimates, work items and read attempts live in the store's database); null for none */
     public Reports(TimeSeriesStore store, ZoneId zone, ValidationRepository validation, CoverageQuery coverage) {
+        this(store, zone, validation, coverage, null);
+    }
+
+    /** @param gateways the gateways' reported status, judged (in the store's database); null for none */
+    public Reports(TimeSeriesStore store, ZoneId zone, ValidationRepository validation, CoverageQuery coverage,
+                   org.meterhub.engine.gateways.GatewayHealth gateways) {
+        this.gateways = gateways;
         this.store = Objects.requireNonNull(store, "store");
         this.zone = Objects.requireNonNull(zone, "zone");
         this.times = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
@@ -314,6 +322,59 @@ public final class Reports {
         return new Report(summary, "attention", List.of("account", "meter", "customer_class", "need", "last_read",
                 "failed_attempts", "work_item"), rows);
     }
+
+    /** The gateways as the console's Gateways page shows them: one row per gateway, as it last reported itself. */
+    public Report gateways(Instant now) {
+        List<org.meterhub.engine.gateways.GatewayHealth.Gateway> all = gatewayHealth().all(now);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (org.meterhub.engine.gateways.GatewayHealth.Gateway g : all) {
+            org.meterhub.engine.gateways.GatewayStatus s = g.status();
+            Map<String, Integer> states = new java.util.TreeMap<>();
+            for (org.meterhub.engine.gateways.GatewayHealth.Bus b : g.buses()) {
+                states.merge(b.state().name().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            }
+            rows.add(Report.row("gateway", s.gatewayId(), "reported_at", time(s.reportedAt()), "reporting", g.reporting(),
+                    "dtus_connected", s.dtusConnected(), "dtus_configured", s.dtusConfigured(),
+                    "meters_online", s.metersOnline(), "meters_configured", s.metersConfigured(),
+                    "polls_ok", s.pollsOk(), "polls_failed", s.pollsFailed(), "journal_backlog", s.journalBacklog(),
+                    "journal_level", s.journalLevel(), "buses", g.buses().size(),
+                    "buses_ok", states.getOrDefault("ok", 0), "buses_degraded", states.getOrDefault("degraded", 0),
+                    "buses_down", states.getOrDefault("down", 0)));
+        }
+        return new Report(Report.row("at", time(now), "count", rows.size(), "not_reporting_after_s",
+                org.meterhub.engine.gateways.GatewayHealth.STALE_AFTER.toSeconds()), "gateways", GATEWAY_COLUMNS, rows);
+    }
+
+    /** Every gateway's buses with their state, as the Gateways page's bus table. */
+    public Report buses(Instant now) {
+        org.meterhub.engine.gateways.GatewayHealth health = gatewayHealth();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (org.meterhub.engine.gateways.GatewayHealth.Gateway g : health.all(now)) {
+            for (org.meterhub.engine.gateways.GatewayHealth.Bus b : g.buses()) {
+                org.meterhub.engine.gateways.BusStatus x = b.status();
+                rows.add(Report.row("gateway", g.status().gatewayId(), "gateway_reporting", g.reporting(), "kind", x.kind(),
+                        "name", x.name(), "state", b.state().name().toLowerCase(Locale.ROOT), "why", b.why(),
+                        "connected", x.connected(), "polls_ok", x.pollsOk(), "polls_failed", x.pollsFailed(),
+                        "failed_percent", b.failedPercent() == null ? null : b.failedPercent().toPlainString(),
+                        "window_s", x.window().toSeconds(), "last_ok", x.lastOk() == null ? null : time(x.lastOk()),
+                        "last_error_at", x.lastErrorAt() == null ? null : time(x.lastErrorAt()), "last_error", x.lastError()));
+            }
+        }
+        return new Report(Report.row("at", time(now), "count", rows.size(),
+                "degraded_percent", health.settings().degradedPercent(), "down_percent", health.settings().downPercent()),
+                "buses", BUS_COLUMNS, rows);
+    }
+
+    private org.meterhub.engine.gateways.GatewayHealth gatewayHealth() {
+        if (gateways == null) throw new NotFoundException("gateway status needs the store's database (not a private in-memory store)");
+        return gateways;
+    }
+
+    private static final List<String> GATEWAY_COLUMNS = List.of("gateway", "reported_at", "reporting", "dtus_connected",
+            "dtus_configured", "meters_online", "meters_configured", "polls_ok", "polls_failed", "journal_backlog",
+            "journal_level", "buses", "buses_ok", "buses_degraded", "buses_down");
+    private static final List<String> BUS_COLUMNS = List.of("gateway", "gateway_reporting", "kind", "name", "state", "why",
+            "connected", "polls_ok", "polls_failed", "failed_percent", "window_s", "last_ok", "last_error_at", "last_error");
 
     /** Rows of the alarms table; the alarm lifecycle owns its columns. */
     public Report alarms(String meterId, int limit) {

@@ -87,7 +87,8 @@ public final class ConsoleHandler implements HttpHandler {
         this.alarmsPage = new AlarmsPage(reports, clock);
         this.fleetPage = new FleetPage(lastReadings, reports, clock, settings);
         this.districtPage = new DistrictPage(store, reports, clock, records);
-        this.gatewaysPage = new GatewaysPage(clock, reports.zone(), records);
+        this.gatewaysPage = new GatewaysPage(clock, reports.zone(), records == null ? null
+                : new org.meterhub.engine.gateways.GatewayHealth(records, settings.busHealth()));
         this.meterRecords = new MeterRecordsSection(store, reports.zone(), records);
     }
 

@@ -12,8 +12,15 @@ import org.meterhub.engine.meter.Medium;
  * @param staleAfter        a meter whose last reading is older than this is stale on the Fleet page (every medium
  *                          not listed in {@code staleAfterByMedium})
  * @param staleAfterByMedium the same per medium, e.g. heat meters read every 15 minutes go stale sooner
+ * @param busHealth         when a gateway's bus is degraded or down on the Gateways page
  */
-public record ConsoleSettings(Duration staleAfter, Map<Medium, Duration> staleAfterByMedium) {
+public record ConsoleSettings(Duration staleAfter, Map<Medium, Duration> staleAfterByMedium,
+                              org.meterhub.engine.gateways.GatewayHealth.Settings busHealth) {
+    /** With the default bus-health thresholds. */
+    public ConsoleSettings(Duration staleAfter, Map<Medium, Duration> staleAfterByMedium) {
+        this(staleAfter, staleAfterByMedium, org.meterhub.engine.gateways.GatewayHealth.Settings.defaults());
+    }
+
     /**
      * The default: 25 h. Remote meters are read at least daily (the slowest NB-IoT meters upload one batch a
      * day), so one missed daily upload plus an hour of slack for its jitter is the first sign of trouble; an
@@ -31,6 +38,7 @@ public record ConsoleSettings(Duration staleAfter, Map<Medium, Duration> staleAf
         Objects.requireNonNull(staleAfterByMedium, "staleAfterByMedium").forEach((medium, d) ->
                 m.put(medium, check("stale-after-by-medium." + medium.name().toLowerCase(java.util.Locale.ROOT), d)));
         staleAfterByMedium = Map.copyOf(m);
+        busHealth = busHealth != null ? busHealth : org.meterhub.engine.gateways.GatewayHealth.Settings.defaults();
     }
 
     public static ConsoleSettings defaults() {

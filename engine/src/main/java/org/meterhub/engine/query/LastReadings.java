@@ -50,6 +50,18 @@ public final class LastReadings {
     }
 
     /**
+     * The newest reading time of any registered meter, in one statement: the same correlated {@code max(time)} per
+     * meter as {@link #all()} (one index probe each), folded by the database into one row instead of one row per
+     * meter. Empty when no meter has a reading. (A plain {@code max(time)} over the readings has no index to use on
+     * SQLite's (meter_id, time, source) key and would scan them all.)
+     */
+    public Optional<Instant> latest() {
+        return db.tx("newest reading of any meter", c -> SqlDatabase.query(c, "select max(t) from (select (select"
+                + " max(r.time) from readings r where r.meter_id = m.meter_id) as t from meters m) last_times",
+                ps -> { }, rs -> db.readOptionalTime(rs, 1))).get(0);
+    }
+
+    /**
      * Counts the meters at {@code now}: online when the last reading is no older than its medium's
      * {@code staleAfter}, stale when it is older, never read when there is none.
      */

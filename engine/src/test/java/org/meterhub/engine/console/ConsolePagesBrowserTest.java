@@ -115,7 +115,13 @@ class ConsolePagesBrowserTest {
             life.change(METER, LocalDate.of(2023, 6, 1), MeterState.ISSUED, "issued (new connection)", NOW);
             life.change(METER, LocalDate.of(2023, 6, 3), MeterState.INSTALLED, "installed at B0101", NOW);
             new JdbcGatewayStatus(db).save(new GatewayStatus("gw-north-1", NOW.minusSeconds(8), 9, 10, 182, 200, 48_211, 37,
-                    1_234, "OK"));
+                    1_234, "OK", List.of(
+                            new org.meterhub.engine.gateways.BusStatus("dtu-cjt188", "DTU-0001", true, 240, 0,
+                                    java.time.Duration.ofHours(1), NOW.minusSeconds(12), null, null),
+                            new org.meterhub.engine.gateways.BusStatus("serial-cjt188", "/dev/ttyS1", true, 30, 10,
+                                    java.time.Duration.ofHours(1), NOW.minusSeconds(30), NOW.minusSeconds(95), "bad_reply"),
+                            new org.meterhub.engine.gateways.BusStatus("dtu-cjt188", "DTU-0010", false, 0, 0,
+                                    java.time.Duration.ofHours(1), NOW.minusSeconds(7_200), NOW.minusSeconds(7_300), "closed"))));
             new JdbcGatewayStatus(db).save(new GatewayStatus("gw-south-2", NOW.minusSeconds(600), 0, 4, 0, 80, 9_120, 412,
                     51_877, "NEARLY_FULL"));
 
@@ -181,6 +187,18 @@ class ConsolePagesBrowserTest {
                     assertThat(south.findElement(By.className("level")).getText()).isEqualTo("NEARLY_FULL");
                     assertThat(south.getAttribute("class")).isEqualTo("stale");
                     assertThat(south.getText()).contains("10 min ago").contains("not reporting");
+                    // Buses: each with its state by the default thresholds (degraded from 20 % failed, down when not connected)
+                    assertThat(north.findElement(By.className("bus-states")).getText()).isEqualTo("1 ok, 1 degraded, 1 down");
+                    List<WebElement> buses = browser.findElements(By.cssSelector("#buses tr.bus"));
+                    assertThat(buses).extracting(e -> e.getAttribute("data-bus")).containsExactly("DTU-0001", "/dev/ttyS1", "DTU-0010");
+                    assertThat(buses.get(0).findElement(By.className("state")).getText()).isEqualTo("ok");
+                    assertThat(buses.get(0).findElement(By.className("bus-ok")).getText()).isEqualTo("240");
+                    assertThat(buses.get(1).findElement(By.className("state")).getText())
+                            .isEqualTo("degraded\n25.0 % of polls failed in the last 1 h (degraded from 20 %)");
+                    assertThat(buses.get(1).findElement(By.className("last-error")).getText()).startsWith("bad_reply").contains("95 s ago");
+                    assertThat(buses.get(2).findElement(By.className("state")).getText()).isEqualTo("down\nnot connected");
+                    assertThat(buses.get(2).findElement(By.className("connected")).getText()).isEqualTo("no");
+                    assertThat(buses.get(2).findElement(By.className("last-ok")).getText()).contains("2 h ago");
                     shot(browser, "gateways");
 
                     // Meter page: the valve decision and the meter's answer, the estimate and its true-up, the record.

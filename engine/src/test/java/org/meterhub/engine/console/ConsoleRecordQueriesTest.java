@@ -85,6 +85,19 @@ class ConsoleRecordQueriesTest {
             assertThat(status.all()).containsExactly(
                     new GatewayStatus("gw-0", T, 0, 1, 0, 5, 0, 3, 17, "NEARLY_FULL"),
                     new GatewayStatus("gw-1", T.plusSeconds(10), 4, 4, 60, 60, 1010, 7, 0, "OK"));
+            // buses are replaced with their gateway's row, and kept against an earlier report
+            List<org.meterhub.engine.gateways.BusStatus> buses = List.of(
+                    new org.meterhub.engine.gateways.BusStatus("dtu-cjt188", "DTU-0001", true, 40, 0, java.time.Duration.ofHours(1),
+                            T.minusSeconds(20), null, null),
+                    new org.meterhub.engine.gateways.BusStatus("modbus-tcp", "10.0.3.7:502", false, 0, 12, java.time.Duration.ofHours(1),
+                            null, T.minusSeconds(3), "timeout"));
+            status.save(new GatewayStatus("gw-1", T.plusSeconds(20), 4, 4, 60, 60, 1010, 19, 0, "OK", buses));
+            status.save(new GatewayStatus("gw-1", T.plusSeconds(15), 4, 4, 60, 60, 1010, 7, 0, "OK",
+                    List.of(buses.get(0)))); // late, older: neither its row nor its buses
+            assertThat(status.all().get(1)).isEqualTo(new GatewayStatus("gw-1", T.plusSeconds(20), 4, 4, 60, 60, 1010, 19, 0, "OK", buses));
+            status.save(new GatewayStatus("gw-1", T.plusSeconds(30), 4, 4, 60, 60, 1010, 19, 0, "OK", List.of(buses.get(1))));
+            assertThat(status.all().get(1).buses()).containsExactly(buses.get(1));
+            assertThat(status.all().get(0).buses()).isEmpty();
 
             for (String[] m : new String[][] {{"M1", "D1", "customer"}, {"M2", "D1", "customer"}, {"IN1", "D1", "inlet"},
                     {"M9", "D2", "customer"}}) {

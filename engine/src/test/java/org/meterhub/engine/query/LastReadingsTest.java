@@ -47,6 +47,9 @@ class LastReadingsTest {
     }
 
     private static void sameAsOneByOne(MeterStore store, SqlDatabase db) {
+        assertThat(new LastReadings(db).latest()).as("no meters yet").isEmpty();
+        store.registerMeter(new MeterInfo("A-UNREAD", Medium.GAS, 0, NOW.minus(Duration.ofDays(30)), MeterInfo.CJT188_CAPACITY_L));
+        assertThat(new LastReadings(db).latest()).as("a meter without readings").isEmpty();
         // gas read hourly until 2 h ago; gas silent for 3 days; heat silent for 3 h; water never read;
         // a meter read twice at its last time by two sources (the later source wins in lastReading, the time is the same)
         write(store, "G-ONLINE", Medium.GAS, NOW.minus(Duration.ofDays(5)), NOW.minus(Duration.ofHours(2)), ReadingSource.CJT188);
@@ -57,13 +60,19 @@ class LastReadingsTest {
 
         List<LastReadings.MeterLastReading> all = new LastReadings(db).all();
         assertThat(all).extracting(LastReadings.MeterLastReading::meterId)
-                .containsExactly("G-ONLINE", "G-STALE", "H-LATE", "W-NEVER");
+                .containsExactly("A-UNREAD", "G-ONLINE", "G-STALE", "H-LATE", "W-NEVER");
+        all = all.subList(1, all.size());
         for (LastReadings.MeterLastReading m : all) {
             assertThat(m.lastReading()).as(m.meterId()).isEqualTo(store.lastReading(m.meterId()).map(Reading::time));
         }
         assertThat(all.get(0).lastReading()).contains(NOW.minus(Duration.ofHours(2)));
         assertThat(all.get(2).medium()).isEqualTo(Medium.HEAT);
         assertThat(all.get(3).lastReading()).isEqualTo(Optional.empty());
+
+        // the newest of them all in one statement: the same as the largest meter by meter
+        Optional<Instant> newest = store.meters().stream().map(m -> store.lastReading(m.meterId()).map(Reading::time))
+                .flatMap(Optional::stream).max(Instant::compareTo);
+        assertThat(new LastReadings(db).latest()).isEqualTo(newest).contains(NOW.minus(Duration.ofHours(2)));
 
         // 25 h for everything: heat 3 h old is online
         assertThat(LastReadings.freshness(all, NOW, m -> Duration.ofHours(25)))

@@ -59,6 +59,8 @@ public final class DtuBusManager implements DtuListener {
     /** Outlives each connection: a DTU that redials neither forgets a month done nor one still owed. */
     private final SettlementReads settlementReads;
     private DtuServer server;
+    /** Every bus's health, the DTUs' from the start (a DTU that never dials in is a bus that is down). */
+    private final org.meterhub.gateway.poll.BusHealthRegistry health;
     private volatile boolean confirmOnNoise = true;
 
     public DtuBusManager(List<BusConfig> buses, PollSettings pollSettings, ReadingSink sink, ZoneId zone,
@@ -74,6 +76,19 @@ public final class DtuBusManager implements DtuListener {
         this.mapper = new Cjt188ReadingMapper(zone, clock, maxClockSkew);
         this.modbusMapper = new ModbusReadingMapper(clock, maxClockSkew);
         this.settlementReads = new SettlementReads(clock, zone);
+        this.health = new org.meterhub.gateway.poll.BusHealthRegistry(clock, org.meterhub.gateway.poll.BusHealth.DEFAULT_WINDOW);
+        for (BusConfig b : buses) {
+            health.bus(kind(b), b.busId()).connectedBy(() -> server != null && server.isConnected(b.busId()));
+        }
+    }
+
+    private static String kind(BusConfig bus) {
+        return bus.protocol() == BusProtocol.MODBUS_RTU ? "dtu-modbus" : "dtu-cjt188";
+    }
+
+    /** The health of every bus of the gateway: these DTUs', and the local buses' the gateway adds to it. */
+    public org.meterhub.gateway.poll.BusHealthRegistry busHealth() {
+        return health;
     }
 
     /** Monthly settlement reads of all DTU buses: counters and the months done. */
@@ -114,7 +129,7 @@ public final class DtuBusManager implements DtuListener {
                 : cjt188Pipeline(dtuId, pipeline);
         BusPoller poller = new BusPoller(dtuId, session, bus.meters(), pollSettings, sink, stats,
                 connection.channel().eventLoop(), dtuId.hashCode()).settlementReads(settlementReads)
-                .kind(bus.protocol() == BusProtocol.MODBUS_RTU ? "dtu-modbus" : "dtu-cjt188");
+                .kind(kind(bus)).health(health.bus(kind(bus), dtuId));
         BusPoller old = pollers.put(dtuId, poller);
         if (old != null) old.stop();
         poller.start();

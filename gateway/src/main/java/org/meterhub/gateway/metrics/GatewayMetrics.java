@@ -52,6 +52,7 @@ public final class GatewayMetrics {
             .register();
 
     private static final Set<Journal> JOURNALS = ConcurrentHashMap.newKeySet();
+    private static final Set<org.meterhub.gateway.poll.BusHealthRegistry> BUSES = ConcurrentHashMap.newKeySet();
 
     static {
         for (RejectReason r : RejectReason.values()) MQTT_REJECTED.labelValues(r.name().toLowerCase(java.util.Locale.ROOT));
@@ -72,6 +73,51 @@ public final class GatewayMetrics {
                     if (!JOURNALS.isEmpty()) cb.call(JOURNALS.stream().allMatch(j -> j.stats().writable()) ? 1 : 0);
                 })
                 .register();
+        // Per bus kind, not per bus: a DTU id or a serial port is not a label (see the class comment). The page's
+        // per-bus rows come from the gateway's status report instead.
+        GaugeWithCallback.builder()
+                .name("meterhub_buses")
+                .help("Buses in the gateway's file by kind (DTU dial-ins, serial lines, Modbus TCP peers, MQTT uplink)")
+                .labelNames("bus_kind")
+                .callback(cb -> busCounts(0).forEach((kind, n) -> cb.call(n, kind)))
+                .register();
+        GaugeWithCallback.builder()
+                .name("meterhub_buses_connected")
+                .help("Buses connected now by kind (a DTU registered, a port or TCP session open, the broker connected)")
+                .labelNames("bus_kind")
+                .callback(cb -> busCounts(1).forEach((kind, n) -> cb.call(n, kind)))
+                .register();
+        GaugeWithCallback.builder()
+                .name("meterhub_buses_failing")
+                .help("Buses by kind whose polls in the last window all failed (none produced a reading)")
+                .labelNames("bus_kind")
+                .callback(cb -> busCounts(2).forEach((kind, n) -> cb.call(n, kind)))
+                .register();
+    }
+
+    /** Shows a gateway's buses in the per-kind bus gauges until {@link #forget(org.meterhub.gateway.poll.BusHealthRegistry)}. */
+    public static void watch(org.meterhub.gateway.poll.BusHealthRegistry buses) {
+        BUSES.add(buses);
+    }
+
+    public static void forget(org.meterhub.gateway.poll.BusHealthRegistry buses) {
+        BUSES.remove(buses);
+    }
+
+    /** 0: buses, 1: connected, 2: failing; by kind. */
+    private static java.util.Map<String, Double> busCounts(int which) {
+        java.util.Map<String, Double> n = new java.util.TreeMap<>();
+        for (org.meterhub.gateway.poll.BusHealthRegistry r : BUSES) {
+            for (org.meterhub.gateway.poll.BusHealth.Snapshot s : r.snapshots()) {
+                boolean counts = switch (which) {
+                    case 0 -> true;
+                    case 1 -> s.connected();
+                    default -> s.pollsFailed() > 0 && s.pollsOk() == 0;
+                };
+                n.merge(s.kind(), counts ? 1.0 : 0.0, Double::sum);
+            }
+        }
+        return n;
     }
 
     /** Shows an open journal in the gauges until {@link #forget} (journals call both themselves). */

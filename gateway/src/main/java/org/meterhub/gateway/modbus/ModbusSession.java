@@ -42,7 +42,7 @@ public final class ModbusSession implements MeterSession {
     // touched only by the transaction running under `busy`
     private long reconnectNotBeforeNanos;
     private Duration backoff = FIRST_BACKOFF;
-    private boolean failing;
+    private volatile boolean failing;
 
     /** Per-session protocol counters. */
     public static final class Counters {
@@ -161,6 +161,11 @@ public final class ModbusSession implements MeterSession {
                 return new ReadFailure(ReadFailure.Kind.TIMEOUT, e.getMessage());
             }
         }
+    }
+
+    /** Connected as far as the last transaction knows: open, and its last connect did not fail. */
+    public boolean connected() {
+        return !closed && !failing;
     }
 
     /** Open until {@link #close()}: a lost connection is re-established by the next read. */

@@ -54,6 +54,8 @@ public final class BusPoller {
     private final List<Round> rounds = new ArrayList<>();
     private final Deque<OnDemand> onDemand = new ArrayDeque<>();
     private SettlementReads settlement;
+    /** This bus's health for the gateway's status report, or null. */
+    private BusHealth health;
     /** The sink refused to take readings at the last tick: polling waits (see {@link ReadingSink#accepting()}). */
     private boolean paused;
 
@@ -138,6 +140,12 @@ public final class BusPoller {
      */
     public BusPoller settlementReads(SettlementReads reads) {
         this.settlement = reads;
+        return this;
+    }
+
+    /** Counts this bus's polls into its health (the console's per-bus rows). Call before {@link #start}. */
+    public BusPoller health(BusHealth h) {
+        this.health = h;
         return this;
     }
 
@@ -338,6 +346,7 @@ public final class BusPoller {
         stats.latencyMicros.recordValue(nanos / 1000);
         GatewayMetrics.POLL_SECONDS.labelValues(kind).observe(nanos / 1e9);
         GatewayMetrics.POLLS.labelValues(kind, "reading").inc();
+        if (health != null) health.ok();
         if (m.degraded) {
             log.info("bus {}: a degraded meter answers again (meter at DEBUG)", busId);
             log.debug("bus {}: meter {} answers again", busId, m.endpoint.meterId());
@@ -423,6 +432,7 @@ public final class BusPoller {
         }
         stats.failedPolls.incrementAndGet();
         GatewayMetrics.POLLS.labelValues(kind, "failed").inc();
+        if (health != null) health.failed(error);
         sink.readFailed(m.endpoint.meterId(), busId, String.valueOf(error.getMessage()));
         m.attempt = 0;
         m.online = false;
@@ -450,6 +460,7 @@ public final class BusPoller {
     private void unconfirmed(MeterState m, Throwable error, long now) {
         stats.failedPolls.incrementAndGet();
         stats.unconfirmed.incrementAndGet();
+        if (health != null) health.failed(error);
         sink.readFailed(m.endpoint.meterId(), busId, String.valueOf(error.getMessage()));
         m.attempt = 0;
         m.roundSeq = m.pollRound;

@@ -62,6 +62,15 @@ public final class SerialCjt188Bus implements AutoCloseable {
                                        Cjt188ReadingMapper mapper, ReadingSink sink, PollStats stats,
                                        Cjt188Session.Counters counters, EventLoopGroup group,
                                        int maxBytesWithoutFrame, int preambleBytes) throws InterruptedException {
+        return open(serial, meters, poll, mapper, sink, stats, counters, group, maxBytesWithoutFrame, preambleBytes, null);
+    }
+
+    /** As above, counting the line's polls into {@code health} (null: not counted), connected while the port is open. */
+    public static SerialCjt188Bus open(SerialSettings serial, List<MeterEndpoint> meters, PollSettings poll,
+                                       Cjt188ReadingMapper mapper, ReadingSink sink, PollStats stats,
+                                       Cjt188Session.Counters counters, EventLoopGroup group,
+                                       int maxBytesWithoutFrame, int preambleBytes,
+                                       org.meterhub.gateway.poll.BusHealth health) throws InterruptedException {
         String busId = "serial:" + serial.port();
         Cjt188FrameDecoder frameDecoder = new Cjt188FrameDecoder(maxBytesWithoutFrame);
         Cjt188MessageDecoder messageDecoder = new Cjt188MessageDecoder();
@@ -86,7 +95,8 @@ public final class SerialCjt188Bus implements AutoCloseable {
             }
         });
         BusPoller poller = new BusPoller(busId, session, meters, poll, sink, stats, ch.eventLoop(), busId.hashCode()).kind("serial-cjt188")
-                .settlementReads(new SettlementReads(mapper.clock(), mapper.zone()));
+                .settlementReads(new SettlementReads(mapper.clock(), mapper.zone())).health(health);
+        if (health != null) health.connectedBy(ch::isActive);
         poller.start();
         return new SerialCjt188Bus(ch, session, poller, frameDecoder, floods, line);
     }

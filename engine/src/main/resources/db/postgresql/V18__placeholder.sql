@@ -1,0 +1,1 @@
+-- Placeholder: V18 belongs to another branch (the founding engineer removes this file when merging).
