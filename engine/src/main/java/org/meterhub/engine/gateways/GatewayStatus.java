@@ -22,7 +22,7 @@ public record GatewayStatus(String gatewayId, Instant reportedAt, int dtusConnec
     /** At most this many buses in one report (a gateway's file names its buses; this is far beyond any box's). */
     public static final int MAX_BUSES = 2000;
 
-    /** Without per-bus health (a gateway before V19 reported none). */
+    /** Without per-bus health (a gateway before V18 reported none). */
     public GatewayStatus(String gatewayId, Instant reportedAt, int dtusConnected, int dtusConfigured,
                          int metersOnline, int metersConfigured, long pollsOk, long pollsFailed,
                          long journalBacklog, String journalLevel) {

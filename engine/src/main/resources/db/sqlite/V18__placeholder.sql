@@ -1,1 +1,0 @@
--- Placeholder: V18 belongs to another branch (the founding engineer removes this file when merging).
