@@ -144,9 +144,11 @@ public final class ConsolePageLoad {
                 Instant end = store.lastReading(meter).map(Reading::time).orElseThrow();
                 System.out.printf("%d requests per row after %d warm-up; store %s%n", requests, warmup, store.describe());
                 System.out.printf("%-44s %8s %8s %8s %8s%n", "request", "p50 ms", "p99 ms", "max ms", "kB");
+                Map<String, Map<String, Histogram>> parts = new java.util.LinkedHashMap<>();
                 for (String step : List.of("hour", "day", "month")) {
+                    parts.put(step, new java.util.LinkedHashMap<>());
                     measure(http, base + "/console/meters/" + m + "?step=" + step, token, requests, warmup,
-                            "console meter page, " + step);
+                            "console meter page, " + step, parts.get(step));
                 }
                 measure(http, base + "/api/v1/meters/" + m + "/consumption?step=1h&from=" + end.minus(Duration.ofDays(31))
                         + "&to=" + end, token, requests, warmup, "peer: API consumption, 31 days hourly");
@@ -156,6 +158,22 @@ public final class ConsolePageLoad {
                         + "&to=" + end, token, requests, warmup, "peer: API consumption, 3 years monthly");
                 measure(http, base + "/api/v1/meters/" + m + "/readings?from=" + end.minus(READINGS_SPAN) + "&to=" + end, token,
                         requests, warmup, "peer: API readings, the page's 7 days");
+                System.out.println();
+                System.out.println("the meter page's parts on the server (its Server-Timing header), p50 / p99 ms:");
+                System.out.printf("%-18s", "part");
+                for (String step : parts.keySet()) System.out.printf(" %19s", step);
+                System.out.println();
+                java.util.Set<String> names = new java.util.LinkedHashSet<>();
+                parts.values().forEach(p -> names.addAll(p.keySet()));
+                for (String name : names) {
+                    System.out.printf("%-18s", name);
+                    for (Map<String, Histogram> p : parts.values()) {
+                        Histogram h = p.get(name);
+                        System.out.printf(" %19s", h == null ? "-" : String.format("%8.1f / %8.1f",
+                                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3));
+                    }
+                    System.out.println();
+                }
             }
         } finally {
             // Nothing is deleted: the benchmark's token is revoked and its user disabled, as rows of their own.
@@ -188,6 +206,12 @@ public final class ConsolePageLoad {
 
     private static void measure(HttpClient http, String url, String token, int requests, int warmup, String label)
             throws Exception {
+        measure(http, url, token, requests, warmup, label, null);
+    }
+
+    /** Also collects the response's Server-Timing parts (microseconds) into {@code parts}, when given. */
+    private static void measure(HttpClient http, String url, String token, int requests, int warmup, String label,
+                                Map<String, Histogram> parts) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build();
         Histogram h = new Histogram(60_000_000_000L, 3);
         long bytes = 0;
@@ -196,11 +220,25 @@ public final class ConsolePageLoad {
             HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
             long t = System.nanoTime() - t0;
             if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode());
-            if (i >= warmup) h.recordValue(t);
+            if (i >= warmup) {
+                h.recordValue(t);
+                if (parts != null) serverTiming(r, parts);
+            }
             bytes = r.body().length;
         }
         System.out.printf("%-44s %8.1f %8.1f %8.1f %8d%n", label, h.getValueAtPercentile(50) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, bytes / 1024);
+    }
+
+    /** {@code name;dur=12.34, …} into one histogram (microseconds) per name. */
+    private static void serverTiming(HttpResponse<?> r, Map<String, Histogram> parts) {
+        String header = r.headers().firstValue("Server-Timing")
+                .orElseThrow(() -> new IllegalStateException("the meter page sent no Server-Timing header"));
+        for (String entry : header.split(",\\s*")) {
+            String[] f = entry.split(";dur=");
+            parts.computeIfAbsent(f[0].strip(), k -> new Histogram(60_000_000L, 3))
+                    .recordValue(Math.round(Double.parseDouble(f[1]) * 1e3));
+        }
     }
 
     /** A year of hourly readings and intervals ending at {@code end}; returns how many hours. */

@@ -34,6 +34,17 @@ final class BenchDatabases {
         return admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
     }
 
+    /** Creates the database {@code name} (which must not exist) through the admin URL and returns its JDBC URL. */
+    static String createNamed(String admin, String name) throws SQLException {
+        if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("database name: lower-case letters, digits and _; not " + name);
+        }
+        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+            st.execute("create database " + name);
+        }
+        return admin.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
+    }
+
     static void drop(String url) throws SQLException {
         drop(adminUrl(), url);
     }

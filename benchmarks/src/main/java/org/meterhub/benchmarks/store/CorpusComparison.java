@@ -29,7 +29,13 @@ import org.meterhub.engine.store.PostgresStore;
  * give the same answers and the same litre sums, or the run fails.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.store.CorpusComparison
- *     [--meters 11415] [--extra-meters 88585] [--ingest-hours 48] [--iterations 200] [--renice N] [--only plain|timescaledb]</pre>
+ *     [--meters 11415] [--extra-meters 88585] [--ingest-hours 48] [--iterations 200] [--renice N] [--only plain|timescaledb]
+ *     [--skip queries,ingest] [--keep] [--database NAME]</pre>
+ *
+ * {@code --skip} leaves out the query benchmark and/or the ingest through {@code store.append} (the
+ * load, the rollups and, on TimescaleDB, the compression policy still run); {@code --keep} leaves
+ * the database in place at the end, e.g. for {@code ConsolePageLoad}, and {@code --database} names
+ * it (otherwise {@code mh_bench_cmp_<store>_<hex>}).
  *
  * Loading is server-side ({@code INSERT … SELECT} from {@code generate_series}, time-major as the
  * engine writes, one UTC month per statement) into each store's real schema: the plain store's
@@ -50,6 +56,13 @@ public final class CorpusComparison {
     private final int ingestHours;
     private final int iterations;
     private final Integer renice;
+    /** Sections left out: {@code queries} (the query benchmark, before and after compression), {@code ingest}. */
+    private Set<String> skip = Set.of();
+    /** Keep the database at the end (its name is printed), for the console's page-load benchmark. */
+    private boolean keep;
+    /** The database's name instead of a fresh {@code mh_bench_…} one; it must not exist yet. */
+    private String database;
+    private String only;
 
     private CorpusComparison(int meters, int extraMeters, int ingestHours, int iterations, Integer renice) {
         this.meters = meters;
@@ -61,8 +74,15 @@ public final class CorpusComparison {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--keep")) {
+                keep = true;
+            } else if (i + 1 < args.length) {
+                o.put(args[i], args[++i]);
+            } else {
+                throw new IllegalArgumentException("option without a value: " + args[i]);
+            }
         }
         CorpusComparison run = new CorpusComparison(
                 Integer.parseInt(o.getOrDefault("--meters", String.valueOf(QueryCorpus.YEAR_METERS))),
@@ -70,7 +90,16 @@ public final class CorpusComparison {
                 Integer.parseInt(o.getOrDefault("--ingest-hours", "48")),
                 Integer.parseInt(o.getOrDefault("--iterations", "200")),
                 o.containsKey("--renice") ? Integer.valueOf(o.get("--renice")) : null);
+        run.keep = keep;
+        run.database = o.get("--database");
+        run.skip = o.containsKey("--skip") ? Set.of(o.get("--skip").split(",")) : Set.of();
+        for (String part : run.skip) {
+            if (!part.equals("queries") && !part.equals("ingest")) {
+                throw new IllegalArgumentException("--skip takes queries,ingest; not " + part);
+            }
+        }
         String only = o.get("--only");
+        run.only = only;
         if (run.renice != null) {
             renice(ProcessHandle.current().pid(), run.renice);
         }
@@ -108,7 +137,8 @@ public final class CorpusComparison {
 
     private Result run(String label, String admin) throws Exception {
         Map<String, Double> numbers = new LinkedHashMap<>();
-        String url = BenchDatabases.create(admin, "cmp_" + label);
+        String url = database == null ? BenchDatabases.create(admin, "cmp_" + label)
+                : BenchDatabases.createNamed(admin, only1(database, label));
         System.out.printf("%n%s %s: %s%n", Instant.now(), label, url.replaceAll("password=[^&]*", "password=…"));
         try (PostgresStore store = new PostgresStore(url); Connection c = connect(url); Statement st = c.createStatement()) {
             boolean ts = store.hypertables();
@@ -148,20 +178,26 @@ public final class CorpusComparison {
             TimescaleBenchmark.sizes(c, ts, "", numbers);
             List<Long> sums = sums(st);
             List<Object> answers = TimescaleBenchmark.answers(store, meters);
-            TimescaleBenchmark.queries(store, meters, iterations, "", numbers);
-            System.out.printf("  %s queries done%n", Instant.now());
+            if (!skip.contains("queries")) {
+                TimescaleBenchmark.queries(store, meters, iterations, "", numbers);
+                System.out.printf("  %s queries done%n", Instant.now());
+            }
 
-            double appendSeconds = ingest(store);
-            long appended = (long) meters * ingestHours;
-            numbers.put("ingest into the 100 M store (store.append): readings/s", appended / appendSeconds);
-            if (ts) {
-                t0 = System.nanoTime();
-                for (String view : VIEWS) {
-                    st.execute("call refresh_continuous_aggregate('" + view + "', null, null)");
+            if (!skip.contains("ingest")) {
+                double appendSeconds = ingest(store);
+                long appended = (long) meters * ingestHours;
+                numbers.put("ingest into the 100 M store (store.append): readings/s", appended / appendSeconds);
+                if (ts) {
+                    t0 = System.nanoTime();
+                    for (String view : VIEWS) {
+                        st.execute("call refresh_continuous_aggregate('" + view + "', null, null)");
+                    }
+                    double refresh = (System.nanoTime() - t0) / 1e9;
+                    numbers.put("… refresh of the aggregates after it s", refresh);
+                    numbers.put("… ingest + refresh: readings/s", appended / (appendSeconds + refresh));
                 }
-                double refresh = (System.nanoTime() - t0) / 1e9;
-                numbers.put("… refresh of the aggregates after it s", refresh);
-                numbers.put("… ingest + refresh: readings/s", appended / (appendSeconds + refresh));
+            }
+            if (ts) {
                 t0 = System.nanoTime();
                 List<Integer> jobs = new ArrayList<>();
                 try (ResultSet rs = st.executeQuery("select job_id from timescaledb_information.jobs"
@@ -181,15 +217,26 @@ public final class CorpusComparison {
                         .equals(answers.subList(0, answers.size() - 1))) {
                     throw new IllegalStateException("compressed chunks answer differently");
                 }
-                TimescaleBenchmark.queries(store, meters, iterations, "compressed: ", numbers);
+                if (!skip.contains("queries")) {
+                    TimescaleBenchmark.queries(store, meters, iterations, "compressed: ", numbers);
+                }
             }
             numbers.forEach((k, v) -> System.out.printf("  %-62s %s%n", k, TimescaleBenchmark.format(k, v)));
             System.out.printf("  litre sums: %s%n", sums);
             return new Result(numbers, answers, sums);
         } finally {
-            BenchDatabases.drop(admin, url);
-            System.out.printf("  %s dropped %s%n", Instant.now(), label);
+            if (keep) {
+                System.out.printf("  %s kept %s: %s%n", Instant.now(), label, url.replaceAll("password=[^&]*", "password=…"));
+            } else {
+                BenchDatabases.drop(admin, url);
+                System.out.printf("  %s dropped %s%n", Instant.now(), label);
+            }
         }
+    }
+
+    /** The database name for one store: {@code NAME} with {@code --only}, else {@code NAME_<store>}. */
+    private String only1(String name, String label) {
+        return only == null ? name + "_" + label : name;
     }
 
     /** The continuous aggregates' materialization hypertables, for VACUUM. */

@@ -104,11 +104,31 @@ public final class Reports {
     public Report readings(String meterId, Instant from, Instant to) {
         requireMeter(meterId);
         List<Reading> readings = store.readings(meterId, from, to);
+        return readings(meterId, from, to, readings, validationFlags(meterId, from, to));
+    }
+
+    /** The {@link #readings} and {@link #flags} reports of one range. */
+    public record ReadingsAndFlags(Report readings, Report flags) {
+    }
+
+    /**
+     * {@link #readings} and {@link #flags} of the same range, the same reports, from one read of the
+     * readings and of the findings (the console's meter page shows both).
+     */
+    public ReadingsAndFlags readingsAndFlags(String meterId, Instant from, Instant to) {
+        requireMeter(meterId);
+        List<Reading> readings = store.readings(meterId, from, to);
+        List<ValidationFlag> found = validationFlags(meterId, from, to);
+        return new ReadingsAndFlags(readings(meterId, from, to, readings, found),
+                flags(meterId, from, to, readings, found, store.intervals(meterId, from, to)));
+    }
+
+    private Report readings(String meterId, Instant from, Instant to, List<Reading> readings, List<ValidationFlag> flags) {
         if (readings.size() > MAX_READINGS) {
             throw new BadParameterException("to", "more than " + MAX_READINGS + " readings; ask for a shorter range");
         }
         Map<Instant, List<String>> found = new java.util.HashMap<>();
-        for (ValidationFlag f : validationFlags(meterId, from, to)) {
+        for (ValidationFlag f : flags) {
             found.computeIfAbsent(f.readingTime(), t -> new ArrayList<>()).add(f.kind().name().toLowerCase(Locale.ROOT));
         }
         List<Map<String, Object>> rows = new ArrayList<>(readings.size());
@@ -140,10 +160,15 @@ public final class Reports {
      */
     public Report flags(String meterId, Instant from, Instant to) {
         requireMeter(meterId);
+        List<Reading> readings = store.readings(meterId, from, to);
+        return flags(meterId, from, to, readings, validationFlags(meterId, from, to), store.intervals(meterId, from, to));
+    }
+
+    private Report flags(String meterId, Instant from, Instant to, List<Reading> readings, List<ValidationFlag> found,
+                         List<ConsumptionInterval> intervals) {
         record Row(Instant at, int order, Map<String, Object> row) {
         }
         List<Row> rows = new ArrayList<>();
-        List<Reading> readings = store.readings(meterId, from, to);
         Map<Instant, Long> registers = new java.util.HashMap<>();
         for (Reading x : readings) {
             registers.put(x.time(), x.volumeL());
@@ -152,12 +177,12 @@ public final class Reports {
                         x.volumeL(), "estimated", estimated(x), "flags", codes(x.flags()), "reason", null)));
             }
         }
-        for (ValidationFlag f : validationFlags(meterId, from, to)) {
+        for (ValidationFlag f : found) {
             rows.add(new Row(f.readingTime(), 1, Report.row("kind", "validation", "start", time(f.readingTime()), "end", null,
                     "value_l", registers.get(f.readingTime()), "estimated", false, "flags", codes(List.of(f.kind())),
                     "reason", f.reason())));
         }
-        for (ConsumptionInterval x : store.intervals(meterId, from, to)) {
+        for (ConsumptionInterval x : intervals) {
             if (!x.flags().isEmpty()) {
                 rows.add(new Row(x.start(), 2, Report.row("kind", "interval", "start", time(x.start()), "end", time(x.end()),
                         "value_l", x.volumeL(), "estimated", x.flags().contains(IntervalFlag.ESTIMATED), "flags",

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.meterhub.engine.api.BadParameterException;
 import org.meterhub.engine.api.NotFoundException;
 import org.meterhub.engine.api.Reports;
@@ -59,6 +60,15 @@ public final class ConsoleHandler implements HttpHandler {
     private final DistrictPage districtPage;
     private final GatewaysPage gatewaysPage;
     private final MeterRecordsSection meterRecords;
+    /**
+     * Runs the meter page's parts that use other connections than the store's reader (its audit row,
+     * its records) beside the reader's parts; daemon threads, two per handler.
+     */
+    private final java.util.concurrent.ExecutorService parts = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "console-page-parts");
+        t.setDaemon(true);
+        return t;
+    });
     private final PurposePolicy purposes;
 
     /**
@@ -122,8 +132,27 @@ public final class ConsoleHandler implements HttpHandler {
                     String meter = URLDecoder.decode(path.substring("/console/meters/".length()), StandardCharsets.UTF_8);
                     if (meter.isEmpty() || meter.length() > 64 || meter.contains("/")) throw new NotFoundException("no meter " + meter);
                     if (!purposeStated(ex, path, q, "Why do you open meter " + meter + "?")) return;
-                    audit(ex, "GET /console/meters/{id}", meter, purpose(q));
-                    html(ex, 200, Html.page("Meter " + meter, user(ex), meterPage.render(meter, q) + meterRecords.render(meter)));
+                    // The audit row (the writer's connection) and the records below the alarms (the records'
+                    // database) are fetched while the page's own parts are read; nothing is shown unless the
+                    // read was audited.
+                    PartTimes times = new PartTimes();
+                    long t0 = System.nanoTime();
+                    String purpose = purpose(q);
+                    CompletableFuture<Void> audited = CompletableFuture.runAsync(() -> times.time("audit", () -> {
+                        audit(ex, "GET /console/meters/{id}", meter, purpose);
+                        return null;
+                    }), parts);
+                    CompletableFuture<String> records = CompletableFuture.supplyAsync(() -> meterRecords.render(meter, times), parts);
+                    String page;
+                    try {
+                        page = meterPage.render(meter, q, times);
+                    } finally {
+                        await(audited);
+                    }
+                    String body = page + await(records);
+                    times.record("total", System.nanoTime() - t0);
+                    ex.getResponseHeaders().set("Server-Timing", times.header());
+                    html(ex, 200, Html.page("Meter " + meter, user(ex), body));
                 } else if (path.startsWith("/console/districts/")) {
                     String district = URLDecoder.decode(path.substring("/console/districts/".length()), StandardCharsets.UTF_8);
                     if (district.isEmpty() || district.length() > 64 || district.contains("/")) {
@@ -235,6 +264,17 @@ public final class ConsoleHandler implements HttpHandler {
         ex.sendResponseHeaders(200, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    /** The result of a part fetched on {@link #parts}; what it threw is thrown here, as if it had run on this thread. */
+    private static <T> T await(CompletableFuture<T> part) {
+        try {
+            return part.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
         }
     }
 

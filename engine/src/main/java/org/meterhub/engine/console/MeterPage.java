@@ -31,7 +31,7 @@ final class MeterPage {
         this.reports = reports;
     }
 
-    String render(String meter, Map<String, String> q) {
+    String render(String meter, Map<String, String> q, PartTimes times) {
         Step step;
         try {
             step = Step.parse(q.getOrDefault("step", "hour"));
@@ -40,9 +40,9 @@ final class MeterPage {
         }
         // The chart ends at the meter's last reading, not now: a meter that fell silent still shows its history.
         // A reading's time ends the interval it closes, so the range ends there (exclusive) without an empty last bucket.
-        Instant to = store.lastReading(meter).map(Reading::time).orElseGet(Instant::now);
+        Instant to = times.time("last_reading", () -> store.lastReading(meter)).map(Reading::time).orElseGet(Instant::now);
         Instant from = to.minus(SPAN.get(step));
-        Report consumption = reports.consumption(meter, from, to, step);
+        Report consumption = times.time("consumption", () -> reports.consumption(meter, from, to, step));
         // The stated purpose goes along with every link that reads this household again (docs/security.md).
         String purpose = Html.purposeQuery(q);
         StringBuilder b = new StringBuilder();
@@ -59,15 +59,16 @@ final class MeterPage {
         b.append("<script src=\"/console/assets/uPlot.iife.min.js\"></script><script src=\"/console/assets/console.js\"></script>");
 
         Instant readingsFrom = to.minus(READINGS_SPAN);
-        Report readings = reports.readings(meter, readingsFrom, to);
+        Reports.ReadingsAndFlags week = times.time("readings_and_flags", () -> reports.readingsAndFlags(meter, readingsFrom, to));
+        Report readings = week.readings();
         b.append("<h2>Readings, last 7 days (newest first)</h2>");
         b.append(Html.table(newestFirst(readings), List.of("time", "register_m3", "source", "estimated", "flags", "validation",
                 "received_at", "meter_time"), READINGS_SHOWN));
         b.append("<h2>Validation findings and their reasons</h2>");
-        Report flags = reports.flags(meter, readingsFrom, to);
+        Report flags = week.flags();
         b.append(Html.table(flags, flags.columns(), READINGS_SHOWN));
         b.append("<h2>Alarms</h2>");
-        Report alarms = reports.alarms(meter, 100);
+        Report alarms = times.time("alarms", () -> reports.alarms(meter, 100));
         b.append(Html.table(alarms, List.of("alarm_id", "kind", "state", "detail", "raised_at", "acknowledge_by",
                 "resolve_by", "acknowledged_by", "resolved_by", "resolution"), 100));
         b.append("<p><a href=\"/console/alarms?meter=").append(Html.esc(java.net.URLEncoder.encode(meter,

@@ -40,13 +40,13 @@ final class MeterRecordsSection {
         this.db = db;
     }
 
-    String render(String meter) {
+    String render(String meter, PartTimes times) {
         DateTimeFormatter t = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(zone);
         StringBuilder b = new StringBuilder();
         if (db != null) {
             b.append("<h2>Valve decisions (newest first)</h2>");
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (ValveDecision d : new JdbcValveDecisionLog(db).forMeter(meter, SHOWN)) {
+            for (ValveDecision d : times.time("valve_decisions", () -> new JdbcValveDecisionLog(db).forMeter(meter, SHOWN))) {
                 // a decision row, or a later row with the same alarm carrying what the meter answered
                 rows.add(Report.row("alarm_id", d.alarmId(), "decision", d.outcome().isPresent() ? "meter answered"
                                 : d.close() ? "close the valve" : "leave open", "reason", d.reason(),
@@ -58,9 +58,11 @@ final class MeterRecordsSection {
             JdbcEstimationRecords records = new JdbcEstimationRecords(db);
             b.append("<h2>Estimates and true-ups</h2>");
             Map<String, EstimateRetirement> retired = new java.util.HashMap<>();
-            for (EstimateRetirement r : records.retirementsOfMeter(meter, SHOWN)) retired.put(r.accountId() + " " + r.cycle(), r);
+            for (EstimateRetirement r : times.time("retirements", () -> records.retirementsOfMeter(meter, SHOWN))) {
+                retired.put(r.accountId() + " " + r.cycle(), r);
+            }
             rows = new ArrayList<>();
-            for (Estimate e : records.estimatesOfMeter(meter, SHOWN)) {
+            for (Estimate e : times.time("estimates", () -> records.estimatesOfMeter(meter, SHOWN))) {
                 EstimateRetirement r = retired.get(e.accountId() + " " + e.cycle());
                 rows.add(Report.row("cycle", e.cycle().toString(), "account", e.accountId(), "volume_m3", DistrictPage.m3(e.volumeL()),
                         "estimated_register_m3", DistrictPage.m3(e.estimatedRegisterL()),
@@ -71,7 +73,7 @@ final class MeterRecordsSection {
             }
             b.append(Html.table(new Report(Map.of(), "estimates", ESTIMATE_COLUMNS, rows), ESTIMATE_COLUMNS, SHOWN));
             rows = new ArrayList<>();
-            for (TrueUp u : records.trueUpsOfMeter(meter, SHOWN)) {
+            for (TrueUp u : times.time("true_ups", () -> records.trueUpsOfMeter(meter, SHOWN))) {
                 rows.add(Report.row("estimated_cycle", u.estimatedCycle().toString(), "account", u.accountId(),
                         "estimated_m3", DistrictPage.m3(u.estimatedVolumeL()), "actual_m3", DistrictPage.m3(u.actualVolumeL()),
                         "difference_m3", DistrictPage.m3(u.differenceL()), "actual_register_m3",
@@ -82,14 +84,15 @@ final class MeterRecordsSection {
         }
 
         b.append("<h2>Meter record</h2>");
-        Optional<MeterProfile> profile = store.profile(meter);
+        Optional<MeterProfile> profile = times.time("profile", () -> store.profile(meter));
         Map<String, Object> fields = new java.util.LinkedHashMap<>();
         profile.ifPresent(p -> fields.putAll(Report.row("medium", p.info().medium().name().toLowerCase(Locale.ROOT),
                 "meter_type", p.meterType(), "customer_class", p.customerClass() == null ? null
                         : p.customerClass().name().toLowerCase(Locale.ROOT), "accuracy_class", p.accuracyClass(),
                 "qmax_m3_per_h", p.qmaxLph() == null ? null : DistrictPage.m3(p.qmaxLph()),
                 "district", p.districtId(), "location", p.location(), "role", p.role().name().toLowerCase(Locale.ROOT))));
-        Optional<MeterRecord> record = db == null ? Optional.empty() : new JdbcMeterLifecycle(db).find(meter);
+        Optional<MeterRecord> record = db == null ? Optional.empty()
+                : times.time("lifecycle", () -> new JdbcMeterLifecycle(db).find(meter));
         record.ifPresent(r -> fields.putAll(Report.row("brand", r.brand(), "model", r.model(), "serial", r.serial(),
                 "production_date", r.productionDate().toString(), "first_verification", r.firstVerification().toString(),
                 "gas_type", r.gasType().name().toLowerCase(Locale.ROOT), "delivered", r.refurbished() ? "refurbished" : "new",

@@ -109,9 +109,25 @@ public final class PostgresStore extends JdbcMeterStore {
         return c;
     }
 
+    /**
+     * The reader plans every statement with its values ({@code plan_cache_mode = force_custom_plan}):
+     * readings and consumption are cut into days and months (chunks or partitions), and a plan made
+     * with the values names only the days a range reaches, while PostgreSQL's generic plan of a
+     * prepared statement (its choice after five executions) holds every chunk and locks and opens
+     * them all at each execution, to exclude them only then. Measured on a year of hourly readings
+     * (366 daily chunks, compressed): a meter's newest reading in a 32-day window, 1 ms to run with its
+     * own plan, 49 ms with the generic one (docs/console.md).
+     */
     @Override
     Connection connectReader() throws SQLException {
-        return connect();
+        Connection c = connect();
+        try (Statement st = c.createStatement()) {
+            st.execute("set plan_cache_mode = force_custom_plan");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     private Connection connect() throws SQLException {

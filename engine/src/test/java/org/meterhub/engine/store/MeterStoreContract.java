@@ -156,6 +156,31 @@ abstract class MeterStoreContract {
     }
 
     @Test
+    void lastReadingIsFoundHoweverFarBackOrAheadOfNowItIs() {
+        // lastReading looks in the last two days (and ahead), then 32 days at a time back, then before:
+        // the newest reading must win wherever it lies, and a meter read only long ago is still found.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        java.util.function.BiFunction<String, Long, Reading> at = (meter, hours) ->
+                reading(meter, now.plus(java.time.Duration.ofHours(hours)), Math.abs(hours) + 1);
+        long day = 24;
+        try (MeterStore store = open()) {
+            store.append(List.of(at.apply("AHEAD", 3L), at.apply("AHEAD", -1L), at.apply("AHEAD", -40 * day)), List.of());
+            store.append(List.of(at.apply("RECENT", -1 * day), at.apply("RECENT", -3 * day)), List.of());
+            store.append(List.of(at.apply("EDGE", -2 * day - 1), at.apply("EDGE", -40 * day)), List.of());
+            store.append(List.of(at.apply("MONTHS", -100 * day), at.apply("MONTHS", -300 * day)), List.of());
+            store.append(List.of(at.apply("YEARS", -600 * day), at.apply("YEARS", -1000 * day)), List.of());
+
+            assertThat(store.lastReading("AHEAD").orElseThrow().time()).isEqualTo(now.plusSeconds(3 * 3600));
+            assertThat(store.lastReading("RECENT").orElseThrow().time()).isEqualTo(now.minus(java.time.Duration.ofDays(1)));
+            assertThat(store.lastReading("EDGE").orElseThrow().time())
+                    .isEqualTo(now.minus(java.time.Duration.ofHours(2 * day + 1)));
+            assertThat(store.lastReading("MONTHS").orElseThrow().time()).isEqualTo(now.minus(java.time.Duration.ofDays(100)));
+            assertThat(store.lastReading("YEARS").orElseThrow().time()).isEqualTo(now.minus(java.time.Duration.ofDays(600)));
+            assertThat(store.lastReading("NEVER")).isEmpty();
+        }
+    }
+
+    @Test
     void flagsStatusAndTimesRoundTrip() throws SQLException {
         try (MeterStore store = open()) {
             Reading all = new Reading("M1", T0, T0.plusMillis(1234), 5, ReadingSource.MQTT,
