@@ -21,7 +21,12 @@ import org.meterhub.engine.vee.VeeSettings;
  * of the streaming thread (on a shared machine the wall clock also counts other processes' turns). Then memory per
  * meter: heap after a full GC with the monitor alive, minus the heap before it was built, divided by the meters.
  *
- * <pre>java -Xmx3g [-Dpasses=2] [-Dmem.days=30] -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.LeakThroughputRun [meters] [days] [memory-meters]</pre>
+ * <p>The monitor judges the fleet's complete hours in passes every {@link FleetMonitor#judgingEvery} (default 15
+ * minutes of fleet clock; {@code -Djudge.every=PT0S}: on the reading that completes each hour, as before), on the
+ * streaming thread, so its CPU time counts the judging. {@code -Dpath=true} adds, in every pass, a run with the
+ * detectors on and every hour judged on its reading (the previous structure) under the same load.
+ *
+ * <pre>java -Xmx3g [-Dpasses=2] [-Dmem.days=30] [-Djudge.every=PT15M] [-Dpath=false] -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.LeakThroughputRun [meters] [days] [memory-meters]</pre>
  * Defaults: 100 000 meters x 365 days, memory measured on 1 000 000 meters x 30 days. Each meter reads at its
  * own minute; meters come in a different order every hour (a stride permutation); 2 % leak 60 L/h from day 20.
  */
@@ -41,6 +46,9 @@ public final class LeakThroughputRun {
         double[] on = new double[passes];
         double[] offCpu = new double[passes];
         double[] onCpu = new double[passes];
+        boolean path = Boolean.getBoolean("path");
+        double[] onPath = new double[passes];
+        double[] onPathCpu = new double[passes];
         long[] detections = new long[1];
         run(Math.min(meters, 20_000), 30, true, detections); // warm-up (JIT), not counted
         run(Math.min(meters, 20_000), 30, false, detections);
@@ -53,8 +61,15 @@ public final class LeakThroughputRun {
             r = run(meters, days, true, detections);
             on[i] = r.rate;
             onCpu[i] = r.cpuRate;
-            System.out.printf("  pass %d, detectors on:  %,.0f readings/s (%,.0f per CPU-second; %,d leak episodes started)%n",
-                    i + 1, on[i], onCpu[i], r.detections);
+            System.out.printf("  pass %d, detectors on:  %,.0f readings/s (%,.0f per CPU-second; %,d leak episodes started;"
+                            + " %s)%n", i + 1, on[i], onCpu[i], r.detections, r.judging);
+            if (path) {
+                r = run(meters, days, true, detections, java.time.Duration.ZERO);
+                onPath[i] = r.rate;
+                onPathCpu[i] = r.cpuRate;
+                System.out.printf("  pass %d, detectors on, every hour judged on its reading: %,.0f readings/s (%,.0f per"
+                        + " CPU-second; %,d leak episodes started)%n", i + 1, onPath[i], onPathCpu[i], r.detections);
+            }
         }
         double bestOff = java.util.Arrays.stream(off).max().orElseThrow();
         double bestOn = java.util.Arrays.stream(on).max().orElseThrow();
@@ -65,6 +80,12 @@ public final class LeakThroughputRun {
         // On a shared machine the wall clock also counts the time other processes held the core; the thread's CPU time does not.
         System.out.printf("best of %d, CPU time: off %,.0f, on %,.0f readings per CPU-second; with the detectors %.1f %% of without%n",
                 passes, bestOffCpu, bestOnCpu, 100 * bestOnCpu / bestOffCpu);
+        if (path) {
+            double bp = java.util.Arrays.stream(onPath).max().orElseThrow();
+            double bpCpu = java.util.Arrays.stream(onPathCpu).max().orElseThrow();
+            System.out.printf("best of %d, hours judged on their readings: wall %,.0f readings/s (%.1f %% of off), CPU %,.0f"
+                    + " readings per CPU-second (%.1f %% of off)%n", passes, bp, 100 * bp / bestOff, bpCpu, 100 * bpCpu / bestOffCpu);
+        }
         if (memMeters > 0) {
             Mem a = memory(memMeters, memDays, false);
             Mem b = memory(memMeters, memDays, true);
@@ -75,26 +96,37 @@ public final class LeakThroughputRun {
         }
     }
 
-    record Result(double rate, double cpuRate, long detections) {
+    record Result(double rate, double cpuRate, long detections, String judging) {
     }
 
     record Mem(double perMeter, double counted) {
     }
 
+    private static final java.time.Duration JUDGE_EVERY =
+            java.time.Duration.parse(System.getProperty("judge.every", FleetMonitor.JUDGE_EVERY.toString()));
+
     private static FleetMonitor monitor(int meters, boolean detect, long[] detections) {
+        return monitor(meters, detect, detections, JUDGE_EVERY);
+    }
+
+    private static FleetMonitor monitor(int meters, boolean detect, long[] detections, java.time.Duration judgeEvery) {
         FleetMonitor m = new FleetMonitor(List.of(MeterClass.householdWater()), LeakProfile.Settings.defaults(),
                 VeeSettings.defaults(), ZoneId.of("Europe/Athens"), meters, id -> Optional.empty(), (s, t, k, a, b) -> { },
                 (s, e) -> {
                     if (e.phase() == LeakDetector.Phase.START) detections[0]++;
-                }, (s, a, b, v, f) -> { });
+                }, (s, a, b, v, f) -> { }).judgingEvery(judgeEvery);
         for (int i = 0; i < meters; i++) m.keys().slotOfNumber(30_000_000_000_000L + i, 14);
         return detect ? m : m.withoutLeakDetection();
     }
 
     private static Result run(int meters, int days, boolean detect, long[] detections) {
+        return run(meters, days, detect, detections, JUDGE_EVERY);
+    }
+
+    private static Result run(int meters, int days, boolean detect, long[] detections, java.time.Duration judgeEvery) {
         long[] register = registers(meters);
         long[] d = new long[1];
-        FleetMonitor m = monitor(meters, detect, d);
+        FleetMonitor m = monitor(meters, detect, d, judgeEvery);
         System.gc();
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long c0 = threads.getCurrentThreadCpuTime();
@@ -102,7 +134,9 @@ public final class LeakThroughputRun {
         long n = stream(m, register, meters, days);
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuSecs = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
-        return new Result(n / secs, n / cpuSecs, d[0]);
+        long[] j = m.judgingCounts();
+        String judging = String.format("%,d judging passes, %,d meter-hours judged in them, %,d on the reading", j[0], j[1], j[2]);
+        return new Result(n / secs, n / cpuSecs, d[0], judging);
     }
 
     private static Mem memory(int meters, int days, boolean detect) {

@@ -33,8 +33,13 @@ import org.meterhub.engine.vee.VeeSettings;
  * <pre>
  *  0 last register time (epoch ms)      1 last register (L)
  *  2 register capacity (L, low 56 bits) | meter class (top byte)
- *  3 time of the last increase (ms)     4 validator state bits (low byte)
+ *  3 time of the last increase (ms)     4 validator state bits (low byte) | the hour waiting to be judged
+ *                                         (above: waiting:1 | unknown:1 | litres:31)
  * </pre>
+ * A reading only adds its litres to the meter's hour (the block's first cache line: these five longs and the
+ * detectors' word 0); the hour it completes waits in word 4 and the fleet's waiting hours are judged together, in one
+ * pass over the blocks in slot order, every {@link #judgingEvery} of fleet clock (see there: same verdicts, in time
+ * order per meter; at most one hour waits per meter).
  * Meter exchanges and late readings are the live path's business ({@link ConsumptionCalculator#arrive}).
  */
 public final class FleetMonitor {
@@ -60,6 +65,15 @@ public final class FleetMonitor {
     private static final int USED_BEFORE = 32;
     private static final int STUCK_FLAGGED = 64;
     private static final int VEE_BITS = USED_BEFORE | STUCK_FLAGGED;
+    // The hour waiting to be judged, in word 4 above the validator's byte: always the hour before the one the
+    // detectors are filling (the splitter gives every hour between two readings an interval).
+    private static final long PENDING = 1L << 8;
+    private static final long PENDING_UNKNOWN = 1L << 9;
+    private static final int PENDING_L_SHIFT = 10;
+    private static final long PENDING_L_MASK = 0x7FFF_FFFFL;
+    private static final long PENDING_BITS = PENDING | PENDING_UNKNOWN | (PENDING_L_MASK << PENDING_L_SHIFT);
+    /** Default of {@link #judgingEvery}. */
+    public static final java.time.Duration JUDGE_EVERY = java.time.Duration.ofMinutes(15);
 
     private final MeterKeys keys;
     private final Function<String, Optional<ConsumptionCalculator.Baseline>> baselines;
@@ -88,6 +102,15 @@ public final class FleetMonitor {
     private long readings;
     private long intervals;
     private long touched; // keeps prefetch loads from being optimised away
+    /** One bit per meter: it may have a complete hour waiting (the block's {@link #PENDING} bit decides). */
+    private long[] pendingBits = new long[0];
+    private boolean anyPending;
+    private long judgeEveryMs = JUDGE_EVERY.toMillis();
+    /** The fleet clock's next multiple of {@link #judgeEveryMs}: a reading there or later runs a judging pass. */
+    private long nextPassMs = Long.MIN_VALUE;
+    private long passes;
+    private long judgedOnPath;
+    private long judgedInPasses;
     private int tracked;
     private boolean detectLeaks = true;
 
@@ -115,8 +138,102 @@ public final class FleetMonitor {
         this.intervalSink = (slot, a, b, v, f) -> {
             intervals++;
             downstream.interval(slot, a, b, v, f);
-            if (detectLeaks) leaks.onInterval(state, currentBase + STRIDE, slot, a, v, f, current, detectionSink);
+            if (detectLeaks) {
+                long done = LeakDetector.fill(state, currentBase + STRIDE, a, v, f);
+                if (done != LeakDetector.NO_HOUR) completed(slot, currentBase, done);
+            }
         };
+    }
+
+    /**
+     * When the fleet's complete hours are judged (the leak detectors' verdict on each meter-hour). A meter's hour is
+     * complete when its first interval of a later hour arrives (its next reading after the hour's end), as before;
+     * the reading then only stores the hour in the meter's block, and the hours waiting are judged in one pass over
+     * the meters in slot order when the fleet clock — the latest reading time of a reading within
+     * {@link VeeSettings#maxClockSkew()} of its receipt — reaches the next multiple of {@code every} (epoch-aligned:
+     * with 15 minutes, at :00, :15, :30 and :45 UTC), or when {@link #judgeCompleteHours()} or {@link #flush()} is
+     * called. A meter whose next hour completes before a pass has judged its last one has that one judged at once,
+     * on its reading, so no meter ever waits with more than one hour. Each meter's hours are judged once each, in
+     * time order, by the same code as before: the events are the same, only later by up to {@code every} of fleet
+     * clock (and in meter order within a pass rather than in reading order). {@link java.time.Duration#ZERO}: every
+     * hour is judged on the reading that completes it (the previous behaviour).
+     */
+    public FleetMonitor judgingEvery(java.time.Duration every) {
+        if (every.isNegative()) throw new IllegalArgumentException("judging interval below zero: " + every);
+        if (every.toMillis() > HOUR) throw new IllegalArgumentException("judging interval above an hour: " + every);
+        judgeEveryMs = every.toMillis();
+        nextPassMs = Long.MIN_VALUE;
+        if (judgeEveryMs == 0) judgeCompleteHours();
+        return this;
+    }
+
+    /**
+     * Judges every complete hour waiting now, meters in slot order (one sequential pass over their blocks); the
+     * fleet clock calls it every {@link #judgingEvery}; a caller may call it any time (e.g. on a wall-clock timer
+     * while no readings arrive). Changes no verdict, only when it is given.
+     *
+     * @return the meter-hours judged
+     */
+    public int judgeCompleteHours() {
+        if (!anyPending) return 0;
+        anyPending = false;
+        passes++;
+        int judged = 0;
+        long[] bits = pendingBits;
+        for (int i = 0; i < bits.length; i++) {
+            long w = bits[i];
+            if (w == 0) continue;
+            bits[i] = 0;
+            while (w != 0) {
+                int slot = (i << 6) + Long.numberOfTrailingZeros(w);
+                w &= w - 1;
+                int b = base(slot);
+                if ((state[b + SMALL_W] & PENDING) != 0) {
+                    judgePending(slot, b, LeakDetector.hourOf(state[b + STRIDE]) - 1, profiles[classIndex(b)]);
+                    judged++;
+                }
+            }
+        }
+        judgedInPasses += judged;
+        return judged;
+    }
+
+    /** Judging passes run, meter-hours judged in them, meter-hours judged on the reading that completed them. */
+    public long[] judgingCounts() {
+        return new long[] {passes, judgedInPasses, judgedOnPath};
+    }
+
+    /** The meter's hour {@code done} is complete (its reading brought an interval of a later hour). */
+    private void completed(int slot, int b, long done) {
+        long w = state[b + SMALL_W];
+        if ((w & PENDING) != 0) { // its next hour came before a pass: the waiting one (the hour before) first, here
+            judgePending(slot, b, LeakDetector.hourOf(done) - 1, current);
+            judgedOnPath++;
+            w = state[b + SMALL_W];
+        }
+        int filling = LeakDetector.hourOf(state[b + STRIDE]);
+        if (judgeEveryMs == 0 || LeakDetector.hourOf(done) + 1 != filling) {
+            leaks.judge(state, b + STRIDE, slot, done, current, detectionSink);
+            judgedOnPath++;
+            return;
+        }
+        long litres = (done >>> 32) & PENDING_L_MASK;
+        state[b + SMALL_W] = (w & ~PENDING_BITS) | PENDING | (done < 0 ? PENDING_UNKNOWN : 0)
+                | (litres << PENDING_L_SHIFT);
+        pendingBits[slot >>> 6] |= 1L << slot;
+        anyPending = true;
+    }
+
+    /**
+     * Judges the meter's waiting hour: the hour before the one its detectors are filling (the caller says which, as
+     * the meter's reading may be moving it on).
+     */
+    private void judgePending(int slot, int b, int hour, LeakProfile p) {
+        long w = state[b + SMALL_W];
+        state[b + SMALL_W] = w & ~PENDING_BITS;
+        long hourWord = (hour & 0xFFFF_FFFFL) | (((w >>> PENDING_L_SHIFT) & PENDING_L_MASK) << 32)
+                | ((w & PENDING_UNKNOWN) != 0 ? Long.MIN_VALUE : 0);
+        leaks.judge(state, b + STRIDE, slot, hourWord, p, detectionSink);
     }
 
     /**
@@ -132,6 +249,8 @@ public final class FleetMonitor {
         state = small;
         stride = STRIDE;
         pad = 0;
+        pendingBits = new long[0];
+        anyPending = false;
         return this;
     }
 
@@ -143,6 +262,11 @@ public final class FleetMonitor {
     public void assignClass(int slot, int classIndex) {
         if (classIndex < 0 || classIndex >= classes.length) throw new IllegalArgumentException("no class " + classIndex);
         ensure(slot);
+        // An hour waiting is judged with the class it was completed under.
+        if (detectLeaks && (state[base(slot) + SMALL_W] & PENDING) != 0) {
+            int b = base(slot);
+            judgePending(slot, b, LeakDetector.hourOf(state[b + STRIDE]) - 1, profiles[classIndex(b)]);
+        }
         int i = base(slot) + CAP_CLASS;
         state[i] = (state[i] & CAP_MASK) | ((long) classIndex << 56);
     }
@@ -174,10 +298,13 @@ public final class FleetMonitor {
         int c = classIndex(b);
         current = profiles[c];
         currentBase = b;
-        // The detectors' second line: loaded now, its miss overlaps the first line's instead of following it.
-        if (detectLeaks) touched ^= state[b + STRIDE + 3];
         validate(slot, b, timeMs, volumeL, readingFlags, statusBits, receivedAtMs, classes[c], supplied);
-        return advance(slot, b, timeMs, volumeL);
+        int arrival = advance(slot, b, timeMs, volumeL);
+        if (timeMs >= nextPassMs && detectLeaks && Math.abs(timeMs - receivedAtMs) <= maxSkewMs) {
+            judgeCompleteHours();
+            nextPassMs = judgeEveryMs == 0 ? Long.MAX_VALUE : Math.floorDiv(timeMs, judgeEveryMs) * judgeEveryMs + judgeEveryMs;
+        }
+        return arrival;
     }
 
     /**
@@ -191,9 +318,10 @@ public final class FleetMonitor {
         if (b + SMALL_W < state.length) touched ^= state[b] ^ state[b + SMALL_W];
     }
 
-    /** Judges each meter's last hour now (end of a replay). */
+    /** Judges each meter's hours now, the complete ones waiting and the last one (end of a replay). */
     public void flush() {
         if (!detectLeaks) return;
+        judgeCompleteHours();
         for (int slot = 0; slot < keys.size(); slot++) {
             int b = base(slot);
             if (b < state.length) leaks.flush(state, b + STRIDE, slot, profiles[classIndex(b)], detectionSink);
@@ -218,7 +346,7 @@ public final class FleetMonitor {
     }
 
     public long stateBytes() {
-        return state.length * 8L + keys.stateBytes();
+        return state.length * 8L + pendingBits.length * 8L + keys.stateBytes();
     }
 
     // ---- validation (the rules of Validator.check) ----
@@ -337,6 +465,7 @@ public final class FleetMonitor {
         if (pad + (long) meters * stride > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many meters: " + meters);
         int old = Math.max(0, state.length - pad) / stride;
         state = java.util.Arrays.copyOf(state, pad + meters * stride);
+        if (detectLeaks) pendingBits = java.util.Arrays.copyOf(pendingBits, (meters + 63) >>> 6);
         for (int m = old; m < meters; m++) {
             int b = base(m);
             state[b + LAST_T] = UNSEEN;

@@ -322,6 +322,57 @@ public final class LeakDetector {
         st.curL(st.curL() + volumeL);
     }
 
+    /** What {@link #fill} returns when the interval completed no hour. */
+    public static final long NO_HOUR = NONE & 0xFFFF_FFFFL;
+
+    /**
+     * The first half of {@link #onInterval(long[], int, int, long, long, int, LeakProfile, EventSink)} without the
+     * judging: adds the interval to the hour the meter is filling (word 0 of its block) and, when the interval
+     * belongs to a later hour, starts that hour and returns the one it completed, for the caller to hand to
+     * {@link #judge} (then or later, before any later hour of the meter). Same rules as onInterval: an interval of an
+     * hour before the one being filled is ignored; a {@link IntervalFlag#SPREAD} interval makes its hour unknown.
+     * Touches only word 0: a caller that defers judging keeps its reading path on the block's first cache line.
+     *
+     * @return the completed hour as word 0 of the block held it (hour, litres, unknown), or {@link #NO_HOUR}
+     */
+    public static long fill(long[] a, int base, long startMs, long volumeL, int flags) {
+        int hour = (int) Math.floorDiv(startMs, HOUR);
+        long w = a[base];
+        int cur = (int) w;
+        long done = NO_HOUR;
+        if (hour != cur) {
+            if (cur != NONE) {
+                if (hour < cur) return NO_HOUR; // a corrected past hour: detectors look forward only
+                done = w;
+            }
+            w = hour & 0xFFFF_FFFFL; // curHour = hour, curL = 0, known
+        }
+        if ((flags & SPREAD) != 0) w |= Long.MIN_VALUE;
+        long litres = Math.max(0, Math.min(0x7FFF_FFFFL, ((w >>> 32) & 0x7FFF_FFFFL) + volumeL));
+        a[base] = (w & 0x8000_0000_FFFF_FFFFL) | (litres << 32);
+        return done;
+    }
+
+    /** The epoch hour of an hour word ({@link #fill}'s result, or word 0 of a block: the hour being filled). */
+    public static int hourOf(long hourWord) {
+        return (int) hourWord;
+    }
+
+    /**
+     * Judges a complete hour that {@link #fill} returned, exactly as onInterval would have judged it at the
+     * interval that completed it: the detectors' code is the same ({@code completeHour}); word 0 of the block (the
+     * hour being filled since) is left as it is. The meter's hours must be judged in time order.
+     */
+    public void judge(long[] a, int base, int slot, long hourWord, LeakProfile p, EventSink sink) {
+        long filling = a[base];
+        a[base] = hourWord;
+        try {
+            completeHour(slot, s.at(a, base), hourOf(hourWord), p, sink);
+        } finally {
+            a[base] = filling;
+        }
+    }
+
     /** Judges the meter's current hour now (end of a replay); later intervals of that hour are ignored. */
     public void flush(int slot, LeakProfile p, EventSink sink) {
         if (slot >= ownMeters()) return;
