@@ -84,7 +84,9 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                              Integer nights, Integer learnNights, Integer usualPercentile, Boolean steadyNightsOnly,
                              Long riseMlph, Integer riseNights, Integer burstPercentOfQmax, Integer burstFactor,
                              Integer burstHours, Integer severity2Hours, Integer severity3Hours, Integer updateHours,
-                             Integer quietPercentile, Integer continuousNights, Long steadyAllBelowMlph) {
+                             Integer quietPercentile, Integer continuousNights, Long steadyAllBelowMlph,
+                             Long floorMinFlowMlph, Long floorMarginMlph, Integer floorHours, Integer floorBlocks,
+                             Integer floorBlockHours, Integer floorTolerancePercent) {
         public Thresholds {
             if (medium != null) medium(medium);
             over(null); // validate now, so the error names this section's line
@@ -114,7 +116,10 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                     or(severity2Hours, d.severity2Hours()), or(severity3Hours, d.severity3Hours()),
                     or(updateHours, d.updateHours()), or(quietPercentile, d.quietPercentile()),
                     or(continuousNights, d.continuousNights()),
-                    or(steadyAllBelowMlph, d.steadyAllBelowMlph()));
+                    or(steadyAllBelowMlph, d.steadyAllBelowMlph()), or(floorMinFlowMlph, d.floorMinMlph()),
+                    or(floorMarginMlph, d.floorMarginMlph()), or(floorHours, d.floorHours()),
+                    or(floorBlocks, d.floorBlocks()), or(floorBlockHours, d.floorBlockHours()),
+                    or(floorTolerancePercent, d.floorTolerancePercent()));
         }
 
         private static int or(Integer v, int d) {

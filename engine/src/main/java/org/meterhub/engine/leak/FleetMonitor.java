@@ -28,8 +28,8 @@ import org.meterhub.engine.vee.VeeSettings;
  * {@link LeakDetector} (a test feeds both the same readings and compares every event). Each meter's
  * state is one block of a single array: {@value #STRIDE} longs (40 bytes) of validation and consumption
  * state, followed by the leak detectors' {@link LeakDetector#WORDS} longs (the household's learnt baseline
- * included) when they are on — 192 bytes, three cache lines, so a reading of a random meter touches
- * neighbouring lines of one block and one line of the key table. Layout of the first five longs:
+ * included) when they are on — 208 bytes, so a reading of a random meter touches neighbouring lines of one
+ * block (the hour it fills sits in the first) and one line of the key table. Layout of the first five longs:
  * <pre>
  *  0 last register time (epoch ms)      1 last register (L)
  *  2 register capacity (L, low 56 bits) | meter class (top byte)
@@ -92,8 +92,9 @@ public final class FleetMonitor {
     /** Longs per meter: {@link #STRIDE}, plus {@link LeakDetector#WORDS} with the detectors on. */
     private int stride = STRIDE + LeakDetector.WORDS;
     /**
-     * Longs before the first block. With the detectors on, a block is 192 bytes, three cache lines: six longs
-     * after the array's 16-byte header start every block on a line (a large array begins on a heap region).
+     * Longs before the first block: six longs after the array's 16-byte header start the first block on a cache
+     * line (a large array begins on a heap region). With the hour floor a block is 208 bytes, no longer a whole
+     * number of lines, so later blocks start mid-line; the filled hour stays in a block's first 64 bytes.
      */
     private int pad = LINE_PAD;
     private static final int LINE_PAD = 6;

@@ -73,7 +73,7 @@ public final class LeakDetector {
      * reading of a random meter touches neighbouring cache lines of one block. Times are epoch hours,
      * local days are kept in 16 bits, hourly litres in the minima in 16 bits (as {@code recent} keeps them).
      */
-    public static final int WORDS = 19;
+    public static final int WORDS = 21;
 
     /**
      * A view of one meter's block: {@code a[b .. b + WORDS)}. One per detector, re-pointed for each call
@@ -92,6 +92,9 @@ public final class LeakDetector {
      * 15 lastUpdateH:32 | nightDay:16 | lastFlaggedDay:16
      * 16 lastRiseDay:16 | nightHours:8 | nightInRow:8 | flaggedNights:8 | riseNights:8 | severity:8 | evidenceKind+1:8
      * 17-18 night histogram, 16 bins of 8 bits
+     * 19 hour floor: blockMin[0..4]:12 each (0 the newest complete block) | belowRun:3 | blockBroken:1
+     * 20 blockMin[5]:12 | curBlockMin:12 | floorRunHours:9 | episodeFloorL:12 | usual block floor (running median,
+     *    L):12 | floorBlocksLearnt:7
      * </pre>
      */
     private static final class State {
@@ -162,6 +165,8 @@ public final class LeakDetector {
             a[b + 11] = (long) MAX << 32 | (NONE & 0xFFFF_FFFFL); // steadyNightEndH none, nightMinBlock none
             a[b + 15] = 0xFFFF_FFFFL << 32;        // nightDay, lastFlaggedDay none
             a[b + 16] = 0xFFFFL;                   // lastRiseDay none
+            a[b + 19] = 0x0FFF_FFFF_FFFF_FFFFL;    // block minima none (4095)
+            a[b + 20] = 0xFF_FFFFL;                // block minimum 5 and the current block's none
         }
 
         int curHour() { return lo(0); }
@@ -253,6 +258,23 @@ public final class LeakDetector {
         int evidenceKind() { return u(16, 56, 8) - 1; }
         void evidenceKind(int v) { u(16, 56, 8, v + 1); }
         // 17-18: night histogram
+        /** The smallest hour (L, 12 bits, 4095 = none or more) of the block {@code i} blocks before the current one. */
+        int blockMin(int i) { return i < 5 ? u(19, 12 * i, 12) : u(20, 0, 12); }
+        void blockMin(int i, int v) { if (i < 5) u(19, 12 * i, 12, v); else u(20, 0, 12, v); }
+        int belowRun() { return u(19, 60, 3); }
+        void belowRun(int v) { u(19, 60, 3, v); }
+        boolean blockBroken() { return bit(19, 63); }
+        void blockBroken(boolean v) { bit(19, 63, v); }
+        int curBlockMin() { return u(20, 12, 12); }
+        void curBlockMin(int v) { u(20, 12, 12, v); }
+        int floorRunHours() { return u(20, 24, 9); }
+        void floorRunHours(int v) { u(20, 24, 9, v); }
+        int episodeFloorL() { return u(20, 33, 12); }
+        void episodeFloorL(int v) { u(20, 33, 12, v); }
+        int usualBlockFloorL() { return u(20, 45, 12); }
+        void usualBlockFloorL(int v) { u(20, 45, 12, v); }
+        int floorBlocksLearnt() { return u(20, 57, 7); }
+        void floorBlocksLearnt(int v) { u(20, 57, 7, v); }
 
         int nightBin(int i) { return u(17 + (i >> 3), (i & 7) * 8, 8); }
         void nightBin(int i, int v) { u(17 + (i >> 3), (i & 7) * 8, 8, v); }
@@ -431,15 +453,21 @@ public final class LeakDetector {
         return adopt;
     }
 
-    /** The learnt baseline's bits: words 6-9 and 17-18 (histograms), word 5's high half, word 3's cached bins. */
+    /**
+     * The learnt baseline's bits: words 6-9 and 17-18 (histograms), word 5's high half, word 3's cached bins, word 20's
+     * usual block floor.
+     */
     private static final long W3_BASELINE = 0xFFL << 48;
     private static final long W5_BASELINE = 0xFFFF_FFFFL << 32;
+    /** Word 20's usual block floor and blocks learnt. */
+    private static final long W20_BASELINE = 0x7FFFFL << 45;
 
     private static void copyBaseline(long[] from, int fb, long[] to, int tb) {
         System.arraycopy(from, fb + 6, to, tb + 6, 4);
         System.arraycopy(from, fb + 17, to, tb + 17, 2);
         to[tb + 3] = (to[tb + 3] & ~W3_BASELINE) | (from[fb + 3] & W3_BASELINE);
         to[tb + 5] = (to[tb + 5] & ~W5_BASELINE) | (from[fb + 5] & W5_BASELINE);
+        to[tb + 20] = (to[tb + 20] & ~W20_BASELINE) | (from[fb + 20] & W20_BASELINE);
     }
 
     /** The household's learnt usual night floor (mL/h) at the profile's percentile, or -1 while not yet trusted. */
@@ -489,7 +517,10 @@ public final class LeakDetector {
             int quietRun = quiet ? Math.min(100, s.quietRun() + 1) : 0;
             s.quietRun(quietRun);
             // An open leak ends after a quiet block as long as the slowest flow any detector sees needs.
-            if (s.flowKind() >= 0 && quietRun >= Math.max(b, p.nightBlockHours())) endFlow(slot, s, hour + 1 - quietRun, sink);
+            // (An hour-floor episode ends by its own floor: under a boiler the household's quiet level is no guide.)
+            if (s.flowKind() >= 0 && s.flowKind() != HOUR_FLOOR && quietRun >= Math.max(b, p.nightBlockHours())) {
+                endFlow(slot, s, hour + 1 - quietRun, sink);
+            }
             int flowHours = s.flowHours();
             if (quietRun >= b) {
                 flowHours = 0;
@@ -515,8 +546,9 @@ public final class LeakDetector {
                 addHour(s, v);
                 s.hoursLearnt(s.hoursLearnt() + 1);
             }
-            if (flow >= 0 && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
+            if (flow >= 0 && flow != HOUR_FLOOR && !quiet) progress(slot, s, p, hour + 1, usual, sink); // a quiet hour lost nothing
         }
+        if (q.floorMinMlph() > 0) hourFloor(slot, s, p, hour, unknown, v, sink);
         if (localHour >= q.nightStartHour() && localHour < q.nightEndHour()) {
             if (!s.nightDayIs(localDay)) {
                 s.nightDay(localDay);
@@ -546,6 +578,131 @@ public final class LeakDetector {
                 night(slot, s, p, localDay, hour + 1, sink);
             }
         }
+    }
+
+    private static final int HOUR_FLOOR = LeakKind.HOUR_FLOOR.ordinal();
+
+    /** A 12-bit litre field's "none or more". */
+    private static final int FULL12 = 0xFFF;
+
+    /**
+     * The hour floor (gas under a heating boiler): a leak puts its flow under every hour, so the hours its owner does
+     * not use — a boiler's off hours, which read zero without a leak — read the leak's rate, and the same floor comes
+     * back block after block, while the smallest hour of a burning boiler is a partly burnt hour that wanders with
+     * the weather. At the end of each block of {@code floorBlockHours}: when every one of the last {@code floorHours}
+     * known hours was at or above the threshold (the household's usual block floor + margin, at least the minimum;
+     * twice the minimum until learnt) and at least {@code floorBlocks} of the window's blocks, the newest among them,
+     * have their smallest hour at the window's floor (within the tolerance), an episode starts at that floor. It ends at the first hours
+     * below it (hours enough for the floor to move the register once): a flow of the floor cannot leave such an hour.
+     * The household's usual block floor is a running median of its complete blocks' smallest hours, learnt outside
+     * leak episodes from blocks below the threshold (so an unfound leak does not raise it; until trusted, every
+     * block). Memory: the window's block minima in 12 bits each, two words in all. "At the floor": within one register
+     * step (or {@code floorTolerancePercent}): a leak's hours read its rate to the step, a partly burnt hour rarely
+     * repeats a level to the litre (two steps let 29 false alarms through on the tuning seed, one step 16).
+     */
+    private void hourFloor(int slot, State s, LeakProfile p, int hour, boolean unknown, int v, EventSink sink) {
+        LeakProfile.Params q = p.params();
+        long threshold = floorThreshold(s, q);
+        if (unknown) {
+            s.floorRunHours(0);
+            s.belowRun(0);
+            s.blockBroken(true);
+        } else {
+            if (s.flowKind() == HOUR_FLOOR) {
+                int f = s.episodeFloorL();
+                if (v < f - floorTolerance(f, q)) {
+                    int below = s.belowRun() + 1;
+                    s.belowRun(below);
+                    if (below >= floorEndHours(f, q)) {
+                        endFlow(slot, s, hour + 1 - below, sink);
+                        s.floorRunHours(0);
+                        s.belowRun(0);
+                    }
+                } else {
+                    s.belowRun(0);
+                    progress(slot, s, p, hour + 1, usualNight(s, p), sink);
+                }
+            }
+            // one register step of slack: hour-split hours round
+            s.floorRunHours(v * 1000L >= threshold - q.resolutionMl() ? s.floorRunHours() + 1 : 0);
+            s.curBlockMin(Math.min(s.curBlockMin(), Math.min(v, FULL12)));
+        }
+        int g = q.floorBlockHours();
+        if (Math.floorMod(hour + 1, g) != 0) return;
+        // a block ends: learn it, shift it into the window, judge the window
+        int blockMin = s.blockBroken() ? FULL12 : s.curBlockMin();
+        if (blockMin != FULL12 && s.flowKind() < 0
+                && (!trustedBlockFloor(s, q) || blockMin * 1000L < threshold - q.resolutionMl())) {
+            learnBlockFloor(s, blockMin);
+        }
+        int n = q.floorHours() / g;
+        for (int i = n - 1; i > 0; i--) s.blockMin(i, s.blockMin(i - 1));
+        s.blockMin(0, blockMin);
+        s.curBlockMin(FULL12);
+        s.blockBroken(false);
+        if (s.flowKind() >= 0 || s.floorRunHours() < q.floorHours()) return;
+        int w = windowFloor(s, n);
+        // the floor still there in the newest block: the flow is under the hours now
+        if (w == FULL12 || s.blockMin(0) > w + floorTolerance(w, q) || blocksAtFloor(s, n, w, q) < q.floorBlocks()) return;
+        long usualBlock = trustedBlockFloor(s, q) ? s.usualBlockFloorL() * 1000L : 0;
+        s.episodeFloorL(w);
+        s.belowRun(0);
+        int run = s.floorRunHours();
+        startFlow(slot, s, p, LeakKind.HOUR_FLOOR, hour + 1 - run, hour + 1, w * 1000L - usualBlock, usualNight(s, p),
+                sink);
+    }
+
+    private static int windowFloor(State s, int n) {
+        int w = FULL12;
+        for (int i = 0; i < n; i++) w = Math.min(w, s.blockMin(i));
+        return w;
+    }
+
+    private static int blocksAtFloor(State s, int n, int w, LeakProfile.Params q) {
+        int tol = floorTolerance(w, q);
+        int k = 0;
+        for (int i = 0; i < n; i++) if (s.blockMin(i) <= w + tol) k++;
+        return k;
+    }
+
+    /** The hour-floor threshold, mL/h: the usual block floor + margin, at least the minimum; twice it until learnt. */
+    private static long floorThreshold(State s, LeakProfile.Params q) {
+        return trustedBlockFloor(s, q) ? Math.max(q.floorMinMlph(), s.usualBlockFloorL() * 1000L + q.floorMarginMlph())
+                : 2 * q.floorMinMlph();
+    }
+
+    /** Trusted after as many blocks as {@code learnNights} days hold (at most 127). */
+    private static boolean trustedBlockFloor(State s, LeakProfile.Params q) {
+        return s.floorBlocksLearnt() >= Math.min(127, q.learnNights() * 24 / q.floorBlockHours());
+    }
+
+    private static int floorTolerance(int floorL, LeakProfile.Params q) {
+        int res = (int) Math.max(1, q.resolutionMl() / 1000);
+        return Math.max(res, floorL * q.floorTolerancePercent() / 100);
+    }
+
+    /** Hours below an episode's floor before it ends: enough for a flow of the floor to move the register once. */
+    private static int floorEndHours(int floorL, LeakProfile.Params q) {
+        long perHourMl = Math.max(1, (long) floorL * 1000);
+        return (int) Math.max(1, Math.min(LeakProfile.MAX_BLOCK_HOURS, (q.resolutionMl() + perHourMl - 1) / perHourMl));
+    }
+
+    private static long usualNight(State s, LeakProfile p) {
+        return trusted(s, p) ? nightQuantile(s, p.params().usualPercentile() * 10) : 0;
+    }
+
+    /**
+     * One complete block's smallest hour into the household's running median: from the first block's, in steps of a
+     * litre or a sixteenth towards each block's (a median in 12 bits, no history).
+     */
+    private static void learnBlockFloor(State s, int blockMinL) {
+        int m = s.usualBlockFloorL();
+        if (s.floorBlocksLearnt() == 0) m = blockMinL;
+        int step = Math.max(1, m >> 4);
+        if (blockMinL > m) m = Math.min(blockMinL, m + step);
+        else if (blockMinL < m) m = Math.max(blockMinL, m - step);
+        s.usualBlockFloorL(Math.min(m, FULL12 - 1));
+        s.floorBlocksLearnt(Math.min(127, s.floorBlocksLearnt() + 1));
     }
 
     private void night(int slot, State s, LeakProfile p, int localDay, int endH, EventSink sink) {
@@ -740,6 +897,17 @@ public final class LeakDetector {
                     q.nightEndHour()) + " local (" + s.nightMinL() + "-" + s.nightMaxL() + " L/h); " + base;
             case FLOOR_RISE -> s.riseNights() + " nights in a row with a floor at least " + q.riseMlph()
                     + " mL/h above the household's median (tonight " + s.lastNightFloor() + " mL/h); " + base;
+            case HOUR_FLOOR -> {
+                int n = q.floorHours() / q.floorBlockHours();
+                int w = windowFloor(s, n);
+                yield "every hour of the last " + s.floorRunHours() + " h at or above " + floorThreshold(s, q) + " mL/h ("
+                        + (trustedBlockFloor(s, q) ? "the household's usual floor " + s.usualBlockFloorL()
+                        + " L/h, the running median of " + s.floorBlocksLearnt() + " blocks' smallest hours, + "
+                        + q.floorMarginMlph() + " mL/h" : "twice the minimum: the household's floor not learnt yet, "
+                        + s.floorBlocksLearnt() + " blocks") + "); " + blocksAtFloor(s, n, w, q) + " of the last " + n
+                        + " blocks of " + q.floorBlockHours() + " h with their smallest hour at " + w + " L (within "
+                        + floorTolerance(w, q) + " L); " + base;
+            }
             case BURST -> "burst";
         };
     }

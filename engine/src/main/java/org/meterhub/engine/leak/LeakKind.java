@@ -8,6 +8,11 @@ public enum LeakKind {
     NIGHT_FLOW,
     /** The night floor a little above the household's median for many nights in a row: a slow rise of the minimum. */
     FLOOR_RISE,
+    /**
+     * Every hour for days at or above a floor well over the household's usual daily floor, the same floor met again
+     * and again: a leak under a gas boiler that never leaves a quiet night (raised as {@code FLOOR_RISE}).
+     */
+    HOUR_FLOOR,
     /** Hours far above the meter's normal use and a share of Qmax, several in a row. */
     BURST
 }

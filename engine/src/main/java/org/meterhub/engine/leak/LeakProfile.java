@@ -14,6 +14,9 @@ import org.meterhub.engine.vee.MeterClass;
 public record LeakProfile(String className, Medium medium, Params params, long burstMinLph, int blockHours,
                           int nightBlockHours) {
 
+    /** Most blocks in the hour floor's window (their smallest hours are kept per meter, 12 bits each). */
+    public static final int MAX_FLOOR_BLOCKS = 6;
+
     /** Longest block of hours the continuous detector may need to see one register step. */
     public static final int MAX_BLOCK_HOURS = 4;
 
@@ -59,13 +62,38 @@ public record LeakProfile(String className, Medium medium, Params params, long b
      * @param steadyAllBelowMlph a steady night with a floor below this has every one of its last (up to) four hours
      *                           at one level (random use and hour-split taps often repeat a level of a few litres);
      *                           at or above it, all but one (one hour of use forgiven)
+     * @param floorMinMlph       hour floor (gas under a heating boiler): every hour of the last {@code floorHours} must
+     *                           show at least this flow (0 = off) ...
+     * @param floorMarginMlph    ... and this much above the household's usual floor (the running median of its
+     *                           blocks' smallest hours, learnt outside leaks) ...
+     * @param floorHours         ... (the window: a whole number of blocks, at most six) ...
+     * @param floorBlocks        ... and at least this many of the window's blocks have their smallest hour at the
+     *                           window's floor (within the tolerance): a leak puts one level under every hour its owner
+     *                           does not use, a boiler's partly burnt hours wander
+     * @param floorBlockHours    the blocks' length in hours (aligned on the hour count since the epoch)
+     * @param floorTolerancePercent how far (percent of the floor, at least one register step) a block's smallest hour
+     *                           may sit from the window's floor and still be "at the floor"
      */
     public record Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
                          int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
                          int usualPercentile, boolean steadyNightsOnly, long riseMlph, int riseNights,
                          int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
                          int severity3Hours, int updateHours, int quietPercentile, int continuousNights,
-                         long steadyAllBelowMlph) {
+                         long steadyAllBelowMlph, long floorMinMlph, long floorMarginMlph, int floorHours,
+                         int floorBlocks, int floorBlockHours, int floorTolerancePercent) {
+        /** Without the hour-floor detector (off). */
+        public Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
+                      int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
+                      int usualPercentile, boolean steadyNightsOnly, long riseMlph, int riseNights,
+                      int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
+                      int severity3Hours, int updateHours, int quietPercentile, int continuousNights,
+                      long steadyAllBelowMlph) {
+            this(continuousHours, continuousMinMlph, resolutionMl, nightStartHour, nightEndHour, nightMinMlph,
+                    nightMarginMlph, nights, learnNights, usualPercentile, steadyNightsOnly, riseMlph, riseNights,
+                    burstPercentOfQmax, burstFactor, burstHours, severity2Hours, severity3Hours, updateHours,
+                    quietPercentile, continuousNights, steadyAllBelowMlph, 0, 0, 72, 3, 12, 0);
+        }
+
         public Params {
             check(continuousHours >= 0 && continuousHours <= 24 * 14, "continuous-hours", "0 (off) to 336");
             check(resolutionMl >= 1 && resolutionMl <= 100_000, "resolution-ml", "1 to 100000");
@@ -93,6 +121,17 @@ public record LeakProfile(String className, Medium medium, Params params, long b
             check(quietPercentile >= 0 && quietPercentile <= 100, "quiet-percentile", "0 to 100");
             check(continuousNights >= 1 && continuousNights <= 14, "continuous-nights", "1 to 14");
             check(steadyAllBelowMlph >= 0, "steady-all-below-mlph", "0 or more");
+            check(floorMinMlph == 0 || floorMinMlph >= resolutionMl, "floor-min-flow-mlph",
+                    "0 (off) or at least resolution-ml per hour = " + resolutionMl + " mL/h (every hour must show the flow)");
+            check(floorMinMlph <= 60_000_000L, "floor-min-flow-mlph", "at most 60000000 (60 m3/h)");
+            check(floorMarginMlph >= 0, "floor-margin-mlph", "0 or more");
+            check(floorBlockHours >= 1 && floorBlockHours <= 168, "floor-block-hours", "1 to 168");
+            check(floorHours >= 24 && floorHours <= 336 && floorHours % floorBlockHours == 0
+                    && floorHours / floorBlockHours >= 2 && floorHours / floorBlockHours <= MAX_FLOOR_BLOCKS, "floor-hours",
+                    "24 to 336, two to " + MAX_FLOOR_BLOCKS + " whole blocks of floor-block-hours = " + floorBlockHours);
+            check(floorBlocks >= 1 && floorBlocks <= floorHours / Math.max(1, floorBlockHours), "floor-blocks",
+                    "1 to floor-hours / floor-block-hours = " + floorHours / Math.max(1, floorBlockHours));
+            check(floorTolerancePercent >= 0 && floorTolerancePercent <= 100, "floor-tolerance-percent", "0 to 100");
         }
 
         /** Night window length in hours. */
@@ -121,7 +160,7 @@ public record LeakProfile(String className, Medium medium, Params params, long b
          */
         public static Params gas() {
             return new Params(0, 20_000, 1_000, 1, 5, 20_000, 20_000, 3, 14, 90, true, 0, 7, 100, 4, 3, 72, 168, 24,
-                    50, 1, Long.MAX_VALUE);
+                    50, 1, Long.MAX_VALUE, 20_000, 20_000, 72, 3, 12, 0);
         }
 
         /** Heat: circuits flow all the time; bursts only. */

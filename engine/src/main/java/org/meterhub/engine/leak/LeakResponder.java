@@ -77,7 +77,7 @@ public final class LeakResponder {
         return switch (kind) {
             case CONTINUOUS_FLOW -> AlarmKind.CONTINUOUS_FLOW;
             case NIGHT_FLOW -> AlarmKind.NIGHT_FLOW;
-            case FLOOR_RISE -> AlarmKind.FLOOR_RISE;
+            case FLOOR_RISE, HOUR_FLOOR -> AlarmKind.FLOOR_RISE; // the floor under the household's hours rose
             case BURST -> AlarmKind.BURST;
         };
     }

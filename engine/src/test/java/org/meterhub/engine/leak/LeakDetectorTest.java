@@ -89,7 +89,14 @@ class LeakDetectorTest {
             long v = household(start) + (h >= 60 * 24 ? 150 + r.nextInt(550) : 0);
             d.onInterval(0, start, start + HOUR, v, 0, GAS, (s, e) -> events.add(e));
         }
-        assertThat(starts()).isEmpty();
+        // No night flow, continuous flow or burst. The hour floor (gas under a boiler, LeakHourFloorTest) does see this
+        // boiler: it never stops, so a floor of 150 L sits under every hour for weeks and comes back to the litre —
+        // what a 150 L/h leak under a boiler would show (docs/leak-detection.md, "Not done yet"). It is raised as a
+        // floor rise, which closes no valve by default.
+        assertThat(starts()).allSatisfy(e -> assertThat(e.kind()).isEqualTo(LeakKind.HOUR_FLOOR));
+        assertThat(starts()).hasSizeLessThanOrEqualTo(1);
+        assertThat(ValvePolicy.defaults().decide(LeakResponder.alarmKind(LeakKind.HOUR_FLOOR), MeterClass.householdGas())
+                .close()).isFalse();
     }
 
     @Test
