@@ -94,7 +94,7 @@ public final class FleetMonitor {
     /**
      * Longs before the first block: six longs after the array's 16-byte header start the first block on a cache
      * line (a large array begins on a heap region). With the hour floor a block is 208 bytes, no longer a whole
-     * number of lines, so later blocks start mid-line; the filled hour stays in a block's first 64 bytes.
+     * number of lines, so later blocks start mid-line and a reading's first six longs may span two lines.
      */
     private int pad = LINE_PAD;
     private static final int LINE_PAD = 6;
