@@ -25,7 +25,7 @@ import org.meterhub.simulators.mqtt.PrivateMosquitto;
  */
 class ProcessAdminAuthTest {
     static final String TOKEN = "intake-admin-token-0123456789";
-    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final Duration PATIENCE = Duration.ofMinutes(5);
     static final Pattern SERVED = Pattern.compile("metrics and health on http://([^/]+)/metrics");
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
