@@ -198,7 +198,7 @@ class MqttGatewayStoreOutageTest {
     private static HttpResponse<String> get(int port, String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new AssertionError("GET " + path + ": " + e.getMessage(), e);
         }

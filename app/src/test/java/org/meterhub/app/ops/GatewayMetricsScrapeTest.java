@@ -255,7 +255,7 @@ class GatewayMetricsScrapeTest {
     }
 
     private HttpResponse<String> get(String url) throws java.io.IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(ChildProcess.PATIENCE).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -55,6 +55,13 @@ class ModbusDtuTest {
         return manager;
     }
 
+    /** Every converter answers well: a long timeout only bounds a reply a loaded machine delivers late. */
+    private static PollSettings patientPoll(int retries) {
+        return new PollSettings(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofSeconds(30), Duration.ofMillis(2),
+                retries, Duration.ofMillis(10), 3, 4);
+    }
+
+    /** Wrong units and garbage each wait out the timeout: short, as that scenario needs. */
     private static PollSettings fastPoll(int retries) {
         return new PollSettings(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(300), Duration.ofMillis(2),
                 retries, Duration.ofMillis(10), 3, 4);
@@ -66,7 +73,7 @@ class ModbusDtuTest {
         SimulatedEvc b = new SimulatedEvc(2, 10_000, 9_999, 30_000, CLOCK, ZONE, 2);
         SimulatedModbusDtu dtu = new SimulatedModbusDtu("MB-1", new ModbusResponder(List.of(a, b), 0, 3),
                 WireModel.rs485(9600), Duration.ofMillis(50));
-        DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), fastPoll(1));
+        DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), patientPoll(1));
         manager.readAllNow().get(5, TimeUnit.MINUTES);
         assertThat(rig.readings).extracting(Reading::meterId).contains("EVC-1", "EVC-2");
         assertThat(rig.readings).allSatisfy(r -> {
@@ -132,7 +139,7 @@ class ModbusDtuTest {
         SimulatedModbusDtu dtu = new SimulatedModbusDtu("MB-4", new ModbusResponder(List.of(a, b), 0, 3),
                 WireModel.rs485(19200), Duration.ZERO);
         // a poll interval far longer than the test: every read after the first round is on demand
-        PollSettings hourly = new PollSettings(Duration.ofHours(1), Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(2),
+        PollSettings hourly = new PollSettings(Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(2),
                 2, Duration.ofMillis(10), 3, 4);
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), hourly);
         manager.readAllNow().get(5, TimeUnit.MINUTES);

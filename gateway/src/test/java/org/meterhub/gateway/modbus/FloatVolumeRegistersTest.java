@@ -67,7 +67,7 @@ class FloatVolumeRegistersTest {
     }
 
     static ModbusSession session(ModbusLink link) {
-        return new ModbusSession(link, Duration.ofSeconds(2), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
+        return new ModbusSession(link, Duration.ofSeconds(30), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
                 new ModbusSession.Counters());
     }
 

@@ -87,7 +87,7 @@ class ModbusForeignPeersTest {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             waitForPort(port, server);
-            ModbusSession s = new ModbusSession(new ModbusLink.Tcp("127.0.0.1", port), Duration.ofSeconds(2),
+            ModbusSession s = new ModbusSession(new ModbusLink.Tcp("127.0.0.1", port), Duration.ofSeconds(30),
                     new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io, new ModbusSession.Counters());
             MeterEndpoint m = new MeterEndpoint("EVC-PY", "5", Medium.GAS, new ModbusOptions(5, evc));
             ModbusReadout r = s.readout(m).get(5, TimeUnit.MINUTES);

@@ -63,7 +63,7 @@ class ModbusTcpSessionTest {
     }
 
     static ModbusSession session(ModbusLink link) {
-        return new ModbusSession(link, Duration.ofMillis(300), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
+        return new ModbusSession(link, Duration.ofSeconds(30), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io, // every slave answers
                 new ModbusSession.Counters());
     }
 
