@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
 
 /** A meterhub command in its own JVM (the test's class path), with its output in a file. */
 public final class ChildProcess implements AutoCloseable {
+    /**
+     * How long a child may take to start or stop before the test calls it hung: minutes, since a JVM starting on a
+     * machine with a load average of 30 on 2 cores takes far longer than on an idle one. Only bounds a hang.
+     */
+    public static final Duration PATIENCE = Duration.ofMinutes(5);
+
     private final Process process;
     private final Path log;
 

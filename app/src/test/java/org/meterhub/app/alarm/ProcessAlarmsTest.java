@@ -51,7 +51,7 @@ class ProcessAlarmsTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(1800) // only bounds a hang: every wait inside ends on its condition
     void storeJournalAndClockAlarmsAreRaisedOnceAndResolvedOnceOnTheBroker(@TempDir Path dir) throws Exception {
         String unique = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         List<Received> received = new CopyOnWriteArrayList<>();
@@ -115,9 +115,9 @@ class ProcessAlarmsTest {
     }
 
     private static void await(List<Received> received, Predicate<Received> what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (received.stream().noneMatch(what)) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not received within 30 s; got " + received);
+            if (System.nanoTime() > deadline) throw new AssertionError("not received within 5 min; got " + received);
             Thread.sleep(20);
         }
     }

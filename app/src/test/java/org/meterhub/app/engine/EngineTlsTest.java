@@ -44,7 +44,7 @@ class EngineTlsTest {
         try (ChildProcess engine = ChildProcess.start(dir.resolve("engine.log"), "engine", "--store",
                 "jdbc:sqlite:" + dir.resolve("mh.db"), "--http", "127.0.0.1:0", "--tls-keystore", p12.toString(),
                 "--tls-keystore-password-file", password.toString())) {
-            engine.awaitOutput("Ctrl-C stops", Duration.ofSeconds(60));
+            engine.awaitOutput("Ctrl-C stops", ChildProcess.PATIENCE);
             Matcher m = Pattern.compile("HTTP API on https://127\\.0\\.0\\.1:(\\d+)/").matcher(engine.output());
             assertThat(m.find()).as(engine.output()).isTrue();
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -64,7 +64,7 @@ class EngineTlsTest {
             assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://" + hostPort + "/health/live")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString())).as("plain HTTP fails the handshake").isInstanceOf(IOException.class);
-            engine.stop(Duration.ofSeconds(30));
+            engine.stop(ChildProcess.PATIENCE);
         }
     }
 

@@ -83,7 +83,7 @@ class EvcCheckEndToEndTest {
                 poll:
                   interval: 1h
                   jitter: 0s
-                  timeout: 1s
+                  timeout: 30s
                   retries: 2
                   retry-backoff: 20ms
                 journal:
@@ -123,7 +123,7 @@ class EvcCheckEndToEndTest {
                     clock.advance(Duration.ofMinutes(15));
                     readBoth(box, store, clock.instant());
                 }
-                assertThat(box.finish(Duration.ofSeconds(30))).isTrue();
+                assertThat(box.finish(Duration.ofMinutes(5))).isTrue();
                 assertThat(box.ingestStats().conversionChecks()).as("one window per converter and quarter")
                         .isEqualTo(2L * QUARTERS);
             }
@@ -213,7 +213,7 @@ class EvcCheckEndToEndTest {
     /** Reads both converters now through their bus's poller and waits until the store holds both readings. */
     private static void readBoth(SingleBox box, TimeSeriesStore store, Instant now) throws Exception {
         for (String id : List.of("EVC-1", "EVC-2")) {
-            Reading r = box.readNow(id).get(20, TimeUnit.SECONDS);
+            Reading r = box.readNow(id).get(5, TimeUnit.MINUTES);
             assertThat(r.time()).isEqualTo(now);
             assertThat(r.converter()).as("converter values ride with the reading").isNotNull();
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.Health;
@@ -30,7 +31,7 @@ class JournalDiskFullTest {
     static final Duration FULL_FOR = Duration.ofSeconds(40);
 
     @Test
-    @Timeout(300)
+    @Timeout(1800) // only bounds a hang: every wait inside ends on its condition
     void aFullJournalDiskPausesPollingAndEverythingResumesWhenSpaceReturns(@TempDir Path dir) throws Exception {
         try (SmallDisk disk = SmallDisk.mount(dir.resolve("journal-fs"), 16);
              MeterStore store = StoreFactory.open("jdbc:sqlite:" + dir.resolve("store.db"));
@@ -45,26 +46,26 @@ class JournalDiskFullTest {
                 field.connect(port);
                 Health health = new Health(box.storeHealth(), box.journal());
                 JournalStats j = box.journal().stats();
-                await("readings stored before the disk fills", Duration.ofSeconds(60), () -> box.ingestStats().stored() >= 50);
+                await("readings stored before the disk fills", ChildProcess.PATIENCE, () -> box.ingestStats().stored() >= 50);
                 assertThat(j.diskLow()).isFalse();
 
                 long filled = disk.fill();
                 long filledAt = System.nanoTime();
-                await("the early alarm: free disk below min-free-disk", Duration.ofSeconds(10), j::diskLow);
+                await("the early alarm: free disk below min-free-disk", ChildProcess.PATIENCE, j::diskLow);
                 // The WAL grows with the next commits: SQLite meets the full disk.
-                await("the journal cannot write", Duration.ofSeconds(60), () -> !j.writable());
+                await("the journal cannot write", ChildProcess.PATIENCE, () -> !j.writable());
                 long failedAfterMs = (System.nanoTime() - filledAt) / 1_000_000;
                 assertThat(health.statusText()).contains("journal: CANNOT WRITE since ");
                 assertThat(health.json().get("journal").get("state").asText()).isEqualTo("CANNOT_WRITE");
                 assertThat(health.healthy()).isFalse();
                 int buses = field.fleet.dtus().size();
-                await("every bus paused its polling", Duration.ofSeconds(10),
+                await("every bus paused its polling", ChildProcess.PATIENCE,
                         () -> box.buses().stats().pauses.get() >= buses);
                 long pollsWhenPaused = box.buses().stats().polls.get();
                 long failuresWhenPaused = j.writeFailures();
                 // More failed attempts (about a second apart) while the disk stays full for the 40 s: the
                 // pollers stay paused meanwhile.
-                await("the journal keeps retrying on a disk full for 40 s", Duration.ofSeconds(90),
+                await("the journal keeps retrying on a disk full for 40 s", ChildProcess.PATIENCE,
                         () -> j.writeFailures() >= failuresWhenPaused + 4 && System.nanoTime() - filledAt >= FULL_FOR.toNanos());
                 assertThat(box.buses().stats().polls.get()).as("no meter read while the journal cannot write")
                         .isEqualTo(pollsWhenPaused);
@@ -72,14 +73,14 @@ class JournalDiskFullTest {
 
                 disk.free();
                 long freedAt = System.nanoTime();
-                await("the journal writes again", Duration.ofSeconds(30), j::writable);
+                await("the journal writes again", ChildProcess.PATIENCE, j::writable);
                 long writableAfterMs = (System.nanoTime() - freedAt) / 1_000_000;
-                await("polling resumed", Duration.ofSeconds(30), () -> box.buses().stats().polls.get() > pollsWhenPaused + buses);
+                await("polling resumed", ChildProcess.PATIENCE, () -> box.buses().stats().polls.get() > pollsWhenPaused + buses);
                 long pollingAfterMs = (System.nanoTime() - freedAt) / 1_000_000;
-                await("the disk-low alarm cleared", Duration.ofSeconds(10), () -> !j.diskLow());
+                await("the disk-low alarm cleared", ChildProcess.PATIENCE, () -> !j.diskLow());
 
-                field.freezeAndAwaitFinalReadings(Duration.ofSeconds(60));
-                assertThat(box.finish(Duration.ofSeconds(30))).isTrue();
+                field.freezeAndAwaitFinalReadings(ChildProcess.PATIENCE);
+                assertThat(box.finish(ChildProcess.PATIENCE)).isTrue();
                 assertThat(j.pending()).isZero();
                 assertThat(j.refused()).as("no reading refused").isZero();
                 assertThat(j.reopens()).as("the journal reopened its file after the failure").isPositive();

@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.runtime.Health;
@@ -29,7 +30,7 @@ class SingleBoxStoreOutageTest {
     static final Duration OUTAGE = Duration.ofSeconds(60);
 
     @Test
-    @Timeout(300)
+    @Timeout(1800) // only bounds a hang: every wait inside ends on its condition
     void aDatabaseStoppedMidRunLosesAndDoublesNothingAndTheBoxResumesByItself(@TempDir Path dir) throws Exception {
         try (OwnPostgres pg = OwnPostgres.start(); MeterStore store = StoreFactory.open(pg.url());
              SimulatedField field = new SimulatedField(24, 3, 600, store, 21)) {
@@ -42,17 +43,17 @@ class SingleBoxStoreOutageTest {
                 box.start();
                 field.connect(port);
                 Health health = new Health(box.storeHealth(), box.journal());
-                await("readings stored before the outage", Duration.ofSeconds(60), () -> box.ingestStats().stored() >= 100);
+                await("readings stored before the outage", ChildProcess.PATIENCE, () -> box.ingestStats().stored() >= 100);
                 assertThat(health.statusText()).startsWith("store: UP");
 
                 pg.stopImmediate();
                 long stoppedAt = System.nanoTime();
-                await("the store DOWN", Duration.ofSeconds(30), () -> box.storeHealth().down());
+                await("the store DOWN", ChildProcess.PATIENCE, () -> box.storeHealth().down());
                 long pendingAtDown = box.journal().stats().pending();
                 // The meters go on answering and the journal keeps every reading, while the box retries with
                 // backoff (250 ms doubling to 2 s: six attempts take about 8 s, the last ones at the cap). The
                 // database stays away for the 60 s: a restart, a failover or a minor upgrade.
-                await("readings journalled while the store is down for 60 s", Duration.ofSeconds(120),
+                await("readings journalled while the store is down for 60 s", ChildProcess.PATIENCE,
                         () -> box.journal().stats().pending() >= pendingAtDown + 200 && box.storeHealth().failures() >= 6
                                 && System.nanoTime() - stoppedAt >= OUTAGE.toNanos());
                 assertThat(health.statusText()).startsWith("store: DOWN since ");
@@ -63,13 +64,13 @@ class SingleBoxStoreOutageTest {
 
                 pg.startServer();
                 long startedAt = System.nanoTime();
-                await("the store UP again", Duration.ofSeconds(60), () -> !box.storeHealth().down());
+                await("the store UP again", ChildProcess.PATIENCE, () -> !box.storeHealth().down());
                 long upAfterMs = (System.nanoTime() - startedAt) / 1_000_000;
-                await("the journal drained", Duration.ofSeconds(60), () -> box.journal().stats().pending() < 50);
+                await("the journal drained", ChildProcess.PATIENCE, () -> box.journal().stats().pending() < 50);
                 long drainedAfterMs = (System.nanoTime() - startedAt) / 1_000_000;
 
-                field.freezeAndAwaitFinalReadings(Duration.ofSeconds(60));
-                assertThat(box.finish(Duration.ofSeconds(30))).as("everything journalled is stored").isTrue();
+                field.freezeAndAwaitFinalReadings(ChildProcess.PATIENCE);
+                assertThat(box.finish(ChildProcess.PATIENCE)).as("everything journalled is stored").isTrue();
                 assertThat(box.journal().stats().pending()).isZero();
                 assertThat(box.storeHealth().alarms()).as("one alarm for one outage").isEqualTo(1);
                 assertThat(box.storeHealth().rejected()).isZero();

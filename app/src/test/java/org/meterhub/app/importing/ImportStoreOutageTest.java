@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.Main;
 import org.meterhub.app.config.ConfigException;
 import org.meterhub.app.forward.OwnPostgres;
@@ -44,7 +45,7 @@ class ImportStoreOutageTest {
     Path dir;
 
     @Test
-    @Timeout(400)
+    @Timeout(1800) // only bounds a hang: every wait inside ends on its condition
     void aDatabaseStoppedMidImportLosesAndDoublesNothingAndTheImportFinishesByItself() throws Exception {
         Path csv = dir.resolve("readings.csv");
         long[] first = new long[METERS];
@@ -95,12 +96,12 @@ class ImportStoreOutageTest {
 
             // Checkpoints every 40,000 readings, commits of 20,000: stopped at 60,000, the 20,000 fed after the checkpoint
             // at 40,000 are in the store, and the import must find them there (replayed) when it reads them again.
-            await("a third of the rows stored", Duration.ofSeconds(180),
+            await("a third of the rows stored", ChildProcess.PATIENCE,
                     () -> exit.get() == -1 && stored(url) >= total / 3);
             assertThat(exit.get()).as("the import still running when the database stops").isEqualTo(-1);
             long before = stored(url);
             pg.stopImmediate();
-            await("the import says the store is DOWN and failed 3 attempts", Duration.ofSeconds(60),
+            await("the import says the store is DOWN and failed 3 attempts", ChildProcess.PATIENCE,
                     () -> command.health != null && command.health.down() && command.health.failures() >= 3);
             assertThat(err.toString()).contains("store DOWN since ");
             assertThat(importing.isAlive()).as("the import waits for the store instead of ending").isTrue();

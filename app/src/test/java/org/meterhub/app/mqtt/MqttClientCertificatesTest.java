@@ -33,7 +33,7 @@ import org.meterhub.simulators.mqtt.TestCertificates;
  * ACL; the simulator (an IoT platform's account, allowed every meter's uplink topic) gets its meters' readings stored.
  */
 class MqttClientCertificatesTest {
-    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final Duration PATIENCE = Duration.ofMinutes(5);
     static final String METER = "31000000000001";
     static final String OTHER = "31000000000002";
 

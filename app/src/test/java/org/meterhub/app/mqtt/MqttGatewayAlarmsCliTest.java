@@ -34,7 +34,7 @@ import org.meterhub.simulators.mqtt.PrivateMosquitto;
  * slow machine could outlast.
  */
 class MqttGatewayAlarmsCliTest {
-    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final Duration PATIENCE = Duration.ofMinutes(5);
 
     @TempDir
     Path dir;

@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.meterhub.app.ChildProcess;
 import org.meterhub.app.config.ConfigLoader;
 import org.meterhub.app.config.GatewayConfig;
 import org.meterhub.app.read.AdminServer;
@@ -89,7 +90,7 @@ class GatewayMetricsScrapeTest {
                 poll:
                   interval: 200ms
                   jitter: 0s
-                  timeout: 500ms
+                  timeout: 30s
                   inter-frame-delay: 2ms
                   first-poll-spread: 0s
                 journal:
@@ -111,7 +112,7 @@ class GatewayMetricsScrapeTest {
             InetSocketAddress at = box.start();
             new SimulatedDtu("DTU-METRICS-1", meters, WireModel.instant(), Duration.ofSeconds(20), 7)
                     .connect(simGroup, at).syncUninterruptibly();
-            await("readings stored", Duration.ofSeconds(60), () -> box.ingestStats().stored() >= 6);
+            await("readings stored", ChildProcess.PATIENCE, () -> box.ingestStats().stored() >= 6);
             HealthEndpoint health = new HealthEndpoint(new Health(box.storeHealth(), box.journal()));
             try (AdminServer admin = AdminServer.forConfig(cfg.admin(), box::readNow, health)) {
                 String base = "http://127.0.0.1:" + admin.address().getPort();
@@ -119,7 +120,7 @@ class GatewayMetricsScrapeTest {
                 healthEndpointsAnswer(base);
                 realPrometheusScrapes(admin.address().getPort());
             }
-            assertThat(box.finish(Duration.ofSeconds(30))).isTrue();
+            assertThat(box.finish(Duration.ofMinutes(5))).isTrue();
         } finally {
             simGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
@@ -209,7 +210,7 @@ class GatewayMetricsScrapeTest {
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "prometheus-" + p.pid() + "-exit"));
         try {
             String api = "http://127.0.0.1:" + port + "/api/v1/";
-            await("Prometheus scraped meterhub as up", Duration.ofSeconds(60), () -> {
+            await("Prometheus scraped meterhub as up", ChildProcess.PATIENCE, () -> {
                 JsonNode t = apiGet(api + "targets", p, log);
                 if (t == null) return false;
                 for (JsonNode target : t.path("data").path("activeTargets")) {
@@ -217,7 +218,7 @@ class GatewayMetricsScrapeTest {
                 }
                 return false;
             });
-            await("meterhub's series in Prometheus", Duration.ofSeconds(30), () -> {
+            await("meterhub's series in Prometheus", ChildProcess.PATIENCE, () -> {
                 JsonNode q = apiGet(api + "query?query=" + URLEncoder.encode(
                         "meterhub_readings_stored_total{job=\"meterhub-gateway\"}", StandardCharsets.UTF_8), p, log);
                 if (q == null) return false;
@@ -260,7 +261,7 @@ class GatewayMetricsScrapeTest {
     }
 
     private HttpResponse<String> get(String url) throws java.io.IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(ChildProcess.PATIENCE).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -78,7 +78,7 @@ class OpsFilesTest {
     static Run run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         return new Run(p.exitValue(), out);
     }
 }

@@ -25,7 +25,7 @@ import org.meterhub.simulators.mqtt.PrivateMosquitto;
  */
 class ProcessAdminAuthTest {
     static final String TOKEN = "intake-admin-token-0123456789";
-    static final Duration PATIENCE = Duration.ofSeconds(120);
+    static final Duration PATIENCE = Duration.ofMinutes(5);
     static final Pattern SERVED = Pattern.compile("metrics and health on http://([^/]+)/metrics");
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -98,7 +98,7 @@ class ProcessAdminAuthTest {
     }
 
     private HttpResponse<String> get(String url, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(PATIENCE);
         if (authorization != null) b.header("Authorization", authorization);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

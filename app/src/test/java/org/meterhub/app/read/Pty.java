@@ -17,7 +17,7 @@ public final class Pty implements AutoCloseable {
         Path logFile = dir.resolve(name + "-socat.log");
         process = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + gw, "pty,raw,echo=0,link=" + dev)
                 .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!(Files.exists(gw) && Files.exists(dev))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException("socat did not create the pty pair: " + Files.readString(logFile));

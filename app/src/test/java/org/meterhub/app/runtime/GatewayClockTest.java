@@ -105,7 +105,7 @@ class GatewayClockTest {
                   interval: 1s
                   jitter: 0s
                   first-poll-spread: 0s
-                  timeout: 500ms
+                  timeout: 30s
                   inter-frame-delay: 2ms
                   retry-backoff: 20ms
                 journal:
@@ -169,7 +169,7 @@ class GatewayClockTest {
             assertThat(trust.trusted()).isFalse();
             // the meters' clocks tick in whole seconds: their median is up to a second behind the truth
             assertThat(guard.statusText()).matches("clock: UNTRUSTED \\(behind meters by (59m|1h)\\)");
-            box.finish(Duration.ofSeconds(10));
+            box.finish(Duration.ofMinutes(5));
 
             Instant end = Instant.now();
             for (String id : allMeters()) {
@@ -183,8 +183,9 @@ class GatewayClockTest {
                 List<ConsumptionInterval> intervals = store.intervals(id, start.minus(Duration.ofDays(1)), end.plus(Duration.ofDays(1)));
                 assertThat(intervals).allSatisfy(iv -> {
                     assertThat(iv.end()).isAfter(iv.start());
-                    // polled every second: no interval spans more than a few seconds, a gap would span an hour
-                    assertThat(Duration.between(iv.start(), iv.end())).isLessThan(Duration.ofMinutes(1));
+                    // polled every second: no interval spans more than a few seconds (minutes on a loaded machine),
+                    // a gap would span an hour
+                    assertThat(Duration.between(iv.start(), iv.end())).isLessThan(Duration.ofMinutes(30));
                 });
             }
             assertThat(stored(store, UNCLOCKED)).allSatisfy(r -> assertThat(r.flags()).contains(ReadingFlag.CLOCK_INVALID));
@@ -212,9 +213,9 @@ class GatewayClockTest {
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 30 s");
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 5 min");
             Thread.sleep(20);
         }
     }

@@ -142,7 +142,7 @@ class FencedTakeoverTest {
     }
 
     private static void takeOver(PgAdvisoryLeases leases) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long deadline = System.nanoTime() + 300_000_000_000L;
         while (leases.refresh().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50); // the terminated backend releases its locks as it exits
         }

@@ -128,7 +128,7 @@ class PurposeApiTest {
 
     private HttpResponse<String> get(String url, String authorization, String purposeHeader) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET().header("Authorization", authorization)
-                .timeout(Duration.ofSeconds(30));
+                .timeout(Duration.ofMinutes(5));
         if (purposeHeader != null) b.header(PurposePolicy.HEADER, purposeHeader);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

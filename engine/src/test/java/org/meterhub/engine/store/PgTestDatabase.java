@@ -122,7 +122,7 @@ public final class PgTestDatabase implements AutoCloseable {
      * backend this role may not terminate (42501). Both pass within moments; other errors fail at once.
      */
     private static void retryingWhileTimescaleWorks(String what, String url, String... statements) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
         while (true) {
             try (Connection c = connect(url); Statement st = c.createStatement()) {
                 for (String sql : statements) st.execute(sql);

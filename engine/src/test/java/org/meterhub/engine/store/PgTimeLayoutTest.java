@@ -216,7 +216,7 @@ class PgTimeLayoutTest {
             store.append(List.of(reading("M1", Instant.parse("2023-08-01T10:00:00Z"), 1), reading("M1", now, 2)),
                     List.of());
             store.maintainClosedPartitions(Duration.ofHours(1)); // runs at once, then hourly
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (meterIndexes().size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class DtuServer implements AutoCloseable {
     private final Map<String, DtuConnection> connections = new ConcurrentHashMap<>();
     private final Stats stats = new Stats();
     private Channel serverChannel;
+    /** The monotonic time a tunnel's silence is measured on; tests move it by hand to cross the heartbeat timeout. */
+    private volatile LongSupplier nanoTime = System::nanoTime;
 
     /** Counters for status lines and tests. */
     public static final class Stats {
@@ -81,6 +84,16 @@ public final class DtuServer implements AutoCloseable {
         this.clock = clock;
     }
 
+    /**
+     * For tests: measures tunnels' silence on {@code source} instead of {@link System#nanoTime()}, so that a test
+     * can put a tunnel past the heartbeat timeout (or keep it inside) on cue, whatever the machine's speed.
+     * Call before {@link #start()}.
+     */
+    DtuServer measuringSilenceWith(LongSupplier source) {
+        this.nanoTime = source;
+        return this;
+    }
+
     public InetSocketAddress start() throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -91,7 +104,7 @@ public final class DtuServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         stats.accepted.incrementAndGet();
-                        ch.attr(LAST_HEARD).set(new AtomicLong(System.nanoTime()));
+                        ch.attr(LAST_HEARD).set(new AtomicLong(nanoTime.getAsLong()));
                         ch.pipeline().addLast("last-heard", new LastHeard());
                         ch.pipeline().addLast("registration", new DtuRegistrationDecoder(
                                 settings.idPattern(), settings.maxRegistrationBytes(),
@@ -202,9 +215,9 @@ public final class DtuServer implements AutoCloseable {
         return match;
     }
 
-    private static Duration silence(Channel ch) {
+    private Duration silence(Channel ch) {
         AtomicLong heard = ch.attr(LAST_HEARD).get();
-        return heard == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - heard.get());
+        return heard == null ? Duration.ZERO : Duration.ofNanos(nanoTime.getAsLong() - heard.get());
     }
 
     /** How long the DTU's connected tunnel has been silent (no bytes at all, heartbeats included); empty if not connected. */
@@ -241,10 +254,10 @@ public final class DtuServer implements AutoCloseable {
     }
 
     /** Notes when the tunnel last carried a byte, for telling a half-open tunnel from a live one. */
-    private static final class LastHeard extends ChannelInboundHandlerAdapter {
+    private final class LastHeard extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.channel().attr(LAST_HEARD).get().set(System.nanoTime());
+            ctx.channel().attr(LAST_HEARD).get().set(nanoTime.getAsLong());
             ctx.fireChannelRead(msg);
         }
     }

@@ -50,11 +50,18 @@ class ModbusDtuTest {
         DtuBusManager manager = rig.manager(List.of(new BusConfig(dtu.id(), BusProtocol.MODBUS_RTU, meters)), poll, CLOCK);
         InetSocketAddress at = rig.serve(manager, CLOCK);
         dtu.connect(rig.simGroup, at).syncUninterruptibly();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (rig.server.connectedCount() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
         return manager;
     }
 
+    /** Every converter answers well: a long timeout only bounds a reply a loaded machine delivers late. */
+    private static PollSettings patientPoll(int retries) {
+        return new PollSettings(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofSeconds(30), Duration.ofMillis(2),
+                retries, Duration.ofMillis(10), 3, 4);
+    }
+
+    /** Wrong units and garbage each wait out the timeout: short, as that scenario needs. */
     private static PollSettings fastPoll(int retries) {
         return new PollSettings(Duration.ofMillis(50), Duration.ofMillis(10), Duration.ofMillis(300), Duration.ofMillis(2),
                 retries, Duration.ofMillis(10), 3, 4);
@@ -66,8 +73,8 @@ class ModbusDtuTest {
         SimulatedEvc b = new SimulatedEvc(2, 10_000, 9_999, 30_000, CLOCK, ZONE, 2);
         SimulatedModbusDtu dtu = new SimulatedModbusDtu("MB-1", new ModbusResponder(List.of(a, b), 0, 3),
                 WireModel.rs485(9600), Duration.ofMillis(50));
-        DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), fastPoll(1));
-        manager.readAllNow().get(60, TimeUnit.SECONDS);
+        DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), patientPoll(1));
+        manager.readAllNow().get(5, TimeUnit.MINUTES);
         assertThat(rig.readings).extracting(Reading::meterId).contains("EVC-1", "EVC-2");
         assertThat(rig.readings).allSatisfy(r -> {
             assertThat(r.volumeL()).isEqualTo(r.meterId().equals("EVC-1") ? a.vbLitres() : b.vbLitres());
@@ -94,7 +101,7 @@ class ModbusDtuTest {
         SimulatedModbusDtu dtu = new SimulatedModbusDtu("MB-2", new ModbusResponder(List.of(liar, noisy, broken), 0, 4),
                 WireModel.instant(), Duration.ofMillis(20));
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2), evc("EVC-3", 3)), fastPoll(3));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (rig.readings.stream().filter(r -> r.meterId().equals("EVC-2")).count() < 10 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -118,7 +125,7 @@ class ModbusDtuTest {
         new java.util.Random(9).nextBytes(noise);
         dtu.babble(noise);
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1)), fastPoll(3));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (rig.server.isConnected("MB-3") && System.nanoTime() < deadline) Thread.sleep(10);
         assertThat(rig.server.isConnected("MB-3")).isFalse();
         assertThat(manager.modbusCounters().cutOff.get()).isEqualTo(1);
@@ -132,24 +139,24 @@ class ModbusDtuTest {
         SimulatedModbusDtu dtu = new SimulatedModbusDtu("MB-4", new ModbusResponder(List.of(a, b), 0, 3),
                 WireModel.rs485(19200), Duration.ZERO);
         // a poll interval far longer than the test: every read after the first round is on demand
-        PollSettings hourly = new PollSettings(Duration.ofHours(1), Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(2),
+        PollSettings hourly = new PollSettings(Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), Duration.ofMillis(2),
                 2, Duration.ofMillis(10), 3, 4);
         DtuBusManager manager = start(dtu, List.of(evc("EVC-1", 1), evc("EVC-2", 2)), hourly);
-        manager.readAllNow().get(60, TimeUnit.SECONDS);
+        manager.readAllNow().get(5, TimeUnit.MINUTES);
         long before = dtu.requests();
         List<java.util.concurrent.CompletableFuture<Reading>> asked = List.of(manager.readNow("EVC-2"),
                 manager.readNow("EVC-1"), manager.readNow("EVC-2"));
-        for (var f : asked) f.get(30, TimeUnit.SECONDS);
+        for (var f : asked) f.get(5, TimeUnit.MINUTES);
         assertThat(asked.get(0).get().volumeL()).isEqualTo(b.vbLitres());
         assertThat(asked.get(1).get().volumeL()).isEqualTo(a.vbLitres());
         assertThat(dtu.requests() - before).as("one request per on-demand read, one at a time").isEqualTo(3);
         assertThat(rig.readings).filteredOn(r -> r.meterId().equals("EVC-2")).hasSizeGreaterThanOrEqualTo(3);
-        assertThatThrownBy(() -> manager.readNow("NOPE").get(30, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> manager.readNow("NOPE").get(5, TimeUnit.MINUTES))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
         dtu.disconnect();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (rig.server.isConnected("MB-4") && System.nanoTime() < deadline) Thread.sleep(5);
-        assertThatThrownBy(() -> manager.readNow("EVC-1").get(30, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> manager.readNow("EVC-1").get(5, TimeUnit.MINUTES))
                 .hasCauseInstanceOf(ReadFailure.class).hasMessageContaining("not connected");
     }
 }

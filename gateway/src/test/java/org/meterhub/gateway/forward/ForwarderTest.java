@@ -45,7 +45,7 @@ class ForwarderTest {
                 for (int k = 0; k < 10; k++) for (int m = 0; m < 40; m++) journal.append(reading(m, k));
                 // A replay of readings the store already holds is harmless.
                 for (int m = 0; m < 40; m++) journal.append(reading(m, 0));
-                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofMinutes(5))).isTrue();
                 assertThat(f.stats().readingsAcknowledged()).isGreaterThanOrEqualTo(400);
             }
             assertThat(store.readingCount()).isEqualTo(400);
@@ -95,7 +95,7 @@ class ForwarderTest {
             journal.flush();
             try (Forwarder f = new Forwarder(journal, lossy, new ForwarderSettings("box", 100, Duration.ofMillis(300),
                     Duration.ofSeconds(1)), Clock.systemUTC()).start()) {
-                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofMinutes(5))).isTrue();
                 assertThat(pendingAtResend.get()).as("unacknowledged: still journalled").isEqualTo(5);
                 assertThat(f.stats().resent()).isEqualTo(1);
                 assertThat(sends.get()).isEqualTo(2);

@@ -67,7 +67,7 @@ class FloatVolumeRegistersTest {
     }
 
     static ModbusSession session(ModbusLink link) {
-        return new ModbusSession(link, Duration.ofSeconds(2), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
+        return new ModbusSession(link, Duration.ofSeconds(30), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
                 new ModbusSession.Counters());
     }
 
@@ -90,14 +90,14 @@ class FloatVolumeRegistersTest {
                 InetSocketAddress at = slave.start(group, "127.0.0.1", 0);
                 ModbusSession s = session(mode == ModbusTcpSlave.Mode.TCP ? new ModbusLink.Tcp("127.0.0.1", at.getPort())
                         : new ModbusLink.RtuOverTcp("127.0.0.1", at.getPort()));
-                ModbusReadout r = s.readout(meter("EVC-F7", 7, profile)).get(10, TimeUnit.SECONDS);
+                ModbusReadout r = s.readout(meter("EVC-F7", 7, profile)).get(5, TimeUnit.MINUTES);
                 assertThat(r.reading().volumeL()).as(mode.name()).isEqualTo(12_345_678L).isEqualTo(exact.vbLitres());
                 assertThat(r.values().get("vm").litres()).isEqualTo(9_876_543_210L);
                 assertThat(r.reading().converter().unconvertedL()).isEqualTo(9_876_543_210L);
                 assertThat(r.reading().flags()).doesNotContain(ReadingFlag.PRECISION_LOSS);
                 assertThat(r.reading().time()).isEqualTo(NOW);
 
-                ModbusReadout far = s.readout(meter("EVC-F8", 8, profile)).get(10, TimeUnit.SECONDS);
+                ModbusReadout far = s.readout(meter("EVC-F8", 8, profile)).get(5, TimeUnit.MINUTES);
                 assertThat(far.reading().flags()).contains(ReadingFlag.PRECISION_LOSS);
                 // the nearest float is 20000.001953125 m³: the nearest litre step to it, flagged; its neighbours look the same
                 assertThat(far.reading().volumeL()).isEqualTo(20_000_002L);
@@ -139,12 +139,12 @@ class FloatVolumeRegistersTest {
         try {
             ModbusForeignPeersTest.waitForPort(port, server);
             ModbusSession s = session(new ModbusLink.Tcp("127.0.0.1", port));
-            ModbusReadout one = s.readout(meter("FC-1", 1, profile)).get(10, TimeUnit.SECONDS);
+            ModbusReadout one = s.readout(meter("FC-1", 1, profile)).get(5, TimeUnit.MINUTES);
             assertThat(one.reading().volumeL()).isEqualTo(12_345_678L);
             assertThat(one.values().get("vm").litres()).isEqualTo(8_765_432_100L);
             assertThat(one.values().get("flow").value()).isEqualByComparingTo("2.5");
             assertThat(one.reading().flags()).isEmpty();
-            ModbusReadout two = s.readout(meter("FC-2", 2, profile)).get(10, TimeUnit.SECONDS);
+            ModbusReadout two = s.readout(meter("FC-2", 2, profile)).get(5, TimeUnit.MINUTES);
             // float32 holds 123456.7890625 (steps of 7.8 L there): the nearest litre step, flagged
             assertThat(two.reading().volumeL()).isEqualTo(123_456_789L);
             assertThat(two.reading().flags()).containsExactlyInAnyOrder(ReadingFlag.PRECISION_LOSS, ReadingFlag.LOW_BATTERY);

@@ -63,7 +63,7 @@ class ModbusTcpSessionTest {
     }
 
     static ModbusSession session(ModbusLink link) {
-        return new ModbusSession(link, Duration.ofMillis(300), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io,
+        return new ModbusSession(link, Duration.ofSeconds(30), new ModbusReadingMapper(CLOCK, Duration.ofMinutes(10)), io, // every slave answers
                 new ModbusSession.Counters());
     }
 
@@ -77,8 +77,8 @@ class ModbusTcpSessionTest {
                 ModbusLink link = mode == ModbusTcpSlave.Mode.TCP ? new ModbusLink.Tcp("127.0.0.1", at.getPort())
                         : new ModbusLink.RtuOverTcp("127.0.0.1", at.getPort());
                 ModbusSession s = session(link);
-                ModbusReadout ra = s.readout(meter("EVC-A", 1)).get(5, TimeUnit.SECONDS);
-                Reading rb = s.read(meter("EVC-B", 2)).get(5, TimeUnit.SECONDS);
+                ModbusReadout ra = s.readout(meter("EVC-A", 1)).get(5, TimeUnit.MINUTES);
+                Reading rb = s.read(meter("EVC-B", 2)).get(5, TimeUnit.MINUTES);
                 assertThat(ra.reading().volumeL()).as(mode.name()).isEqualTo(990_123L).isEqualTo(a.vbLitres());
                 assertThat(ra.values().get("vm").litres()).isEqualTo(1_000_000L);
                 assertThat(ra.values().get("pressure").value()).isBetween(new java.math.BigDecimal("103"), new java.math.BigDecimal("104"));
@@ -108,7 +108,7 @@ class ModbusTcpSessionTest {
             a.clearFaults();
             a.inject(ModbusFault.CLOCK_ZERO, 1.0);
             a.inject(ModbusFault.LOW_BATTERY, 1.0);
-            Reading r = s.read(meter("EVC-A", 1)).get(5, TimeUnit.SECONDS);
+            Reading r = s.read(meter("EVC-A", 1)).get(5, TimeUnit.MINUTES);
             assertThat(r.flags()).contains(ReadingFlag.CLOCK_INVALID, ReadingFlag.LOW_BATTERY);
             assertThat(r.volumeL()).isEqualTo(9_000L);
             assertThat(s.counters().exceptionReplies).hasValue(1);

@@ -95,7 +95,7 @@ class MqttBatchDailyFleetTest {
                  MqttGateway gateway = new MqttGateway(MqttConnectionSettings.defaults(BROKER.uri(), TestBroker.unique("gw")),
                          up, DurableReadingSink.of(journal), BalanceSink.NONE, org.meterhub.gateway.mqtt.AlarmSink.NONE, gatewayClock, 1)) {
                 gateway.start();
-                assertThat(gateway.awaitConnected(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(gateway.awaitConnected(5, TimeUnit.MINUTES)).isTrue();
                 MqttCounters c = gateway.counters();
                 long readings = 0;
                 for (int day = 1; day <= DAYS; day++) {
@@ -111,7 +111,7 @@ class MqttBatchDailyFleetTest {
                     await("day " + day + ": " + published + " uploads journalled", () -> c.journaled.get() == expected);
                 }
                 assertThat(journal.stats().appended()).isEqualTo(readings);
-                assertThat(f.awaitDrained(Duration.ofSeconds(60))).isTrue();
+                assertThat(f.awaitDrained(Duration.ofMinutes(5))).isTrue();
                 assertThat(c.rejectedTotal()).isZero();
                 assertThat(c.rejectedEntriesTotal()).isZero();
                 assertThat(c.duplicates.get()).isZero();
@@ -158,7 +158,7 @@ class MqttBatchDailyFleetTest {
     }
 
     private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(20);

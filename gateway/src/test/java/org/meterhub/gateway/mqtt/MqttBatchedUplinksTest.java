@@ -72,7 +72,7 @@ class MqttBatchedUplinksTest {
         MqttCounters counters = new MqttCounters();
         try (Journal journal = open(dir)) {
             UplinkProcessor p = processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), counters);
-            p.onMessage(topic(), daily(7, NOW, DAY, 100_000, "")).get(10, TimeUnit.SECONDS);
+            p.onMessage(topic(), daily(7, NOW, DAY, 100_000, "")).get(5, TimeUnit.MINUTES);
             List<Reading> rs = journal.all().stream().map(BatchEntry::reading).toList();
             assertThat(rs).hasSize(25);
             for (int i = 0; i < 24; i++) {
@@ -98,7 +98,7 @@ class MqttBatchedUplinksTest {
                 + ",7";                                                              // not an object
         try (Journal journal = open(dir)) {
             UplinkProcessor p = processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), counters);
-            p.onMessage(topic(), daily(7, NOW, DAY, 100_000, bad)).get(10, TimeUnit.SECONDS);
+            p.onMessage(topic(), daily(7, NOW, DAY, 100_000, bad)).get(5, TimeUnit.MINUTES);
             assertThat(journal.all()).hasSize(25);
             assertThat(counters.rejectedTotal()).as("the message itself is not rejected").isZero();
             assertThat(counters.rejectedEntries(RejectReason.WRONG_TYPE)).isEqualTo(3);
@@ -129,7 +129,7 @@ class MqttBatchedUplinksTest {
         byte[] msg = daily(9, wrong, wrong.minusSeconds(24 * 3600), 100_000, "");
         MqttCounters first = new MqttCounters();
         try (Journal journal = open(dir)) {
-            processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), first).onMessage(topic(), msg).get(10, TimeUnit.SECONDS);
+            processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), first).onMessage(topic(), msg).get(5, TimeUnit.MINUTES);
             List<Reading> rs = journal.all().stream().map(BatchEntry::reading).toList();
             assertThat(rs).hasSize(25).allSatisfy(r -> assertThat(r.flags()).contains(ReadingFlag.CLOCK_SKEW));
             assertThat(rs.get(24).time()).isEqualTo(NOW);
@@ -140,7 +140,7 @@ class MqttBatchedUplinksTest {
         MqttCounters second = new MqttCounters();
         try (Journal journal = open(dir)) {
             Clock later = Clock.fixed(NOW.plusSeconds(95), ZoneOffset.UTC);
-            processor(journal, later, second).onMessage(topic(), msg).get(10, TimeUnit.SECONDS);
+            processor(journal, later, second).onMessage(topic(), msg).get(5, TimeUnit.MINUTES);
             assertThat(journal.all()).as("another receive time, yet nothing doubled").hasSize(25);
             assertThat(second.duplicates.get()).isEqualTo(1);
             assertThat(second.readings.get()).isZero();
@@ -155,14 +155,14 @@ class MqttBatchedUplinksTest {
         MqttCounters counters = new MqttCounters();
         try (Journal journal = open(dir)) {
             UplinkProcessor p = processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), counters);
-            p.onMessage(topic(), original).get(10, TimeUnit.SECONDS);
-            p.onMessage(topic(), other).get(10, TimeUnit.SECONDS); // seen in memory
+            p.onMessage(topic(), original).get(5, TimeUnit.MINUTES);
+            p.onMessage(topic(), other).get(5, TimeUnit.MINUTES); // seen in memory
             assertThat(counters.seqConflicts.get()).isEqualTo(1);
             assertThat(counters.duplicates.get()).isZero();
         }
         MqttCounters after = new MqttCounters();
         try (Journal journal = open(dir)) {
-            processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), after).onMessage(topic(), other).get(10, TimeUnit.SECONDS);
+            processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), after).onMessage(topic(), other).get(5, TimeUnit.MINUTES);
             assertThat(after.seqConflicts.get()).as("recognised from the journal after the restart").isEqualTo(1);
             assertThat(journal.all()).as("only the first content became readings").hasSize(25)
                     .allSatisfy(e -> assertThat(e.reading().volumeL()).isLessThan(100_500 + 240));
@@ -182,7 +182,7 @@ class MqttBatchedUplinksTest {
             UplinkProcessor p = processor(journal, Clock.fixed(NOW, ZoneOffset.UTC), counters);
             for (int s = 0; s < 200; s++) {
                 p.onMessage(topic(), ("{\"meter\":\"" + METER + "\",\"seq\":" + s + ",\"ts\":\"" + NOW.minusSeconds(200 - s)
-                        + "\",\"volume_m3\":\"" + m3(1000 + s) + "\"}").getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+                        + "\",\"volume_m3\":\"" + m3(1000 + s) + "\"}").getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.MINUTES);
             }
             assertThat(counters.journaled.get()).isEqualTo(200);
         }

@@ -98,7 +98,7 @@ class SerialBusTest {
                     new Cjt188ReadingMapper(ZONE, CLOCK, Duration.ofMinutes(10)), r -> latest.put(r.meterId(), r), stats,
                     new Cjt188Session.Counters(), group, 4096, 2);
             try {
-                bus.poller().readAllNow().get(10, TimeUnit.SECONDS);
+                bus.poller().readAllNow().get(5, TimeUnit.MINUTES);
                 assertThat(latest).as("polls %d, failed attempts %d, sim requests %d replies %d, garbage %d",
                         stats.polls.get(), stats.failedAttempts.get(), sim.requests(), sim.replies(), bus.garbageBytes())
                         .containsKeys("30000000000001", "30000000000002");
@@ -115,7 +115,7 @@ class SerialBusTest {
 
                 // a babbling device: bytes without a frame are dropped, counted, and the line stays usable
                 sim.babble(new byte[3000]);
-                bus.poller().readAllNow().get(20, TimeUnit.SECONDS);
+                bus.poller().readAllNow().get(5, TimeUnit.MINUTES);
                 assertThat(bus.floods()).isPositive();
                 assertThat(bus.garbageBytes()).isGreaterThan(3000);
                 assertThat(bus.isOpen()).isTrue();
@@ -147,7 +147,7 @@ class SerialBusTest {
                 else wrong.incrementAndGet();
             }, stats, group.next(), new Random(3).nextLong());
             poller.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (stats.readings.get() + stats.failedPolls.get() < 300 && System.nanoTime() < deadline) Thread.sleep(20);
             poller.stop();
             session.close();

@@ -23,7 +23,7 @@ public final class SocatPty implements AutoCloseable {
         process = new ProcessBuilder("socat", "-d", "-d",
                 "pty,raw,echo=0,link=" + gatewayEnd, "pty,raw,echo=0,link=" + deviceEnd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!(Files.exists(gatewayEnd) && Files.exists(deviceEnd))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException("socat did not create the pty pair: " + Files.readString(dir.resolve("socat.log")));

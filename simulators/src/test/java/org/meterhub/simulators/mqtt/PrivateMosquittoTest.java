@@ -63,12 +63,12 @@ class PrivateMosquittoTest {
         MqttAsyncClient c = new MqttAsyncClient(uri, "pub", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMaxInflight(n);
-        c.connect(o).waitForCompletion(30_000);
+        c.connect(o).waitForCompletion(300_000);
         IMqttDeliveryToken last = null;
         for (int i = 0; i < n; i++) last = c.publish("q/" + i, String.valueOf(i).getBytes(StandardCharsets.UTF_8), 1, false);
         // PUBACKs come in order: the last one means the broker has taken (and queued) every message
-        last.waitForCompletion(30_000);
-        c.disconnect().waitForCompletion(30_000);
+        last.waitForCompletion(300_000);
+        c.disconnect().waitForCompletion(300_000);
         c.close();
     }
 
@@ -97,7 +97,7 @@ class PrivateMosquittoTest {
         o.setCleanSession(false);
         o.setMaxInflight(1000);
         c.connect(o);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (got.size() < atLeast && System.nanoTime() < deadline) Thread.sleep(20);
         MqttClient s = new MqttClient(uri, "sentinel", new MemoryPersistence());
         s.connect();
