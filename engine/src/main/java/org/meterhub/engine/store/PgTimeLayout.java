@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>With TimescaleDB: hypertables (readings in daily chunks, consumption monthly), a compression policy (segment by meter)
- *     and continuous aggregates in place of the three rollup tables.</li>
+ *     and continuous aggregates in place of the three rollup tables. Readings have a (meter_id, time) index on every
+ *     chunk ({@link #READINGS_METER_INDEX}, V19) for the uncompressed last 30 days.</li>
  * <li>Without it: both tables become {@code PARTITION BY RANGE} on their time column, readings
  *     with one partition per UTC day ({@code readings_p20240131}), consumption with one per UTC
  *     month ({@code consumption_p202401}), created on demand before the rows that need them (and
@@ -43,6 +44,11 @@ final class PgTimeLayout {
     private static final String LOCK = "select pg_advisory_xact_lock(63837483)";
     /** Partitioned table → its time column. */
     static final String[][] TABLES = {{"readings", "time"}, {"consumption", "start_time"}};
+    /**
+     * The hypertable's per-meter readings index (V19), on every chunk: the uncompressed ones (the last
+     * 30 days of a live store) are otherwise read by their time-leading key, every meter's rows of a day.
+     */
+    static final String READINGS_METER_INDEX = "readings_meter_time";
 
     /** Partitions known to exist (this store's view; reloaded after a failure). */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
@@ -329,6 +335,8 @@ final class PgTimeLayout {
                     + " if_not_exists => true, migrate_data => true)");
             st.execute("select create_hypertable('consumption', 'start_time', chunk_time_interval => interval"
                     + " '1 month', if_not_exists => true, migrate_data => true)");
+            // every chunk by meter (V19): the last 30 days stay uncompressed, and their key leads with time
+            st.execute("create index if not exists " + READINGS_METER_INDEX + " on readings (meter_id, time)");
             st.execute("alter table readings set (timescaledb.compress, timescaledb.compress_segmentby = 'meter_id',"
                     + " timescaledb.compress_orderby = 'time, source')");
             st.execute("alter table consumption set (timescaledb.compress,"

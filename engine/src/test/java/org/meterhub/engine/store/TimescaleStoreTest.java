@@ -342,6 +342,77 @@ class TimescaleStoreTest extends MeterStoreContract {
     }
 
     @Test
+    void readingsHaveAPerMeterIndexOnEveryChunkThatUncompressedDaysUseAndCompressedDaysStillAnswer() throws SQLException {
+        Instant yesterday = end().minus(Duration.ofDays(1));
+        try (PostgresStore ts = new PostgresStore(tsdb.url()); Connection c = tsdb.connect()) {
+            pauseJobs(c);
+            load(ts);
+            List<Reading> crowd = new ArrayList<>(); // 200 more meters on one day: a meter's day is a small part of it
+            for (int m = 100; m < 300; m++) {
+                for (int h = 0; h < 24; h++) {
+                    Instant t = yesterday.plus(Duration.ofHours(h));
+                    crowd.add(new Reading(meter(m), t, t.plusSeconds(1), h, ReadingSource.CJT188, Set.of(), 0));
+                }
+            }
+            ts.append(crowd, List.of());
+            assertThat(strings(c, "select indexdef from pg_indexes where tablename = 'readings'"
+                    + " and indexname = '" + PgTimeLayout.READINGS_METER_INDEX + "'"))
+                    .singleElement().asString().endsWith("USING btree (meter_id, \"time\")");
+            assertThat(count(c, "select count(*) from timescaledb_information.chunks ch where hypertable_name = 'readings'"
+                    + " and not exists (select 1 from pg_indexes i where i.schemaname = ch.chunk_schema"
+                    + " and i.tablename = ch.chunk_name and i.indexdef like '%(meter_id, \"time\")')"))
+                    .as("chunks without the per-meter index").isZero();
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze readings");
+                String day = " where meter_id = '" + meter(1) + "' and time >= '" + yesterday + "' and time < '"
+                        + yesterday.plus(Duration.ofDays(1)) + "'";
+                assertThat(String.join("\n", strings(c, "explain select * from readings" + day + " order by time, source")))
+                        .contains("readings_meter_time");
+                assertThat(String.join("\n", strings(c, "explain select * from readings" + day
+                        + " order by time desc, source desc limit 1"))).contains("readings_meter_time");
+            }
+            Instant oldDay = first().plus(Duration.ofDays(2));
+            List<Reading> before = ts.readings(meter(1), oldDay, oldDay.plus(Duration.ofDays(1)));
+            assertThat(before).hasSize(24);
+            assertThat(runJobs(c, "policy_compression")).isEqualTo(2);
+            assertThat(count(c, "select count(*) from timescaledb_information.chunks where hypertable_name = 'readings'"
+                    + " and is_compressed and range_start <= '" + oldDay + "' and range_end > '" + oldDay + "'")).isOne();
+            assertThat(ts.readings(meter(1), oldDay, oldDay.plus(Duration.ofDays(1)))).as("from a compressed chunk")
+                    .isEqualTo(before);
+            assertThat(ts.readings(meter(1), yesterday, end())).hasSize(24);
+            assertThat(ts.lastReading(meter(150))).get().extracting(Reading::time)
+                    .isEqualTo(yesterday.plus(Duration.ofHours(23)));
+        }
+    }
+
+    @Test
+    void version19IndexesAnExistingHypertableAndLeavesThePlainLayoutAlone() throws Exception {
+        String v19;
+        try (var in = getClass().getResourceAsStream("/db/postgresql/V19__readings_meter_index_on_hypertables.sql")) {
+            v19 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        new PostgresStore(tsdb.url()).close();
+        new PostgresStore(plain.url()).close();
+        String meterIndexes = "select count(*) from pg_indexes where tablename = 'readings' and indexdef like '%(meter_id, \"time\")'";
+        try (Connection c = tsdb.connect(); Statement st = c.createStatement()) {
+            st.execute("drop index " + PgTimeLayout.READINGS_METER_INDEX); // a hypertable from before V19
+            assertThat(count(c, meterIndexes)).isZero();
+            for (String sql : Migrations.split(v19)) {
+                st.execute(sql);
+            }
+            assertThat(count(c, meterIndexes)).isOne();
+        }
+        try (Connection c = plain.connect(); Statement st = c.createStatement()) {
+            for (String sql : Migrations.split(v19)) {
+                st.execute(sql);
+            }
+            assertThat(count(c, meterIndexes)).as("plain PostgreSQL: per-meter indexes on days that have passed only").isZero();
+            assertThat(strings(c, "select obj_description('readings'::regclass, 'pg_class')")).singleElement()
+                    .asString().contains("readings_meter_time");
+        }
+    }
+
+    @Test
     void rollupQueriesReadTheMaterializedAggregates() throws SQLException {
         try (PostgresStore ts = new PostgresStore(tsdb.url()); Connection c = tsdb.connect()) {
             pauseJobs(c);

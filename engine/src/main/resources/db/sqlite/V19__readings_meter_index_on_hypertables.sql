@@ -1,0 +1,3 @@
+-- meterhub store, SQLite dialect, version 19: nothing to do. The PostgreSQL store's V19 gives
+-- readings a (meter_id, time) index on TimescaleDB hypertables; SQLite's readings key already
+-- leads with the meter (V1: primary key (meter_id, time, source)). Kept in step with db/postgresql/.
