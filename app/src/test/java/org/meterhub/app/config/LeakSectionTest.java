@@ -51,4 +51,32 @@ class LeakSectionTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("g.yaml:").hasMessageContaining("water.nights: expected 1 to 30");
     }
+
+    @Test
+    void theHourFloorIsSetFromTheFileAndABadWindowIsOneLineNamingTheField() {
+        GatewayConfig c = new ConfigLoader().parse("g.yaml", """
+                leak:
+                  gas: {floor-min-flow-mlph: 30000, floor-margin-mlph: 10000, floor-hours: 96, floor-blocks: 4,
+                        floor-block-hours: 24, floor-tolerance-percent: 5}
+                  water: {floor-min-flow-mlph: 2000}
+                """, GatewayConfig.class);
+        LeakProfile.Params gas = c.ruleOptions().leaks().byMedium().get(Medium.GAS);
+        assertThat(gas.floorMinMlph()).isEqualTo(30_000);
+        assertThat(gas.floorMarginMlph()).isEqualTo(10_000);
+        assertThat(gas.floorHours()).isEqualTo(96);
+        assertThat(gas.floorBlocks()).isEqualTo(4);
+        assertThat(gas.floorBlockHours()).isEqualTo(24);
+        assertThat(gas.floorTolerancePercent()).isEqualTo(5);
+        assertThat(c.ruleOptions().leaks().byMedium().get(Medium.WATER).floorMinMlph())
+                .as("off by default for water, on when the file says so").isEqualTo(2_000);
+        assertThat(LeakProfile.Params.water().floorMinMlph()).isZero();
+
+        assertThatThrownBy(() -> new ConfigLoader().parse("g.yaml", """
+                leak:
+                  gas: {floor-hours: 100}
+                """, GatewayConfig.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("g.yaml:").hasMessageContaining("floor-hours: expected 24 to 336")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }
