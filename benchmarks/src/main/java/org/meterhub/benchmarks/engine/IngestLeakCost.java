@@ -70,7 +70,8 @@ public final class IngestLeakCost {
     }
 
     /** One round's outcome. */
-    record Round(String store, boolean on, int index, long readings, double seconds, double jvmCpu, double serverCpu,
+    record Round(String store, boolean on, int index, long readings, double seconds, double jvmCpu, double writerCpu,
+                 double serverCpu,
                  long heapAfterGc, long stored, long intervals, long leakDetections, long leakAlarms, long otherAlarms,
                  long rowsReadings, long rowsIntervals, String load) {
         double rate() {
@@ -100,9 +101,9 @@ public final class IngestLeakCost {
                     Round r = round(store, s, on, i + 1);
                     done.add(r);
                     System.out.printf(Locale.ROOT, "  %-10s round %d detectors %-3s: %,d readings in %.1f s = %,.0f readings/s;"
-                                    + " CPU JVM %.1f s%s; heap after GC %d MiB; stored %,d readings, %,d intervals (rows %,d / %,d);"
+                                    + " CPU JVM %.1f s (the pipeline's writer thread %.1f s)%s; heap after GC %d MiB; stored %,d readings, %,d intervals (rows %,d / %,d);"
                                     + " leak detections %,d, leak alarms %,d, other alarms %,d; load %s%n", store, r.index(),
-                            r.on() ? "on" : "off", r.readings(), r.seconds(), r.rate(), r.jvmCpu(),
+                            r.on() ? "on" : "off", r.readings(), r.seconds(), r.rate(), r.jvmCpu(), r.writerCpu(),
                             store.equals("postgresql") ? String.format(Locale.ROOT, ", PostgreSQL backends %.1f s", r.serverCpu()) : "",
                             r.heapAfterGc() >> 20, r.stored(), r.intervals(), r.rowsReadings(), r.rowsIntervals(),
                             r.leakDetections(), r.leakAlarms(), r.otherAlarms(), r.load());
@@ -157,7 +158,12 @@ public final class IngestLeakCost {
         double onRate = median(rounds.stream().filter(Round::on).map(Round::rate).toList());
         double offCpu = median(rounds.stream().filter(r -> !r.on()).map(r -> r.jvmCpu() + r.serverCpu()).toList());
         double onCpu = median(rounds.stream().filter(Round::on).map(r -> r.jvmCpu() + r.serverCpu()).toList());
+        double offWriter = median(rounds.stream().filter(r -> !r.on()).map(Round::writerCpu).toList());
+        double onWriter = median(rounds.stream().filter(Round::on).map(Round::writerCpu).toList());
         long n = rounds.get(0).readings();
+        System.out.printf(Locale.ROOT, "%s: the pipeline's writer thread, median CPU off %.1f s, on %.1f s: the detectors"
+                + " add %.2f us per reading (%.1f %%)%n", store, offWriter, onWriter, (onWriter - offWriter) * 1e6 / n,
+                100 * (onWriter - offWriter) / offWriter);
         System.out.printf(Locale.ROOT, "%s: median off %,.0f readings/s, on %,.0f readings/s; on/off per pair %s, median %.3f"
                         + " (goal >= 0.80); CPU (JVM%s) median off %.1f s = %,.0f readings per CPU-second, on %.1f s = %,.0f;"
                         + " off/on CPU per pair %s, median %.3f%n", store, offRate, onRate, fmt(ratios), median(ratios),
@@ -316,7 +322,11 @@ public final class IngestLeakCost {
                     IngestRules.forStore(url, AlarmSink.none(), Clock.systemUTC(), options));
             boolean pg = kind.equals("postgresql");
             List<Integer> backends0 = pg ? backends(url) : List.of();
+            // The pipeline's writer thread: the rules (consumption, validation, the detectors) and the store's appends.
+            long writer = writerThread();
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             System.gc();
+            long writer0 = threads.getThreadCpuTime(writer);
             long server0 = serverCpuTicks(backends0);
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
@@ -332,6 +342,7 @@ public final class IngestLeakCost {
             long n = meter.length;
             double seconds = (System.nanoTime() - t0) / 1e9;
             double jvmCpu = (processCpuNanos() - cpu0) / 1e9;
+            double writerCpu = (threads.getThreadCpuTime(writer) - writer0) / 1e9;
             List<Integer> backends1 = pg ? backends(url) : List.of();
             Set<Integer> started = new HashSet<>(backends1);
             started.removeAll(backends0);
@@ -343,9 +354,19 @@ public final class IngestLeakCost {
             IngestPipeline.IngestStats st = p.stats();
             p.close();
             long[] alarms = alarms(url);
-            return new Round(kind, on, index, n, seconds, jvmCpu, serverCpu, heap, st.stored(), st.intervals(),
+            return new Round(kind, on, index, n, seconds, jvmCpu, writerCpu, serverCpu, heap, st.stored(), st.intervals(),
                     st.leakDetections(), alarms[0], alarms[1], count(url, "readings"), count(url, "consumption"), load);
         }
+    }
+
+    /** The id of the newest live thread named engine-ingest (the pipeline just made; the warm-up's have stopped). */
+    private static long writerThread() {
+        long id = -1;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("engine-ingest") && t.isAlive()) id = Math.max(id, t.getId());
+        }
+        if (id < 0) throw new IllegalStateException("no engine-ingest thread");
+        return id;
     }
 
     /** {leak alarms, other alarms} in the store's alarms table. */

@@ -36,7 +36,7 @@ class IngestLeakCostTest {
     }
 
     private static IngestLeakCost.Round round(boolean on, long detections, long alarms, long intervals) {
-        return new IngestLeakCost.Round("sqlite", on, 1, 500, 1.0, 1.0, 0, 0, 500, intervals, detections, alarms, 1, 490,
+        return new IngestLeakCost.Round("sqlite", on, 1, 500, 1.0, 1.0, 0.5, 0, 0, 500, intervals, detections, alarms, 1, 490,
                 intervals, "1 1 1");
     }
 }
