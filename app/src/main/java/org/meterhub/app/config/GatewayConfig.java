@@ -88,7 +88,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
         return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
                 leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines(),
-                clock.maxBackfill());
+                clock.maxBackfill()).withLeakDetection(leak.enabled());
     }
 
     public static GatewayConfig defaults() {

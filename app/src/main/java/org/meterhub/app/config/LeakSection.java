@@ -15,11 +15,19 @@ import org.meterhub.engine.meter.Medium;
  * The gateway YAML's {@code leak:} section (docs/leak-detection.md): detector thresholds per medium
  * ({@code water}, {@code gas}, {@code heat}) and per meter class ({@code classes: {DN20: {medium: water,
  * ...}}}), each field optional over the medium's defaults; and which alarm kinds may close a valve
- * ({@code valve-close-on}; by default never night flow or a floor rise alone).
+ * ({@code valve-close-on}; by default never night flow or a floor rise alone); and {@code enabled} (default true):
+ * false runs ingest without the leak detectors (nothing else of ingest changes; {@code IngestRules.Options#withLeakDetection}).
  */
 public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map<String, Thresholds> classes,
-                          List<String> valveCloseOn) {
+                          List<String> valveCloseOn, Boolean enabled) {
+    /** With the detectors on. */
+    public LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map<String, Thresholds> classes,
+                       List<String> valveCloseOn) {
+        this(water, gas, heat, classes, valveCloseOn, null);
+    }
+
     public LeakSection {
+        enabled = enabled == null || enabled; // on unless the file says false: a leak must not go unseen by default
         classes = classes != null ? Map.copyOf(classes) : Map.of();
         for (Map.Entry<String, Thresholds> c : classes.entrySet()) {
             if (c.getValue().medium() == null) {

@@ -79,4 +79,28 @@ class LeakSectionTest {
                 .hasMessageContaining("g.yaml:").hasMessageContaining("floor-hours: expected 24 to 336")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void theDetectorsAreOnUnlessTheFileSaysEnabledFalseAndAnythingElseThanABooleanIsRefused() {
+        assertThat(GatewayConfig.defaults().ruleOptions().leakDetection()).as("on by default").isTrue();
+        assertThat(new ConfigLoader().parse("g.yaml", """
+                leak:
+                  water: {nights: 3}
+                """, GatewayConfig.class).ruleOptions().leakDetection()).isTrue();
+        GatewayConfig off = new ConfigLoader().parse("g.yaml", """
+                leak:
+                  enabled: false
+                """, GatewayConfig.class);
+        assertThat(off.ruleOptions().leakDetection()).isFalse();
+        assertThat(off.ruleOptions().leaks()).as("thresholds unchanged").isEqualTo(LeakProfile.Settings.defaults());
+        assertThat(off.ruleOptions().maxBackfill()).isEqualTo(java.time.Duration.ofDays(7));
+
+        assertThatThrownBy(() -> new ConfigLoader().parse("g.yaml", """
+                leak:
+                  enabled: maybe
+                """, GatewayConfig.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("g.yaml:").hasMessageContaining("enabled")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }

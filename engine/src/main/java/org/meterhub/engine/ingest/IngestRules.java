@@ -63,7 +63,7 @@ public final class IngestRules implements AutoCloseable {
      * allowed), and which alarm kinds may close a valve.
      */
     public record Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves,
-                          EvcCheck.Settings evc, AlarmDeadlines deadlines, Duration maxBackfill) {
+                          EvcCheck.Settings evc, AlarmDeadlines deadlines, Duration maxBackfill, boolean leakDetection) {
         /** Late hours are re-judged by the leak detectors up to this far behind a meter's newest hour (as the gateway's {@code max-backfill}). */
         public static final Duration DEFAULT_MAX_BACKFILL = Duration.ofDays(7);
 
@@ -76,6 +76,12 @@ public final class IngestRules implements AutoCloseable {
             Objects.requireNonNull(deadlines, "deadlines");
             Objects.requireNonNull(maxBackfill, "maxBackfill");
             if (maxBackfill.isNegative()) throw new IllegalArgumentException("max-backfill: expected 0 or more, got " + maxBackfill);
+        }
+
+        /** With the leak detectors on (the gateway YAML's {@code leak.enabled}, default true). */
+        public Options(VeeSettings vee, LeakProfile.Settings leaks, ZoneId zone, ValvePolicy valves, EvcCheck.Settings evc,
+                       AlarmDeadlines deadlines, Duration maxBackfill) {
+            this(vee, leaks, zone, valves, evc, deadlines, maxBackfill, true);
         }
 
         /** With the default max-backfill (7 days). */
@@ -95,16 +101,16 @@ public final class IngestRules implements AutoCloseable {
         }
 
         public Options withZone(ZoneId z) {
-            return new Options(vee, leaks, z, valves, evc, deadlines, maxBackfill);
+            return new Options(vee, leaks, z, valves, evc, deadlines, maxBackfill, leakDetection);
         }
 
         public Options withEvc(EvcCheck.Settings e) {
-            return new Options(vee, leaks, zone, valves, e, deadlines, maxBackfill);
+            return new Options(vee, leaks, zone, valves, e, deadlines, maxBackfill, leakDetection);
         }
 
         /** The alarm response times (settings; docs/alarms.md). */
         public Options withDeadlines(AlarmDeadlines d) {
-            return new Options(vee, leaks, zone, valves, evc, d, maxBackfill);
+            return new Options(vee, leaks, zone, valves, evc, d, maxBackfill, leakDetection);
         }
 
         /**
@@ -112,7 +118,18 @@ public final class IngestRules implements AutoCloseable {
          * arrives after the next one); older ones are only corrected. 0 turns re-judging off.
          */
         public Options withMaxBackfill(Duration d) {
-            return new Options(vee, leaks, zone, valves, evc, deadlines, d);
+            return new Options(vee, leaks, zone, valves, evc, deadlines, d, leakDetection);
+        }
+
+        /**
+         * Whether the ingest pipeline runs the leak detectors (continuous flow, night flow, floor rise, burst, hour
+         * floor) on each meter's hours, and judges late hours again. Off: no leak alarm is raised by ingest and no
+         * valve is closed for one; validation, consumption, corrections, converter checks and meter-fault alarms
+         * (a valve fault included) are unchanged. For a deployment that detects leaks elsewhere, and to measure what
+         * the detectors cost on the ingest path (benchmarks' {@code IngestLeakCost}).
+         */
+        public Options withLeakDetection(boolean on) {
+            return new Options(vee, leaks, zone, valves, evc, deadlines, maxBackfill, on);
         }
     }
 
@@ -130,6 +147,7 @@ public final class IngestRules implements AutoCloseable {
     private final EvcRepository evcSamples;
     private final SqlDatabase owned;
     private Duration maxBackfill = Options.DEFAULT_MAX_BACKFILL;
+    private boolean leakDetection = true;
     /** Failed polls as recorded read attempts; none for in-memory rules. */
     private org.meterhub.engine.attempt.ReadAttemptLog attempts;
 
@@ -181,6 +199,7 @@ public final class IngestRules implements AutoCloseable {
 
     private static IngestRules withBackfill(Options o, IngestRules rules) {
         rules.maxBackfill = o.maxBackfill();
+        rules.leakDetection = o.leakDetection();
         return rules;
     }
 
@@ -276,6 +295,11 @@ public final class IngestRules implements AutoCloseable {
     /** How far behind a meter's newest hour late hours are re-judged by the leak detectors ({@link Options#withMaxBackfill}). */
     public Duration maxBackfill() {
         return maxBackfill;
+    }
+
+    /** Whether ingest runs the leak detectors ({@link Options#withLeakDetection}); true unless the settings turn them off. */
+    public boolean leakDetection() {
+        return leakDetection;
     }
 
     /** Base conditions, tolerance and window of the electronic volume converter check. */

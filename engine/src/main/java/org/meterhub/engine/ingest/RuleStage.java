@@ -81,6 +81,8 @@ final class RuleStage {
     private final ConsumptionCalculator calculator;
     private final Validator validator;
     private final LeakDetector leaks;
+    /** The settings' switch ({@link IngestRules#leakDetection}): off, no hour reaches the detectors. */
+    private final boolean detectLeaks;
     private final EvcMonitor converters;
     private final List<MeterClass> classes = new ArrayList<>();
     private final List<LeakProfile> profiles = new ArrayList<>();
@@ -110,6 +112,7 @@ final class RuleStage {
         this.calculator = new ConsumptionCalculator(settings, this::baseline, history, keys, 1024);
         this.validator = new Validator(rules.vee(), 1024);
         this.leaks = new LeakDetector(rules.zone(), 1024);
+        this.detectLeaks = rules.leakDetection();
         this.converters = new EvcMonitor(new EvcCheck(rules.evc()), rules.evcSamples()::lastBefore);
         classIndex(rules.defaultGas());
     }
@@ -143,6 +146,7 @@ final class RuleStage {
         ConsumptionCalculator.Outcome o = calculator.arrive(r);
         for (ConsumptionInterval i : o.intervals()) {
             out.add(i);
+            if (!detectLeaks) continue;
             int bits = 0;
             for (IntervalFlag f : i.flags()) bits |= IntervalSink.bit(f);
             leaks.onInterval(slot, i.start().toEpochMilli(), i.end().toEpochMilli(), i.volumeL(), bits, profile,
@@ -158,7 +162,7 @@ final class RuleStage {
 
     /** A correction changed [fromMs, toMs): if the leak detector had passed any of those hours, they are judged again. */
     private void lateHours(int slot, String meterId, MeterClass mc, LeakProfile profile, long fromMs, long toMs) {
-        if (rules.maxBackfill().isZero()) return;
+        if (!detectLeaks || rules.maxBackfill().isZero()) return;
         long cur = leaks.currentHourMs(slot);
         if (cur != Long.MIN_VALUE && Math.floorDiv(fromMs, HOUR) * HOUR >= cur) return; // the hour in progress: not judged yet
         late.merge(slot, new LateSpan(meterId, slot, mc, profile, fromMs, toMs), (a, b) -> a.widen(b.fromMs(), b.toMs()));
