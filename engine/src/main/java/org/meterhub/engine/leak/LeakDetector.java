@@ -335,7 +335,7 @@ public final class LeakDetector {
         int hour = (int) Math.floorDiv(startMs, HOUR);
         int cur = st.curHour();
         if (cur == NONE || hour > cur) {
-            if (cur != NONE) completeHour(slot, st, cur, p, sink);
+            if (cur != NONE) completeHour(slot, st, cur, st.curUnknown(), st.curL(), p, sink);
             a[base] = hour & 0xFFFF_FFFFL; // curHour = hour, curL = 0, known
         } else if (hour < cur) {
             return; // a corrected past hour: detectors look forward only
@@ -386,13 +386,9 @@ public final class LeakDetector {
      * hour being filled since) is left as it is. The meter's hours must be judged in time order.
      */
     public void judge(long[] a, int base, int slot, long hourWord, LeakProfile p, EventSink sink) {
-        long filling = a[base];
-        a[base] = hourWord;
-        try {
-            completeHour(slot, s.at(a, base), hourOf(hourWord), p, sink);
-        } finally {
-            a[base] = filling;
-        }
+        // The hour's litres and unknown bit are handed over as they are; nothing in the judging reads word 0.
+        completeHour(slot, s.at(a, base), hourOf(hourWord), hourWord < 0, (int) ((hourWord >>> 32) & 0x7FFF_FFFFL), p,
+                sink);
     }
 
     /** Judges the meter's current hour now (end of a replay); later intervals of that hour are ignored. */
@@ -405,7 +401,7 @@ public final class LeakDetector {
         State st = s.at(a, base);
         int cur = st.curHour();
         if (cur == NONE) return;
-        completeHour(slot, st, cur, p, sink);
+        completeHour(slot, st, cur, st.curUnknown(), st.curL(), p, sink);
         st.curHour(cur + 1);
         st.curL(0);
         st.curUnknown(true);
@@ -487,7 +483,8 @@ public final class LeakDetector {
         return probe.at(a, base).flow();
     }
 
-    private void completeHour(int slot, State s, int hour, LeakProfile p, EventSink sink) {
+    /** Judges the meter's complete hour {@code hour}: {@code v} litres, or unknown (spread over a gap). */
+    private void completeHour(int slot, State s, int hour, boolean unknown, int v, LeakProfile p, EventSink sink) {
         LeakProfile.Params q = p.params();
         if (hour != cachedHour) {
             long startMs = hour * HOUR;
@@ -498,9 +495,6 @@ public final class LeakDetector {
         int localHour = cachedLocalHour;
         int localDay = cachedLocalDay;
         int b = p.blockHours();
-        boolean unknown = s.curUnknown();
-        int v = s.curL();
-        long usual = s.usualMlph();
         long quietL = s.quietMlph() / 1000;
         if (unknown) {
             s.knownInRow(0);
@@ -510,7 +504,12 @@ public final class LeakDetector {
             s.runSteadyNights(0);
             s.dayMinL(MAX);
             s.burstRun(0);
+        } else if (restPath && (s.a[s.b + 3] & NOT_AT_REST_W3) == 0 && v < p.burstMinLph()
+                && (q.continuousHours() <= 0 || s.flowHours() + 1 < q.continuousHours())) {
+            knownHourAtRest(s, hour, v, b, quietL);
+            restHours++;
         } else {
+            long usual = s.usualMlph(); // for the events' evidence: only this branch raises any
             s.recent((s.recent() << 16) | Math.min(v, 0xFFFF));
             s.knownInRow(Math.min(100, s.knownInRow() + 1));
             boolean quiet = v <= quietL;
@@ -581,6 +580,68 @@ public final class LeakDetector {
     }
 
     private static final int HOUR_FLOOR = LeakKind.HOUR_FLOOR.ordinal();
+
+    /** Word 3's burst run, open flow kind and burst-active bit: all zero when no episode is open and no burst runs. */
+    private static final long NOT_AT_REST_W3 = 0xFFFFL | (0xFFL << 40) | (1L << 56);
+
+    /**
+     * Off (tests only): every known hour takes the general branch of {@link #completeHour}, to compare
+     * {@link #knownHourAtRest} with it.
+     */
+    boolean restPath = true;
+    /** Hours that took {@link #knownHourAtRest} (tests: that the comparison covers it). */
+    long restHours;
+
+    /**
+     * The known-hour branch of {@link #completeHour} for the common hour: no flow episode open, no burst running, the
+     * hour below the burst floor ({@link LeakProfile#burstMinLph}, so no burst starts) and the run at least two hours
+     * short of the continuous-flow length (so none starts) — no event is possible, and what remains is the branch's
+     * bookkeeping: the same fields set to the same values, each of the five words it touches loaded and stored once
+     * (the general branch reads and writes them field by field). {@code LeakDetectorRestPathTest} compares the two
+     * block for block.
+     */
+    private static void knownHourAtRest(State s, int hour, int v, int b, long quietL) {
+        long[] a = s.a;
+        int o = s.b;
+        int v16 = Math.min(v, 0xFFFF);
+        long recent = (a[o + 1] << 16) | v16;
+        a[o + 1] = recent;
+        long w3 = a[o + 3];
+        int knownInRow = Math.min(100, (int) ((w3 >>> 16) & 0xFF) + 1);
+        boolean quiet = v <= quietL;
+        int quietRun = quiet ? Math.min(100, (int) ((w3 >>> 24) & 0xFF) + 1) : 0;
+        int runSteadyNights = (int) ((w3 >>> 32) & 0xFF);
+        long w2 = a[o + 2];
+        int flowHours = (int) w2;
+        int runMinBlock = (int) (w2 >>> 32);
+        long w4 = a[o + 4];
+        int runMinL = (int) (w4 & 0xFFFF); // 16-bit litres, 0xFFFF = none (min() with it as with MAX, then capped)
+        int dayMinL = (int) ((w4 >>> 16) & 0xFFFF);
+        long w5 = a[o + 5];
+        int runStartH = (int) w5;
+        if (quietRun >= b) {
+            flowHours = 0;
+            runMinBlock = MAX;
+            runSteadyNights = 0;
+        } else if (flowHours > 0 || !quiet) {
+            if (flowHours == 0) runStartH = hour;
+            flowHours++;
+            if (flowHours >= b && knownInRow >= b) {
+                int sum = 0;
+                for (int i = 0; i < b; i++) sum += hourAgo(recent, i);
+                runMinBlock = Math.min(runMinBlock, sum);
+            }
+            if (flowHours >= 2) runMinL = flowHours == 2 ? v16 : Math.min(runMinL, v16); // 1st hour may be partial
+        }
+        dayMinL = flowHours > 0 ? Math.min(dayMinL, v16) : 0xFFFF; // the run's hours since the last night
+        a[o + 2] = (flowHours & 0xFFFF_FFFFL) | ((long) runMinBlock << 32);
+        a[o + 3] = (w3 & ~(0xFF_FFFF_0000L)) | ((long) knownInRow << 16) | ((long) quietRun << 24)
+                | ((long) runSteadyNights << 32);
+        a[o + 4] = (w4 & 0xFFFF_FFFF_0000_0000L) | runMinL | ((long) dayMinL << 16);
+        int hoursLearnt = Math.min(0xFFFF, (int) ((w5 >>> 32) & 0xFFFF) + 1);
+        a[o + 5] = (w5 & (0xFFFFL << 48)) | (runStartH & 0xFFFF_FFFFL) | ((long) hoursLearnt << 32);
+        addHour(s, v);
+    }
 
     /** A 12-bit litre field's "none or more". */
     private static final int FULL12 = 0xFFF;
@@ -938,16 +999,29 @@ public final class LeakDetector {
 
     /** The bin holding the permille-quantile of the nightly floors (0 when empty). */
     private static int nightQuantileBin(State s, int permille) {
-        long total = 0;
-        for (int i = 0; i < NIGHT_EDGES.length; i++) total += s.nightBin(i);
+        // The 16 bins are the bytes of words 17 and 18 (bin 0 the low byte of 17): summed and walked on two locals,
+        // not bin by bin through the block (four of these per meter and night).
+        long w0 = s.a[s.b + 17];
+        long w1 = s.a[s.b + 18];
+        long total = byteSum(w0) + byteSum(w1);
         if (total == 0) return 0;
         long target = (total * permille + 999) / 1000;
         long cum = 0;
-        for (int i = 0; i < NIGHT_EDGES.length; i++) {
-            cum += s.nightBin(i);
+        for (int i = 0; i < 8; i++) {
+            cum += (w0 >>> (8 * i)) & 0xFF;
             if (cum >= target) return i;
         }
+        for (int i = 0; i < 8; i++) {
+            cum += (w1 >>> (8 * i)) & 0xFF;
+            if (cum >= target) return 8 + i;
+        }
         return NIGHT_EDGES.length - 1;
+    }
+
+    /** The sum of a long's eight bytes (at most 2 040). */
+    static long byteSum(long w) {
+        long pairs = (w & 0x00FF_00FF_00FF_00FFL) + ((w >>> 8) & 0x00FF_00FF_00FF_00FFL); // four sums, each <= 510
+        return (pairs * 0x0001_0001_0001_0001L) >>> 48;
     }
 
     private static int hourQuantileBin(State s, int permille) {
@@ -996,6 +1070,11 @@ public final class LeakDetector {
             for (int k = 0; k < HOUR_EDGES.length; k++) s.hourBin(k, s.hourBin(k) / 2);
         }
         s.hourBin(i, s.hourBin(i) + 1);
+    }
+
+    /** A copy of the meter's block in this detector's own array (tests). */
+    long[] ownBlock(int slot) {
+        return Arrays.copyOfRange(own(slot), slot * WORDS, slot * WORDS + WORDS);
     }
 
     /** Bytes of this detector's own per-meter blocks as allocated (a caller's array counts its own). */
