@@ -270,7 +270,7 @@ public final class LeakThroughputRun {
                 blockOnN += n; blockOnCpu += c;
             }
             if (inBlock == sampleDays - 1 && blockOffN > 0) {
-                System.out.printf("  days %d-%d: off %,.0f, on %,.0f readings per CPU-second (%.1f %%)%n", day - sampleDays + 2,
+                System.out.printf("  days %d-%d: off %,.0f, on %,.0f readings per CPU-second (%.1f %%)%n", day - sampleDays + 3,
                         day + 1, blockOffN / (blockOffCpu / 1e9), blockOnN / (blockOnCpu / 1e9),
                         100.0 * blockOnN / blockOnCpu / (blockOffN / (double) blockOffCpu));
                 blockOffN = blockOffCpu = blockOnN = blockOnCpu = 0;
