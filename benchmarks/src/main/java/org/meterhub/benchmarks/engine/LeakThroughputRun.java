@@ -26,7 +26,10 @@ import org.meterhub.engine.vee.VeeSettings;
  * streaming thread, so its CPU time counts the judging. {@code -Dpath=true} adds, in every pass, a run with the
  * detectors on and every hour judged on its reading (the previous structure) under the same load.
  *
- * <pre>java -Xmx3g [-Dpasses=2] [-Dmem.days=30] [-Djudge.every=PT15M] [-Dpath=false] -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.LeakThroughputRun [meters] [days] [memory-meters]</pre>
+ * <p>{@code -Doff.sample=K} (with {@code -Doff.sample.days=3}): one pass with the detectors on, its detectors-off peer
+ * measured inside it on the first days of every K-day block ({@link #sampledRun}): for runs too long to make twice.
+ *
+ * <pre>java -Xmx3g [-Dpasses=2] [-Dmem.days=30] [-Djudge.every=PT15M] [-Dpath=false] [-Doff.sample=0] -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.LeakThroughputRun [meters] [days] [memory-meters]</pre>
  * Defaults: 100 000 meters x 365 days, memory measured on 1 000 000 meters x 30 days. Each meter reads at its
  * own minute; meters come in a different order every hour (a stride permutation); 2 % leak 60 L/h from day 20.
  */
@@ -41,6 +44,14 @@ public final class LeakThroughputRun {
         int memDays = Integer.getInteger("mem.days", 30);
         System.out.printf("throughput: %,d meters x %d days = %,d hourly readings per pass, passes off/on (-Dpasses, default 2)%n",
                 meters, days, (long) meters * days * 24);
+        int sampleEvery = Integer.getInteger("off.sample", 0);
+        if (sampleEvery > 0) {
+            run(Math.min(meters, 20_000), 30, true, new long[1]); // warm-up (JIT), not counted
+            run(Math.min(meters, 20_000), 30, false, new long[1]);
+            sampledRun(meters, days, sampleEvery, Integer.getInteger("off.sample.days", 3));
+            if (memMeters > 0) memoryReport(memMeters, memDays);
+            return;
+        }
         int passes = Integer.getInteger("passes", 2);
         double[] off = new double[passes];
         double[] on = new double[passes];
@@ -86,14 +97,16 @@ public final class LeakThroughputRun {
             System.out.printf("best of %d, hours judged on their readings: wall %,.0f readings/s (%.1f %% of off), CPU %,.0f"
                     + " readings per CPU-second (%.1f %% of off)%n", passes, bp, 100 * bp / bestOff, bpCpu, 100 * bpCpu / bestOffCpu);
         }
-        if (memMeters > 0) {
-            Mem a = memory(memMeters, memDays, false);
-            Mem b = memory(memMeters, memDays, true);
-            System.out.printf("memory, %,d meters x %d days, heap after full GC minus before, per meter: detectors off %.1f B,"
-                            + " on %.1f B (the detectors' share %.1f B; goal <= 256 B); estimate LeakDetector.perMeterBytes() = %d B,"
-                            + " monitor's own count %.1f B%n", memMeters, memDays, a.perMeter, b.perMeter,
-                    b.perMeter - a.perMeter, LeakDetector.perMeterBytes(), b.counted);
-        }
+        if (memMeters > 0) memoryReport(memMeters, memDays);
+    }
+
+    private static void memoryReport(int memMeters, int memDays) {
+        Mem a = memory(memMeters, memDays, false);
+        Mem b = memory(memMeters, memDays, true);
+        System.out.printf("memory, %,d meters x %d days, heap after full GC minus before, per meter: detectors off %.1f B,"
+                        + " on %.1f B (the detectors' share %.1f B; goal <= 256 B); estimate LeakDetector.perMeterBytes() = %d B,"
+                        + " monitor's own count %.1f B%n", memMeters, memDays, a.perMeter, b.perMeter,
+                b.perMeter - a.perMeter, LeakDetector.perMeterBytes(), b.counted);
     }
 
     record Result(double rate, double cpuRate, long detections, String judging) {
@@ -162,13 +175,22 @@ public final class LeakThroughputRun {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    private static final long SEED = 0x9E3779B97F4A7C15L;
+
     /** Every meter's reading of every hour, meters in a different order each hour; returns the readings fed. */
     private static long stream(FleetMonitor monitor, long[] register, int meters, int days) {
+        return stream(monitor, register, meters, 0, days * 24, new long[] {SEED});
+    }
+
+    /**
+     * Hours {@code [fromH, toH)} of {@link #stream(FleetMonitor, long[], int, int)}: the same readings as the whole run
+     * streams in those hours, given the registers and the generator's state ({@code seed[0]}, carried on) it had there.
+     */
+    private static long stream(FleetMonitor monitor, long[] register, int meters, int fromH, int toH, long[] seedBox) {
         long n = 0;
-        long seed = 0x9E3779B97F4A7C15L;
-        int hours = days * 24;
+        long seed = seedBox[0];
         long stride = strideFor(meters);
-        for (int h = 0; h < hours; h++) {
+        for (int h = fromH; h < toH; h++) {
             int localHour = (h + 3) % 24;
             long offset = (h * 7_919L) % meters;
             for (int i = 0; i < meters; i++) {
@@ -186,7 +208,88 @@ public final class LeakThroughputRun {
                 n++;
             }
         }
+        seedBox[0] = seed;
         return n;
+    }
+
+    /**
+     * One pass with the detectors on, and its detectors-off peer measured on samples of the same run: the first
+     * {@code sampleDays} days of every {@code k}-day block are also streamed (each day first, the same readings) through
+     * a detectors-off monitor of their own, built fresh at the block's first day, which warms it (every meter's first
+     * reading) and is not counted. So a long run (1 M meters x 1 year) needs one pass plus about
+     * {@code sampleDays / k} of one, instead of two passes. Rates per CPU-second of the streaming thread and by the wall
+     * clock, day by day; the detectors-on rate over the same sampled days, and over every day after the first (which
+     * seeds every meter, as the peer's first day does).
+     */
+    private static void sampledRun(int meters, int days, int k, int sampleDays) {
+        if (k <= sampleDays) throw new IllegalArgumentException("off.sample must exceed off.sample.days: " + k);
+        System.out.printf("one pass with the detectors on; the off peer on days 2-%d of every %d-day block (-Doff.sample)%n",
+                sampleDays, k);
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] register = registers(meters);
+        long[] seed = {SEED};
+        long[] d = new long[1];
+        FleetMonitor on = monitor(meters, true, d);
+        FleetMonitor off = null;
+        long offN = 0, onSameN = 0, onWarmN = 0, onAllN = 0;
+        long offCpu = 0, onSameCpu = 0, onWarmCpu = 0, onAllCpu = 0;
+        long offWall = 0, onSameWall = 0, onWarmWall = 0, onAllWall = 0;
+        long blockOffN = 0, blockOffCpu = 0, blockOnN = 0, blockOnCpu = 0;
+        System.gc();
+        for (int day = 0; day < days; day++) {
+            int inBlock = day % k;
+            boolean sample = inBlock < sampleDays;
+            if (sample) {
+                if (inBlock == 0) {
+                    off = null;
+                    off = monitor(meters, false, new long[1]);
+                }
+                long[] reg = register.clone();
+                long[] s = seed.clone();
+                long c0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                long n = stream(off, reg, meters, day * 24, day * 24 + 24, s);
+                long c = threads.getCurrentThreadCpuTime() - c0;
+                long t = System.nanoTime() - t0;
+                if (inBlock > 0) {
+                    offN += n; offCpu += c; offWall += t;
+                    blockOffN += n; blockOffCpu += c;
+                }
+            } else {
+                off = null;
+            }
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            long n = stream(on, register, meters, day * 24, day * 24 + 24, seed);
+            long c = threads.getCurrentThreadCpuTime() - c0;
+            long t = System.nanoTime() - t0;
+            onAllN += n; onAllCpu += c; onAllWall += t;
+            if (day > 0) { onWarmN += n; onWarmCpu += c; onWarmWall += t; }
+            if (sample && inBlock > 0) {
+                onSameN += n; onSameCpu += c; onSameWall += t;
+                blockOnN += n; blockOnCpu += c;
+            }
+            if (inBlock == sampleDays - 1 && blockOffN > 0) {
+                System.out.printf("  days %d-%d: off %,.0f, on %,.0f readings per CPU-second (%.1f %%)%n", day - sampleDays + 3,
+                        day + 1, blockOffN / (blockOffCpu / 1e9), blockOnN / (blockOnCpu / 1e9),
+                        100.0 * blockOnN / blockOnCpu / (blockOffN / (double) blockOffCpu));
+                blockOffN = blockOffCpu = blockOnN = blockOnCpu = 0;
+            }
+        }
+        long[] j = on.judgingCounts();
+        System.out.printf("  detectors on, every day: %,.0f readings/s (%,.0f per CPU-second; %,d leak episodes started; %,d judging"
+                + " passes, %,d meter-hours judged in them, %,d on the reading)%n", onAllN / (onAllWall / 1e9),
+                onAllN / (onAllCpu / 1e9), d[0], j[0], j[1], j[2]);
+        if (offN == 0) return;
+        double offRate = offN / (offCpu / 1e9);
+        System.out.printf("sampled, CPU time: off %,.0f (%,d readings), on the same days %,.0f readings per CPU-second: with the"
+                + " detectors %.1f %% of without; on every day after the first %,.0f (%.1f %% of the sampled off)%n", offRate,
+                offN, onSameN / (onSameCpu / 1e9), 100.0 * onSameN / onSameCpu / ((double) offN / offCpu),
+                onWarmN / (onWarmCpu / 1e9), 100.0 * onWarmN / onWarmCpu / ((double) offN / offCpu));
+        System.out.printf("sampled, wall clock: off %,.0f, on the same days %,.0f readings/s (%.1f %%); on every day after the"
+                + " first %,.0f (%.1f %%)%n", offN / (offWall / 1e9), onSameN / (onSameWall / 1e9),
+                100.0 * onSameN / onSameWall / ((double) offN / offWall), onWarmN / (onWarmWall / 1e9),
+                100.0 * onWarmN / onWarmWall / ((double) offN / offWall));
     }
 
     private static long strideFor(int meters) {
