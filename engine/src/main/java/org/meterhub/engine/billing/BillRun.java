@@ -80,9 +80,11 @@ public final class BillRun {
     private final Clock clock;
     private final boolean perAccount;
     private final int pageSize;
+    private final AfterRunCheckpoint checkpoint;
 
     BillRun(TimeSeriesStore store, JdbcBills bills, JdbcStatements statements, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
-            StoreUsage usage, UsagePages pages, SqlDatabase reads, Clock clock, boolean perAccount, int pageSize) {
+            StoreUsage usage, UsagePages pages, SqlDatabase reads, Clock clock, boolean perAccount, int pageSize,
+            AfterRunCheckpoint checkpoint) {
         this.store = Objects.requireNonNull(store, "store");
         this.bills = Objects.requireNonNull(bills, "bills");
         this.statements = Objects.requireNonNull(statements, "statements");
@@ -96,6 +98,7 @@ public final class BillRun {
         if (pageSize < 1) throw new IllegalArgumentException("page size must be positive: " + pageSize);
         this.perAccount = perAccount;
         this.pageSize = pageSize;
+        this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
     }
 
     /**
@@ -104,11 +107,11 @@ public final class BillRun {
      * page-wise run against, kept so that the two can be compared on the same data.
      */
     public BillRun perAccountQueries() {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, true, pageSize);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, true, pageSize, checkpoint);
     }
 
     BillRun pageSize(int size) {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, perAccount, size);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, perAccount, size, checkpoint);
     }
 
     /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
@@ -156,7 +159,8 @@ public final class BillRun {
         Instant now = clock.instant();
         Map<Status, Integer> counts = new EnumMap<>(Status.class);
         BigDecimal[] total = {BigDecimal.ZERO.setScale(2)};
-        bills.database().tx("bill run " + cycle, c -> {
+        // SQLite: the commit only appends to the WAL; the checkpoint of the run's bills follows on a thread of its own
+        java.util.function.Supplier<Object> tx = () -> bills.database().tx("bill run " + cycle, c -> {
             int done = 0;
             try (PageSource source = perAccount ? inline(c, setup) : ahead(setup)) {
                 for (PricedPage p = source.next(); p != null; p = source.next()) {
@@ -185,6 +189,7 @@ public final class BillRun {
             }
             return null;
         });
+        if (dryRun) tx.get(); else checkpoint.around(tx);
         return new Report(cycle, period, dryRun, Math.max(accounts, counts.values().stream().mapToInt(i -> i).sum()),
                 Map.copyOf(counts), total[0]);
     }
@@ -377,7 +382,7 @@ public final class BillRun {
     }
 
     private Page page(List<Account> page, BillPeriod period, String first, String last, Set<String> gatheredAlone) {
-        List<String> meters = page.stream().map(Account::meterId).filter(Objects::nonNull).distinct().toList();
+        UsagePages.Meters meters = UsagePages.Meters.ofAccounts(first, last); // the page's meters, by its key range
         YearMonth cycle = period.cycle();
         // earlier cycles' bills: this run writes none of them, so they are read beside it, not in its transaction
         Set<String> estimatedBefore = reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));

@@ -25,6 +25,7 @@ public final class Billing implements AutoCloseable {
     private final JdbcEstimationRecords estimates;
     private final StoreUsage usage;
     private final UsagePages pages;
+    private final AfterRunCheckpoint checkpoint;
 
     private Billing(TimeSeriesStore store, SqlDatabase billsDb, SqlDatabase rulesDb) {
         this.store = store;
@@ -37,6 +38,7 @@ public final class Billing implements AutoCloseable {
         this.estimates = new JdbcEstimationRecords(rulesDb);
         this.usage = new StoreUsage(store, new JdbcCorrectionRepository(rulesDb), exchanges);
         this.pages = new UsagePages(rulesDb, store.rollupZone());
+        this.checkpoint = new AfterRunCheckpoint(billsDb);
     }
 
     /** @param url the store's JDBC URL (a file or a PostgreSQL database: an in-memory SQLite store is private to its connection) */
@@ -86,12 +88,21 @@ public final class Billing implements AutoCloseable {
     }
 
     public BillRun run(Clock clock) {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, rulesDb, clock, false, BillRun.PAGE_SIZE);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, rulesDb, clock, false, BillRun.PAGE_SIZE, checkpoint);
+    }
+
+    /**
+     * Waits until the last bill run's bills are checkpointed into the SQLite database file (the run has
+     * committed them to the WAL before it returned; {@link AfterRunCheckpoint}). Immediate on PostgreSQL.
+     */
+    public void awaitCheckpoint() {
+        checkpoint.await();
     }
 
     @Override
     public void close() {
         try {
+            checkpoint.close();
             rulesDb.close();
         } finally {
             billsDb.close();

@@ -55,9 +55,9 @@ abstract class BillRunContract {
     static final YearMonth NOV = YearMonth.of(2026, 11);
 
     private TimeSeriesStore store;
-    private Billing billing;
+    Billing billing; // BillRunSqliteTest's checkpoint test
     private SqlDatabase rules;
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-15T02:00:00Z"));
+    final TestClock clock = new TestClock(Instant.parse("2026-11-15T02:00:00Z"));
     private final List<Reading> readings = new ArrayList<>();
     private final List<ConsumptionInterval> intervals = new ArrayList<>();
 
