@@ -957,7 +957,8 @@ public final class LeakDetector {
                         + q.floorMarginMlph() + " mL/h" : "twice the minimum: the household's floor not learnt yet, "
                         + s.floorBlocksLearnt() + " blocks") + "); " + blocksAtFloor(s, n, w, q) + " of the last " + n
                         + " blocks of " + q.floorBlockHours() + " h with their smallest hour at " + w + " L (within "
-                        + floorTolerance(w, q) + " L); " + base;
+                        + floorTolerance(w, q) + " L)" + (q.floorHeldHours() > 1 && w * 1000L < q.floorHeldBelowMlph()
+                        ? ", held " + q.floorHeldHours() + " h in a row in one of them" : "") + "; " + base;
             }
             case BURST -> "burst";
         };

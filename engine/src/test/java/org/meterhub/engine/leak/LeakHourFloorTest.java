@@ -161,10 +161,11 @@ class LeakHourFloorTest {
     }
 
     /**
-     * The water fleet's leak-free gas controls (issue 15): a boiler household read a few minutes past the hour, in a cold
-     * spell. An hour the boiler was off between two burning ones reads 3 % of the burn before it — a thin slice that
-     * repeats a level to the litre (28 L of a burn at its full 1400 L) for days, every hour above 20 L/h: a floor rise
-     * with one hour at the floor each time. A leak's floor holds through idle hours in a row; the slice lasts one.
+     * The water fleet's leak-free gas controls (issue 15): boiler households read 58 minutes past the hour. In a cold
+     * spell a clock hour whose boiler hour was off shows 3 % of the burn next to it — a thin slice that repeats a level
+     * to the litre (42 L of a burn at its full 1400 L) or crowds into a few tens of litres, every hour above 20 L/h: a
+     * floor rise with one hour at the floor each time. A leak's floor holds through idle hours in a row; a slice lasts
+     * one hour.
      */
     @Test
     void aBoilerReadJustAfterTheHourHasThinPartlyBurntHoursThatAreNoFloor() {
