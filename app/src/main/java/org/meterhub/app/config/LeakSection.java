@@ -94,7 +94,8 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                              Integer burstHours, Integer severity2Hours, Integer severity3Hours, Integer updateHours,
                              Integer quietPercentile, Integer continuousNights, Long steadyAllBelowMlph,
                              Long floorMinFlowMlph, Long floorMarginMlph, Integer floorHours, Integer floorBlocks,
-                             Integer floorBlockHours, Integer floorTolerancePercent) {
+                             Integer floorBlockHours, Integer floorTolerancePercent, Integer floorHeldHours,
+                             Long floorHeldBelowMlph) {
         public Thresholds {
             if (medium != null) medium(medium);
             over(null); // validate now, so the error names this section's line
@@ -127,7 +128,8 @@ public record LeakSection(Thresholds water, Thresholds gas, Thresholds heat, Map
                     or(steadyAllBelowMlph, d.steadyAllBelowMlph()), or(floorMinFlowMlph, d.floorMinMlph()),
                     or(floorMarginMlph, d.floorMarginMlph()), or(floorHours, d.floorHours()),
                     or(floorBlocks, d.floorBlocks()), or(floorBlockHours, d.floorBlockHours()),
-                    or(floorTolerancePercent, d.floorTolerancePercent()));
+                    or(floorTolerancePercent, d.floorTolerancePercent()), or(floorHeldHours, d.floorHeldHours()),
+                    or(floorHeldBelowMlph, d.floorHeldBelowMlph()));
         }
 
         private static int or(Integer v, int d) {

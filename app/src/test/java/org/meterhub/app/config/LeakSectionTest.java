@@ -57,7 +57,8 @@ class LeakSectionTest {
         GatewayConfig c = new ConfigLoader().parse("g.yaml", """
                 leak:
                   gas: {floor-min-flow-mlph: 30000, floor-margin-mlph: 10000, floor-hours: 96, floor-blocks: 4,
-                        floor-block-hours: 24, floor-tolerance-percent: 5}
+                        floor-block-hours: 24, floor-tolerance-percent: 5, floor-held-hours: 3,
+                        floor-held-below-mlph: 250000}
                   water: {floor-min-flow-mlph: 2000}
                 """, GatewayConfig.class);
         LeakProfile.Params gas = c.ruleOptions().leaks().byMedium().get(Medium.GAS);
@@ -67,6 +68,8 @@ class LeakSectionTest {
         assertThat(gas.floorBlocks()).isEqualTo(4);
         assertThat(gas.floorBlockHours()).isEqualTo(24);
         assertThat(gas.floorTolerancePercent()).isEqualTo(5);
+        assertThat(gas.floorHeldHours()).isEqualTo(3);
+        assertThat(gas.floorHeldBelowMlph()).isEqualTo(250_000);
         assertThat(c.ruleOptions().leaks().byMedium().get(Medium.WATER).floorMinMlph())
                 .as("off by default for water, on when the file says so").isEqualTo(2_000);
         assertThat(LeakProfile.Params.water().floorMinMlph()).isZero();
@@ -77,6 +80,13 @@ class LeakSectionTest {
                 """, GatewayConfig.class))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("g.yaml:").hasMessageContaining("floor-hours: expected 24 to 336")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> new ConfigLoader().parse("g.yaml", """
+                leak:
+                  gas: {floor-held-hours: 5}
+                """, GatewayConfig.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("g.yaml:").hasMessageContaining("floor-held-hours: expected 1 to 4")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 

@@ -16,6 +16,8 @@ public record LeakProfile(String className, Medium medium, Params params, long b
 
     /** Most blocks in the hour floor's window (their smallest hours are kept per meter, 12 bits each). */
     public static final int MAX_FLOOR_BLOCKS = 6;
+    /** Most hours in a row the hour floor can ask a block to hold its level (the meter's state keeps four hours). */
+    public static final int MAX_FLOOR_HELD_HOURS = 4;
 
     /** Longest block of hours the continuous detector may need to see one register step. */
     public static final int MAX_BLOCK_HOURS = 4;
@@ -73,6 +75,12 @@ public record LeakProfile(String className, Medium medium, Params params, long b
      * @param floorBlockHours    the blocks' length in hours (aligned on the hour count since the epoch)
      * @param floorTolerancePercent how far (percent of the floor, at least one register step) a block's smallest hour
      *                           may sit from the window's floor and still be "at the floor"
+     * @param floorHeldHours     ... and at least one of the blocks at the floor held its smallest level (within the
+     *                           tolerance) for this many known hours in a row (1 = any single hour; at most 4, the
+     *                           hours a meter's state keeps): a leak holds its flow through every idle hour, a boiler's
+     *                           partly burnt hour is the edge of a burn and lasts one hour ...
+     * @param floorHeldBelowMlph ... for a window floor below this flow (0 = never asked): a partly burnt hour that
+     *                           repeats a level to the litre is a thin slice of a burn, a few tens of litres
      */
     public record Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
                          int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
@@ -80,7 +88,23 @@ public record LeakProfile(String className, Medium medium, Params params, long b
                          int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
                          int severity3Hours, int updateHours, int quietPercentile, int continuousNights,
                          long steadyAllBelowMlph, long floorMinMlph, long floorMarginMlph, int floorHours,
-                         int floorBlocks, int floorBlockHours, int floorTolerancePercent) {
+                         int floorBlocks, int floorBlockHours, int floorTolerancePercent, int floorHeldHours,
+                         long floorHeldBelowMlph) {
+        /** The hour floor held two hours in a row below 100 L/h (the defaults). */
+        public Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
+                      int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
+                      int usualPercentile, boolean steadyNightsOnly, long riseMlph, int riseNights,
+                      int burstPercentOfQmax, int burstFactor, int burstHours, int severity2Hours,
+                      int severity3Hours, int updateHours, int quietPercentile, int continuousNights,
+                      long steadyAllBelowMlph, long floorMinMlph, long floorMarginMlph, int floorHours,
+                      int floorBlocks, int floorBlockHours, int floorTolerancePercent) {
+            this(continuousHours, continuousMinMlph, resolutionMl, nightStartHour, nightEndHour, nightMinMlph,
+                    nightMarginMlph, nights, learnNights, usualPercentile, steadyNightsOnly, riseMlph, riseNights,
+                    burstPercentOfQmax, burstFactor, burstHours, severity2Hours, severity3Hours, updateHours,
+                    quietPercentile, continuousNights, steadyAllBelowMlph, floorMinMlph, floorMarginMlph, floorHours,
+                    floorBlocks, floorBlockHours, floorTolerancePercent, 2, 100_000);
+        }
+
         /** Without the hour-floor detector (off). */
         public Params(int continuousHours, long continuousMinMlph, long resolutionMl, int nightStartHour,
                       int nightEndHour, long nightMinMlph, long nightMarginMlph, int nights, int learnNights,
@@ -132,6 +156,9 @@ public record LeakProfile(String className, Medium medium, Params params, long b
             check(floorBlocks >= 1 && floorBlocks <= floorHours / Math.max(1, floorBlockHours), "floor-blocks",
                     "1 to floor-hours / floor-block-hours = " + floorHours / Math.max(1, floorBlockHours));
             check(floorTolerancePercent >= 0 && floorTolerancePercent <= 100, "floor-tolerance-percent", "0 to 100");
+            check(floorHeldHours >= 1 && floorHeldHours <= MAX_FLOOR_HELD_HOURS, "floor-held-hours",
+                    "1 to " + MAX_FLOOR_HELD_HOURS + " (the hours a meter's state keeps)");
+            check(floorHeldBelowMlph >= 0, "floor-held-below-mlph", "0 (never asked) or more");
         }
 
         /** Night window length in hours. */

@@ -27,9 +27,25 @@ class LeakHourFloorTest {
     private static final long T0 = LocalDate.of(2025, 9, 1).atStartOfDay(ATHENS).toInstant().toEpochMilli();
     private static final MeterClass GAS_WITH_VALVE = MeterClass.householdGas();
     private static final LeakProfile GAS = LeakProfile.of(GAS_WITH_VALVE, LeakProfile.Settings.defaults());
+    /** Gas with a single hour at the floor enough (floor-held-hours: 1, the rule before issue 15's false alarms). */
+    private static final LeakProfile ONE_HOUR_FLOOR = LeakProfile.of(GAS_WITH_VALVE, new LeakProfile.Settings(
+            java.util.Map.of(org.meterhub.engine.meter.Medium.GAS, withHeldHours(LeakProfile.Params.gas(), 1)), java.util.Map.of()));
+
+    private static LeakProfile.Params withHeldHours(LeakProfile.Params g, int held) {
+        return new LeakProfile.Params(g.continuousHours(), g.continuousMinMlph(), g.resolutionMl(),
+                g.nightStartHour(), g.nightEndHour(), g.nightMinMlph(), g.nightMarginMlph(), g.nights(), g.learnNights(),
+                g.usualPercentile(), g.steadyNightsOnly(), g.riseMlph(), g.riseNights(), g.burstPercentOfQmax(),
+                g.burstFactor(), g.burstHours(), g.severity2Hours(), g.severity3Hours(), g.updateHours(),
+                g.quietPercentile(), g.continuousNights(), g.steadyAllBelowMlph(), g.floorMinMlph(), g.floorMarginMlph(),
+                g.floorHours(), g.floorBlocks(), g.floorBlockHours(), g.floorTolerancePercent(), held,
+                g.floorHeldBelowMlph());
+    }
     /** Hours from T0 (1 September) to 1 December and to 1 April, local. */
     private static final int DEC_1 = hoursTo(LocalDate.of(2025, 12, 1));
     private static final int APR_1 = hoursTo(LocalDate.of(2026, 4, 1));
+
+    /** The leaks' length: twenty days (ten did not hold the floor two hours in a row in this household's December). */
+    private static final int LEAK_HOURS = 20 * 24;
 
     private final List<LeakDetector.Event> events = new ArrayList<>();
 
@@ -42,6 +58,11 @@ class LeakHourFloorTest {
      * split shows it: 40 % of the hour before the reading, 60 % of the one after.
      */
     private static long[] boilerHousehold(long seed, int hours) {
+        return boilerHousehold(seed, hours, 0.4);
+    }
+
+    /** As above, the clock hour {@code before} of the hour before the reading and the rest of the one after. */
+    private static long[] boilerHousehold(long seed, int hours, double before) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] use = new double[hours + 1];
         double temp = 8;
@@ -62,12 +83,16 @@ class LeakHourFloorTest {
             use[h] = v;
         }
         long[] clock = new long[hours];
-        for (int h = 0; h < hours; h++) clock[h] = Math.round(0.4 * use[h] + 0.6 * use[h + 1]);
+        for (int h = 0; h < hours; h++) clock[h] = Math.round(before * use[h] + (1 - before) * use[h + 1]);
         return clock;
     }
 
     /** Feeds the hours with a leak of {@code leakMlph} in [leakFrom, leakTo) (register steps of a litre carried over). */
     private void feed(LeakDetector d, long[] clock, int leakFrom, int leakTo, long leakMlph) {
+        feed(d, clock, leakFrom, leakTo, leakMlph, GAS);
+    }
+
+    private void feed(LeakDetector d, long[] clock, int leakFrom, int leakTo, long leakMlph, LeakProfile profile) {
         long carry = 0;
         for (int h = 0; h < clock.length; h++) {
             long leakL = 0;
@@ -77,9 +102,9 @@ class LeakHourFloorTest {
                 carry -= leakL * 1000;
             }
             long start = T0 + h * HOUR;
-            d.onInterval(0, start, start + HOUR, clock[h] + leakL, 0, GAS, (s, e) -> events.add(e));
+            d.onInterval(0, start, start + HOUR, clock[h] + leakL, 0, profile, (s, e) -> events.add(e));
         }
-        d.flush(0, GAS, (s, e) -> events.add(e));
+        d.flush(0, profile, (s, e) -> events.add(e));
     }
 
     private List<LeakDetector.Event> of(LeakDetector.Phase phase) {
@@ -106,15 +131,17 @@ class LeakHourFloorTest {
     void aGasLeakUnderAWinterBoilerIsCaughtByItsHourFloor(long leakMlph) {
         LeakDetector d = new LeakDetector(ATHENS, 4);
         long[] clock = boilerHousehold(11, APR_1);
-        int from = DEC_1 + 10 * 24 + 15; // 11 December, 15:00 local, for ten days
-        feed(d, clock, from, from + 240, leakMlph);
+        int from = DEC_1 + 10 * 24 + 15; // 11 December, 15:00 local, for twenty days
+        feed(d, clock, from, from + LEAK_HOURS, leakMlph);
         List<LeakDetector.Event> starts = of(LeakDetector.Phase.START);
         assertThat(starts).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo(LeakKind.HOUR_FLOOR);
             long afterH = (e.atMs() - (T0 + from * HOUR)) / HOUR;
             // not before its window of 72 h is full; in this household's cold December two boiler hours in a row are
-            // off about once a day, so the third block at the floor can take a week
-            assertThat(afterH).isBetween(72L, 240L);
+            // off about once a day, so the third block at the floor can take a week — and the floor must hold two
+            // clock hours in a row (three boiler hours off in a row, read 40 % into the hour), which here first
+            // happens 275 h into the leak (floor-held-hours; docs/leak-detection.md, "Not done yet")
+            assertThat(afterH).isBetween(72L, (long) LEAK_HOURS);
             assertThat(e.rateMlph()).isBetween(leakMlph - 2_000, leakMlph + 2_000);
             assertThat(e.evidence()).contains("of the last 6 blocks of 12 h with their smallest hour at");
         });
@@ -133,12 +160,34 @@ class LeakHourFloorTest {
         }
     }
 
+    /**
+     * The water fleet's leak-free gas controls (issue 15): boiler households read 58 minutes past the hour. In a cold
+     * spell a clock hour whose boiler hour was off shows 3 % of the burn next to it — a thin slice that repeats a level
+     * to the litre (42 L of a burn at its full 1400 L) or crowds into a few tens of litres, every hour above 20 L/h: a
+     * floor rise with one hour at the floor each time. A leak's floor holds through idle hours in a row; a slice lasts
+     * one hour.
+     */
+    @Test
+    void aBoilerReadJustAfterTheHourHasThinPartlyBurntHoursThatAreNoFloor() {
+        int raisedBefore = 0;
+        for (long seed = 1; seed <= 30; seed++) {
+            events.clear();
+            feed(new LeakDetector(ATHENS, 4), boilerHousehold(seed, APR_1, 0.97), 0, 0, 0);
+            assertThat(events).as("household %d", seed).isEmpty();
+            events.clear();
+            feed(new LeakDetector(ATHENS, 4), boilerHousehold(seed, APR_1, 0.97), 0, 0, 0, ONE_HOUR_FLOOR);
+            if (!of(LeakDetector.Phase.START).isEmpty()) raisedBefore++;
+        }
+        // the same households with a single hour at the floor enough (as before floor-held-hours) do raise
+        assertThat(raisedBefore).isPositive();
+    }
+
     @Test
     void aLeakThatStopsClosesItsAlarmWithTheVolumeLost() {
         LeakDetector d = new LeakDetector(ATHENS, 4);
         long[] clock = boilerHousehold(11, APR_1);
         int from = DEC_1 + 10 * 24 + 15;
-        int to = from + 240;
+        int to = from + LEAK_HOURS;
         feed(d, clock, from, to, 30_000);
         LeakDetector.Event start = of(LeakDetector.Phase.START).get(0);
         assertThat(of(LeakDetector.Phase.END)).singleElement().satisfies(e -> {
@@ -147,7 +196,7 @@ class LeakHourFloorTest {
             assertThat(endedAfterStopH).isBetween(0L, 24L); // at the first hour below the floor after the stop
             long hours = (e.atMs() - e.sinceMs()) / HOUR;
             assertThat(e.lostL()).isBetween(hours * 30 * 9 / 10, hours * 30 * 11 / 10); // ~30 L every flowing hour
-            assertThat(e.lostL()).isBetween(240 * 30 * 9 / 10L, 240 * 30 * 13 / 10L);   // ~7200 L in ten days
+            assertThat(e.lostL()).isBetween(LEAK_HOURS * 30 * 9 / 10L, LEAK_HOURS * 30 * 13 / 10L); // ~14 400 L in 20 days
             assertThat(e.sinceMs()).isEqualTo(start.sinceMs());
         });
         assertThat(of(LeakDetector.Phase.UPDATE)).isNotEmpty().allSatisfy(e -> assertThat(e.kind()).isEqualTo(LeakKind.HOUR_FLOOR));
@@ -166,5 +215,11 @@ class LeakHourFloorTest {
                 g.quietPercentile(), g.continuousNights(), g.steadyAllBelowMlph(), 20_000, 20_000, 100, 3, 12, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("floor-hours: expected 24 to 336, two to 6 whole blocks of floor-block-hours = 12");
+        assertThat(g.floorHeldHours()).isEqualTo(2);
+        assertThat(g.floorHeldBelowMlph()).isEqualTo(100_000);
+        assertThatThrownBy(() -> withHeldHours(g, 5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("floor-held-hours: expected 1 to 4 (the hours a meter's state keeps)");
+        assertThatThrownBy(() -> withHeldHours(g, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("floor-held-hours: expected 1 to 4");
     }
 }
