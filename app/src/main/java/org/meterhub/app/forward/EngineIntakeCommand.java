@@ -80,6 +80,9 @@ public final class EngineIntakeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.meterhub.app.alarm.DeadlinesOption deadlines;
 
+    @picocli.CommandLine.Mixin
+    org.meterhub.app.config.RulesConfigOption rulesConfig = new org.meterhub.app.config.RulesConfigOption();
+
     @Option(names = "--store-down-alarm-after", defaultValue = "60s",
             description = "Raise STORE_DOWN when the store has been DOWN this long (default ${DEFAULT-VALUE}).")
     String storeDownAlarmAfter;
@@ -124,7 +127,9 @@ public final class EngineIntakeCommand implements Callable<Integer> {
         }
         // Validation flags, corrections of late readings, meter alarms and converter samples go to the store, as the
         // single box's: visible in queries and the console, and nothing of them grows in this process's memory.
-        IngestRules.Options ruleOptions = IngestRules.Options.defaults().withDeadlines(deadlines.load().alarmDeadlines());
+        // Leak (per medium and class), evc, zone and deadline settings from --config's gateway YAML, as the single box's.
+        IngestRules.Options ruleOptions = rulesConfig.options(deadlines);
+        rulesConfig.recordAtStart(store, deadlines);
         String leaseUrl = leases != null ? leases : store.startsWith("jdbc:postgresql:") ? store : null;
         MeterStore db = CliArgs.store(store);
         if (db instanceof PostgresStore pg) {

@@ -75,6 +75,9 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     org.meterhub.app.alarm.DeadlinesOption deadlines;
 
+    @Mixin
+    org.meterhub.app.config.RulesConfigOption rulesConfig = new org.meterhub.app.config.RulesConfigOption();
+
     @Option(names = "--store", defaultValue = "jdbc:sqlite:data/meterhub.db", description = "Store URL (default ${DEFAULT-VALUE}).")
     String store;
 
@@ -152,6 +155,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--topic-prefix: " + e.getMessage());
         }
+        // Leak (per medium and class), evc, zone and deadline settings from --config's gateway YAML, as the single box's.
+        IngestRules.Options ruleOptions = rulesConfig.options(deadlines);
         MeterStore db = CliArgs.store(store);
         if (clients < 1 || clients > 8) {
             // Each connection has up to 1,000 uplinks waiting for the journal, whose queue holds 8,192.
@@ -182,14 +187,14 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         ClockTrust trust = ClockTrust.system(ClockSettings.defaults().withMaxClockSkew(up.maxClockSkew()));
         Clock clock = trust.clock();
         org.meterhub.engine.ingest.StoreHealth storeHealth = new org.meterhub.engine.ingest.StoreHealth(db.describe(), clock);
-        org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines = deadlines.load().alarmDeadlines();
-        org.meterhub.app.security.SettingsAudit.recordAtStart(store, "deadlines", deadlines.path());
+        org.meterhub.engine.alarm.AlarmDeadlines alarmDeadlines = ruleOptions.deadlines();
+        rulesConfig.recordAtStart(store, deadlines);
         ShutdownSignal signal = new ShutdownSignal(Duration.ofSeconds(30));
         StatusLine status = new StatusLine(System.out);
         // Corrections made by late readings are kept in the store: out-of-order uplinks are not held back here.
         try (db; JournalForwarding journal = JournalForwarding.open(journalSection, broker.tls.load(), db, () -> IngestPipeline.withRules(db,
                      IngestRules.forStore(store, org.meterhub.engine.alarm.AlarmSink.none(), java.time.Clock.systemUTC(),
-                     IngestRules.Options.defaults().withDeadlines(alarmDeadlines))), retry, storeHealth);
+                     ruleOptions)), retry, storeHealth);
              ClockGuard clockGuard = ClockGuard.open(trust, ClockGuard.heldPathFor(journal.journal().settings().path()),
                      journal.journal()::append, journal.journal()::accepting);
              SqlDatabase rules = SqlDatabase.open(store);

@@ -301,9 +301,9 @@ final class RuleStage {
         return classOf[slot] - 1;
     }
 
+    /** Asked of every store, not only a TimeSeriesStore: the intake's FencedStore answers as the store it wraps. */
     private Optional<MeterProfile> profile(String meterId) {
-        if (store instanceof TimeSeriesStore ts) return ts.profile(meterId);
-        return store.meter(meterId).map(MeterProfile::of);
+        return store.profile(meterId);
     }
 
     /** The meter's class from its record; what the record does not say comes from the defaults. */

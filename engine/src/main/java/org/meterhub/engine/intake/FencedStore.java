@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.store.Fence;
 import org.meterhub.engine.store.MeterStore;
@@ -54,6 +55,12 @@ public final class FencedStore implements MeterStore {
     @Override
     public Optional<MeterInfo> meter(String meterId) {
         return store.meter(meterId);
+    }
+
+    /** The wrapped store's record, type and class included: the rules pick the meter's leak settings by it. */
+    @Override
+    public Optional<MeterProfile> profile(String meterId) {
+        return store.profile(meterId);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.meterhub.engine.consumption.ConsumptionInterval;
 import org.meterhub.engine.meter.MeterInfo;
+import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.reading.Reading;
 
 /**
@@ -23,6 +24,15 @@ public interface MeterStore extends AutoCloseable {
     Optional<MeterInfo> meter(String meterId);
 
     List<MeterInfo> meters();
+
+    /**
+     * The meter's record with its type, class, accuracy and Qmax where the store keeps them (the rules' leak
+     * detectors choose the meter's class settings by them); here only the base record. A store that wraps another
+     * (the intake's fenced store) answers as the one it wraps.
+     */
+    default Optional<MeterProfile> profile(String meterId) {
+        return meter(meterId).map(MeterProfile::of);
+    }
 
     /** Writes readings and the intervals derived from them in one transaction. */
     void append(List<Reading> readings, List<ConsumptionInterval> intervals);

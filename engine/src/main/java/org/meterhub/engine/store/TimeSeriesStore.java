@@ -27,6 +27,7 @@ public interface TimeSeriesStore extends MeterStore {
      */
     void saveProfile(MeterProfile profile);
 
+    @Override
     Optional<MeterProfile> profile(String meterId);
 
     /** Meters of a district, by id; every meter when {@code districtId} is null. */
