@@ -233,8 +233,13 @@ public record LeakProfile(String className, Medium medium, Params params, long b
             return null;
         }
 
+        /** A class's params by its name, case ignored as in {@link #classNamed}: a YAML {@code dn15} reaches the default DN15 class too. */
         public Params paramsOf(MeterClass mc) {
             Params p = byClass.get(mc.name());
+            if (p == null) {
+                String named = classNamed(mc.name());
+                if (named != null) p = byClass.get(named);
+            }
             return p != null ? p : byMedium.get(mc.medium());
         }
     }
