@@ -162,17 +162,24 @@ final class UsagePages {
         Map<String, NavigableMap<LocalDate, Long>> out = new HashMap<>();
         if (meters.isEmpty()) return out;
         Map<Long, LocalDate> days = new HashMap<>(); // a page has a month of buckets: each day's zone arithmetic once
-        String aggregate = db.dialect() == Dialect.POSTGRESQL
-                ? "string_agg((extract(epoch from bucket) * 1000)::bigint || ':' || volume_l, ',')"
-                : "group_concat(bucket || ':' || volume_l, ',')";
-        db.tx("daily rollups of a page", c -> SqlDatabase.query(customPlans(c), "select meter_id, " + aggregate
-                + " from consumption_daily where meter_id in (" + meters.sql() + ") and bucket >= ? and bucket < ?"
-                + " group by meter_id", ps -> {
+        // PostgreSQL: per meter (LATERAL over the (meter_id, bucket) key), no sort of the page's 31 000 rows by
+        // meter_id text before the grouping, and the epoch as date_part's double (a whole second, exact) instead of
+        // extract's numeric: 55 ms of the server's time a page at 100 000 x 365 against 120 (issue 14).
+        String sql = db.dialect() == Dialect.POSTGRESQL
+                ? "select m.meter_id, d.days from (" + meters.rows() + ") m cross join lateral (select string_agg("
+                        + "date_part('epoch', bucket)::bigint * 1000 || ':' || volume_l, ',') days from consumption_daily"
+                        + " where meter_id = m.meter_id and bucket >= ? and bucket < ?) d where d.days is not null"
+                : "select meter_id, group_concat(bucket || ':' || volume_l, ',') from consumption_daily where meter_id in ("
+                        + meters.sql() + ") and bucket >= ? and bucket < ? group by meter_id";
+        db.tx("daily rollups of a page", c -> SqlDatabase.query(customPlans(c), sql, ps -> {
                     int i = meters.bind(ps, 1);
                     db.bindTime(ps, i, from);
                     db.bindTime(ps, i + 1, to);
                 }, rs -> {
-                    NavigableMap<LocalDate, Long> m = out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>());
+                    String meter = rs.getString(1);
+                    if (out.containsKey(meter)) return null; // a meter of two accounts of the page: the same row again
+                    NavigableMap<LocalDate, Long> m = new TreeMap<>();
+                    out.put(meter, m);
                     parseDays(rs.getString(2), m, days);
                     return null;
                 }));
