@@ -29,7 +29,9 @@ import org.meterhub.engine.vee.VeeSettings;
  * Defaults: 10 000 000 readings of 100 000 meters (the issue's full scale is 100 M / 1 M). Both sides'
  * totals are printed and compared; the run exits 3 if they differ. {@code -Dduck.memory} caps DuckDB's
  * memory (its default, 80 % of RAM, plus the JVM's heap does not fit at 100 M); {@code -Dduck.explain=true}
- * prints DuckDB's profile of the query.
+ * prints DuckDB's profile of the query. Each engine pass is followed by the same pass with the leak detectors off
+ * ({@link FleetMonitor#withoutLeakDetection()}) in the same process, and the on/off ratio is printed;
+ * {@code -Dno.off=true} leaves the detectors-off passes out.
  */
 public final class EnginePipelineRun {
     private static final long HOUR = 3_600_000L;
@@ -43,6 +45,7 @@ public final class EnginePipelineRun {
     }
 
     private static Totals engineTotals;
+    private static long engineFlags;
 
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 10_000_000L;
@@ -91,11 +94,21 @@ public final class EnginePipelineRun {
         // Warm-up pass (JIT), not counted; then measured passes with fresh state, one thread and
         // then one thread per core, each owning the meters of its partition (meter id modulo the
         // thread count), as the MQTT intake's partitions feed one engine each.
-        run(slot, time, volume, (int) total, meters, water, 1, false);
+        // The detectors-off pass (FleetMonitor.withoutLeakDetection(): validation and consumption only) runs in the
+        // same process, alternating with the detectors-on pass, so their ratio is of one machine window.
+        boolean offPass = !Boolean.getBoolean("no.off");
+        run(slot, time, volume, (int) total, meters, water, 1, false, true);
+        if (offPass) run(slot, time, volume, (int) total, meters, water, 1, false, false);
         double engineRate = 0;
         int cores = Runtime.getRuntime().availableProcessors();
         for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
-            engineRate = Math.max(engineRate, run(slot, time, volume, (int) total, meters, water, threads, true));
+            double on = run(slot, time, volume, (int) total, meters, water, threads, true, true);
+            engineRate = Math.max(engineRate, on);
+            if (offPass) {
+                double off = run(slot, time, volume, (int) total, meters, water, threads, true, false);
+                System.out.printf("engine, %d thread(s): detectors on/off %.1f %% (%,.0f / %,.0f readings/s)%n",
+                        threads, 100 * on / off, on, off);
+            }
         }
         if (!duck) return;
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
@@ -224,8 +237,10 @@ public final class EnginePipelineRun {
 
     /** One engine pass over all readings; returns readings/s. */
     private static double run(int[] slot, long[] time, long[] volume, int total, int meters, MeterClass water,
-                              int threads, boolean report) throws InterruptedException {
-        if (threads == 1) return run(new int[][] {slot}, new long[][] {time}, new long[][] {volume}, total, meters, water, report);
+                              int threads, boolean report, boolean detectors) throws InterruptedException {
+        if (threads == 1) {
+            return run(new int[][] {slot}, new long[][] {time}, new long[][] {volume}, total, meters, water, report, detectors);
+        }
         int[][] ps = new int[threads][];
         long[][] pt = new long[threads][];
         long[][] pv = new long[threads][];
@@ -244,12 +259,12 @@ public final class EnginePipelineRun {
             pt[p][k] = time[i];
             pv[p][k] = volume[i];
         }
-        return run(ps, pt, pv, total, meters, water, report);
+        return run(ps, pt, pv, total, meters, water, report, detectors);
     }
 
-    /** One pass, each thread over its partition. */
+    /** One pass, each thread over its partition; {@code detectors} false: the detectors-off peer. */
     private static double run(int[][] ps, long[][] pt, long[][] pv, int total, int meters, MeterClass water,
-                              boolean report) throws InterruptedException {
+                              boolean report, boolean detectors) throws InterruptedException {
         int threads = ps.length;
         FleetMonitor[] monitors = new FleetMonitor[threads];
         long[] detections = new long[threads];
@@ -273,6 +288,7 @@ public final class EnginePipelineRun {
                         if ((f & ROLLOVER) != 0) rollovers[q]++;
                         if ((f & DECREASE) != 0) decreases[q]++;
                     });
+            if (!detectors) monitors[p].withoutLeakDetection();
             for (int m = p; m < meters; m += threads) monitors[p].keys().slotOfNumber(30_000_000_000_000L + m, 14);
         }
         System.gc();
@@ -307,11 +323,23 @@ public final class EnginePipelineRun {
         for (FleetMonitor m : monitors) pieces += m.intervals();
         Totals totals = new Totals(pieces, java.util.Arrays.stream(litres).sum(), java.util.Arrays.stream(rollovers).sum(),
                 java.util.Arrays.stream(decreases).sum(), java.util.Arrays.stream(continuous).sum());
-        if (engineTotals != null && !engineTotals.equals(totals)) {
-            throw new IllegalStateException("passes disagree: " + engineTotals + " vs " + totals);
+        long flagCount = java.util.Arrays.stream(flags).sum();
+        if (detectors) {
+            if (engineTotals != null && !engineTotals.equals(totals)) {
+                throw new IllegalStateException("passes disagree: " + engineTotals + " vs " + totals);
+            }
+            engineTotals = totals;
+            engineFlags = flagCount;
+        } else if (engineTotals != null && (engineTotals.pieces() != pieces || engineTotals.litres() != totals.litres()
+                || engineFlags != flagCount)) { // validation and consumption are the same with the detectors off
+            throw new IllegalStateException("detectors-off pass disagrees: " + engineTotals + " vs " + totals);
         }
-        engineTotals = totals;
-        if (report) {
+        if (report && !detectors) {
+            System.out.printf("engine, %d thread(s), detectors off: %,d readings in %.2f s = %,.0f readings/s; %,d intervals,"
+                            + " %,d L, %,d flags; state %.1f bytes/meter%n", threads, total, engineNs / 1e9, rate, pieces,
+                    totals.litres(), flagCount, java.util.Arrays.stream(monitors).mapToLong(FleetMonitor::stateBytes).sum()
+                            / (double) meters);
+        } else if (report) {
             long intervals = 0;
             long stateBytes = 0;
             for (FleetMonitor m : monitors) {
@@ -323,7 +351,14 @@ public final class EnginePipelineRun {
                     java.util.Arrays.stream(litres).sum(), java.util.Arrays.stream(flags).sum(),
                     java.util.Arrays.stream(detections).sum());
             System.out.printf("engine state: %.1f bytes/meter as allocated (one %d-byte block per meter + key table)%n",
-                    stateBytes / (double) meters, FleetMonitor.STRIDE * 8);
+                    stateBytes / (double) meters, (FleetMonitor.STRIDE + LeakDetector.WORDS) * 8);
+            long[] judging = new long[3];
+            for (FleetMonitor m : monitors) {
+                long[] c = m.judgingCounts();
+                for (int j = 0; j < 3; j++) judging[j] += c[j];
+            }
+            System.out.printf("judging: %,d passes, %,d meter-hours judged in passes, %,d on the reading%n",
+                    judging[0], judging[1], judging[2]);
         }
         return rate;
     }
