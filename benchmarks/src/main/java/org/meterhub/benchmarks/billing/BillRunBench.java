@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.meterhub.benchmarks.store.ServerCpu;
 import org.meterhub.engine.billing.BillRun;
 import org.meterhub.engine.billing.Billing;
 import org.meterhub.engine.billing.FixedCharge;
@@ -110,11 +111,11 @@ public final class BillRunBench {
                 deleteBills(url);
             }
             resetPeaks();
-            List<Integer> backends = pg ? backends(url) : List.of();
+            List<Integer> backends = pg ? ServerCpu.backends(url) : List.of();
             long cpu0 = processCpuNanos();
             java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long main0 = threads.getCurrentThreadCpuTime(); // the run's writing thread (and, before issue 14's reader, all of it)
-            long server0 = serverCpuTicks(backends);
+            long server0 = ServerCpu.ticks(backends);
             long[] peakLive = {0};
             long[] lastAccount = {0};
             double[] readerCpu = {0};
@@ -140,7 +141,7 @@ public final class BillRunBench {
             billing.awaitCheckpoint();
             double checkpoint = (System.nanoTime() - t1) / 1e9;
             double mainCpu = (threads.getCurrentThreadCpuTime() - main0) / 1e9;
-            double server = (serverCpuTicks(backends) - server0) / (double) CLOCK_TICKS;
+            double server = (ServerCpu.ticks(backends) - server0) / (double) ServerCpu.CLOCK_TICKS;
             System.out.printf("bill run %s page-wise: %d accounts (new %d, unchanged %d) in %.1f s = %.0f accounts/s;"
                     + " new bills total %s CNY; peak heap %d MiB used (garbage included), %d MiB live after GC%n", CYCLE,
                     r.accounts(), r.count(BillRun.Status.NEW), r.count(BillRun.Status.UNCHANGED), s, r.accounts() / s,
@@ -380,39 +381,6 @@ public final class BillRunBench {
         return 0;
     }
 
-    /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these. */
-    private static final int CLOCK_TICKS = 100;
-
-    /**
-     * The server processes of this database's connections other than the generator's (the bill run's two, the
-     * store's): on a machine shared with other work, CPU time is the load-independent measure, and the
-     * PostgreSQL side of a run is spent in them.
-     */
-    private static List<Integer> backends(String url) throws SQLException {
-        String name = url.replaceAll("^jdbc:postgresql://[^/]+/([^/?]+).*$", "$1");
-        List<Integer> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pid from pg_stat_activity where datname = '" + name
-                     + "' and pid <> pg_backend_pid()")) {
-            while (rs.next()) out.add(rs.getInt(1));
-        }
-        return out;
-    }
-
-    /** User + system CPU ticks of the processes so far (fields 14 and 15 of /proc/PID/stat); 0 where unreadable. */
-    private static long serverCpuTicks(List<Integer> pids) {
-        long sum = 0;
-        for (int pid : pids) {
-            try {
-                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (java.io.IOException | RuntimeException e) {
-                // another user's process or gone: not counted
-            }
-        }
-        return sum;
-    }
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.meterhub.benchmarks.store.ServerCpu;
 import org.meterhub.engine.alarm.AlarmKind;
 import org.meterhub.engine.alarm.AlarmSink;
 import org.meterhub.engine.ingest.IngestPipeline;
@@ -56,7 +57,6 @@ import org.meterhub.simulators.usage.LeakScenarioFleet;
  * night windows line up as they do for a deployment that leaves {@code zone} unset).
  */
 public final class IngestLeakCost {
-    private static final int CLOCK_TICKS = 100; // Linux's USER_HZ: /proc/PID/stat counts CPU time in these
 
     private IngestLeakCost() {
     }
@@ -321,13 +321,13 @@ public final class IngestLeakCost {
             IngestPipeline p = IngestPipeline.withRules(new FencedStore(db, fences),
                     IngestRules.forStore(url, AlarmSink.none(), Clock.systemUTC(), options));
             boolean pg = kind.equals("postgresql");
-            List<Integer> backends0 = pg ? backends(url) : List.of();
+            List<Integer> backends0 = pg ? ServerCpu.backends(url) : List.of();
             // The pipeline's writer thread: the rules (consumption, validation, the detectors) and the store's appends.
             long writer = writerThread();
             java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             System.gc();
             long writer0 = threads.getThreadCpuTime(writer);
-            long server0 = serverCpuTicks(backends0);
+            long server0 = ServerCpu.ticks(backends0);
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             String[] ids = s.ids();
@@ -343,12 +343,12 @@ public final class IngestLeakCost {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double jvmCpu = (processCpuNanos() - cpu0) / 1e9;
             double writerCpu = (threads.getThreadCpuTime(writer) - writer0) / 1e9;
-            List<Integer> backends1 = pg ? backends(url) : List.of();
+            List<Integer> backends1 = pg ? ServerCpu.backends(url) : List.of();
             Set<Integer> started = new HashSet<>(backends1);
             started.removeAll(backends0);
             // Connections opened during the round count from their start; those open before, from the round's start.
-            double serverCpu = pg ? (serverCpuTicks(backends0) - server0 + serverCpuTicks(new ArrayList<>(started)))
-                    / (double) CLOCK_TICKS : 0;
+            double serverCpu = pg ? (ServerCpu.ticks(backends0) - server0 + ServerCpu.ticks(new ArrayList<>(started)))
+                    / (double) ServerCpu.CLOCK_TICKS : 0;
             String load = loadAverage();
             long heap = heapAfterGc(); // the pipeline (its per-meter state) still alive
             IngestPipeline.IngestStats st = p.stats();
@@ -388,33 +388,6 @@ public final class IngestLeakCost {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    /** The server processes of this database's connections other than the asking one. */
-    private static List<Integer> backends(String url) throws SQLException {
-        String name = url.replaceAll("^jdbc:postgresql://[^/]+/([^/?]+).*$", "$1");
-        List<Integer> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pid from pg_stat_activity where datname = '" + name
-                     + "' and pid <> pg_backend_pid()")) {
-            while (rs.next()) out.add(rs.getInt(1));
-        }
-        return out;
-    }
-
-    /** User + system CPU ticks of the processes so far (fields 14 and 15 of /proc/PID/stat); 0 where unreadable. */
-    private static long serverCpuTicks(List<Integer> pids) {
-        long sum = 0;
-        for (int pid : pids) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (java.io.IOException | RuntimeException e) {
-                // gone, or not on this machine: not counted
-            }
-        }
-        return sum;
     }
 
     private static long processCpuNanos() {
