@@ -13,12 +13,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meterhub.app.TestCli;
+import org.meterhub.engine.account.Account;
+import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.alarm.AlarmKind;
 import org.meterhub.engine.importing.MeterSpec;
 import org.meterhub.engine.ingest.IngestPipeline;
 import org.meterhub.engine.ingest.IngestRules;
 import org.meterhub.engine.intake.FencedStore;
 import org.meterhub.engine.intake.LeaseFences;
+import org.meterhub.engine.meter.CustomerClass;
 import org.meterhub.engine.meter.Medium;
 import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.meter.MeterProfile;
@@ -86,6 +89,52 @@ class EngineIntakeRulesConfigTest {
             assertThat(db.alarms("C15", 10).orElseThrow()).as("DN15: its class's settings").isEmpty();
             // what the rules asked: the fenced store answers with the record of the store it wraps
             assertThat(fenced.profile("A20")).get().extracting(MeterProfile::meterType).isEqualTo("DN20");
+        }
+    }
+
+    @Test
+    void aVacantAccountsMeterGetsNoStuckRegisterFlagThroughTheFencedStore(@TempDir Path dir) throws Exception {
+        // Two water meters used for two days, then still for 40 days (the stuck-register setting: 30 days). The
+        // account of V1 is vacant, that of S1 supplied: only S1's register is stuck. The rules learn which accounts
+        // are not supplied from the store; on the intake's path that is the fenced store, which once knew none.
+        String url = "jdbc:sqlite:" + dir.resolve("store.db");
+        Instant t0 = LocalDate.of(2026, 9, 1).atStartOfDay(ATHENS).toInstant();
+        try (TimeSeriesStore db = StoreFactory.open(url)) {
+            for (String id : List.of("V1", "S1")) {
+                db.registerMeter(new MeterInfo(id, Medium.WATER, 1_000, t0, MeterInfo.CJT188_CAPACITY_L));
+            }
+            db.saveAccount(new Account("ACC-V1", "V1", AccountState.VACANT, CustomerClass.RESIDENTIAL, null, null, t0));
+            db.saveAccount(new Account("ACC-S1", "S1", AccountState.IGNITED, CustomerClass.RESIDENTIAL, null,
+                    LocalDate.of(2026, 1, 5), t0));
+            LeaseFences fences = new LeaseFences(db, "test-engine", 1);
+            fences.take(0);
+            FencedStore fenced = new FencedStore(db, fences);
+            assertThat(fenced.meterIdsNotSupplied()).containsExactly("V1");
+            long register = 1_000;
+            try (IngestPipeline p = EngineIntakeCommand.pipeline(fenced, url, IngestRules.Options.defaults())) {
+                for (int h = 0; h <= 42 * 24; h++) {
+                    Instant t = t0.plusSeconds(h * 3600L);
+                    for (String id : List.of("V1", "S1")) {
+                        p.accept(new Reading(id, t, t, register, ReadingSource.CJT188, Set.of(), 0));
+                    }
+                    if (h < 48) register += 10;
+                }
+                p.flush();
+            }
+            assertThat(stuckFlags(url, "S1")).as("supplied: stuck after 30 days").isEqualTo(1);
+            assertThat(stuckFlags(url, "V1")).as("vacant: not supplied, so not stuck").isZero();
+        }
+    }
+
+    private static long stuckFlags(String url, String meter) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+             java.sql.PreparedStatement st = c.prepareStatement(
+                     "select count(*) from validation_flags where meter_id = ? and kind = 'STUCK_REGISTER'")) {
+            st.setString(1, meter);
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

@@ -12,8 +12,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
-import org.meterhub.engine.account.Account;
-import org.meterhub.engine.account.AccountState;
 import org.meterhub.engine.alarm.AlarmKind;
 import org.meterhub.engine.consumption.Arrival;
 import org.meterhub.engine.consumption.ConsumptionCalculator;
@@ -37,7 +35,6 @@ import org.meterhub.engine.reading.ReadingFlag;
 import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.engine.store.StoreException;
-import org.meterhub.engine.store.TimeSeriesStore;
 import org.meterhub.engine.vee.FlagKind;
 import org.meterhub.engine.vee.MeterClass;
 import org.meterhub.engine.vee.ValidationFlag;
@@ -355,13 +352,7 @@ final class RuleStage {
 
     /** Meters whose account is not supplied (vacant, suspended, sealed, ...): no stuck-register flag. */
     private Set<String> loadNotSupplied() {
-        Set<String> out = new HashSet<>();
-        if (store instanceof TimeSeriesStore ts) {
-            for (Account a : ts.accounts(null)) {
-                if (a.meterId() != null && a.state() != AccountState.IGNITED) out.add(a.meterId());
-            }
-        }
-        return out;
+        return new HashSet<>(store.meterIdsNotSupplied());
     }
 
     /** Bytes of per-meter state (consumption, validation, leak detection, class) as allocated. */

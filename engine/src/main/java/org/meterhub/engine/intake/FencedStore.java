@@ -57,6 +57,12 @@ public final class FencedStore implements MeterStore {
         return store.meter(meterId);
     }
 
+    /** The wrapped store's accounts decide: the intake flags no stuck register on a vacant or sealed account's meter. */
+    @Override
+    public java.util.Set<String> meterIdsNotSupplied() {
+        return store.meterIdsNotSupplied();
+    }
+
     /** The wrapped store's record, type and class included: the rules pick the meter's leak settings by it. */
     @Override
     public Optional<MeterProfile> profile(String meterId) {

@@ -34,6 +34,14 @@ public interface MeterStore extends AutoCloseable {
         return meter(meterId).map(MeterProfile::of);
     }
 
+    /**
+     * Meters whose account is not supplied (vacant, suspended, sealed, ...): the rules raise no stuck-register flag on
+     * them. A store that keeps no accounts knows none; a store that wraps another answers as the one it wraps.
+     */
+    default java.util.Set<String> meterIdsNotSupplied() {
+        return java.util.Set.of();
+    }
+
     /** Writes readings and the intervals derived from them in one transaction. */
     void append(List<Reading> readings, List<ConsumptionInterval> intervals);
 

@@ -39,6 +39,15 @@ public interface TimeSeriesStore extends MeterStore {
     /** Accounts in the given state (all when null), by id. */
     List<Account> accounts(AccountState state);
 
+    @Override
+    default java.util.Set<String> meterIdsNotSupplied() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Account a : accounts(null)) {
+            if (a.meterId() != null && a.state() != AccountState.IGNITED) out.add(a.meterId());
+        }
+        return out;
+    }
+
     /**
      * Rollup rows with bucket in [from, to), by meter then bucket; one meter, or every meter when
      * {@code meterId} is null. {@code step} picks hourly, daily or monthly.
