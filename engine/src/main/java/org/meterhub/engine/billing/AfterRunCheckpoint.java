@@ -85,16 +85,7 @@ final class AfterRunCheckpoint implements AutoCloseable {
         synchronized (this) {
             t = thread;
         }
-        if (t == null) return;
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        if (t != null) Join.uninterruptibly(t);
     }
 
     @Override

@@ -297,15 +297,7 @@ public final class BillRun {
         public void close() {
             stopped = true;
             queue.clear(); // a reader blocked on a full queue puts its page and then sees the stop
-            boolean interrupted = false;
-            while (reader.isAlive()) {
-                try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
+            Join.uninterruptibly(reader);
         }
     }
 

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,7 +118,8 @@ final class RuleStage {
         if (r.source() == ReadingSource.ESTIMATED) {
             return Arrival.NOT_MEASURED; // estimates are their own records, never validated as meter data
         }
-        if (notSupplied == null) notSupplied = loadNotSupplied();
+        // meters whose account is not supplied (vacant, sealed, ...): no stuck-register flag; read once, from the store
+        if (notSupplied == null) notSupplied = store.meterIdsNotSupplied();
         int slot = keys.slotOf(r.meterId());
         int c = classOf(slot, r.meterId());
         MeterClass mc = classes.get(c);
@@ -348,11 +348,6 @@ final class RuleStage {
         profiles.add(LeakProfile.of(mc, rules.leaks()));
         classIndex.put(mc, classes.size() - 1);
         return classes.size() - 1;
-    }
-
-    /** Meters whose account is not supplied (vacant, suspended, sealed, ...): no stuck-register flag. */
-    private Set<String> loadNotSupplied() {
-        return new HashSet<>(store.meterIdsNotSupplied());
     }
 
     /** Bytes of per-meter state (consumption, validation, leak detection, class) as allocated. */

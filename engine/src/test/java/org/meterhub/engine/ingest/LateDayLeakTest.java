@@ -23,7 +23,6 @@ import org.meterhub.engine.meter.MeterInfo;
 import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.meter.MeterRole;
 import org.meterhub.engine.reading.Reading;
-import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.PgTestDatabase;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
@@ -58,23 +57,9 @@ class LateDayLeakTest {
         if (pg != null) pg.close();
     }
 
-    /** Litres in local hour h of day k: use from 07:00 to 22:00, nothing at night; 2 L more every hour of a leak day. */
-    private static long litres(int day, int hour, boolean leakOnLeakDay) {
-        long use = hour >= 7 && hour <= 22 ? 3 + (hour * 7L + day * 5L) % 17 : 0;
-        return use + (leakOnLeakDay && day == LEAK_DAY ? 2 : 0);
-    }
-
-    /** The day's upload: the registers at 01:00 .. 24:00 of local day k. */
+    /** The day's upload (registers at 01:00 .. 24:00 of local day k); 2 L more every hour of the leak day on a leaking meter. */
     private static List<Reading> day(String meter, int k, boolean leak) {
-        long register = 100_000;
-        for (int d = 0; d < k; d++) for (int h = 0; h < 24; h++) register += litres(d, h, leak);
-        List<Reading> out = new ArrayList<>();
-        for (int h = 0; h < 24; h++) {
-            register += litres(k, h, leak);
-            Instant t = T0.plusSeconds((k * 24L + h + 1) * 3600);
-            out.add(new Reading(meter, t, t.plusSeconds(3600 * 24), register, ReadingSource.MQTT, Set.of(), 0));
-        }
-        return out;
+        return DailyUploads.day(meter, k, T0, (d, h) -> DailyUploads.use(d, h) + (leak && d == LEAK_DAY ? 2 : 0), h -> Set.of());
     }
 
     private static void upload(IngestPipeline p, List<Reading> rs) throws InterruptedException {

@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ import org.meterhub.engine.meter.MeterProfile;
 import org.meterhub.engine.meter.MeterRole;
 import org.meterhub.engine.reading.Reading;
 import org.meterhub.engine.reading.ReadingFlag;
-import org.meterhub.engine.reading.ReadingSource;
 import org.meterhub.engine.store.StoreFactory;
 import org.meterhub.engine.store.TimeSeriesStore;
 
@@ -45,23 +43,11 @@ class LeakDetectionSwitchTest {
     @TempDir
     Path dir;
 
-    private static long litres(int day, int hour, boolean leak) {
-        long use = hour >= 7 && hour <= 22 ? 3 + (hour * 7L + day * 5L) % 17 : 0;
-        return use + (leak && day >= 15 ? 2 : 0);
-    }
-
+    /** Day k's upload; 2 L more every hour from day 15 on a leaking meter; a valve fault on the quiet meter's day 3 noon
+     *  (a meter alarm, not a leak alarm). */
     private static List<Reading> day(String meter, int k, boolean leak) {
-        long register = 100_000;
-        for (int d = 0; d < k; d++) for (int h = 0; h < 24; h++) register += litres(d, h, leak);
-        List<Reading> out = new ArrayList<>();
-        for (int h = 0; h < 24; h++) {
-            register += litres(k, h, leak);
-            Instant t = T0.plusSeconds((k * 24L + h + 1) * 3600);
-            // a valve fault on the quiet meter's day 3 noon: a meter alarm, not a leak alarm
-            Set<ReadingFlag> flags = meter.equals(QUIET) && k == 3 && h == 11 ? Set.of(ReadingFlag.VALVE_FAULT) : Set.of();
-            out.add(new Reading(meter, t, t.plusSeconds(3600 * 24), register, ReadingSource.MQTT, flags, 0));
-        }
-        return out;
+        return DailyUploads.day(meter, k, T0, (d, h) -> DailyUploads.use(d, h) + (leak && d >= 15 ? 2 : 0),
+                h -> meter.equals(QUIET) && k == 3 && h == 11 ? Set.of(ReadingFlag.VALVE_FAULT) : Set.of());
     }
 
     record Outcome(long stored, long intervals, long corrections, long flags, long lateReadings, long leakDetections,
