@@ -13,7 +13,16 @@ import org.meterhub.engine.evc.EvcCheck;
 public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                             JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
                             AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
-                            EvcSection evc, LeakSection leak, ConsoleSection console, MqttSection mqtt) {
+                            EvcSection evc, LeakSection leak, ConsoleSection console, MqttSection mqtt, VeeSection vee) {
+    /** With the default {@code vee} section: the validation thresholds of {@link VeeSection#defaults()}. */
+    public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
+                         JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
+                         AdminSection admin, AlarmsSection alarms, ClockSection clock, StoreRetrySection storeRetry,
+                         EvcSection evc, LeakSection leak, ConsoleSection console, MqttSection mqtt) {
+        this(zone, store, dtu, poll, buses, journal, serial, modbus, admin, alarms, clock, storeRetry, evc, leak, console,
+                mqtt, null);
+    }
+
     /** With the default {@code console} section (docs/console.md) and no {@code mqtt} section (brokers reached without client certificates). */
     public GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSection poll, List<BusSection> buses,
                          JournalSection journal, List<SerialSection> serial, List<ModbusDeviceSection> modbus,
@@ -50,7 +59,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     /** The same file with another dial-in section (e.g. from {@code --listen}). */
     public GatewayConfig withDtu(DtuSection newDtu) {
         return new GatewayConfig(zone, store, newDtu, poll, buses, journal, serial, modbus, admin, alarms, clock,
-                storeRetry, evc, leak, console, mqtt);
+                storeRetry, evc, leak, console, mqtt, vee);
     }
 
     public GatewayConfig {
@@ -70,6 +79,7 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
         leak = leak != null ? leak : LeakSection.defaults();
         console = console != null ? console : ConsoleSection.defaults();
         mqtt = mqtt != null ? mqtt : MqttSection.defaults();
+        vee = vee != null ? vee : VeeSection.defaults();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (BusSection b : buses) b.meters().forEach(m -> unique(ids, m.id()));
         for (SerialSection b : serial) b.meters().forEach(m -> unique(ids, m.id()));
@@ -81,12 +91,13 @@ public record GatewayConfig(ZoneId zone, String store, DtuSection dtu, PollSecti
     }
 
     /**
-     * What the engine's rules take from this file: zone, leak thresholds, valve policy, alarm deadlines, and
+     * What the engine's rules take from this file: zone, validation thresholds ({@code vee}), leak thresholds, valve
+     * policy, alarm deadlines, and
      * {@code clock.max-backfill}: how far back a late day is still judged by the leak detectors (as far as the
      * gateway trusts a meter's past {@code ts}).
      */
     public org.meterhub.engine.ingest.IngestRules.Options ruleOptions() {
-        return new org.meterhub.engine.ingest.IngestRules.Options(org.meterhub.engine.vee.VeeSettings.defaults(),
+        return new org.meterhub.engine.ingest.IngestRules.Options(vee.settings(),
                 leak.settings(), zone, leak.valves(), evc.settings(), DeadlinesFile.load(alarms.deadlines()).alarmDeadlines(),
                 clock.maxBackfill()).withLeakDetection(leak.enabled());
     }

@@ -8,12 +8,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code --config FILE} of the head-end processes ({@code engine-intake}, {@code mqtt-gateway}): the engine's rule
  * settings read from the gateway YAML the single box runs with, through {@link GatewayConfig#ruleOptions()} as
- * {@code meterhub gateway} and {@code import readings --config} read them (zone, leak incl. per-class settings and
+ * {@code meterhub gateway} and {@code import readings --config} read them (zone, vee, leak incl. per-class settings and
  * valves, evc, clock.max-backfill, alarms.deadlines). The whole file is validated; its other sections (store,
  * buses, journal, ...) do not apply to these processes and are not used.
  */
 public final class RulesConfigOption {
-    @Option(names = "--config", paramLabel = "FILE", description = "A gateway YAML whose rule settings (zone, leak, evc,"
+    @Option(names = "--config", paramLabel = "FILE", description = "A gateway YAML whose rule settings (zone, vee, leak, evc,"
             + " clock.max-backfill, alarms.deadlines) the engine's rules use; its other sections are not used"
             + " (default: the built-in settings).")
     Path file;

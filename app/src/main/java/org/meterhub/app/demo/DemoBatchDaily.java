@@ -70,16 +70,18 @@ final class DemoBatchDaily {
     }
 
     /**
-     * @param before the simulated days end an hour before this instant
+     * @param before    the simulated days end an hour before this instant
+     * @param tryBroker false takes the in-process path even where a broker binary exists (its test)
      */
-    static Result run(MeterStore store, String storeUrl, Instant before, ZoneId zone, int meters, int days, long seed)
-            throws Exception {
-        return run(store, storeUrl, before, zone, meters, days, seed, true);
-    }
-
-    /** @param tryBroker false takes the in-process path even where a broker binary exists (its test) */
     static Result run(MeterStore store, String storeUrl, Instant before, ZoneId zone, int meters, int days, long seed,
                       boolean tryBroker) throws Exception {
+        return run(store, storeUrl, before, IngestRules.Options.defaults().withZone(zone), meters, days, seed, tryBroker);
+    }
+
+    /** With the engine's rule settings of the demo's file ({@code GatewayConfig#ruleOptions()}): its zone, vee, leak, .... */
+    static Result run(MeterStore store, String storeUrl, Instant before, IngestRules.Options rules, int meters, int days,
+                      long seed, boolean tryBroker) throws Exception {
+        ZoneId zone = rules.zone();
         Instant t0 = before.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofDays(days)).minus(Duration.ofHours(1));
         // New meter numbers for each start hour: a later demo run on the same store adds meters instead of
         // rewinding the registers of earlier ones; a rerun in the same hour repeats identical readings (idempotent).
@@ -95,7 +97,7 @@ final class DemoBatchDaily {
                  IcCardFleet fleet = IcCardFleet.create(meters, IcFleetSettings.defaults(uri, "demo-nbiot", TOPIC_PREFIX)
                          .withMeterBase(base).withClients(1), Clock.fixed(t0, ZoneOffset.UTC), zone, seed, i -> Set.of());
                  Forwarder forwarder = new Forwarder(journal, new LocalBatchTransport(new BatchCommitter(
-                         () -> IngestPipeline.withRules(store, IngestRules.forStore(storeUrl, AlarmSink.none(), clock)))),
+                         () -> IngestPipeline.withRules(store, IngestRules.forStore(storeUrl, AlarmSink.none(), clock, rules)))),
                          new ForwarderSettings("demo", 3, Duration.ofSeconds(1), Duration.ofSeconds(2)), Clock.systemUTC())
                          .start()) {
                 fleet.batchDaily();

@@ -297,8 +297,8 @@ public final class DemoCommand implements Callable<Integer> {
     private void nbiot(MeterStore db, GatewayConfig cfg, Instant gasStart) throws Exception {
         System.out.printf("NB-IoT: %d meters upload %d simulated days of hourly readings, one batched uplink a day"
                 + " (some a day late, some with a clock 40 days behind) ...%n", nbiotMeters, nbiotDays);
-        DemoBatchDaily.Result r = DemoBatchDaily.run(db, store != null ? store : cfg.store(), gasStart, cfg.zone(),
-                nbiotMeters, nbiotDays, seed);
+        DemoBatchDaily.Result r = DemoBatchDaily.run(db, store != null ? store : cfg.store(), gasStart, cfg.ruleOptions(),
+                nbiotMeters, nbiotDays, seed, true);
         System.out.printf("  uplinks went %s%n", r.path());
         System.out.printf("hourly ground truth: %d of %d NB-IoT meter-hours' stored consumption equals what the meter's register"
                         + " counted in that hour, to the litre; %d differ, %s m³ in all (%s)%n", r.equal(), r.hours(),
@@ -361,7 +361,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         GatewayConfig.DtuSection loopback = cfg.dtu().withListen("127.0.0.1:0");
         return new GatewayConfig(cfg.zone(), cfg.store(), loopback, cfg.poll(), buses, cfg.journal(), List.of(), List.of(),
-                cfg.admin(), cfg.alarms(), cfg.clock(), cfg.storeRetry(), cfg.evc(), cfg.leak(), cfg.console(), cfg.mqtt());
+                cfg.admin(), cfg.alarms(), cfg.clock(), cfg.storeRetry(), cfg.evc(), cfg.leak(), cfg.console(), cfg.mqtt(),
+                cfg.vee());
     }
 
     private static MeterStore openStore(String url) {

@@ -126,6 +126,62 @@ class EngineIntakeRulesConfigTest {
         }
     }
 
+    @Test
+    void theFilesVeeStuckAfterDecidesWhetherARegisterIsStuckOnTheIntakePath(@TempDir Path dir) throws Exception {
+        // A supplied water meter used for two days, then still for 40 days. With the default stuck-after (30d) its
+        // register is flagged stuck once; with vee.stuck-after: 45d from the file engine-intake reads, never.
+        Path raised = write(dir, "raised.yaml", "zone: Europe/Athens\nvee:\n  stuck-after: 45d\n");
+        EngineIntakeCommand cmd = new EngineIntakeCommand();
+        new CommandLine(cmd).parseArgs("--config", raised.toString());
+        IngestRules.Options fromFile = cmd.rulesConfig.options(cmd.deadlines);
+        assertThat(fromFile.vee().stuckAfter()).isEqualTo(Duration.ofDays(45));
+        assertThat(stuckFlagsAfterFortyStillDays(dir.resolve("default.db"), IngestRules.Options.defaults().withZone(ATHENS)))
+                .as("default stuck-after 30d").isEqualTo(1);
+        assertThat(stuckFlagsAfterFortyStillDays(dir.resolve("raised.db"), fromFile)).as("stuck-after 45d").isZero();
+    }
+
+    private static long stuckFlagsAfterFortyStillDays(Path file, IngestRules.Options options) throws Exception {
+        String url = "jdbc:sqlite:" + file;
+        Instant t0 = LocalDate.of(2026, 9, 1).atStartOfDay(ATHENS).toInstant();
+        try (TimeSeriesStore db = StoreFactory.open(url)) {
+            db.registerMeter(new MeterInfo("S1", Medium.WATER, 1_000, t0, MeterInfo.CJT188_CAPACITY_L));
+            db.saveAccount(new Account("ACC-S1", "S1", AccountState.IGNITED, CustomerClass.RESIDENTIAL, null,
+                    LocalDate.of(2026, 1, 5), t0));
+            LeaseFences fences = new LeaseFences(db, "test-engine", 1);
+            fences.take(0);
+            long register = 1_000;
+            try (IngestPipeline p = EngineIntakeCommand.pipeline(new FencedStore(db, fences), url, options)) {
+                for (int h = 0; h <= 42 * 24; h++) {
+                    Instant t = t0.plusSeconds(h * 3600L);
+                    p.accept(new Reading("S1", t, t, register, ReadingSource.CJT188, Set.of(), 0));
+                    if (h < 48) register += 10;
+                }
+                p.flush();
+            }
+            assertThat(db.readingCount()).isEqualTo(42 * 24 + 1);
+        }
+        return stuckFlags(url, "S1");
+    }
+
+    @Test
+    void aBadVeeValueIsOneLineNamingTheField(@TempDir Path dir) throws Exception {
+        Path negative = write(dir, "negative.yaml", "vee:\n  unit-tolerance-percent: -1\n");
+        Path wrongType = write(dir, "type.yaml", "vee:\n  stuck-after: thirty days\n");
+        Path unknown = write(dir, "unknown.yaml", "vee:\n  spike-factor: 2\n");
+        for (String command : List.of("engine-intake", "mqtt-gateway")) {
+            for (Object[] c : List.of(new Object[] {negative, "vee.unit-tolerance-percent: expected an integer from 0 to 50, got -1"},
+                    new Object[] {wrongType, "vee.stuck-after: expected a duration such as"},
+                    new Object[] {unknown, "unknown field \"spike-factor\"; expected one of: max-clock-skew, stuck-after,"
+                            + " unit-tolerance-percent"})) {
+                TestCli.Run r = TestCli.meterhub(command, "--config", c[0].toString(), "--store",
+                        "jdbc:sqlite:" + dir.resolve("x.db"), "--alarms-mqtt", "none");
+                assertThat(r.exit()).as(command + " " + c[0]).isNotZero();
+                assertThat(r.err().strip()).as(command + " " + c[0]).doesNotContain("\n")
+                        .contains(((Path) c[0]).getFileName() + ":").contains((String) c[1]);
+            }
+        }
+    }
+
     private static long stuckFlags(String url, String meter) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
              java.sql.PreparedStatement st = c.prepareStatement(
