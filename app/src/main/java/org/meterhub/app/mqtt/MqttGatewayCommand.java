@@ -32,7 +32,6 @@ import org.meterhub.engine.prepaid.PrepaidSettings;
 import org.meterhub.engine.prepaid.PurchaseStore;
 import org.meterhub.engine.prepaid.ShadowLedger;
 import org.meterhub.engine.prepaid.WorkItem;
-import org.meterhub.engine.query.ConsumptionQuery;
 import org.meterhub.engine.store.MeterStore;
 import org.meterhub.gateway.clock.ClockGuard;
 import org.meterhub.gateway.clock.ClockSettings;
@@ -155,7 +154,8 @@ public final class MqttGatewayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--topic-prefix: " + e.getMessage());
         }
-        // Leak (per medium and class), evc, zone and deadline settings from --config's gateway YAML, as the single box's.
+        // Zone, vee, leak (per medium and class), evc and deadline settings from --config's gateway YAML, as the single
+        // box's; the zone also places the ledger's work items in their month.
         IngestRules.Options ruleOptions = rulesConfig.options(deadlines);
         MeterStore db = CliArgs.store(store);
         if (clients < 1 || clients > 8) {
@@ -205,7 +205,7 @@ public final class MqttGatewayCommand implements Callable<Integer> {
                     org.meterhub.engine.metrics.AlarmMetrics.counting(MqttGatewayCommand::print), clock);
             org.meterhub.engine.metrics.AlarmMetrics.watch(alarmService);
             EngineAlarms alarms = new EngineAlarms(alarmService, alarmRepository,
-                    new StoringListener(new JdbcWorkItems(rules, ConsumptionQuery.DEFAULT_ZONE)));
+                    workItems(rules, ruleOptions.zone()));
             ShadowLedger ledger = new ShadowLedger(PrepaidSettings.defaults(), alarms, new JdbcLedgerStateStore(rules));
             purchases.all().forEach(ledger::addPurchase);
             MqttGateway[] gw = new MqttGateway[1];
@@ -328,6 +328,14 @@ public final class MqttGatewayCommand implements Callable<Integer> {
     private static void print(Alarm a) {
         // A service's output is its log: the meter is personal data, `meterhub alarms` shows it to those allowed to see it.
         System.out.printf("%nalarm %d %s %s at %s: %s%n", a.id(), a.kind(), a.state(), a.raisedAt(), a.detail());
+    }
+
+    /**
+     * Where the ledger's work items go: the store's list, each in the month of the utility's {@code zone} (the
+     * {@code --config} file's, as the rules'; before, the built-in Asia/Shanghai whatever the file said).
+     */
+    static PrepaidListener workItems(SqlDatabase rules, java.time.ZoneId zone) {
+        return new StoringListener(new JdbcWorkItems(rules, zone));
     }
 
     /**
