@@ -149,9 +149,9 @@ public final class BillRunBench {
             System.out.printf("CPU: this JVM %.1f s%s = %.0f accounts per CPU-second; load average %s%n", cpu,
                     pg ? String.format(", PostgreSQL backends %.1f s", server) : "", r.accounts() / (cpu + server), loadAverage());
             // derived, not measured: with a core each, the run takes about as long as its busiest side
-            System.out.printf("after the last account until the run returned (commit): %.1f s; then the checkpoint of the WAL"
-                    + " into the database file (SQLite, on its own thread, the bills already committed): %.1f s more%n",
-                    (t1 - lastAccount[0]) / 1e9, checkpoint);
+            System.out.printf("after the last account until the run returned (commit): %.1f s%s%n", (t1 - lastAccount[0]) / 1e9,
+                    pg ? "" : String.format("; then the checkpoint of the WAL into the database file (SQLite, on its own"
+                            + " thread, the bills already committed): %.1f s more", checkpoint));
             double rest = cpu - mainCpu + server;
             System.out.printf("CPU by side: the run's (writing) thread %.1f s, the rest (reader thread, GC, JIT%s) %.1f s;"
                     + " on a quiet 2-core machine about %.0f s = %.0f accounts/s (derived: the larger side); of the rest, the"
