@@ -23,11 +23,13 @@ import org.meterhub.engine.vee.VeeSettings;
  * M meters, meters in random order within each hour, after a warm-up pass, on one thread and on
  * one thread per core (meters partitioned by id); then, with the same readings held in
  * memory, DuckDB (in-process JDBC) computing the same interval consumption and daily
- * continuous-flow flags with window functions.
+ * continuous-flow runs with window functions.
  *
  * <pre>java -Xmx5g -Dduck.memory=12GB -cp benchmarks/target/benchmarks.jar org.meterhub.benchmarks.engine.EnginePipelineRun [readings] [meters] [--no-duckdb]</pre>
- * Defaults: 10 000 000 readings of 100 000 meters (the issue's full scale is 100 M / 1 M). Both sides'
- * totals are printed and compared; the run exits 3 if they differ. {@code -Dduck.memory} caps DuckDB's
+ * Defaults: 10 000 000 readings of 100 000 meters (the issue's full scale is 100 M / 1 M). Both sides' totals of
+ * what they compute the same way (hour pieces, litres, rollover and decrease pieces) are printed and compared; the run
+ * exits 3 if they differ. Leak detections are printed, not compared: the query's continuous-flow rule is the engine's
+ * of before issue 15, not today's detectors. {@code -Dduck.memory} caps DuckDB's
  * memory (its default, 80 % of RAM, plus the JVM's heap does not fit at 100 M); {@code -Dduck.explain=true}
  * prints DuckDB's profile of the query. Each engine pass is followed by the same pass with the leak detectors off
  * ({@link FleetMonitor#withoutLeakDetection()}) in the same process, and the on/off ratio is printed;
@@ -40,11 +42,19 @@ public final class EnginePipelineRun {
     private static final int ROLLOVER = IntervalSink.bit(IntervalFlag.ROLLOVER);
     private static final int DECREASE = IntervalSink.bit(IntervalFlag.REGISTER_DECREASE);
 
-    /** What a pass computed, compared with DuckDB's answer: must be equal. */
-    record Totals(long pieces, long litres, long rolloverPieces, long decreasePieces, long continuousDetections) {
+    /**
+     * What a pass computed that DuckDB's query computes the same way, compared with its answer: must be equal. Hour
+     * pieces, litres, and the pieces of intervals flagged rollover and register decrease.
+     */
+    record Totals(long pieces, long litres, long rolloverPieces, long decreasePieces) {
+    }
+
+    /** Leak episodes the engine's detectors started (all kinds; of them continuous flow): reported, not compared. */
+    record Detections(long all, long continuous) {
     }
 
     private static Totals engineTotals;
+    private static Detections engineDetections;
     private static long engineFlags;
 
     public static void main(String[] args) throws Exception {
@@ -146,10 +156,12 @@ public final class EnginePipelineRun {
             }
             long q0 = System.nanoTime();
             Totals duckTotals;
+            long duckRuns;
             long longIntervals;
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(duckQuery(CAPACITY))) {
                 rs.next();
-                duckTotals = new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                duckTotals = new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                duckRuns = rs.getLong(5);
                 longIntervals = rs.getLong(6);
             }
             long duckNs = System.nanoTime() - q0;
@@ -160,8 +172,14 @@ public final class EnginePipelineRun {
                 throw new IllegalStateException(longIntervals + " intervals longer than an hour: the query splits into at most two hours");
             }
             boolean same = duckTotals.equals(engineTotals);
-            System.out.printf("totals (hour pieces, litres, rollover pieces, decrease pieces, continuous-flow detections)"
-                    + " engine vs duckdb: %s%n", same ? "MATCH" : "DIFFER");
+            System.out.printf("totals (hour pieces, litres, rollover pieces, decrease pieces) engine vs duckdb: %s%n",
+                    same ? "MATCH" : "DIFFER");
+            // Not compared: the engine's detectors (LeakProfile water defaults: quiet blocks, learnt nights, hour
+            // floor, ...) are not what the query's run rule is; it stays in the query so the timing is of the same
+            // work as the runs documented in docs/metering-engine.md.
+            System.out.printf("leak detections (reported, not compared): engine %,d episodes started, %,d of them"
+                    + " continuous flow; duckdb %,d runs of >= 24 completed hours >= 13 L/h (the engine's continuous-flow"
+                    + " rule before issue 15)%n", engineDetections.all(), engineDetections.continuous(), duckRuns);
             System.out.printf("ratio engine (best of the passes above)/duckdb: %.2f (goal >= 1.5)%n", engineRate / duckRate);
             // A lower bound for any formulation: interval consumption alone (LAG, rollover, sum), no
             // hour split and no detection. If the engine beats even this, the ratio above does not
@@ -188,9 +206,11 @@ public final class EnginePipelineRun {
      * from the top to the bottom tenth of the register, any other decrease a zero interval, gaps
      * over 2 h unknown), intervals split at clock hours in proportion to time in whole litres
      * (largest remainder, ties to the earlier hour), hourly volumes, the last hour of each meter
-     * left open (the engine completes an hour only when a later one starts), and continuous flow:
-     * each run of completed hours at or above 13 L/h (0.5 % of Q3 of DN15) that reaches 24 hours
-     * is one detection (gaps-and-islands with window functions). The split handles intervals of
+     * left open (the engine completes an hour only when a later one starts), and the engine's continuous-flow
+     * rule before issue 15: each run of completed hours at or above 13 L/h (0.5 % of Q3 of DN15) that reaches 24
+     * hours is one detection (gaps-and-islands with window functions). Today's detectors decide otherwise, so that
+     * count is reported beside the engine's, not compared; the query keeps the rule so its timing stays of the same
+     * work as the documented runs. The split handles intervals of
      * up to an hour (two pieces); the query counts longer ones so the run can refuse them.
      */
     static String duckQuery(long capacity) {
@@ -322,13 +342,16 @@ public final class EnginePipelineRun {
         long pieces = 0;
         for (FleetMonitor m : monitors) pieces += m.intervals();
         Totals totals = new Totals(pieces, java.util.Arrays.stream(litres).sum(), java.util.Arrays.stream(rollovers).sum(),
-                java.util.Arrays.stream(decreases).sum(), java.util.Arrays.stream(continuous).sum());
+                java.util.Arrays.stream(decreases).sum());
+        Detections found = new Detections(java.util.Arrays.stream(detections).sum(), java.util.Arrays.stream(continuous).sum());
         long flagCount = java.util.Arrays.stream(flags).sum();
         if (detectors) {
-            if (engineTotals != null && !engineTotals.equals(totals)) {
-                throw new IllegalStateException("passes disagree: " + engineTotals + " vs " + totals);
+            if (engineTotals != null && (!engineTotals.equals(totals) || !engineDetections.equals(found))) {
+                throw new IllegalStateException("passes disagree: " + engineTotals + " " + engineDetections + " vs " + totals
+                        + " " + found);
             }
             engineTotals = totals;
+            engineDetections = found;
             engineFlags = flagCount;
         } else if (engineTotals != null && (engineTotals.pieces() != pieces || engineTotals.litres() != totals.litres()
                 || engineFlags != flagCount)) { // validation and consumption are the same with the detectors off
