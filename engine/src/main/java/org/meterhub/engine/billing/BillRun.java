@@ -506,10 +506,14 @@ public final class BillRun {
         UsagePages.Meters meters = UsagePages.Meters.ofAccounts(first, last); // the page's meters, by its key range
         YearMonth cycle = period.cycle();
         // earlier cycles' bills: this run writes none of them, so they are read beside it, not in its transaction
-        Set<String> estimatedBefore = reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));
+        // whether the previous cycle's bill charged an estimate matters only for an account with an estimate then
+        boolean estimatesBefore = accounts.stream().anyMatch(a -> s.lastCycle().containsKey(a.accountId()));
+        Set<String> estimatedBefore = !estimatesBefore ? Set.of()
+                : reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));
         Map<String, Map<Integer, Long>> positions = reads.tx("tier positions of a page", c -> positionsPage(c, cycle, first, last));
-        Set<String> registered = pages.registered(meters);
-        Set<String> prepaid = pages.prepaidMeters(meters);
+        UsagePages.MeterKinds kinds = pages.kinds(meters);
+        Set<String> registered = kinds.registered();
+        Set<String> prepaid = kinds.prepaid();
         Map<String, NavigableMap<LocalDate, Long>> days;
         Map<String, List<UsagePages.Segment>> segments = null;
         if (pages.sumsOnServer()) {
