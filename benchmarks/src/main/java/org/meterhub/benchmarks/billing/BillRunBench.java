@@ -116,6 +116,8 @@ public final class BillRunBench {
             java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long main0 = threads.getCurrentThreadCpuTime(); // the run's writing thread (and, before issue 14's reader, all of it)
             long server0 = ServerCpu.ticks(backends);
+            Map<Integer, Long> perBackend0 = new java.util.TreeMap<>();
+            for (int pid : backends) perBackend0.put(pid, ServerCpu.ticks(List.of(pid)));
             long[] peakLive = {0};
             long[] lastAccount = {0};
             double[] readerCpu = {0};
@@ -142,6 +144,17 @@ public final class BillRunBench {
             double checkpoint = (System.nanoTime() - t1) / 1e9;
             double mainCpu = (threads.getCurrentThreadCpuTime() - main0) / 1e9;
             double server = (ServerCpu.ticks(backends) - server0) / (double) ServerCpu.CLOCK_TICKS;
+            if (pg) {
+                // per backend, with its last statement: which connection's server side took the time (the run's writes, each reader)
+                Map<Integer, String> last = ServerCpu.lastQueries(url);
+                StringBuilder sb = new StringBuilder("server CPU by backend:");
+                perBackend0.forEach((pid, t0b) -> {
+                    long d = ServerCpu.ticks(List.of(pid)) - t0b;
+                    if (d > 0) sb.append(String.format(" %d %.1f s (%s);", pid, d / (double) ServerCpu.CLOCK_TICKS,
+                            last.getOrDefault(pid, "?")));
+                });
+                System.out.println(sb);
+            }
             System.out.printf("bill run %s page-wise: %d accounts (new %d, unchanged %d) in %.1f s = %.0f accounts/s;"
                     + " new bills total %s CNY; peak heap %d MiB used (garbage included), %d MiB live after GC%n", CYCLE,
                     r.accounts(), r.count(BillRun.Status.NEW), r.count(BillRun.Status.UNCHANGED), s, r.accounts() / s,
@@ -355,6 +368,12 @@ public final class BillRunBench {
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             st.execute("delete from bill_lines where bill_id in (select bill_id from bills where cycle = '" + CYCLE + "')");
             st.execute("delete from bills where cycle = '" + CYCLE + "'");
+            // PostgreSQL, where autovacuum may be off (this test server): without it every rerun's bills went into
+            // tables and keys full of the deleted runs' dead rows, and each run cost the server more than the last
+            if (url.startsWith("jdbc:postgresql:")) {
+                st.execute("vacuum (analyze) bills");
+                st.execute("vacuum (analyze) bill_lines");
+            }
         }
     }
 

@@ -34,6 +34,18 @@ public final class ServerCpu {
         return out;
     }
 
+    /** Per server process of this database's connections, the start of its last statement (which connection it is). */
+    public static java.util.Map<Integer, String> lastQueries(String url) throws SQLException {
+        String name = url.replaceAll("^jdbc:postgresql://[^/]+/([^/?]+).*$", "$1");
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pid, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) from pg_stat_activity"
+                     + " where datname = '" + name + "' and pid <> pg_backend_pid()")) {
+            while (rs.next()) out.put(rs.getInt(1), rs.getString(2));
+        }
+        return out;
+    }
+
     /** User + system CPU ticks of the processes so far (fields 14 and 15 of /proc/PID/stat); 0 where unreadable. */
     public static long ticks(List<Integer> pids) {
         long sum = 0;

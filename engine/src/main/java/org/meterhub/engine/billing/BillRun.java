@@ -81,10 +81,34 @@ public final class BillRun {
     private final boolean perAccount;
     private final int pageSize;
     private final AfterRunCheckpoint checkpoint;
+    /**
+     * The connections the page-wise run reads pages through, one reader thread each: the first is
+     * {@code pages}/{@code reads}; on PostgreSQL more, so that the server reads several pages at once (both cores,
+     * and one page's disk waits beside another's work). SQLite: one.
+     */
+    private final List<Reader> readers;
+
+    /** What one reader thread reads a page through: the usage tables and the earlier bills (not the run's connection). */
+    record Reader(UsagePages pages, SqlDatabase reads) {
+        Reader {
+            Objects.requireNonNull(pages, "pages");
+            Objects.requireNonNull(reads, "reads");
+        }
+    }
 
     BillRun(TimeSeriesStore store, JdbcBills bills, JdbcStatements statements, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
             StoreUsage usage, UsagePages pages, SqlDatabase reads, Clock clock, boolean perAccount, int pageSize,
             AfterRunCheckpoint checkpoint) {
+        this(store, bills, statements, tariffs, estimates, usage, List.of(new Reader(pages, reads)), clock, perAccount, pageSize,
+                checkpoint);
+    }
+
+    BillRun(TimeSeriesStore store, JdbcBills bills, JdbcStatements statements, JdbcTariffs tariffs, JdbcEstimationRecords estimates,
+            StoreUsage usage, List<Reader> readers, Clock clock, boolean perAccount, int pageSize, AfterRunCheckpoint checkpoint) {
+        if (readers.isEmpty()) throw new IllegalArgumentException("a bill run needs a reader");
+        this.readers = List.copyOf(readers);
+        UsagePages pages = this.readers.get(0).pages();
+        SqlDatabase reads = this.readers.get(0).reads();
         this.store = Objects.requireNonNull(store, "store");
         this.bills = Objects.requireNonNull(bills, "bills");
         this.statements = Objects.requireNonNull(statements, "statements");
@@ -93,7 +117,9 @@ public final class BillRun {
         this.usage = Objects.requireNonNull(usage, "usage");
         this.pages = Objects.requireNonNull(pages, "pages");
         this.reads = Objects.requireNonNull(reads, "reads");
-        if (reads == bills.database()) throw new IllegalArgumentException("the reader's database must not be the run's");
+        for (Reader r : this.readers) {
+            if (r.reads() == bills.database()) throw new IllegalArgumentException("the reader's database must not be the run's");
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         if (pageSize < 1) throw new IllegalArgumentException("page size must be positive: " + pageSize);
         this.perAccount = perAccount;
@@ -107,23 +133,66 @@ public final class BillRun {
      * page-wise run against, kept so that the two can be compared on the same data.
      */
     public BillRun perAccountQueries() {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, true, pageSize, checkpoint);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, readers, clock, true, pageSize, checkpoint);
     }
 
     BillRun pageSize(int size) {
-        return new BillRun(store, bills, statements, tariffs, estimates, usage, pages, reads, clock, perAccount, size, checkpoint);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, readers, clock, perAccount, size, checkpoint);
+    }
+
+    /** The same run with only the first {@code n} of its readers (at least one). */
+    BillRun readers(int n) {
+        if (n < 1) throw new IllegalArgumentException("readers must be positive: " + n);
+        return new BillRun(store, bills, statements, tariffs, estimates, usage, readers.subList(0, Math.min(n, readers.size())),
+                clock, perAccount, pageSize, checkpoint);
+    }
+
+    /** How many reader threads the page-wise run reads with. */
+    int readerCount() {
+        return readers.size();
     }
 
     /** What a page of accounts needs from the store and the earlier bills, read with a few queries for the whole page. */
     private record Page(Set<String> registered, Set<String> prepaid, Set<String> estimatedBefore,
                         Map<String, Map<Integer, Long>> positions, Map<String, NavigableMap<LocalDate, Long>> rollups,
-                        Map<String, UsagePages.ReadingSpan> readings, Set<String> gatheredAlone) {
+                        Map<String, UsagePages.ReadingSpan> readings, Set<String> gatheredAlone,
+                        Map<String, List<UsagePages.Segment>> segments) {
+        /**
+         * The meter's usage as summed stretches ({@link UsagePages#segments}), or null when its days were read
+         * (SQLite; an estimate or a tier threshold inside a stretch on PostgreSQL).
+         */
+        List<UsagePages.Segment> segmentsOf(String meter) {
+            if (segments == null || rollups.containsKey(meter)) return null;
+            return segments.getOrDefault(meter, List.of());
+        }
     }
 
     /** What the whole run prices with: read once before the first page. */
     private record Setup(YearMonth cycle, BillPeriod period, Map<CustomerClass, Tariff> byClass, Map<String, Estimate> thisCycle,
                          Map<String, Estimate> lastCycle, Map<String, List<String>> variants, Set<String> gatheredAlone,
-                         BillCalculator.Memo memo) {
+                         BillCalculator.Memo memo, List<Instant> segmentBounds) {
+        Setup withMemo(BillCalculator.Memo m) {
+            return new Setup(cycle, period, byClass, thisCycle, lastCycle, variants, gatheredAlone, m, segmentBounds);
+        }
+    }
+
+    /**
+     * The period's start, every start of a tariff version or tariff year inside it (of any tariff the run
+     * prices with), and its end: the stretches the server sums a meter's days over ({@link UsagePages#segments}).
+     */
+    static List<Instant> segmentBounds(BillPeriod period, java.util.Collection<Tariff> tariffs) {
+        List<Instant> out = new ArrayList<>();
+        out.add(period.start());
+        for (LocalDate d = period.firstDay().plusDays(1); !d.isAfter(period.lastDay()); d = d.plusDays(1)) {
+            LocalDate day = d;
+            LocalDate before = d.minusDays(1);
+            if (tariffs.stream().anyMatch(t -> t.tariffYear(day) != t.tariffYear(before)
+                    || t.versionOn(day).orElse(null) != t.versionOn(before).orElse(null))) {
+                out.add(day.atStartOfDay(period.zone()).toInstant());
+            }
+        }
+        out.add(period.end());
+        return out;
     }
 
     /**
@@ -154,7 +223,8 @@ public final class BillRun {
         Map<String, List<String>> variants = tariffs.allVariants();
         Set<String> gatheredAlone = new HashSet<>(pages.exchangedInto(period.start(), period.end()));
         gatheredAlone.addAll(pages.corrected(period.start(), period.end()));
-        Setup setup = new Setup(cycle, period, byClass, thisCycle, lastCycle, variants, gatheredAlone, new BillCalculator.Memo());
+        Setup setup = new Setup(cycle, period, byClass, thisCycle, lastCycle, variants, gatheredAlone, new BillCalculator.Memo(),
+                segmentBounds(period, byClass.values()));
         int accounts = pages.count(cycle);
         Instant now = clock.instant();
         Map<Status, Integer> counts = new EnumMap<>(Status.class);
@@ -205,13 +275,17 @@ public final class BillRun {
     }
 
     /**
-     * The page-wise run: a reader thread reads the pages after the one being written, on its own
-     * connections ({@link UsagePages}' and {@code reads}), so that reading page n + 1 overlaps pricing and
-     * writing page n (two cores at work). A page is priced by whichever side has time: by the reader when
-     * pages are already waiting in the queue, else by the writing thread (and always there when pricing
-     * needs the store). A bounded queue holds at most {@link #AHEAD} pages
-     * (memory stays flat); the reader's failure is thrown on the writing thread, in page order; a
-     * run that stops (its failure, a listener's exception) stops the reader before it returns.
+     * The page-wise run: reader threads read the pages after the one being written, each on its own
+     * connections ({@link Reader}), so that reading page n + 1 overlaps pricing and writing page n, and on
+     * PostgreSQL several pages are read at once (the server's work on both cores, one page's disk waits beside
+     * another page's work). A reader claims the next page of accounts in key order (the keyset query, one
+     * reader at a time) and enters it in the run's queue of pages in account order before it reads the page's
+     * data; the writing thread takes the pages from that queue in order, each once it has been read. A page is
+     * priced by whichever side has time: by its reader when several readers read or pages already wait in the
+     * queue, else by the writing thread (and always there when pricing needs the store). The queue holds at
+     * most {@link #AHEAD} pages beyond those being read (memory stays flat); a reader's failure is thrown on
+     * the writing thread, in page order; a run that stops (its failure, a listener's exception) stops the
+     * readers before it returns.
      */
     private PageSource ahead(Setup setup) {
         return new Ahead(setup);
@@ -220,46 +294,100 @@ public final class BillRun {
     /** Pages read ahead of the one being written. */
     static final int AHEAD = 2;
 
+    /** A page in the run's queue: its reader completes it with the page, END or a failure. */
+    private static final class Slot {
+        private Object page; // guarded by this
+        private boolean done; // guarded by this
+
+        synchronized void complete(Object p) {
+            page = p;
+            done = true;
+            notifyAll();
+        }
+
+        synchronized boolean isDone() {
+            return done;
+        }
+
+        synchronized Object await() throws InterruptedException {
+            while (!done) wait();
+            return page;
+        }
+    }
+
     private static final Object END = new Object();
 
     private final class Ahead implements PageSource {
-        private final java.util.concurrent.BlockingQueue<Object> queue = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD);
+        private final java.util.concurrent.BlockingQueue<Slot> queue;
+        private final Object claim = new Object(); // the keyset of pages: one reader claims the next page at a time
+        private String after = ""; // guarded by claim
+        private boolean exhausted; // guarded by claim
         private volatile boolean stopped;
-        private final Thread reader;
+        private final List<Thread> threads = new ArrayList<>();
         private boolean ended;
         private final Setup setup;
 
         Ahead(Setup setup) {
             this.setup = setup;
-            reader = new Thread(() -> read(setup), "bill-run-reader " + setup.cycle());
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read(Setup setup) {
-            Setup own = new Setup(setup.cycle(), setup.period(), setup.byClass(), setup.thisCycle(), setup.lastCycle(),
-                    setup.variants(), setup.gatheredAlone(), new BillCalculator.Memo()); // a memo is one thread's
-            Object last = END;
-            try {
-                String after = "";
-                while (!stopped) {
-                    ReadPage p = readPage(setup, after);
-                    if (p == null) break;
-                    after = p.last();
-                    // the writer has pages waiting: this thread has time to price this one too; else the writer prices it
-                    put(queue.isEmpty() || usesStore(setup, p) ? p : priced(null, own, p));
-                }
-            } catch (SQLException | RuntimeException | Error e) {
-                last = e;
+            queue = new java.util.concurrent.ArrayBlockingQueue<>(AHEAD + readers.size());
+            for (int i = 0; i < readers.size(); i++) {
+                Reader r = readers.get(i);
+                String name = "bill-run-reader " + setup.cycle() + (i == 0 ? "" : " #" + (i + 1));
+                Thread t = new Thread(() -> read(r), name);
+                t.setDaemon(true);
+                threads.add(t);
             }
-            if (!stopped) put(last);
+            threads.forEach(Thread::start);
         }
 
-        private void put(Object o) {
+        private void read(Reader reader) {
+            Setup own = setup.withMemo(new BillCalculator.Memo()); // a memo is one thread's
+            boolean several = readers.size() > 1;
+            while (true) {
+                Slot slot = new Slot();
+                List<Account> accounts;
+                synchronized (claim) {
+                    if (stopped || exhausted) return;
+                    try {
+                        accounts = reader.pages().accounts(setup.cycle(), after, pageSize);
+                    } catch (RuntimeException | Error e) {
+                        exhausted = true;
+                        accounts = null;
+                        slot.complete(e);
+                    }
+                    if (accounts != null && accounts.isEmpty()) {
+                        exhausted = true;
+                        slot.complete(END);
+                    } else if (accounts != null) {
+                        after = accounts.get(accounts.size() - 1).accountId();
+                    }
+                    if (!put(slot)) return;
+                }
+                if (slot.isDone()) return; // END or the failure, in page order
+                Object out;
+                try {
+                    ReadPage p = readPage(reader, setup, accounts);
+                    // the writer has pages waiting (or readers read side by side): this thread has time to price this one
+                    boolean price = (several || queue.peek() != slot) && !usesStore(setup, p);
+                    out = price ? priced(null, own, p) : p;
+                } catch (SQLException | RuntimeException | Error e) {
+                    out = e;
+                    synchronized (claim) {
+                        exhausted = true; // no page after a failed one is read
+                    }
+                }
+                slot.complete(out);
+            }
+        }
+
+        /** Puts the slot into the queue, waiting for room; false when the run stopped meanwhile. */
+        private boolean put(Slot slot) {
             try {
-                queue.put(o);
+                queue.put(slot);
+                return !stopped;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return false;
             }
         }
 
@@ -268,7 +396,7 @@ public final class BillRun {
             if (ended) return null;
             Object o;
             try {
-                o = queue.take();
+                o = queue.take().await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("bill run interrupted", e);
@@ -292,12 +420,12 @@ public final class BillRun {
             return o instanceof PricedPage p ? p : priced(null, setup, (ReadPage) o);
         }
 
-        /** Stops the reader (it finishes the page it is reading) and waits for it: nothing reads once the run is over. */
+        /** Stops the readers (each finishes the page it is reading) and waits for them: nothing reads once the run is over. */
         @Override
         public void close() {
             stopped = true;
             queue.clear(); // a reader blocked on a full queue puts its page and then sees the stop
-            Join.uninterruptibly(reader);
+            threads.forEach(Join::uninterruptibly);
         }
     }
 
@@ -324,21 +452,19 @@ public final class BillRun {
      * account on the run's connection {@code c}. Null when no account is left.
      */
     private PricedPage pricedPage(Connection c, Setup s, String after) throws SQLException {
-        ReadPage r = readPage(s, after);
-        return r == null ? null : priced(c, s, r);
+        List<Account> page = pages.accounts(s.cycle(), after, pageSize);
+        return page.isEmpty() ? null : priced(c, s, readPage(readers.get(0), s, page));
     }
 
     /** A page of accounts and, page-wise, what they need from the store and earlier bills ({@code data} null for the peer). */
     private record ReadPage(String first, String last, List<Account> accounts, Page data) {
     }
 
-    /** The next page of accounts after {@code after} with its data; null when no account is left. */
-    private ReadPage readPage(Setup s, String after) {
-        List<Account> page = pages.accounts(s.cycle(), after, pageSize);
-        if (page.isEmpty()) return null;
+    /** A page of accounts (not empty) with its data, read through {@code reader}. */
+    private ReadPage readPage(Reader reader, Setup s, List<Account> page) {
         String first = page.get(0).accountId();
         String last = page.get(page.size() - 1).accountId();
-        return new ReadPage(first, last, page, perAccount ? null : page(page, s.period(), first, last, s.gatheredAlone()));
+        return new ReadPage(first, last, page, perAccount ? null : page(reader, s, page, first, last));
     }
 
     /**
@@ -373,15 +499,70 @@ public final class BillRun {
         return new PricedPage(first, last, out);
     }
 
-    private Page page(List<Account> page, BillPeriod period, String first, String last, Set<String> gatheredAlone) {
+    private Page page(Reader reader, Setup s, List<Account> accounts, String first, String last) {
+        UsagePages pages = reader.pages();
+        SqlDatabase reads = reader.reads();
+        BillPeriod period = s.period();
         UsagePages.Meters meters = UsagePages.Meters.ofAccounts(first, last); // the page's meters, by its key range
         YearMonth cycle = period.cycle();
         // earlier cycles' bills: this run writes none of them, so they are read beside it, not in its transaction
-        Set<String> estimatedBefore = reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));
+        // whether the previous cycle's bill charged an estimate matters only for an account with an estimate then
+        boolean estimatesBefore = accounts.stream().anyMatch(a -> s.lastCycle().containsKey(a.accountId()));
+        Set<String> estimatedBefore = !estimatesBefore ? Set.of()
+                : reads.tx("estimated bills of a page", c -> bills.estimatedPage(c, cycle.minusMonths(1), first, last));
         Map<String, Map<Integer, Long>> positions = reads.tx("tier positions of a page", c -> positionsPage(c, cycle, first, last));
-        return new Page(pages.registered(meters), pages.prepaidMeters(meters), estimatedBefore, positions,
-                pages.rollups(meters, period.start(), period.end()), pages.readings(meters, period.start(), period.end()),
-                gatheredAlone);
+        UsagePages.MeterKinds kinds = pages.kinds(meters);
+        Set<String> registered = kinds.registered();
+        Set<String> prepaid = kinds.prepaid();
+        Map<String, NavigableMap<LocalDate, Long>> days;
+        Map<String, List<UsagePages.Segment>> segments = null;
+        if (pages.sumsOnServer()) {
+            // the server sums each meter's days per tariff version and year; the days themselves only for the few
+            // meters whose pricing needs them: an estimate shares the days, or a tier threshold falls inside a stretch
+            segments = pages.segments(meters, s.segmentBounds());
+            List<String> needDays = new ArrayList<>();
+            for (Account a : accounts) {
+                String m = a.meterId();
+                if (m == null || !registered.contains(m) || prepaid.contains(m) || s.gatheredAlone().contains(m)) continue;
+                if (s.thisCycle().containsKey(a.accountId()) || crossesTier(s, a, positions, segments.get(m))) needDays.add(m);
+            }
+            days = needDays.isEmpty() ? new HashMap<>() : pages.rollups(UsagePages.Meters.of(needDays), period.start(), period.end());
+            for (String m : needDays) days.putIfAbsent(m, new java.util.TreeMap<>());
+        } else {
+            days = pages.rollups(meters, period.start(), period.end());
+        }
+        return new Page(registered, prepaid, estimatedBefore, positions, days, pages.readings(meters, period.start(), period.end()),
+                s.gatheredAlone(), segments);
+    }
+
+    /**
+     * Whether pricing the account's summed stretches could differ from pricing its days: a tier threshold lies
+     * strictly inside a stretch's climb (the day it is crossed starts a line and ends another). Walks the
+     * stretches as {@link BillCalculator} walks items; when in doubt (a tariff or variant it cannot resolve,
+     * which pricing then reports) the days are read.
+     */
+    private static boolean crossesTier(Setup s, Account a, Map<String, Map<Integer, Long>> positions,
+                                       List<UsagePages.Segment> segments) {
+        if (segments == null || segments.isEmpty()) return false;
+        Tariff t = s.byClass().get(a.customerClass());
+        if (t == null) return true;
+        List<String> variants = s.variants().getOrDefault(a.accountId(), List.of());
+        Map<Integer, Long> position = new HashMap<>(positions.getOrDefault(a.accountId(), Map.of()));
+        try {
+            for (UsagePages.Segment seg : segments) {
+                int year = t.tariffYear(seg.firstDay());
+                long[] bounds = t.requireVersionOn(seg.firstDay()).bounds(variants);
+                long from = position.getOrDefault(year, 0L);
+                long to = from + seg.litres();
+                for (long b : bounds) {
+                    if (from < b && b < to) return true;
+                }
+                position.put(year, to);
+            }
+        } catch (RuntimeException e) {
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -442,13 +623,40 @@ public final class BillRun {
                 : page.estimatedBefore().contains(id);
         Optional<Estimate> previousEstimate = Optional.ofNullable(s.lastCycle().get(id)).filter(e -> estimatedBefore);
         Optional<Estimate> estimate = Optional.ofNullable(s.thisCycle().get(id));
-        AccountUsage u = page == null || previousEstimate.isPresent() || page.gatheredAlone().contains(a.meterId())
-                ? usage.gather(a, period, estimate, previousEstimate)
-                : usage.prefetched(a, period, estimate, page.rollups().get(a.meterId()), page.readings().get(a.meterId()));
+        boolean alone = page == null || previousEstimate.isPresent() || page.gatheredAlone().contains(a.meterId());
+        List<UsagePages.Segment> segments = alone || estimate.isPresent() ? null : page.segmentsOf(a.meterId());
+        List<VolumeItem> items;
+        if (segments != null) {
+            items = segmentItems(a.meterId(), period, segments, page.readings().get(a.meterId()));
+        } else {
+            AccountUsage u = alone ? usage.gather(a, period, estimate, previousEstimate)
+                    : usage.prefetched(a, period, estimate, page.rollups().get(a.meterId()), page.readings().get(a.meterId()));
+            items = u.items(tariff);
+        }
         Map<Integer, Long> positions = page == null ? positions(c, id, cycle) : page.positions().getOrDefault(id, Map.of());
-        List<BillLine> lines = BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions, u.items(tariff)),
-                s.memo());
+        List<BillLine> lines = BillCalculator.lines(new BillCalculator.Input(period, tariff, variants, positions, items), s.memo());
         return new Priced(a, tariff, variants, lines, null);
+    }
+
+    /**
+     * The usage items of a meter read as summed stretches: one item a stretch with litres (its first and last
+     * day with consumption), as {@link AccountUsage#items} gives one a day, or its one zero item when the period
+     * had none. No threshold is crossed inside a stretch (else its days were read), so the lines are the same:
+     * volume, tier, first and last day, explanation.
+     */
+    private List<VolumeItem> segmentItems(String meter, BillPeriod period, List<UsagePages.Segment> segments,
+                                          UsagePages.ReadingSpan readings) {
+        String span = usage.spanText(readings, period.start(), period.end());
+        if (segments.isEmpty()) {
+            return List.of(VolumeItem.day(LineKind.USAGE, meter, period.firstDay(), 0, "meter " + meter
+                    + " no consumption in the period, " + span));
+        }
+        String source = "meter " + meter + " daily consumption, " + span;
+        List<VolumeItem> out = new ArrayList<>(segments.size());
+        for (UsagePages.Segment seg : segments) {
+            out.add(new VolumeItem(LineKind.USAGE, meter, seg.firstDay(), seg.lastDay(), seg.litres(), source));
+        }
+        return out;
     }
 
     /** The priced account against its current bill: unchanged, changed, or a new bill (written now with {@code insertNow}). */

@@ -127,9 +127,17 @@ public final class JdbcBills {
     /** {@link #positions} of every account in [first, last] with any, by account. */
     Map<String, Map<Integer, Long>> positionsPage(Connection c, YearMonth cycle, String first, String last) throws SQLException {
         Map<String, Map<Integer, Long>> m = new HashMap<>();
-        SqlDatabase.query(c, "select b.account_id, l.tariff_year, sum(l.volume_l) from bill_lines l join bills b on b.bill_id"
-                + " = l.bill_id where b.cycle < ? and b.account_id >= ? and b.account_id <= ? and l.tariff_year is not null and"
-                + CURRENT + " group by b.account_id, l.tariff_year", ps -> bindPage(ps, 1, cycle, first, last),
+        // PostgreSQL: the current versions as the last of each (account, cycle) in key order (DISTINCT ON), not a
+        // max(version) subquery per bill: one index probe less per account (issue 14, about half the query's time)
+        String sql = db.dialect() == Dialect.POSTGRESQL
+                ? "with cur as (select distinct on (b.account_id, b.cycle) b.bill_id, b.account_id from bills b where b.cycle < ?"
+                        + " and b.account_id >= ? and b.account_id <= ? order by b.account_id, b.cycle, b.version desc)"
+                        + " select cur.account_id, l.tariff_year, sum(l.volume_l) from cur join bill_lines l on l.bill_id = cur.bill_id"
+                        + " where l.tariff_year is not null group by cur.account_id, l.tariff_year"
+                : "select b.account_id, l.tariff_year, sum(l.volume_l) from bill_lines l join bills b on b.bill_id"
+                        + " = l.bill_id where b.cycle < ? and b.account_id >= ? and b.account_id <= ? and l.tariff_year is not null and"
+                        + CURRENT + " group by b.account_id, l.tariff_year";
+        SqlDatabase.query(c, sql, ps -> bindPage(ps, 1, cycle, first, last),
                 rs -> m.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3)));
         return m;
     }

@@ -125,6 +125,32 @@ final class UsagePages {
         return out;
     }
 
+    /** Which of a page's meters are registered, and which of those (at least) the prepaid shadow ledger keeps. */
+    record MeterKinds(Set<String> registered, Set<String> prepaid) {
+    }
+
+    /**
+     * {@link #registered} and {@link #prepaidMeters} of the registered ones. PostgreSQL: one query, the
+     * registered meters by key per meter (LATERAL) and each one's ledger row by key (issue 14: one pass over the
+     * page's meters and one transaction less a page); SQLite: the two queries.
+     */
+    MeterKinds kinds(Meters meters) {
+        if (db.dialect() != Dialect.POSTGRESQL) {
+            return new MeterKinds(registered(meters), prepaidMeters(meters)); // a prepaid meter matters only if registered
+        }
+        Set<String> registered = new HashSet<>();
+        Set<String> prepaid = new HashSet<>();
+        if (meters.isEmpty()) return new MeterKinds(registered, prepaid);
+        String sql = "select t.meter_id, exists(select 1 from prepaid_ledger p where p.meter_id = t.meter_id) from ("
+                + meters.rows() + ") m cross join lateral (select meter_id from meters where meter_id = m.meter_id offset 0) t";
+        db.tx("registered and prepaid meters", c -> SqlDatabase.query(customPlans(c), sql, ps -> meters.bind(ps, 1), rs -> {
+            registered.add(rs.getString(1));
+            if (rs.getBoolean(2)) prepaid.add(rs.getString(1));
+            return null;
+        }));
+        return new MeterKinds(registered, prepaid);
+    }
+
     /** The meters among {@code meterIds} that the prepaid shadow ledger keeps (IC-card meters: statements, not bills). */
     Set<String> prepaidMeters(Collection<String> meterIds) {
         return prepaidMeters(Meters.of(meterIds));
@@ -186,6 +212,74 @@ final class UsagePages {
         return out;
     }
 
+    /**
+     * The litres of a meter in a stretch of the period's days that one tariff version and one tariff year
+     * cover, with the first and last day that had consumption (a stretch without any is not given).
+     */
+    record Segment(LocalDate firstDay, LocalDate lastDay, long litres) {
+    }
+
+    /** Whether {@link #segments} is the way to read a page's rollups here: on PostgreSQL, the server sums them. */
+    boolean sumsOnServer() {
+        return db.dialect() == Dialect.POSTGRESQL;
+    }
+
+    /**
+     * Each meter's daily rollups summed by the server per stretch [bounds[k], bounds[k + 1]) of the period
+     * (bounds: the period's start, the instants where a tariff version or tariff year starts inside it, the
+     * period's end), with each stretch's first and last day with litres: what the pricing walk makes of a
+     * month of days when no tier threshold is crossed inside a stretch and no estimate shares the days
+     * (issue 14, PostgreSQL: no per-day text for the server to make and the JVM to parse, two items to price
+     * instead of 31). A meter without rollups in the period is not in the map; its stretches without litres
+     * are left out. Rollup litres are never negative (a check of the table), so a stretch's sum is zero only
+     * when every day of it is.
+     */
+    Map<String, List<Segment>> segments(Meters meters, List<Instant> bounds) {
+        Map<String, List<Segment>> out = new HashMap<>();
+        if (meters.isEmpty()) return out;
+        if (bounds.size() < 2) throw new IllegalArgumentException("segment bounds: the period's start and end at least");
+        int k = bounds.size() - 1;
+        StringBuilder sql = new StringBuilder("select m.meter_id, d.* from (").append(meters.rows())
+                .append(") m cross join lateral (select count(*) n");
+        for (int i = 0; i < k; i++) {
+            String in = "bucket >= ? and bucket < ?";
+            sql.append(", sum(volume_l) filter (where ").append(in).append(")")
+                    .append(", min(bucket) filter (where ").append(in).append(" and volume_l > 0)")
+                    .append(", max(bucket) filter (where ").append(in).append(" and volume_l > 0)");
+        }
+        sql.append(" from consumption_daily where meter_id = m.meter_id and bucket >= ? and bucket < ?) d where d.n > 0");
+        Map<Instant, LocalDate> days = new HashMap<>();
+        db.tx("daily rollups of a page by segment", c -> SqlDatabase.query(customPlans(c), sql.toString(), ps -> {
+            int i = meters.bind(ps, 1);
+            for (int j = 0; j < k; j++) {
+                for (int r = 0; r < 3; r++) {
+                    db.bindTime(ps, i++, bounds.get(j));
+                    db.bindTime(ps, i++, bounds.get(j + 1));
+                }
+            }
+            db.bindTime(ps, i, bounds.get(0));
+            db.bindTime(ps, i + 1, bounds.get(k));
+        }, rs -> {
+            String meter = rs.getString(1);
+            if (out.containsKey(meter)) return null; // a meter of two accounts of the page: the same row again
+            List<Segment> segs = new java.util.ArrayList<>(k);
+            for (int j = 0; j < k; j++) {
+                long litres = rs.getLong(3 + 3 * j);
+                if (rs.wasNull() || litres == 0) continue;
+                segs.add(new Segment(day(db.readTime(rs, 4 + 3 * j), days), day(db.readTime(rs, 5 + 3 * j), days), litres));
+            }
+            out.put(meter, segs);
+            return null;
+        }));
+        return out;
+    }
+
+    private LocalDate day(Instant t, Map<Instant, LocalDate> days) {
+        LocalDate d = days.get(t);
+        if (d == null) days.put(t, d = LocalDate.ofInstant(t, zone));
+        return d;
+    }
+
     /** {@code bucket:litres,...} (epoch ms, non-negative litres) into {@code into}, litres of one day summed. */
     private void parseDays(String s, NavigableMap<LocalDate, Long> into, Map<Long, LocalDate> days) {
         int n = s.length();
@@ -213,32 +307,16 @@ final class UsagePages {
     Map<String, ReadingSpan> readings(Meters meters, Instant from, Instant to) {
         Map<String, ReadingSpan> out = new HashMap<>();
         if (meters.isEmpty()) return out;
-        // one scan for the counts and the first and last times (the key order on SQLite, the per-meter
-        // index of a closed day on PostgreSQL), then the rows at those times by key; the same order as
-        // TimeSeriesStore.readings (time, source) picks among readings of one time. CROSS JOIN keeps
-        // SQLite's planner from scanning all readings to join them to the page's few (it chose that for
-        // the second half of a UNION, once per page: a bill run quadratic in the accounts); PostgreSQL
-        // reads it as an inner join. The period's bounds are repeated on the joined side so that
-        // PostgreSQL prunes it to the period's partitions (it cannot from lo and hi).
-        String sql;
-        if (db.dialect() == Dialect.POSTGRESQL) {
-            // per meter of the page, through each period day's (meter_id, time) index (indexClosedPartitions):
-            // the join above, hashed, read the period's whole day partitions of every meter once per page, a
-            // run quadratic in the accounts (issue 14: the server's time at 100 000 accounts). LATERAL makes
-            // the meter a parameter of the partitions' index scans; a meter without readings gives no row.
-            sql = "select m.meter_id, r.time, r.source, r.volume_l, s.n, s.lo, s.hi from (" + meters.rows() + ") m"
-                    + " cross join lateral (select count(*) n, min(x.time) lo, max(x.time) hi from readings x"
-                    + " where x.meter_id = m.meter_id and x.time >= ? and x.time < ? and x.source <> 'ESTIMATED') s"
-                    + " cross join lateral (select r.time, r.source, r.volume_l from readings r where r.meter_id = m.meter_id"
-                    + " and r.time = any(array[s.lo, s.hi]) and r.source <> 'ESTIMATED' and r.time >= ? and r.time < ?"
-                    + " offset 0) r"; // offset 0: else the planner pulls this up into a hash join over the whole partitions
-        } else {
-            String span = "select meter_id, count(*) n, min(time) lo, max(time) hi from readings where meter_id in ("
-                    + meters.sql() + ") and time >= ? and time < ? and source <> 'ESTIMATED' group by meter_id";
-            sql = "with s as (" + span + ") select r.meter_id, r.time, r.source, r.volume_l, s.n, s.lo, s.hi"
-                    + " from s cross join readings r where r.meter_id = s.meter_id and r.time in (s.lo, s.hi)"
-                    + " and r.source <> 'ESTIMATED' and r.time >= ? and r.time < ?";
-        }
+        if (db.dialect() == Dialect.POSTGRESQL) return readingsOnePass(meters, from, to, out);
+        // one scan for the counts and the first and last times (the key order on SQLite), then the rows at those
+        // times by key; the same order as TimeSeriesStore.readings (time, source) picks among readings of one
+        // time. CROSS JOIN keeps SQLite's planner from scanning all readings to join them to the page's few (it
+        // chose that for the second half of a UNION, once per page: a bill run quadratic in the accounts).
+        String span = "select meter_id, count(*) n, min(time) lo, max(time) hi from readings where meter_id in ("
+                + meters.sql() + ") and time >= ? and time < ? and source <> 'ESTIMATED' group by meter_id";
+        String sql = "with s as (" + span + ") select r.meter_id, r.time, r.source, r.volume_l, s.n, s.lo, s.hi"
+                + " from s cross join readings r where r.meter_id = s.meter_id and r.time in (s.lo, s.hi)"
+                + " and r.source <> 'ESTIMATED' and r.time >= ? and r.time < ?";
         record Row(String meter, Instant time, String source, long litres, int n) {
         }
         Map<String, Row> firsts = new HashMap<>();
@@ -263,6 +341,28 @@ final class UsagePages {
             Row l = lasts.get(m);
             out.put(m, new ReadingSpan(f.time(), f.litres(), l.time(), l.litres(), f.n()));
         });
+        return out;
+    }
+
+    /**
+     * {@link #readings} on PostgreSQL: per meter of the page (LATERAL, through each period day's
+     * {@code (meter_id, time)} index, indexClosedPartitions), one pass over the meter's readings of the period
+     * for the count, the first and last time and the litres of the first and last reading in (time, source)
+     * order, the order TimeSeriesStore.readings picks among readings of one time by. (A hashed join read the
+     * period's whole day partitions once per page, a run quadratic in the accounts; the count/min/max pass
+     * followed by the rows at those times read each meter's rows twice: issue 14.)
+     */
+    private Map<String, ReadingSpan> readingsOnePass(Meters meters, Instant from, Instant to, Map<String, ReadingSpan> out) {
+        String sql = "select m.meter_id, s.n, s.lo, s.hi, s.f, s.l from (" + meters.rows() + ") m cross join lateral ("
+                + "select count(*) n, min(x.time) lo, max(x.time) hi, (array_agg(x.volume_l order by x.time, x.source collate \"C\"))[1] f,"
+                + " (array_agg(x.volume_l order by x.time, x.source collate \"C\"))[count(*)::int] l from readings x"
+                + " where x.meter_id = m.meter_id and x.time >= ? and x.time < ? and x.source <> 'ESTIMATED') s where s.n > 0";
+        db.tx("readings of a page", c -> SqlDatabase.query(customPlans(c), sql, ps -> {
+            int i = meters.bind(ps, 1);
+            db.bindTime(ps, i, from);
+            db.bindTime(ps, i + 1, to);
+        }, rs -> out.putIfAbsent(rs.getString(1), new ReadingSpan(db.readTime(rs, 3), rs.getLong(5), db.readTime(rs, 4),
+                rs.getLong(6), rs.getInt(2)))));
         return out;
     }
 

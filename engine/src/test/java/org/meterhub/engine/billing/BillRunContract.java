@@ -326,6 +326,55 @@ abstract class BillRunContract {
         assertThat(readers()).isEmpty();
     }
 
+    @Test
+    @Order(14)
+    void severalReadersGiveTheSameBillsAsOne() {
+        // pages of one account: the readers read several pages at once and the writer takes them in account order
+        BillRun run = billing.run(clock).pageSize(1);
+        assertThat(run.readerCount()).as("readers").isEqualTo(expectedReaders());
+        java.util.List<String> order = new java.util.ArrayList<>();
+        java.util.Map<String, BillRun.Outcome> several = new java.util.TreeMap<>();
+        java.util.Map<String, BillRun.Outcome> one = new java.util.TreeMap<>();
+        BillRun.Report a = run.run(YearMonth.of(2026, 12), true, false, new BillRun.Listener() {
+            @Override
+            public void outcome(BillRun.Outcome o) {
+                order.add(o.accountId());
+                several.put(o.accountId(), o);
+            }
+        });
+        BillRun.Report b = run.readers(1).run(YearMonth.of(2026, 12), true, false, collect(one));
+        assertThat(order).containsExactly("R-BOILER", "R-CORR", "R-EST", "R-EXCH", "R-PRICE", "R-RET", "R-TIER");
+        assertThat(a.newTotal()).isEqualByComparingTo(b.newTotal());
+        assertThat(several.keySet()).isEqualTo(one.keySet());
+        several.forEach((account, o) -> {
+            assertThat(o.status()).as(account).isEqualTo(one.get(account).status());
+            assertThat(o.bill().orElseThrow().lines()).as(account).isEqualTo(one.get(account).bill().orElseThrow().lines());
+        });
+        assertThat(readers()).isEmpty();
+    }
+
+    @Test
+    @Order(15)
+    void aRunWhosePageFailsWithSeveralReadersLeavesNoBills() {
+        // the failing account's page is read (and may be priced) by one reader while others read the pages after it
+        billing.tariffs().setVariants("R-PRICE", List.of("no-such-variant"), clock.instant());
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> billing.run(clock).pageSize(1).run(YearMonth.of(2026, 12), false, false, new BillRun.Listener() {
+            @Override
+            public void outcome(BillRun.Outcome o) {
+                seen.add(o.accountId());
+            }
+        })).isInstanceOf(TariffException.class).hasMessageContaining("account R-PRICE").hasMessageContaining("no-such-variant");
+        assertThat(seen).as("outcomes before the failed page, in order").containsExactly("R-BOILER", "R-CORR", "R-EST", "R-EXCH");
+        assertThat(billing.bills().count(YearMonth.of(2026, 12))).isZero();
+        assertThat(readers()).as("reader threads alive after the run failed").isEmpty();
+        billing.tariffs().setVariants("R-PRICE", List.of(), clock.instant());
+        assertThat(run(YearMonth.of(2026, 12), true, false).count(BillRun.Status.NEW)).isEqualTo(7);
+    }
+
+    /** Reader threads of a page-wise run on this store. */
+    abstract int expectedReaders();
+
     private static List<String> readers() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("bill-run-reader")).toList();

@@ -16,4 +16,9 @@ class BillRunPostgresTest extends BillRunContract {
     void dispose() {
         if (pg != null) pg.close();
     }
+
+    @Override
+    int expectedReaders() {
+        return Billing.PG_READERS;
+    }
 }

@@ -73,4 +73,9 @@ class BillRunSqliteTest extends BillRunContract {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override
+    int expectedReaders() {
+        return 1;
+    }
 }
