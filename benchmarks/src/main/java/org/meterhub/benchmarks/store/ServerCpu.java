@@ -24,14 +24,7 @@ public final class ServerCpu {
 
     /** The server processes of this database's connections other than the asking one. */
     public static List<Integer> backends(String url) throws SQLException {
-        String name = url.replaceAll("^jdbc:postgresql://[^/]+/([^/?]+).*$", "$1");
-        List<Integer> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pid from pg_stat_activity where datname = '" + name
-                     + "' and pid <> pg_backend_pid()")) {
-            while (rs.next()) out.add(rs.getInt(1));
-        }
-        return out;
+        return new ArrayList<>(lastQueries(url).keySet());
     }
 
     /** Per server process of this database's connections, the start of its last statement (which connection it is). */

@@ -88,6 +88,16 @@ public record AccountUsage(BillPeriod period, List<MeterDays> meters, Optional<E
         corrections = List.copyOf(corrections);
     }
 
+    /** A usage line's explanation: the meter's daily consumption and the readings' span ({@code bill show}). */
+    static String usageText(String meterId, String span) {
+        return "meter " + meterId + " daily consumption, " + span;
+    }
+
+    /** The explanation of a meter's zero line when it had no consumption in the period. */
+    static String noUsageText(String meterId, String span) {
+        return "meter " + meterId + " no consumption in the period, " + span;
+    }
+
     /** The volumes to price, in day order (same-day items: true-up, usage by meter, correction, estimate). */
     public List<VolumeItem> items(Tariff tariff) {
         List<VolumeItem> out = new ArrayList<>();
@@ -100,7 +110,7 @@ public record AccountUsage(BillPeriod period, List<MeterDays> meters, Optional<E
         LocalDate periodLast = period.lastDay();
         for (MeterDays m : meters) {
             boolean any = false;
-            String source = "meter " + m.meterId() + " daily consumption, " + m.source(); // one string: its hash is kept
+            String source = usageText(m.meterId(), m.source()); // one string: its hash is kept
             for (var e : m.dailyL().subMap(periodFirst, true, periodLast, true).entrySet()) {
                 if (m.meterId().equals(estimatedMeter) && !e.getKey().isBefore(estimateFrom)) continue;
                 if (e.getValue() == 0) continue;
@@ -108,8 +118,7 @@ public record AccountUsage(BillPeriod period, List<MeterDays> meters, Optional<E
                 any = true;
             }
             if (!any && !(m.meterId().equals(estimatedMeter) && !estimateFrom.isAfter(periodFirst))) {
-                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), periodFirst, 0, "meter " + m.meterId()
-                        + " no consumption in the period, " + m.source()));
+                dayItems.add(VolumeItem.day(LineKind.USAGE, m.meterId(), periodFirst, 0, noUsageText(m.meterId(), m.source())));
             }
         }
         for (CorrectionDays c : corrections) {

@@ -648,10 +648,9 @@ public final class BillRun {
                                           UsagePages.ReadingSpan readings) {
         String span = usage.spanText(readings, period.start(), period.end());
         if (segments.isEmpty()) {
-            return List.of(VolumeItem.day(LineKind.USAGE, meter, period.firstDay(), 0, "meter " + meter
-                    + " no consumption in the period, " + span));
+            return List.of(VolumeItem.day(LineKind.USAGE, meter, period.firstDay(), 0, AccountUsage.noUsageText(meter, span)));
         }
-        String source = "meter " + meter + " daily consumption, " + span;
+        String source = AccountUsage.usageText(meter, span);
         List<VolumeItem> out = new ArrayList<>(segments.size());
         for (UsagePages.Segment seg : segments) {
             out.add(new VolumeItem(LineKind.USAGE, meter, seg.firstDay(), seg.lastDay(), seg.litres(), source));
