@@ -341,8 +341,13 @@ public final class BillRunBench {
                         + " and b.cycle = '2026-10' and b.version = 1");
     }
 
-    /** PostgreSQL without TimescaleDB partitions readings by day: one reading a day through the store creates them. */
+    /**
+     * PostgreSQL without TimescaleDB partitions readings by day: one reading a day through the store creates them;
+     * the daily rollups by month in the store's zone: made with the consumption months they come from.
+     */
     private static void seedPartitions(TimeSeriesStore store) {
+        ((PostgresStore) store).prepareConsumptionMonths(YearMonth.from(YEAR_FIRST).minusMonths(1),
+                YearMonth.from(FIRST).plusMonths(1));
         String meter = "P-SEED";
         store.registerMeter(new MeterInfo(meter, Medium.GAS, 0, YEAR_FIRST.minusDays(1).atStartOfDay(ZONE).toInstant(),
                 MeterInfo.CJT188_CAPACITY_L));

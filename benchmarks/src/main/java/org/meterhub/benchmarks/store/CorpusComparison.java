@@ -151,6 +151,7 @@ public final class CorpusComparison {
                         + " where proc_name in ('policy_refresh_continuous_aggregate', 'policy_compression')");
             } else {
                 partitions(st);
+                store.prepareConsumptionMonths(YearMonth.of(2024, 12), YearMonth.of(2026, 1)); // and the daily rollups'
             }
             long rows = load(url, ts);
             numbers.put("load: readings + intervals (server-side) s", seconds("raw rows", rows));

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 import org.HdrHistogram.Histogram;
@@ -45,7 +46,10 @@ public final class QueryBenchmark {
                 : args.length > 2 ? Integer.parseInt(args[2]) : 200;
         String url = existing ? args[1] : BenchDatabases.create("query");
         try (PostgresStore store = new PostgresStore(url)) {
-            if (!existing) load(url, seriesMeters, totalMeters);
+            if (!existing) {
+                store.prepareConsumptionMonths(YearMonth.of(2024, 12), YearMonth.of(2025, 12)); // and the daily rollups'
+                load(url, seriesMeters, totalMeters);
+            }
             String meter = String.format("3%013d", seriesMeters / 2);
 
             // Each query is measured in its own phase after its own warm-up: interleaved, the peer's

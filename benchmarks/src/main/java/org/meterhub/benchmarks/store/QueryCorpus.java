@@ -51,6 +51,8 @@ public final class QueryCorpus {
                 String url = BenchDatabases.create("corpus");
                 try (PostgresStore store = new PostgresStore(url)) { // migrations, partitioning
                     System.out.println(store.describe());
+                    store.prepareConsumptionMonths(YearMonth.of(2024, 12), YearMonth.of(2026, 1)); // and the daily rollups'
+
                 }
                 try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
                     for (YearMonth m = YearMonth.of(2024, 12); !m.isAfter(YearMonth.of(2026, 1)); m = m.plusMonths(1)) {

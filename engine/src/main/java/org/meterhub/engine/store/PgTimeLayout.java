@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +35,13 @@ import org.slf4j.LoggerFactory;
  *     the same SQL runs on both. Readings are cut by day because their key leads with time (V6)
  *     and a day that has passed gets its per-meter index ({@link #indexClosedPartitions}): a
  *     per-meter lookup scans at most the open days by time. Monthly readings partitions of a
- *     store made before that stay and are used for their months.</li>
+ *     store made before that stay and are used for their months. The daily rollups
+ *     ({@code consumption_daily}) are cut by month too, but at local midnight of the 1st in the store's
+ *     rollup zone ({@code consumption_daily_p202611}), so that a month of billing days is one partition:
+ *     a bill run reads each meter's days of its period through a month's key (1/12 of a year's,
+ *     each leaf page full of the period's rows) instead of the whole year's, whose leaf pages hold one
+ *     meter's period beside its other eleven months (issue 14). They are created with the consumption
+ *     partitions they are summed from.</li>
  * </ul>
  * Every step is idempotent and runs under an advisory lock, so concurrent openers agree.
  */
@@ -43,7 +50,9 @@ final class PgTimeLayout {
     private static final Logger log = LoggerFactory.getLogger(PgTimeLayout.class);
     private static final String LOCK = "select pg_advisory_xact_lock(63837483)";
     /** Partitioned table → its time column. */
-    static final String[][] TABLES = {{"readings", "time"}, {"consumption", "start_time"}};
+    static final String[][] TABLES = {{"readings", "time"}, {"consumption", "start_time"}, {"consumption_daily", "bucket"}};
+    /** The daily rollups, partitioned by month in the rollup zone. */
+    static final String DAILY = "consumption_daily";
     /**
      * The hypertable's per-meter readings index (V19), on every chunk: the uncompressed ones (the last
      * 30 days of a live store) are otherwise read by their time-leading key, every meter's rows of a day.
@@ -52,15 +61,18 @@ final class PgTimeLayout {
 
     /** Partitions known to exist (this store's view; reloaded after a failure). */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** The zone whose months cut the daily rollups (store_settings.rollup_zone, fixed when the store was made). */
+    private volatile ZoneId rollupZone = ZoneOffset.UTC;
 
     /** Prepares plain PostgreSQL: partitions, time_bucket; returns false if a table was a hypertable. */
-    void preparePlain(Connection c) throws SQLException {
+    void preparePlain(Connection c, ZoneId rollupZone) throws SQLException {
+        this.rollupZone = rollupZone;
         try (Statement st = c.createStatement()) {
             st.execute(LOCK);
             for (String[] t : TABLES) {
                 String kind = relkind(c, t[0]);
                 if ("r".equals(kind)) {
-                    partition(c, t[0], t[1]);
+                    partition(c, t[0], t[1], rollupZone);
                 }
             }
             if (!extensionInstalled(c)) {
@@ -73,7 +85,14 @@ final class PgTimeLayout {
         }
         reloadKnown(c);
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
-        ensure(c, Set.of(LocalDate.now(ZoneOffset.UTC)), Set.of(now, now.plusMonths(1)));
+        Set<YearMonth> months = new HashSet<>(Set.of(now, now.plusMonths(1)));
+        // every month with consumption gets its rollup partitions (a store partitioned before they were cut by month)
+        for (String name : known) {
+            if (name.matches("consumption_p[0-9]{6}")) {
+                months.add(YearMonth.of(Integer.parseInt(name.substring(13, 17)), Integer.parseInt(name.substring(17))));
+            }
+        }
+        ensure(c, Set.of(LocalDate.now(ZoneOffset.UTC)), months);
     }
 
     /** Whether readings is a partitioned table (relkind p). */
@@ -94,6 +113,9 @@ final class PgTimeLayout {
         for (YearMonth m : intervalMonths) {
             missing |= !known.contains(name("consumption", m))
                     || !known.contains(name("consumption", m.plusMonths(1)));
+            for (YearMonth r : rollupMonths(m)) {
+                missing |= !known.contains(name(DAILY, r));
+            }
         }
         if (!missing) {
             return;
@@ -107,6 +129,9 @@ final class PgTimeLayout {
             for (YearMonth m : intervalMonths) {
                 create(st, "consumption", m);
                 create(st, "consumption", m.plusMonths(1));
+                for (YearMonth r : rollupMonths(m)) {
+                    createRollupMonth(st, r);
+                }
             }
             c.commit();
         } catch (SQLException e) {
@@ -114,6 +139,24 @@ final class PgTimeLayout {
             known.clear();
             throw e;
         }
+    }
+
+    /**
+     * The rollup-zone months whose daily partitions the intervals of UTC month {@code m} and of the month after
+     * it (the consumption partitions {@link #ensure} makes) put days in: a day's bucket is the local midnight
+     * before the interval's start, up to 14 hours from UTC either way.
+     */
+    private static List<YearMonth> rollupMonths(YearMonth m) {
+        return List.of(m.minusMonths(1), m, m.plusMonths(1), m.plusMonths(2));
+    }
+
+    private void createRollupMonth(Statement st, YearMonth m) throws SQLException {
+        String name = name(DAILY, m);
+        if (m.getYear() > 9999 || m.getYear() < 1 || known.contains(name)) {
+            return;
+        }
+        st.execute(createZoneMonthSql(DAILY, m, rollupZone));
+        known.add(name);
     }
 
     /** Whether a readings partition holds the day: its own, or the month's from before daily partitions. */
@@ -148,7 +191,7 @@ final class PgTimeLayout {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "select child.relname from pg_inherits i join pg_class parent on parent.oid = i.inhparent"
                         + " join pg_class child on child.oid = i.inhrelid"
-                        + " where parent.relname in ('readings', 'consumption')")) {
+                        + " where parent.relname in ('readings', 'consumption', '" + DAILY + "')")) {
             while (rs.next()) {
                 known.add(rs.getString(1));
             }
@@ -233,8 +276,25 @@ final class PgTimeLayout {
                 + start(m.atDay(1)) + "') to ('" + start(m.plusMonths(1).atDay(1)) + "')";
     }
 
-    /** Turns a plain table into a partitioned one with the same columns, keys, comments and rows. */
-    private static void partition(Connection c, String table, String timeColumn) throws SQLException {
+    /** A month's partition from local midnight of its 1st in {@code zone} to the next month's. */
+    private static String createZoneMonthSql(String table, YearMonth m, ZoneId zone) {
+        return "create table if not exists " + name(table, m) + " partition of " + table + " for values from ('"
+                + utc(m.atDay(1).atStartOfDay(zone).toInstant()) + "') to ('"
+                + utc(m.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant()) + "')";
+    }
+
+    /** An instant as PostgreSQL reads a timestamptz in UTC. */
+    private static String utc(Instant t) {
+        java.time.LocalDateTime d = java.time.LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+        return String.format("%04d-%02d-%02d %02d:%02d:%02d+00", d.getYear(), d.getMonthValue(), d.getDayOfMonth(),
+                d.getHour(), d.getMinute(), d.getSecond());
+    }
+
+    /**
+     * Turns a plain table into a partitioned one with the same columns, keys, comments and rows: readings by
+     * UTC day, consumption by UTC month, the daily rollups by month in {@code rollupZone}.
+     */
+    private static void partition(Connection c, String table, String timeColumn, ZoneId rollupZone) throws SQLException {
         String old = table + "_unpartitioned";
         try (Statement st = c.createStatement()) {
             String comment = null;
@@ -251,9 +311,11 @@ final class PgTimeLayout {
                 st.execute("comment on table " + table + " is '" + comment.replace("'", "''") + "'");
             }
             boolean daily = "readings".equals(table);
+            boolean zoned = DAILY.equals(table);
+            String cutZone = zoned ? rollupZone.getId().replace("'", "''") : "UTC";
             int partitions = 0;
             try (Statement periods = c.createStatement(); ResultSet rs = periods.executeQuery(
-                    "select distinct (" + timeColumn + " at time zone 'UTC')::date from " + old)) {
+                    "select distinct (" + timeColumn + " at time zone '" + cutZone + "')::date from " + old)) {
                 Set<YearMonth> months = new HashSet<>();
                 while (rs.next()) {
                     LocalDate d = rs.getObject(1, LocalDate.class);
@@ -262,15 +324,15 @@ final class PgTimeLayout {
                         st.execute(createDaySql(d));
                         partitions++;
                     } else if (months.add(m)) {
-                        st.execute(createMonthSql(table, m));
+                        st.execute(zoned ? createZoneMonthSql(table, m, rollupZone) : createMonthSql(table, m));
                         partitions++;
                     }
                 }
             }
             st.execute("insert into " + table + " select * from " + old);
             st.execute("drop table " + old);
-            log.info("{} is now partitioned by {} on {} ({} partitions with rows)", table, daily ? "day" : "month",
-                    timeColumn, partitions);
+            log.info("{} is now partitioned by {} on {} ({} partitions with rows)", table, daily ? "day"
+                    : zoned ? "month in " + rollupZone : "month", timeColumn, partitions);
         }
     }
 

@@ -149,7 +149,7 @@ public final class PostgresStore extends JdbcMeterStore {
             if (timescale) {
                 log.warn("TimescaleDB is available but readings are already partitioned; keeping partitions");
             }
-            layout.preparePlain(c);
+            layout.preparePlain(c, java.time.ZoneId.of(rollupZoneSetting(c)));
             hypertables = false;
         }
     }
@@ -265,6 +265,25 @@ public final class PostgresStore extends JdbcMeterStore {
             }
         }
         super.close();
+    }
+
+    /**
+     * Creates the consumption partitions of the UTC months {@code from}..{@code to} and the daily rollups'
+     * partitions their days fall in, for a loader that writes those tables with its own SQL (the store
+     * creates them before its own writes). A no-op with TimescaleDB.
+     */
+    public void prepareConsumptionMonths(YearMonth from, YearMonth to) {
+        if (hypertables) {
+            return;
+        }
+        Set<YearMonth> months = new HashSet<>();
+        for (YearMonth m = from; !m.isAfter(to); m = m.plusMonths(1)) {
+            months.add(m);
+        }
+        write("partitions", c -> {
+            layout.ensure(c, List.of(), months);
+            return null;
+        });
     }
 
     @Override

@@ -78,6 +78,63 @@ class PgTimeLayoutTest {
         }
     }
 
+    /**
+     * Daily rollups are cut by month at local midnight in the rollup zone (Asia/Shanghai, 16:00 UTC the day
+     * before), so a billing month's days sit in one partition: an interval at 17:00 UTC on 31 October is a
+     * 1 November day, in November's partition; one at 15:00 UTC is in October's.
+     */
+    @Test
+    void dailyRollupsArePartitionedByMonthInTheRollupZone() throws SQLException {
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            store.append(List.of(), List.of(interval("M1", Instant.parse("2026-10-31T15:00:00Z"), 300),
+                    interval("M1", Instant.parse("2026-10-31T17:00:00Z"), 700)));
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select relkind::text from pg_class where relname = 'consumption_daily'")).containsExactly("p");
+            assertThat(strings(st, "select tableoid::regclass::text || ' ' || volume_l from consumption_daily order by bucket"))
+                    .containsExactly("consumption_daily_p202610 300", "consumption_daily_p202611 700");
+            assertThat(strings(st, "select pg_get_expr(c.relpartbound, c.oid) from pg_class c"
+                    + " where c.relname = 'consumption_daily_p202611'"))
+                    .containsExactly("FOR VALUES FROM ('2026-10-31 16:00:00+00') TO ('2026-11-30 16:00:00+00')");
+            // the months around the intervals' are made ahead (a Shanghai day can start in the UTC month before)
+            assertThat(strings(st, "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+                    + " join pg_class p on p.oid = i.inhparent where p.relname = 'consumption_daily' order by 1"))
+                    .contains("consumption_daily_p202609", "consumption_daily_p202612");
+            // a bill run's period read by key touches the period's partitions only
+            assertThat(String.join("\n", strings(st, "explain select sum(volume_l) from consumption_daily where meter_id = 'M1'"
+                    + " and bucket >= '2026-10-31 16:00+00' and bucket < '2026-11-14 16:00+00'")))
+                    .contains("consumption_daily_p202611").doesNotContain("consumption_daily_p202610");
+        }
+    }
+
+    @Test
+    void aPlainDailyRollupTableIsPartitionedAtOpenWithItsRows() throws SQLException {
+        new PostgresStore(db.url()).close();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            // the layout before rollups were partitioned: a plain table with a year of days of two meters
+            st.execute("drop table consumption_daily");
+            st.execute("create table consumption_daily (meter_id text not null, bucket timestamptz not null,"
+                    + " volume_l bigint not null check (volume_l >= 0), intervals integer not null check (intervals > 0),"
+                    + " flag_bits integer not null default 0, primary key (meter_id, bucket) include (volume_l, intervals, flag_bits))");
+            st.execute("insert into consumption_daily select 'M' || m, timestamptz '2025-12-31 16:00+00' + d * interval '1 day',"
+                    + " m * 1000 + d, 24, 0 from generate_series(1, 2) m cross join generate_series(0, 364) d");
+        }
+        try (PostgresStore store = new PostgresStore(db.url())) {
+            assertThat(store.rollup(Step.DAY, "M2", Instant.parse("2026-01-31T16:00:00Z"), Instant.parse("2026-02-02T16:00:00Z")))
+                    .extracting(RollupRow::volumeL).containsExactly(2031L, 2032L);
+            // and the store's own writes go on into it
+            store.append(List.of(), List.of(interval("M1", Instant.parse("2026-03-01T00:00:00Z"), 5)));
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            assertThat(strings(st, "select relkind::text from pg_class where relname = 'consumption_daily'")).containsExactly("p");
+            assertThat(strings(st, "select count(*) || ' ' || sum(volume_l) from consumption_daily"))
+                    .containsExactly("730 " + (365L * 3000 + 2 * (364L * 365 / 2) + 5));
+            assertThat(strings(st, "select count(distinct tableoid) from consumption_daily")).containsExactly("12");
+            assertThat(strings(st, "select volume_l from consumption_daily_p202603 where meter_id = 'M1'"
+                    + " and bucket = '2026-02-28 16:00+00'")).containsExactly(String.valueOf(1000 + 59 + 5));
+        }
+    }
+
     @Test
     void timeBucketMatchesTheEnginesBuckets() throws SQLException {
         new PostgresStore(db.url()).close();
