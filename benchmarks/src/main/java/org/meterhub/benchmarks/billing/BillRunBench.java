@@ -208,7 +208,7 @@ public final class BillRunBench {
                 have = rs.getInt(1);
             }
             if (have >= accounts) {
-                if (pg) st.execute("analyze"); // a generation stopped after its last whole chunk has not analysed yet
+                if (pg) vacuum(st); // a generation stopped after its last whole chunk has not vacuumed yet
                 if (pg) ((PostgresStore) store).indexClosedPartitions(Instant.now());
                 return 0;
             }
@@ -227,12 +227,24 @@ public final class BillRunBench {
                 System.out.printf("  generated accounts %d..%d in %.1f s%n", from, to, (System.nanoTime() - t0) / 1e9);
             }
             c.setAutoCommit(true);
-            st.execute("analyze");
+            if (pg) vacuum(st); else st.execute("analyze");
             if (pg) {
                 ((PostgresStore) store).indexClosedPartitions(Instant.now()); // the per-meter index a closed day gets
             }
             return accounts - have;
         }
+    }
+
+    /**
+     * PostgreSQL: the generated tables vacuumed and analysed, untimed, as autovacuum leaves a live store (it is off on
+     * the test server): without the visibility map the rollups' index-only scans fetch every heap row, and the first
+     * run sets the fresh rows' hint bits (1 M × 365, the first run after generation: 96.4 s against 46.4 s after this).
+     * Cheap on a store already vacuumed.
+     */
+    private static void vacuum(Statement st) throws SQLException {
+        long t0 = System.nanoTime();
+        st.execute("vacuum (analyze) consumption_daily, readings, accounts, meters, bills, bill_lines");
+        System.out.printf("  vacuumed and analysed the generated tables in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /**
