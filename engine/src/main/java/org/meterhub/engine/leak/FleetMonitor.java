@@ -26,10 +26,13 @@ import org.meterhub.engine.vee.VeeSettings;
  *
  * <p>The rules are those of {@link Validator}, {@link ConsumptionCalculator#advance} and
  * {@link LeakDetector} (a test feeds both the same readings and compares every event). Each meter's
- * state is one block of a single array: {@value #STRIDE} longs (40 bytes) of validation and consumption
- * state, followed by the leak detectors' {@link LeakDetector#WORDS} longs (the household's learnt baseline
- * included) when they are on — 208 bytes, so a reading of a random meter touches neighbouring lines of one
- * block (the hour it fills sits in the first) and one line of the key table. Layout of the first five longs:
+ * state is in a single array: {@value #STRIDE} longs (40 bytes) of validation and consumption state and, when the
+ * leak detectors are on, their {@link LeakDetector#WORDS} longs (the household's learnt baseline included) — 208
+ * bytes a meter in three regions of the array, each a line-aligned run of per-meter parts: hot (the five longs and
+ * the detectors' {@link LeakDetector#HOT_WORDS}: 64 bytes, one cache line a meter, all a reading touches), warm
+ * ({@link LeakDetector#WARM_WORDS}: 64 bytes, one line; with the hot line, all a known day hour's judging touches)
+ * and cold ({@link LeakDetector#COLD_WORDS}: 80 bytes; night evaluation, hour floor, episodes). So a reading of a
+ * random meter touches one line of the state and one of the key table. Layout of the first five longs:
  * <pre>
  *  0 last register time (epoch ms)      1 last register (L)
  *  2 register capacity (L, low 56 bits) | meter class (top byte)
@@ -89,15 +92,22 @@ public final class FleetMonitor {
     private final long maxSkewMs;
     private final long unitTolerance;
     private long[] state;
-    /** Longs per meter: {@link #STRIDE}, plus {@link LeakDetector#WORDS} with the detectors on. */
-    private int stride = STRIDE + LeakDetector.WORDS;
+    /** Longs per meter in the first (hot) region: {@link #STRIDE}, plus {@link LeakDetector#HOT_WORDS} with the detectors on. */
+    private int stride = HOT;
+    private static final int HOT = STRIDE + LeakDetector.HOT_WORDS;
+    private static final int WARM = LeakDetector.WARM_WORDS;
+    private static final int COLD = LeakDetector.COLD_WORDS;
     /**
-     * Longs before the first block: six longs after the array's 16-byte header start the first block on a cache
-     * line (a large array begins on a heap region). With the hour floor a block is 208 bytes, no longer a whole
-     * number of lines, so later blocks start mid-line and a reading's first six longs may span two lines.
+     * Longs before the first region: six longs after the array's 16-byte header start it on a cache line (a large
+     * array begins on a heap region); the hot and warm parts are 64 bytes, so every meter's hot and warm parts are
+     * one line each, and the cold region starts on a line too.
      */
     private int pad = LINE_PAD;
     private static final int LINE_PAD = 6;
+    /** Meters the array holds; the warm and cold regions start after {@code capacity} hot and warm parts. */
+    private int capacity;
+    private int warmStart;
+    private int coldStart;
     private LeakProfile current;
     private int currentBase;
     private long readings;
@@ -214,7 +224,7 @@ public final class FleetMonitor {
         }
         int filling = LeakDetector.hourOf(state[b + STRIDE]);
         if (judgeEveryMs == 0 || LeakDetector.hourOf(done) + 1 != filling) {
-            leaks.judge(state, b + STRIDE, slot, done, current, detectionSink);
+            leaks.judge(state, b + STRIDE, warm(slot), cold(slot), slot, done, current, detectionSink);
             judgedOnPath++;
             return;
         }
@@ -234,7 +244,7 @@ public final class FleetMonitor {
         state[b + SMALL_W] = w & ~PENDING_BITS;
         long hourWord = (hour & 0xFFFF_FFFFL) | (((w >>> PENDING_L_SHIFT) & PENDING_L_MASK) << 32)
                 | ((w & PENDING_UNKNOWN) != 0 ? Long.MIN_VALUE : 0);
-        leaks.judge(state, b + STRIDE, slot, hourWord, p, detectionSink);
+        leaks.judge(state, b + STRIDE, warm(slot), cold(slot), slot, hourWord, p, detectionSink);
     }
 
     /**
@@ -244,7 +254,7 @@ public final class FleetMonitor {
     public FleetMonitor withoutLeakDetection() {
         if (!detectLeaks) return this;
         detectLeaks = false;
-        int meters = (state.length - pad) / stride;
+        int meters = capacity;
         long[] small = new long[meters * STRIDE];
         for (int m = 0; m < meters; m++) System.arraycopy(state, base(m), small, m * STRIDE, STRIDE);
         state = small;
@@ -273,16 +283,16 @@ public final class FleetMonitor {
     }
 
     public MeterClass classOf(int slot) {
-        return classes[base(slot) < state.length ? classIndex(base(slot)) : 0];
+        return classes[slot < capacity ? classIndex(base(slot)) : 0];
     }
 
     /** Time (epoch ms) of the meter's last accepted register, or {@link Long#MIN_VALUE} if none. */
     public long lastTimeMs(int slot) {
-        return base(slot) < state.length ? state[base(slot) + LAST_T] : UNSEEN;
+        return slot < capacity ? state[base(slot) + LAST_T] : UNSEEN;
     }
 
     public long lastVolumeL(int slot) {
-        return base(slot) < state.length ? state[base(slot) + LAST_V] : 0;
+        return slot < capacity ? state[base(slot) + LAST_V] : 0;
     }
 
     /**
@@ -316,7 +326,7 @@ public final class FleetMonitor {
      */
     public void prefetch(int slot) {
         int b = base(slot);
-        if (b + SMALL_W < state.length) touched ^= state[b] ^ state[b + SMALL_W];
+        if (slot < capacity) touched ^= state[b] ^ state[b + SMALL_W];
     }
 
     /** Judges each meter's hours now, the complete ones waiting and the last one (end of a replay). */
@@ -325,7 +335,7 @@ public final class FleetMonitor {
         judgeCompleteHours();
         for (int slot = 0; slot < keys.size(); slot++) {
             int b = base(slot);
-            if (b < state.length) leaks.flush(state, b + STRIDE, slot, profiles[classIndex(b)], detectionSink);
+            if (slot < capacity) leaks.flush(state, b + STRIDE, warm(slot), cold(slot), slot, profiles[classIndex(b)], detectionSink);
         }
     }
 
@@ -455,22 +465,57 @@ public final class FleetMonitor {
     }
 
     private void ensure(int slot) {
-        if (pad + (slot + 1L) * stride > state.length) grow(Math.max(slot + 1, (state.length - pad) / stride * 2));
+        if (slot >= capacity) grow(Math.max(slot + 1, capacity * 2));
     }
 
     private int base(int slot) {
         return pad + slot * stride;
     }
 
+    private int warm(int slot) {
+        return warmStart + slot * WARM;
+    }
+
+    private int cold(int slot) {
+        return coldStart + slot * COLD;
+    }
+
+    /** Test: the meter's 26 words (the monitor's five, then the detectors' 21 in their logical order). */
+    long[] blockWords(int slot) {
+        long[] w = new long[STRIDE + LeakDetector.WORDS];
+        int b = base(slot);
+        System.arraycopy(state, b, w, 0, STRIDE);
+        if (detectLeaks) {
+            for (int i = 0; i < LeakDetector.WORDS; i++) {
+                w[STRIDE + i] = state[LeakDetector.place(i, b + STRIDE, warm(slot), cold(slot))];
+            }
+        }
+        return w;
+    }
+
     private void grow(int meters) {
-        if (pad + (long) meters * stride > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many meters: " + meters);
-        int old = Math.max(0, state.length - pad) / stride;
-        state = java.util.Arrays.copyOf(state, pad + meters * stride);
-        if (detectLeaks) pendingBits = java.util.Arrays.copyOf(pendingBits, (meters + 63) >>> 6);
+        long perMeter = stride + (detectLeaks ? WARM + COLD : 0);
+        if (pad + (long) meters * perMeter > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many meters: " + meters);
+        int old = capacity;
+        long[] was = state;
+        int wasWarm = warmStart;
+        int wasCold = coldStart;
+        state = new long[(int) (pad + meters * perMeter)];
+        if (old > 0) System.arraycopy(was, 0, state, 0, pad + old * stride);
+        capacity = meters;
+        warmStart = pad + meters * stride;
+        coldStart = warmStart + (detectLeaks ? meters * WARM : 0);
+        if (detectLeaks && old > 0) {
+            System.arraycopy(was, wasWarm, state, warmStart, old * WARM);
+            System.arraycopy(was, wasCold, state, coldStart, old * COLD);
+        }
+        if (detectLeaks) {
+            pendingBits = java.util.Arrays.copyOf(pendingBits, (meters + 63) >>> 6);
+        }
         for (int m = old; m < meters; m++) {
             int b = base(m);
             state[b + LAST_T] = UNSEEN;
-            if (detectLeaks) LeakDetector.clear(state, b + STRIDE);
+            if (detectLeaks) LeakDetector.clear(state, b + STRIDE, warm(m), cold(m));
         }
     }
 }

@@ -68,18 +68,55 @@ public final class LeakDetector {
     private static final int HOUR_HALVE_AT = 60_000;
 
     /**
-     * Longs of state per meter. The detectors' state is one block of primitive words (no object per meter),
-     * so a caller with its own per-meter block ({@link FleetMonitor}) can hold it in the same array and a
-     * reading of a random meter touches neighbouring cache lines of one block. Times are epoch hours,
-     * local days are kept in 16 bits, hourly litres in the minima in 16 bits (as {@code recent} keeps them).
+     * Longs of state per meter. The detectors' state is primitive words (no object per meter), so a caller with its
+     * own per-meter state ({@link FleetMonitor}) can hold it in the same array. The words are in three parts by how
+     * often they are touched (see {@link State}): {@link #HOT_WORDS} (the hour being filled, and the two words every
+     * judged hour reads and writes first), {@link #WARM_WORDS} (the rest of what a known hour's judging touches, night
+     * hours' counters included) and {@link #COLD_WORDS} (night window, hour floor, episodes, bursts). Times are epoch
+     * hours, local days are kept in 16 bits, hourly litres in the minima in 16 bits (as {@code recent} keeps them).
      */
     public static final int WORDS = 21;
+    /** Words of the hot part: word 0 (the hour being filled) first; behind the monitor's five longs, one cache line. */
+    public static final int HOT_WORDS = 3;
+    /** Words of the warm part (one cache line when 64-byte aligned). */
+    public static final int WARM_WORDS = 8;
+    /** Words of the cold part. */
+    public static final int COLD_WORDS = 10;
+
+    // A word's place: its part (0 hot, 1 warm, 2 cold) times 32, plus its index in the part. The logical numbers
+    // (W0..W20) are those of the layout below; they were one block's indices before the parts (main 99411cb).
+    private static final int H = 0;
+    private static final int M = 32;
+    private static final int C = 64;
+    private static final int W0 = H, W3 = H + 1, W5 = H + 2;
+    private static final int W1 = M, W2 = M + 1, W4 = M + 2, W6 = M + 3, W7 = M + 4, W8 = M + 5, W9 = M + 6, W16 = M + 7;
+    private static final int W15 = C, W11 = C + 1, W19 = C + 2, W20 = C + 3, W17 = C + 4, W18 = C + 5, W12 = C + 6,
+        W13 = C + 7, W14 = C + 8, W10 = C + 9;
+    /** Each logical word's place ({@link #place}), by its logical number. */
+    private static final int[] PLACE = {W0, W1, W2, W3, W4, W5, W6, W7, W8, W9, W10, W11, W12, W13, W14, W15, W16, W17,
+        W18, W19, W20};
 
     /**
-     * A view of one meter's block: {@code a[b .. b + WORDS)}. One per detector, re-pointed for each call
-     * (no allocation per reading). Fields every hour touches come first (behind {@link FleetMonitor}'s five
-     * longs they fill the block's first two cache lines); night and episode fields last. Layout (word: fields,
-     * low bits first):
+     * Where logical word {@code w} (0..20, the layout of {@link State}) of a meter is, given its three parts' bases.
+     * For tests and tools that compare blocks across layouts.
+     */
+    public static int place(int w, int hot, int warm, int cold) {
+        return index(PLACE[w], hot, warm, cold);
+    }
+
+    private static int index(int place, int hot, int warm, int cold) {
+        int part = place >>> 5;
+        return (part == 0 ? hot : part == 1 ? warm : cold) + (place & 31);
+    }
+
+    /**
+     * A view of one meter's words: three parts, {@code a[h .. h + HOT_WORDS)}, {@code a[m .. m + WARM_WORDS)} and
+     * {@code a[c .. c + COLD_WORDS)} (a detector's own blocks hold them one after another; {@link FleetMonitor} in
+     * three regions of its array, the hot part behind its own five longs). One per detector, re-pointed for each call
+     * (no allocation per reading). Parts: hot 0, 3, 5; warm 1, 2, 4, 6-9, 16 (a known day hour's judging touches only
+     * hot and warm, a night hour also the cold part's first two words); cold 15, 11, 19, 20, 17, 18, 12, 13, 14, 10
+     * (in that order: a night hour's 15 and 11, the hour floor's 19 and 20, each pair in one 16-byte-aligned line
+     * slice). Logical layout (word: fields, low bits first):
      * <pre>
      *  0 curHour:32 | curL:31 | curUnknown:1     1 recent (the last four known hours, 16 bits each)
      *  2 flowHours:32 | runMinBlock:32
@@ -100,57 +137,72 @@ public final class LeakDetector {
      */
     private static final class State {
         long[] a;
-        int b;
+        int h;
+        int m;
+        int c;
 
-        State at(long[] array, int base) {
+        State at(long[] array, int hot, int warm, int cold) {
             a = array;
-            b = base;
+            h = hot;
+            m = warm;
+            c = cold;
             return this;
         }
 
+        /** A detector's own block: the three parts one after another. */
+        State own(long[] array, int base) {
+            return at(array, base, base + HOT_WORDS, base + HOT_WORDS + WARM_WORDS);
+        }
+
+        /** The array index of a word (its place: a constant at every call but the histograms', so this folds). */
+        private int ix(int w) {
+            int part = w >>> 5;
+            return (part == 0 ? h : part == 1 ? m : c) + (w & 31);
+        }
+
         private int lo(int w) {
-            return (int) a[b + w];
+            return (int) a[ix(w)];
         }
 
         private int hi(int w) {
-            return (int) (a[b + w] >>> 32);
+            return (int) (a[ix(w)] >>> 32);
         }
 
         private void lo(int w, int v) {
-            a[b + w] = (a[b + w] & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
+            a[ix(w)] = (a[ix(w)] & 0xFFFF_FFFF_0000_0000L) | (v & 0xFFFF_FFFFL);
         }
 
         private void hi(int w, int v) {
-            a[b + w] = (a[b + w] & 0xFFFF_FFFFL) | ((long) v << 32);
+            a[ix(w)] = (a[ix(w)] & 0xFFFF_FFFFL) | ((long) v << 32);
         }
 
         private int u(int w, int shift, int bits) {
-            return (int) ((a[b + w] >>> shift) & ((1L << bits) - 1));
+            return (int) ((a[ix(w)] >>> shift) & ((1L << bits) - 1));
         }
 
         /** Stores v in the field, saturating at the field's largest value (counters stop, never wrap). */
         private void u(int w, int shift, int bits, long v) {
             long max = (1L << bits) - 1;
             long x = Math.max(0, Math.min(max, v));
-            a[b + w] = (a[b + w] & ~(max << shift)) | (x << shift);
+            a[ix(w)] = (a[ix(w)] & ~(max << shift)) | (x << shift);
         }
 
         private boolean bit(int w, int shift) {
-            return ((a[b + w] >>> shift) & 1) != 0;
+            return ((a[ix(w)] >>> shift) & 1) != 0;
         }
 
         private void bit(int w, int shift, boolean v) {
-            a[b + w] = v ? a[b + w] | (1L << shift) : a[b + w] & ~(1L << shift);
+            a[ix(w)] = v ? a[ix(w)] | (1L << shift) : a[ix(w)] & ~(1L << shift);
         }
 
         /** 16-bit litres with 0xFFFF for "none yet" (MAX). */
         private int litres(int shift) {
-            int v = u(4, shift, 16);
+            int v = u(W4, shift, 16);
             return v == 0xFFFF ? MAX : v;
         }
 
         private void litres(int shift, int v) {
-            u(4, shift, 16, Math.min(v, 0xFFFF));
+            u(W4, shift, 16, Math.min(v, 0xFFFF));
         }
 
         /** Local epoch day in 16 bits (compared modulo 2^16: the next wrap is in 2149); 0xFFFF = none. */
@@ -158,138 +210,144 @@ public final class LeakDetector {
             return epochDay & 0xFFFF;
         }
 
-        static void clear(long[] a, int b) {
-            java.util.Arrays.fill(a, b, b + WORDS, 0L);
-            a[b] = NONE & 0xFFFF_FFFFL;            // curHour none, curL 0, known
-            a[b + 2] = (long) MAX << 32;           // flowHours 0, runMinBlock none
-            a[b + 4] = 0x0000_FFFF_FFFF_0000L;     // runMinL 0, dayMinL none, nightMinL none, nightMaxL 0
-            a[b + 11] = (long) MAX << 32 | (NONE & 0xFFFF_FFFFL); // steadyNightEndH none, nightMinBlock none
-            a[b + 15] = 0xFFFF_FFFFL << 32;        // nightDay, lastFlaggedDay none
-            a[b + 16] = 0xFFFFL;                   // lastRiseDay none
-            a[b + 19] = 0x0FFF_FFFF_FFFF_FFFFL;    // block minima none (4095)
-            a[b + 20] = 0xFF_FFFFL;                // block minimum 5 and the current block's none
+        static void clear(long[] a, int h, int m, int c) {
+            java.util.Arrays.fill(a, h, h + HOT_WORDS, 0L);
+            java.util.Arrays.fill(a, m, m + WARM_WORDS, 0L);
+            java.util.Arrays.fill(a, c, c + COLD_WORDS, 0L);
+            a[h] = NONE & 0xFFFF_FFFFL;            // curHour none, curL 0, known
+            a[index(W2, h, m, c)] = (long) MAX << 32;           // flowHours 0, runMinBlock none
+            a[index(W4, h, m, c)] = 0x0000_FFFF_FFFF_0000L;     // runMinL 0, dayMinL none, nightMinL none, nightMaxL 0
+            a[index(W11, h, m, c)] = (long) MAX << 32 | (NONE & 0xFFFF_FFFFL); // steadyNightEndH none, nightMinBlock none
+            a[index(W15, h, m, c)] = 0xFFFF_FFFFL << 32;        // nightDay, lastFlaggedDay none
+            a[index(W16, h, m, c)] = 0xFFFFL;                   // lastRiseDay none
+            a[index(W19, h, m, c)] = 0x0FFF_FFFF_FFFF_FFFFL;    // block minima none (4095)
+            a[index(W20, h, m, c)] = 0xFF_FFFFL;                // block minimum 5 and the current block's none
         }
 
-        int curHour() { return lo(0); }
-        void curHour(int v) { lo(0, v); }
-        int curL() { return (int) ((a[b] >>> 32) & 0x7FFF_FFFFL); }
-        void curL(long v) { long x = Math.max(0, Math.min(0x7FFF_FFFFL, v)); a[b] = (a[b] & 0x8000_0000_FFFF_FFFFL) | (x << 32); }
-        boolean curUnknown() { return a[b] < 0; }
-        void curUnknown(boolean v) { a[b] = v ? a[b] | Long.MIN_VALUE : a[b] & Long.MAX_VALUE; }
-        long recent() { return a[b + 1]; }
-        void recent(long v) { a[b + 1] = v; }
-        int flowHours() { return lo(2); }
-        void flowHours(int v) { lo(2, v); }
-        int runMinBlock() { return hi(2); }
-        void runMinBlock(int v) { hi(2, v); }
-        int burstRun() { return u(3, 0, 16); }
-        void burstRun(int v) { u(3, 0, 16, v); }
-        int knownInRow() { return u(3, 16, 8); }
-        void knownInRow(int v) { u(3, 16, 8, v); }
-        int quietRun() { return u(3, 24, 8); }
-        void quietRun(int v) { u(3, 24, 8, v); }
-        int runSteadyNights() { return u(3, 32, 8); }
-        void runSteadyNights(int v) { u(3, 32, 8, v); }
+        static void clearOwn(long[] a, int b) {
+            clear(a, b, b + HOT_WORDS, b + HOT_WORDS + WARM_WORDS);
+        }
+
+        int curHour() { return lo(W0); }
+        void curHour(int v) { lo(W0, v); }
+        int curL() { return (int) ((a[h] >>> 32) & 0x7FFF_FFFFL); }
+        void curL(long v) { long x = Math.max(0, Math.min(0x7FFF_FFFFL, v)); a[h] = (a[h] & 0x8000_0000_FFFF_FFFFL) | (x << 32); }
+        boolean curUnknown() { return a[h] < 0; }
+        void curUnknown(boolean v) { a[h] = v ? a[h] | Long.MIN_VALUE : a[h] & Long.MAX_VALUE; }
+        long recent() { return a[ix(W1)]; }
+        void recent(long v) { a[ix(W1)] = v; }
+        int flowHours() { return lo(W2); }
+        void flowHours(int v) { lo(W2, v); }
+        int runMinBlock() { return hi(W2); }
+        void runMinBlock(int v) { hi(W2, v); }
+        int burstRun() { return u(W3, 0, 16); }
+        void burstRun(int v) { u(W3, 0, 16, v); }
+        int knownInRow() { return u(W3, 16, 8); }
+        void knownInRow(int v) { u(W3, 16, 8, v); }
+        int quietRun() { return u(W3, 24, 8); }
+        void quietRun(int v) { u(W3, 24, 8, v); }
+        int runSteadyNights() { return u(W3, 32, 8); }
+        void runSteadyNights(int v) { u(W3, 32, 8, v); }
         /** LeakKind ordinal of the open flow episode, -1 none. */
-        int flowKind() { return u(3, 40, 8) - 1; }
-        void flowKind(int v) { u(3, 40, 8, v + 1); }
+        int flowKind() { return u(W3, 40, 8) - 1; }
+        void flowKind(int v) { u(W3, 40, 8, v + 1); }
         /** Cached bins of the night histogram's usual and quiet quantiles (recomputed when it changes). */
-        int usualMlph() { return binValue(NIGHT_EDGES, u(3, 48, 4)); }
-        void usualBin(int v) { u(3, 48, 4, v); }
-        int quietMlph() { return binValue(NIGHT_EDGES, u(3, 52, 4)); }
-        void quietBin(int v) { u(3, 52, 4, v); }
-        boolean burstActive() { return bit(3, 56); }
-        void burstActive(boolean v) { bit(3, 56, v); }
-        boolean nightBroken() { return bit(3, 57); }
-        void nightBroken(boolean v) { bit(3, 57, v); }
-        boolean nightEvaluated() { return bit(3, 58); }
-        void nightEvaluated(boolean v) { bit(3, 58, v); }
+        int usualMlph() { return binValue(NIGHT_EDGES, u(W3, 48, 4)); }
+        void usualBin(int v) { u(W3, 48, 4, v); }
+        int quietMlph() { return binValue(NIGHT_EDGES, u(W3, 52, 4)); }
+        void quietBin(int v) { u(W3, 52, 4, v); }
+        boolean burstActive() { return bit(W3, 56); }
+        void burstActive(boolean v) { bit(W3, 56, v); }
+        boolean nightBroken() { return bit(W3, 57); }
+        void nightBroken(boolean v) { bit(W3, 57, v); }
+        boolean nightEvaluated() { return bit(W3, 58); }
+        void nightEvaluated(boolean v) { bit(W3, 58, v); }
         int runMinL() { return litres(0); }
         void runMinL(int v) { litres(0, v); }
         int dayMinL() { return litres(16); }
         void dayMinL(int v) { litres(16, v); }
         int nightMinL() { return litres(32); }
         void nightMinL(int v) { litres(32, v); }
-        int nightMaxL() { return u(4, 48, 16); }
-        void nightMaxL(int v) { u(4, 48, 16, v); }
-        int runStartH() { return lo(5); }
-        void runStartH(int v) { lo(5, v); }
-        int hoursLearnt() { return u(5, 32, 16); }
-        void hoursLearnt(int v) { u(5, 32, 16, v); }
-        int nightsLearnt() { return u(5, 48, 16); }
-        void nightsLearnt(int v) { u(5, 48, 16, v); }
+        int nightMaxL() { return u(W4, 48, 16); }
+        void nightMaxL(int v) { u(W4, 48, 16, v); }
+        int runStartH() { return lo(W5); }
+        void runStartH(int v) { lo(W5, v); }
+        int hoursLearnt() { return u(W5, 32, 16); }
+        void hoursLearnt(int v) { u(W5, 32, 16, v); }
+        int nightsLearnt() { return u(W5, 48, 16); }
+        void nightsLearnt(int v) { u(W5, 48, 16, v); }
         // 6-9: hour histogram
-        int burstStartH() { return lo(10); }
-        void burstStartH(int v) { lo(10, v); }
-        int burstL() { return hi(10); }
-        void burstL(int v) { hi(10, v); }
-        int steadyNightEndH() { return lo(11); }
-        void steadyNightEndH(int v) { lo(11, v); }
-        int nightMinBlock() { return hi(11); }
-        void nightMinBlock(int v) { hi(11, v); }
-        int lastNightFloor() { return lo(12); }
-        void lastNightFloor(int v) { lo(12, v); }
-        int flaggedFloor() { return hi(12); }
-        void flaggedFloor(int v) { hi(12, v); }
-        int flowStartH() { return lo(13); }
-        void flowStartH(int v) { lo(13, v); }
-        int flowRateMlph() { return hi(13); }
-        void flowRateMlph(int v) { hi(13, v); }
-        long lostMl() { return a[b + 14]; }
-        void lostMl(long v) { a[b + 14] = v; }
-        int lastUpdateH() { return lo(15); }
-        void lastUpdateH(int v) { lo(15, v); }
-        boolean nightDayIs(int day) { return u(15, 32, 16) == day16(day); }
-        void nightDay(int day) { u(15, 32, 16, day16(day)); }
-        boolean lastFlaggedDayIs(int day) { return u(15, 48, 16) == day16(day); }
-        void lastFlaggedDay(int day) { u(15, 48, 16, day16(day)); }
-        boolean lastRiseDayIs(int day) { return u(16, 0, 16) == day16(day); }
-        void lastRiseDay(int day) { u(16, 0, 16, day16(day)); }
-        int nightHours() { return u(16, 16, 8); }
-        void nightHours(int v) { u(16, 16, 8, v); }
-        int nightInRow() { return u(16, 24, 8); }
-        void nightInRow(int v) { u(16, 24, 8, v); }
-        int flaggedNights() { return u(16, 32, 8); }
-        void flaggedNights(int v) { u(16, 32, 8, v); }
-        int riseNights() { return u(16, 40, 8); }
-        void riseNights(int v) { u(16, 40, 8, v); }
-        int severity() { return u(16, 48, 8); }
-        void severity(int v) { u(16, 48, 8, v); }
+        int burstStartH() { return lo(W10); }
+        void burstStartH(int v) { lo(W10, v); }
+        int burstL() { return hi(W10); }
+        void burstL(int v) { hi(W10, v); }
+        int steadyNightEndH() { return lo(W11); }
+        void steadyNightEndH(int v) { lo(W11, v); }
+        int nightMinBlock() { return hi(W11); }
+        void nightMinBlock(int v) { hi(W11, v); }
+        int lastNightFloor() { return lo(W12); }
+        void lastNightFloor(int v) { lo(W12, v); }
+        int flaggedFloor() { return hi(W12); }
+        void flaggedFloor(int v) { hi(W12, v); }
+        int flowStartH() { return lo(W13); }
+        void flowStartH(int v) { lo(W13, v); }
+        int flowRateMlph() { return hi(W13); }
+        void flowRateMlph(int v) { hi(W13, v); }
+        long lostMl() { return a[ix(W14)]; }
+        void lostMl(long v) { a[ix(W14)] = v; }
+        int lastUpdateH() { return lo(W15); }
+        void lastUpdateH(int v) { lo(W15, v); }
+        boolean nightDayIs(int day) { return u(W15, 32, 16) == day16(day); }
+        void nightDay(int day) { u(W15, 32, 16, day16(day)); }
+        boolean lastFlaggedDayIs(int day) { return u(W15, 48, 16) == day16(day); }
+        void lastFlaggedDay(int day) { u(W15, 48, 16, day16(day)); }
+        boolean lastRiseDayIs(int day) { return u(W16, 0, 16) == day16(day); }
+        void lastRiseDay(int day) { u(W16, 0, 16, day16(day)); }
+        int nightHours() { return u(W16, 16, 8); }
+        void nightHours(int v) { u(W16, 16, 8, v); }
+        int nightInRow() { return u(W16, 24, 8); }
+        void nightInRow(int v) { u(W16, 24, 8, v); }
+        int flaggedNights() { return u(W16, 32, 8); }
+        void flaggedNights(int v) { u(W16, 32, 8, v); }
+        int riseNights() { return u(W16, 40, 8); }
+        void riseNights(int v) { u(W16, 40, 8, v); }
+        int severity() { return u(W16, 48, 8); }
+        void severity(int v) { u(W16, 48, 8, v); }
         /** The detector behind the latest evidence, -1 none. */
-        int evidenceKind() { return u(16, 56, 8) - 1; }
-        void evidenceKind(int v) { u(16, 56, 8, v + 1); }
+        int evidenceKind() { return u(W16, 56, 8) - 1; }
+        void evidenceKind(int v) { u(W16, 56, 8, v + 1); }
         // 17-18: night histogram
         /** The smallest hour (L, 12 bits, 4095 = none or more) of the block {@code i} blocks before the current one. */
-        int blockMin(int i) { return i < 5 ? u(19, 12 * i, 12) : u(20, 0, 12); }
-        void blockMin(int i, int v) { if (i < 5) u(19, 12 * i, 12, v); else u(20, 0, 12, v); }
-        int belowRun() { return u(19, 60, 3); }
-        void belowRun(int v) { u(19, 60, 3, v); }
-        boolean blockBroken() { return bit(19, 63); }
-        void blockBroken(boolean v) { bit(19, 63, v); }
-        int curBlockMin() { return u(20, 12, 12); }
-        void curBlockMin(int v) { u(20, 12, 12, v); }
-        int floorRunHours() { return u(20, 24, 9); }
-        void floorRunHours(int v) { u(20, 24, 9, v); }
-        int episodeFloorL() { return u(20, 33, 12); }
-        void episodeFloorL(int v) { u(20, 33, 12, v); }
+        int blockMin(int i) { return i < 5 ? u(W19, 12 * i, 12) : u(W20, 0, 12); }
+        void blockMin(int i, int v) { if (i < 5) u(W19, 12 * i, 12, v); else u(W20, 0, 12, v); }
+        int belowRun() { return u(W19, 60, 3); }
+        void belowRun(int v) { u(W19, 60, 3, v); }
+        boolean blockBroken() { return bit(W19, 63); }
+        void blockBroken(boolean v) { bit(W19, 63, v); }
+        int curBlockMin() { return u(W20, 12, 12); }
+        void curBlockMin(int v) { u(W20, 12, 12, v); }
+        int floorRunHours() { return u(W20, 24, 9); }
+        void floorRunHours(int v) { u(W20, 24, 9, v); }
+        int episodeFloorL() { return u(W20, 33, 12); }
+        void episodeFloorL(int v) { u(W20, 33, 12, v); }
         /** Outside an hour-floor episode (the bits of episodeFloorL): block i held its smallest level for hours in a row. */
-        boolean held(int i) { return bit(20, 33 + i); }
+        boolean held(int i) { return bit(W20, 33 + i); }
         /** Shifts the current block's flag in as block 0's (the window's blocks move with the minima). */
         void shiftHeld(int n) {
-            int f = (u(20, 33, 6) << 1 | (bit(20, 39) ? 1 : 0)) & ((1 << n) - 1);
-            u(20, 33, 7, f); // block flags, the current block's cleared
+            int f = (u(W20, 33, 6) << 1 | (bit(W20, 39) ? 1 : 0)) & ((1 << n) - 1);
+            u(W20, 33, 7, f); // block flags, the current block's cleared
         }
-        boolean curHeld() { return bit(20, 39); }
-        void curHeld(boolean v) { bit(20, 39, v); }
-        int usualBlockFloorL() { return u(20, 45, 12); }
-        void usualBlockFloorL(int v) { u(20, 45, 12, v); }
-        int floorBlocksLearnt() { return u(20, 57, 7); }
-        void floorBlocksLearnt(int v) { u(20, 57, 7, v); }
+        boolean curHeld() { return bit(W20, 39); }
+        void curHeld(boolean v) { bit(W20, 39, v); }
+        int usualBlockFloorL() { return u(W20, 45, 12); }
+        void usualBlockFloorL(int v) { u(W20, 45, 12, v); }
+        int floorBlocksLearnt() { return u(W20, 57, 7); }
+        void floorBlocksLearnt(int v) { u(W20, 57, 7, v); }
 
-        int nightBin(int i) { return u(17 + (i >> 3), (i & 7) * 8, 8); }
-        void nightBin(int i, int v) { u(17 + (i >> 3), (i & 7) * 8, 8, v); }
-        int hourBin(int i) { return u(6 + (i >> 2), (i & 3) * 16, 16); }
-        void hourBin(int i, int v) { u(6 + (i >> 2), (i & 3) * 16, 16, v); }
+        int nightBin(int i) { return u(W17 + (i >> 3), (i & 7) * 8, 8); }
+        void nightBin(int i, int v) { u(W17 + (i >> 3), (i & 7) * 8, 8, v); }
+        int hourBin(int i) { return u(W6 + (i >> 2), (i & 3) * 16, 16); }
+        void hourBin(int i, int v) { u(W6 + (i >> 2), (i & 3) * 16, 16, v); }
 
         LeakKind flow() {
             int k = flowKind();
@@ -328,25 +386,26 @@ public final class LeakDetector {
         return time;
     }
 
-    /** Initialises a meter's block in a caller's array (before its first interval). */
-    public static void clear(long[] a, int base) {
-        State.clear(a, base);
+    /** Initialises a meter's three parts in a caller's array (before its first interval). */
+    public static void clear(long[] a, int hot, int warm, int cold) {
+        State.clear(a, hot, warm, cold);
     }
 
     /** One interval of the meter in {@code slot}, as the consumption calculator produced it. */
     public void onInterval(int slot, long startMs, long endMs, long volumeL, int flags, LeakProfile p, EventSink sink) {
-        onInterval(own(slot), slot * WORDS, slot, startMs, volumeL, flags, p, sink);
+        int b = slot * WORDS;
+        onInterval(own(slot), b, b + HOT_WORDS, b + HOT_WORDS + WARM_WORDS, slot, startMs, volumeL, flags, p, sink);
     }
 
-    /** As {@link #onInterval(int, long, long, long, int, LeakProfile, EventSink)}, the meter's state at {@code a[base..]}. */
-    public void onInterval(long[] a, int base, int slot, long startMs, long volumeL, int flags, LeakProfile p,
-                           EventSink sink) {
-        State st = s.at(a, base);
+    /** As {@link #onInterval(int, long, long, long, int, LeakProfile, EventSink)}, the meter's parts at {@code a[hot..]}, {@code a[warm..]}, {@code a[cold..]}. */
+    public void onInterval(long[] a, int hot, int warm, int cold, int slot, long startMs, long volumeL, int flags,
+                           LeakProfile p, EventSink sink) {
+        State st = s.at(a, hot, warm, cold);
         int hour = (int) Math.floorDiv(startMs, HOUR);
         int cur = st.curHour();
         if (cur == NONE || hour > cur) {
             if (cur != NONE) completeHour(slot, st, cur, p, sink);
-            a[base] = hour & 0xFFFF_FFFFL; // curHour = hour, curL = 0, known
+            a[hot] = hour & 0xFFFF_FFFFL; // curHour = hour, curL = 0, known
         } else if (hour < cur) {
             return; // a corrected past hour: detectors look forward only
         }
@@ -358,12 +417,12 @@ public final class LeakDetector {
     public static final long NO_HOUR = NONE & 0xFFFF_FFFFL;
 
     /**
-     * The first half of {@link #onInterval(long[], int, int, long, long, int, LeakProfile, EventSink)} without the
+     * The first half of {@link #onInterval(long[], int, int, int, int, long, long, int, LeakProfile, EventSink)} without the
      * judging: adds the interval to the hour the meter is filling (word 0 of its block) and, when the interval
      * belongs to a later hour, starts that hour and returns the one it completed, for the caller to hand to
      * {@link #judge} (then or later, before any later hour of the meter). Same rules as onInterval: an interval of an
      * hour before the one being filled is ignored; a {@link IntervalFlag#SPREAD} interval makes its hour unknown.
-     * Touches only word 0: a caller that defers judging keeps its reading path on the block's first cache line.
+     * Touches only word 0 (the hot part's first): a caller that defers judging keeps its reading path on one cache line.
      *
      * @return the completed hour as word 0 of the block held it (hour, litres, unknown), or {@link #NO_HOUR}
      */
@@ -395,24 +454,25 @@ public final class LeakDetector {
      * interval that completed it: the detectors' code is the same ({@code completeHour}); word 0 of the block (the
      * hour being filled since) is left as it is. The meter's hours must be judged in time order.
      */
-    public void judge(long[] a, int base, int slot, long hourWord, LeakProfile p, EventSink sink) {
-        long filling = a[base];
-        a[base] = hourWord;
+    public void judge(long[] a, int hot, int warm, int cold, int slot, long hourWord, LeakProfile p, EventSink sink) {
+        long filling = a[hot];
+        a[hot] = hourWord;
         try {
-            completeHour(slot, s.at(a, base), hourOf(hourWord), p, sink);
+            completeHour(slot, s.at(a, hot, warm, cold), hourOf(hourWord), p, sink);
         } finally {
-            a[base] = filling;
+            a[hot] = filling;
         }
     }
 
     /** Judges the meter's current hour now (end of a replay); later intervals of that hour are ignored. */
     public void flush(int slot, LeakProfile p, EventSink sink) {
         if (slot >= ownMeters()) return;
-        flush(own, slot * WORDS, slot, p, sink);
+        int b = slot * WORDS;
+        flush(own, b, b + HOT_WORDS, b + HOT_WORDS + WARM_WORDS, slot, p, sink);
     }
 
-    public void flush(long[] a, int base, int slot, LeakProfile p, EventSink sink) {
-        State st = s.at(a, base);
+    public void flush(long[] a, int hot, int warm, int cold, int slot, LeakProfile p, EventSink sink) {
+        State st = s.at(a, hot, warm, cold);
         int cur = st.curHour();
         if (cur == NONE) return;
         completeHour(slot, st, cur, p, sink);
@@ -424,7 +484,7 @@ public final class LeakDetector {
     /** The start (epoch ms) of the hour the meter's detector is filling, or {@link Long#MIN_VALUE} before its first interval. */
     public long currentHourMs(int slot) {
         if (slot >= ownMeters()) return Long.MIN_VALUE;
-        int cur = probe.at(own, slot * WORDS).curHour();
+        int cur = probe.own(own, slot * WORDS).curHour();
         return cur == NONE ? Long.MIN_VALUE : cur * HOUR;
     }
 
@@ -446,18 +506,18 @@ public final class LeakDetector {
         if (hours.isEmpty()) return false;
         long[] live = own(slot);
         int base = slot * WORDS;
-        State.clear(replay, 0);
+        State.clearOwn(replay, 0);
         copyBaseline(live, base, replay, 0);
         for (ConsumptionInterval i : hours) {
             int bits = 0;
             for (IntervalFlag f : i.flags()) bits |= IntervalSink.bit(f);
-            onInterval(replay, 0, slot, i.start().toEpochMilli(), i.volumeL(), bits, p, sink);
+            onInterval(replay, 0, HOT_WORDS, HOT_WORDS + WARM_WORDS, slot, i.start().toEpochMilli(), i.volumeL(), bits, p, sink);
         }
         copyBaseline(live, base, replay, 0);
-        State was = probe.at(live, base);
+        State was = probe.own(live, base);
         int wasFlow = was.flowKind();
         boolean wasBurst = was.burstActive();
-        State now = probe.at(replay, 0);
+        State now = probe.own(replay, 0);
         boolean adopt = (wasFlow < 0 || wasFlow == now.flowKind()) && (!wasBurst || now.burstActive());
         if (adopt) System.arraycopy(replay, 0, live, base, WORDS);
         return adopt;
@@ -472,29 +532,37 @@ public final class LeakDetector {
     /** Word 20's usual block floor and blocks learnt. */
     private static final long W20_BASELINE = 0x7FFFFL << 45;
 
+    /** Between two of this detector's own blocks (the parts one after another). */
     private static void copyBaseline(long[] from, int fb, long[] to, int tb) {
-        System.arraycopy(from, fb + 6, to, tb + 6, 4);
-        System.arraycopy(from, fb + 17, to, tb + 17, 2);
-        to[tb + 3] = (to[tb + 3] & ~W3_BASELINE) | (from[fb + 3] & W3_BASELINE);
-        to[tb + 5] = (to[tb + 5] & ~W5_BASELINE) | (from[fb + 5] & W5_BASELINE);
-        to[tb + 20] = (to[tb + 20] & ~W20_BASELINE) | (from[fb + 20] & W20_BASELINE);
+        int w6 = place(6, 0, HOT_WORDS, HOT_WORDS + WARM_WORDS);
+        int w17 = place(17, 0, HOT_WORDS, HOT_WORDS + WARM_WORDS);
+        System.arraycopy(from, fb + w6, to, tb + w6, 4);
+        System.arraycopy(from, fb + w17, to, tb + w17, 2);
+        copyBits(from, fb, to, tb, 3, W3_BASELINE);
+        copyBits(from, fb, to, tb, 5, W5_BASELINE);
+        copyBits(from, fb, to, tb, 20, W20_BASELINE);
+    }
+
+    private static void copyBits(long[] from, int fb, long[] to, int tb, int word, long mask) {
+        int i = place(word, 0, HOT_WORDS, HOT_WORDS + WARM_WORDS);
+        to[tb + i] = (to[tb + i] & ~mask) | (from[fb + i] & mask);
     }
 
     /** The household's learnt usual night floor (mL/h) at the profile's percentile, or -1 while not yet trusted. */
     public long usualNightFloorMlph(int slot, LeakProfile p) {
         if (slot >= ownMeters()) return -1;
-        State st = probe.at(own, slot * WORDS);
+        State st = probe.own(own, slot * WORDS);
         return trusted(st, p) ? nightQuantile(st, p.params().usualPercentile() * 10) : -1;
     }
 
     /** The kind of the meter's open flow episode, or null if none. */
     public LeakKind openFlow(int slot) {
-        return slot < ownMeters() ? probe.at(own, slot * WORDS).flow() : null;
+        return slot < ownMeters() ? probe.own(own, slot * WORDS).flow() : null;
     }
 
-    /** As {@link #openFlow(int)}, the meter's state at {@code a[base..]}. */
-    public LeakKind openFlow(long[] a, int base) {
-        return probe.at(a, base).flow();
+    /** As {@link #openFlow(int)}, the meter's parts at {@code a[hot..]}, {@code a[warm..]}, {@code a[cold..]}. */
+    public LeakKind openFlow(long[] a, int hot, int warm, int cold) {
+        return probe.at(a, hot, warm, cold).flow();
     }
 
     private void completeHour(int slot, State s, int hour, LeakProfile p, EventSink sink) {
@@ -1050,6 +1118,15 @@ public final class LeakDetector {
         s.hourBin(i, s.hourBin(i) + 1);
     }
 
+    /** Test: the 21 words of the meter's own block in their logical order (zeros before its first interval). */
+    long[] blockWords(int slot) {
+        long[] w = new long[WORDS];
+        if (slot >= ownMeters()) return w;
+        int b = slot * WORDS;
+        for (int i = 0; i < WORDS; i++) w[i] = own[place(i, b, b + HOT_WORDS, b + HOT_WORDS + WARM_WORDS)];
+        return w;
+    }
+
     /** Bytes of this detector's own per-meter blocks as allocated (a caller's array counts its own). */
     public long stateBytes() {
         return own.length * 8L;
@@ -1069,7 +1146,7 @@ public final class LeakDetector {
             int old = ownMeters();
             int meters = Math.max(slot + 1, Math.max(ownMeters, old * 2));
             own = Arrays.copyOf(own, meters * WORDS);
-            for (int m = old; m < meters; m++) State.clear(own, m * WORDS);
+            for (int m = old; m < meters; m++) State.clearOwn(own, m * WORDS);
         }
         return own;
     }
