@@ -156,8 +156,7 @@ public final class LeakDetector {
 
         /** The array index of a word (its place: a constant at every call but the histograms', so this folds). */
         private int ix(int w) {
-            int part = w >>> 5;
-            return (part == 0 ? h : part == 1 ? m : c) + (w & 31);
+            return index(w, h, m, c);
         }
 
         private int lo(int w) {
