@@ -130,7 +130,7 @@ final class PgTimeLayout {
                 create(st, "consumption", m);
                 create(st, "consumption", m.plusMonths(1));
                 for (YearMonth r : rollupMonths(m)) {
-                    createRollupMonth(st, r);
+                    create(st, DAILY, r);
                 }
             }
             c.commit();
@@ -148,15 +148,6 @@ final class PgTimeLayout {
      */
     private static List<YearMonth> rollupMonths(YearMonth m) {
         return List.of(m.minusMonths(1), m, m.plusMonths(1), m.plusMonths(2));
-    }
-
-    private void createRollupMonth(Statement st, YearMonth m) throws SQLException {
-        String name = name(DAILY, m);
-        if (m.getYear() > 9999 || m.getYear() < 1 || known.contains(name)) {
-            return;
-        }
-        st.execute(createZoneMonthSql(DAILY, m, rollupZone));
-        known.add(name);
     }
 
     /** Whether a readings partition holds the day: its own, or the month's from before daily partitions. */
@@ -177,12 +168,13 @@ final class PgTimeLayout {
         known.clear();
     }
 
+    /** A month's partition of {@code table}: a UTC month, or for the daily rollups a month in the rollup zone. */
     private void create(Statement st, String table, YearMonth m) throws SQLException {
         String name = name(table, m);
-        if (m.getYear() > 9999 || known.contains(name)) {
+        if (m.getYear() > 9999 || m.getYear() < 1 || known.contains(name)) {
             return;
         }
-        st.execute(createMonthSql(table, m));
+        st.execute(DAILY.equals(table) ? createZoneMonthSql(table, m, rollupZone) : createMonthSql(table, m));
         known.add(name);
     }
 
